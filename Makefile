@@ -1,0 +1,41 @@
+# The two commands that matter: `make demo` and `make test`. Both set everything up.
+PYTHON ?= python3.11
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+CONFIG ?= $(if $(wildcard carewire.yaml),carewire.yaml,carewire/sample/carewire.yaml)
+
+.PHONY: install demo test airflow constraints clean
+
+$(STAMP): setup.cfg pyproject.toml constraints-3.11.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints-3.11.txt -e '.[test]'
+	touch $@
+
+install: $(STAMP)  ## create .venv and install carewire with pinned versions
+
+demo: $(STAMP)  ## run the pipeline once on the bundled sample data and report
+	$(BIN)/carewire demo
+
+test: $(STAMP)  ## run the test suite
+	$(BIN)/python -m pytest
+
+airflow: $(STAMP)  ## airflow standalone with carewire's DAGs (UI on http://localhost:8080)
+	AIRFLOW_HOME=$(CURDIR)/airflow_home \
+	AIRFLOW__CORE__DAGS_FOLDER=$(CURDIR)/dags \
+	AIRFLOW__CORE__LOAD_EXAMPLES=False \
+	CAREWIRE_CONFIG=$(abspath $(CONFIG)) \
+	CAREWIRE_DATA_DIR=$${CAREWIRE_DATA_DIR:-$(CURDIR)/data} \
+	PATH=$(CURDIR)/$(BIN):$$PATH \
+	$(BIN)/airflow standalone
+
+constraints:  ## re-resolve every dependency from setup.cfg into constraints-3.11.txt
+	rm -rf /tmp/carewire-constraints && $(PYTHON) -m venv /tmp/carewire-constraints
+	/tmp/carewire-constraints/bin/pip install --quiet -e '.[test]'
+	{ sed -n '1,/^$$/p' constraints-3.11.txt; \
+	  /tmp/carewire-constraints/bin/pip freeze --exclude-editable | sed 's/+cpu$$//'; } > constraints-3.11.new
+	mv constraints-3.11.new constraints-3.11.txt
+
+clean:  ## remove the virtual environment and local data (landing zone, warehouse, Airflow)
+	rm -rf $(VENV) data airflow_home

@@ -1,0 +1,114 @@
+"""The `carewire` command. Every command has --help; errors are one clear line, exit 2."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from datetime import datetime, timezone
+from pathlib import Path
+
+from carewire.errors import CarewireError
+from carewire.settings import SAMPLE_CONFIG, load_settings
+
+
+def _settings(args):
+    return load_settings(args.config)
+
+
+def cmd_demo(args) -> None:
+    from carewire import demo
+
+    demo.run(load_settings(args.config or SAMPLE_CONFIG))
+
+
+def cmd_migrate(args) -> None:
+    from carewire import pipeline
+
+    settings = _settings(args)
+    applied = pipeline.migrate(settings)
+    print(f"{settings.warehouse}: applied {', '.join(applied)}" if applied else
+          f"{settings.warehouse}: schema is current, nothing to apply")
+
+
+def cmd_sql(args) -> None:
+    from warehouse.db import connect
+
+    settings = _settings(args)
+    with connect(settings.snapshot, read_only=True) as con:
+        try:
+            frame = con.execute(args.query).df()
+        except Exception as exc:  # DuckDB's own message is the useful one
+            raise CarewireError(f"query failed: {exc}") from exc
+    if args.format == "csv":
+        frame.to_csv(sys.stdout, index=False)
+    elif args.format == "json":
+        print(frame.to_json(orient="records", date_format="iso", force_ascii=False))
+    else:
+        import pandas as pd
+
+        with pd.option_context("display.max_rows", args.max_rows, "display.max_columns", None,
+                               "display.width", 200, "display.max_colwidth", 60):
+            print(frame.to_string(index=False) if len(frame) else "(no rows)")
+
+
+def cmd_status(args) -> None:
+    from carewire import status
+
+    report = status.collect(_settings(args), datetime.now(timezone.utc))
+    print(json.dumps(report, indent=2, default=str) if args.json else status.render(report))
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="carewire", description="Social care pipeline: listen, enrich, route, measure.")
+    parser.add_argument("--config", type=Path, default=None,
+                        help="config file (default: $CAREWIRE_CONFIG, then ./carewire.yaml)")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    demo = commands.add_parser(
+        "demo", help="run the pipeline once on the bundled sample data and report",
+        description="Ingest every configured stream for the last hour, load the warehouse, "
+                    "publish the analyst snapshot and print what happened. Without --config "
+                    f"it uses the bundled example ({SAMPLE_CONFIG}).")
+    demo.set_defaults(func=cmd_demo)
+
+    warehouse = commands.add_parser("warehouse", help="manage the DuckDB warehouse",
+                                    description="Manage the DuckDB warehouse.")
+    warehouse_commands = warehouse.add_subparsers(dest="warehouse_command", required=True,
+                                                  metavar="COMMAND")
+    migrate = warehouse_commands.add_parser(
+        "migrate", help="apply pending schema migrations",
+        description="Apply the numbered migrations in warehouse/migrations that the warehouse "
+                    "has not seen yet; a no-op on a current warehouse.")
+    migrate.set_defaults(func=cmd_migrate)
+
+    sql = commands.add_parser(
+        "sql", help="query the analyst snapshot",
+        description="Run one SQL query against the analyst snapshot (read-only).")
+    sql.add_argument("query", help='e.g. "SELECT * FROM out__mention_volume_daily"')
+    sql.add_argument("--format", choices=["table", "csv", "json"], default="table")
+    sql.add_argument("--max-rows", type=int, default=50, help="rows shown in table format")
+    sql.set_defaults(func=cmd_sql)
+
+    status = commands.add_parser(
+        "status", help="last run per stream, counts, cursor ages, quarantine",
+        description="Show the last fetched interval and cursor of every stream, mention "
+                    "counts per source and the quarantine, from the landing zone and snapshot.")
+    status.add_argument("--json", action="store_true", help="machine-readable output")
+    status.set_defaults(func=cmd_status)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        args.func(args)
+    except CarewireError as exc:
+        print(f"carewire: {exc}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,49 @@
+"""Every error carewire raises on purpose, in one place.
+
+Each message says what happened *and what to do about it*, because the person reading it
+is usually an operator looking at an Airflow task log, not the author of the code.
+
+    CarewireError
+    ├── ConfigError            the settings or the config file are wrong
+    ├── SourceError            a platform call failed (carries source and stream)
+    │   ├── RetriableSourceError   try again later: 429, 5xx, network trouble
+    │   └── FatalSourceError       retrying will not help: 404, bad URL, other 4xx
+    │       └── AuthError              401/403: names the Airflow Connection to fix
+    └── WarehouseError         the DuckDB warehouse cannot be opened or migrated
+"""
+
+from __future__ import annotations
+
+
+class CarewireError(Exception):
+    """Base class: catch this to handle anything carewire raised deliberately."""
+
+
+class ConfigError(CarewireError):
+    """The configuration is missing or invalid."""
+
+
+class SourceError(CarewireError):
+    """A call to a platform failed."""
+
+    def __init__(self, message: str, *, source: str, stream: str | None = None):
+        where = f"{source}/{stream}" if stream else source
+        super().__init__(f"[{where}] {message}")
+        self.source = source
+        self.stream = stream
+
+
+class RetriableSourceError(SourceError):
+    """The platform may answer later (rate limit, server error, network); retry the task."""
+
+
+class FatalSourceError(SourceError):
+    """Retrying the same request will fail again; the configuration must change."""
+
+
+class AuthError(FatalSourceError):
+    """The platform refused the credentials (HTTP 401/403)."""
+
+
+class WarehouseError(CarewireError):
+    """The warehouse cannot be used as it is (locked, or migrations out of order)."""

@@ -1,0 +1,113 @@
+"""The pipeline's steps as plain functions: the DAG tasks and the CLI both call these.
+
+    ingest_stream   platform -> landing batch + cursor        (one per stream, in parallel)
+    migrate         bring the warehouse schema up to date
+    load_landed     landing batches not loaded yet -> raw / core tables
+    publish         warehouse -> analyst snapshot (atomic replace) -> Parquet exports
+
+Only the last three touch the warehouse, and only the process DAG runs them.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from pathlib import Path
+from typing import Any, Mapping
+
+from carewire.errors import ConfigError
+from carewire.settings import Settings
+from connectors import CONNECTORS
+from connectors.base import Credentials, Interval, Stream
+from connectors.landing import LandingZone
+
+
+def configured_streams(settings: Settings) -> dict[str, list[Stream]]:
+    """Source -> streams, for every source that has a connector and configured streams."""
+    found = {source: connector.streams(settings) for source, connector in CONNECTORS.items()}
+    return {source: streams for source, streams in found.items() if streams}
+
+
+def _stream(settings: Settings, source: str, name: str) -> Stream:
+    if source not in CONNECTORS:
+        raise ConfigError(f"unknown source {source!r}; carewire has connectors for "
+                          f"{', '.join(sorted(CONNECTORS))}")
+    for stream in CONNECTORS[source].streams(settings):
+        if stream.name == name:
+            return stream
+    raise ConfigError(f"no {source} stream named {name!r} in the config")
+
+
+def landing_zone(settings: Settings) -> LandingZone:
+    return LandingZone(settings.landing, settings.cursor_history)
+
+
+def ingest_stream(settings: Settings, source: str, stream_name: str, interval: Interval,
+                  credentials: Mapping[str, Credentials] | None = None) -> dict[str, Any]:
+    """Fetch one stream for one data interval into the landing zone.
+
+    The cursor is read as it stood when the interval began and saved only after the batch
+    is on disk: a failure in between leaves the old cursor, and the rerun replaces the batch.
+    """
+    stream = _stream(settings, source, stream_name)
+    connector = CONNECTORS[source](settings.http, credentials)
+    landing = landing_zone(settings)
+    result = connector.fetch(stream, landing.cursor_before(stream, interval.start), interval)
+    batch = landing.write_batch(stream, interval, result.pages)
+    landing.save_cursor(stream, interval, result.cursor)
+    return {"source": source, "stream": stream_name, "interval": interval.key,
+            "batch": str(batch.path), "pages": len(result.pages),
+            "statuses": [page.status for page in result.pages], **result.summary}
+
+
+def migrate(settings: Settings) -> list[str]:
+    from warehouse.db import connect
+    from warehouse.migrate import migrate as apply
+
+    with connect(settings.warehouse) as con:
+        return [f"{m.version:04d}_{m.name}" for m in apply(con)]
+
+
+def load_landed(settings: Settings) -> dict[str, Any]:
+    """Load every landing batch that is new or changed since it was last loaded."""
+    from warehouse.db import connect
+    from warehouse.load import file_sha256, load_batch, loaded_checksums
+
+    landing = landing_zone(settings)
+    per_stream: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    reasons: dict[str, int] = defaultdict(int)
+    loaded = skipped = 0
+    with connect(settings.warehouse) as con:
+        known = loaded_checksums(con)
+        for batch in landing.batches():
+            sha = file_sha256(batch.path)
+            if known.get(batch.batch_id) == sha:
+                skipped += 1
+                continue
+            stream = Stream(batch.source, batch.stream)
+            parse = CONNECTORS[batch.source].parse
+            pages = list(batch.pages())
+            parsed = [parse(stream, page) for page in pages]
+            counts = load_batch(con, batch, landing.root, sha, pages, parsed)
+            for name, value in counts.items():
+                per_stream[f"{batch.source}/{batch.stream}"][name] += value
+            for result in parsed:
+                for reject in result.rejects:
+                    reasons[f"{batch.source}/{batch.stream}: {reject.reason}"] += 1
+            loaded += 1
+        totals = dict(con.execute("""
+            SELECT 'mentions', count(*) FROM core__mentions UNION ALL
+            SELECT 'authors', count(*) FROM core__authors UNION ALL
+            SELECT 'quarantined', count(*) FROM raw__quarantine""").fetchall())
+    return {"batches_loaded": loaded, "batches_unchanged": skipped,
+            "per_stream": {k: dict(v) for k, v in sorted(per_stream.items())},
+            "quarantine_reasons": dict(reasons), "warehouse_totals": totals}
+
+
+def publish(settings: Settings) -> Path:
+    """Publish the snapshot, then export its analyst-facing tables from it."""
+    from warehouse.exports import export_parquet
+    from warehouse.snapshot import publish as publish_snapshot
+
+    snapshot = publish_snapshot(settings.warehouse, settings.snapshot)
+    export_parquet(snapshot, settings.exports)
+    return snapshot

@@ -1,0 +1,179 @@
+"""One typed settings object: a `carewire.yaml` file, overridden by environment variables.
+
+Why both: the YAML file says *what to watch* (brands, keywords, sources) and is reviewed
+like code; environment variables say *where this deployment keeps things* and are set by
+ops (`CAREWIRE_DATA_DIR=/srv/carewire`, `CAREWIRE_HTTP__TIMEOUT_S=5`). Environment wins.
+
+Secrets never live here. A source that needs credentials names an Airflow Connection
+(`conn_id`); the DAG reads that Connection and hands the values to the connector.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import timedelta
+from pathlib import Path
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, Field, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from carewire.errors import ConfigError
+
+SAMPLE_CONFIG = Path(__file__).parent / "sample" / "carewire.yaml"
+"""The example configuration that drives `carewire demo` on the bundled sample data."""
+
+_NAME_PATTERN = r"^[a-z0-9][a-z0-9_-]*$"
+
+
+class Brand(BaseModel):
+    name: str
+    keywords: list[str] = Field(default_factory=list, description="Words that make a post a mention.")
+    handles: list[str] = Field(default_factory=list, description="The brand's own accounts.")
+
+
+class FeedSource(BaseModel):
+    """An RSS or Atom feed: a blog, a news site, a keyword alert, a classic forum."""
+
+    name: str = Field(pattern=_NAME_PATTERN, description="Stream name: landing folder and table key.")
+    url: str
+    kind: Literal["blog", "news", "alerts", "forum", "social"] = "blog"
+    conn_id: str | None = Field(
+        default=None, description="Airflow Connection with login/password for a private feed."
+    )
+
+
+class XQuery(BaseModel):
+    name: str = Field(pattern=_NAME_PATTERN)
+    query: str
+
+
+class XSource(BaseModel):
+    conn_id: str = "carewire_x"
+    queries: list[XQuery] = Field(default_factory=list)
+    monthly_read_budget: int | None = None
+
+
+class RedditSearch(BaseModel):
+    name: str = Field(pattern=_NAME_PATTERN)
+    query: str
+    subreddit: str = "all"
+
+
+class RedditSource(BaseModel):
+    conn_id: str = "carewire_reddit"
+    subreddits: list[str] = Field(default_factory=list)
+    searches: list[RedditSearch] = Field(default_factory=list)
+
+
+class ForumSource(BaseModel):
+    name: str = Field(pattern=_NAME_PATTERN)
+    kind: Literal["discourse", "rss"]
+    url: str
+
+
+class Sources(BaseModel):
+    feeds: list[FeedSource] = Field(default_factory=list)
+    x: XSource = Field(default_factory=XSource)
+    reddit: RedditSource = Field(default_factory=RedditSource)
+    forums: list[ForumSource] = Field(default_factory=list)
+
+    @field_validator("feeds")
+    @classmethod
+    def _unique_feed_names(cls, feeds: list[FeedSource]) -> list[FeedSource]:
+        names = [f.name for f in feeds]
+        duplicates = sorted({n for n in names if names.count(n) > 1})
+        if duplicates:
+            raise ValueError(f"feed names must be unique, repeated: {', '.join(duplicates)}")
+        return feeds
+
+
+class HttpSettings(BaseModel):
+    """One retry policy for every platform call (see connectors/http.py)."""
+
+    timeout_s: float = 30.0
+    max_retries: int = Field(default=4, ge=0, le=10)
+    backoff_s: float = Field(default=1.0, ge=0, description="First backoff; doubles per retry.")
+    max_backoff_s: float = Field(default=120.0, ge=0, description="No single wait is longer.")
+    user_agent: str = "carewire/0.1 (+https://github.com/carewire/carewire)"
+    replay_dir: Path | None = Field(
+        default=None,
+        description="Serve recorded traffic (betamax cassettes) instead of the network. "
+        "Relative to the config file. For the demo and tests only.",
+    )
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="CAREWIRE_", env_nested_delimiter="__", extra="forbid")
+
+    brands: list[Brand] = Field(default_factory=list)
+    sources: Sources = Field(default_factory=Sources)
+    http: HttpSettings = Field(default_factory=HttpSettings)
+    schedule: str = Field(default="0 * * * *", description="Cron for the ingest DAGs (UTC).")
+    data_dir: Path = Path("data")
+    landing_dir: Path | None = None
+    warehouse_path: Path | None = None
+    snapshot_path: Path | None = None
+    exports_dir: Path | None = None
+    cursor_history: int = Field(default=500, ge=2, description="Cursor states kept per stream.")
+    lag: timedelta = Field(
+        default=timedelta(hours=1),
+        description="Entries this much older than the cursor are re-read to keep edits current.",
+    )
+
+    @classmethod
+    def settings_customise_sources(cls, settings_cls, init_settings, env_settings, dotenv_settings,
+                                   file_secret_settings):
+        # The YAML file arrives as init kwargs; environment variables must override it.
+        return env_settings, init_settings
+
+    @property
+    def landing(self) -> Path:
+        return self.landing_dir or self.data_dir / "landing"
+
+    @property
+    def warehouse(self) -> Path:
+        return self.warehouse_path or self.data_dir / "warehouse.duckdb"
+
+    @property
+    def snapshot(self) -> Path:
+        return self.snapshot_path or self.data_dir / "analytics.duckdb"
+
+    @property
+    def exports(self) -> Path:
+        return self.exports_dir or self.data_dir / "exports"
+
+
+def config_path(explicit: str | os.PathLike | None = None) -> Path:
+    """Which config file to read: the argument, `$CAREWIRE_CONFIG`, or `./carewire.yaml`."""
+    chosen = explicit or os.environ.get("CAREWIRE_CONFIG") or "carewire.yaml"
+    path = Path(chosen)
+    if not path.is_file():
+        raise ConfigError(
+            f"config file {path} not found. Copy the example ({SAMPLE_CONFIG}) to ./carewire.yaml, "
+            "or point CAREWIRE_CONFIG at your file."
+        )
+    return path
+
+
+def load_settings(path: str | os.PathLike | None = None) -> Settings:
+    """Read and validate the config; every problem is listed, with where it is."""
+    file = config_path(path)
+    try:
+        raw = yaml.safe_load(file.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{file} is not valid YAML: {exc}") from exc
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{file} must hold a mapping at the top level, found {type(raw).__name__}")
+    try:
+        settings = Settings(**raw)
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}" for err in exc.errors()
+        )
+        raise ConfigError(f"{file} is invalid: {problems}") from exc
+    replay = settings.http.replay_dir
+    if replay is not None and not replay.is_absolute():
+        settings.http.replay_dir = (file.parent / replay).resolve()
+    return settings

@@ -1,0 +1,82 @@
+"""`carewire status`: is every stream being fetched, and what did it bring?
+
+Read from the landing zone's cursor manifests (what ingest did) and the analyst snapshot
+(what process loaded), so it never needs the warehouse's write lock.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from carewire import pipeline
+from carewire.settings import Settings
+
+
+def _age(now: datetime, iso: str | None) -> str:
+    if not iso:
+        return "-"
+    seconds = int((now - datetime.fromisoformat(iso)).total_seconds())
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
+        if seconds >= size:
+            return f"{seconds // size}{unit}"
+    return f"{seconds}s"
+
+
+def collect(settings: Settings, now: datetime) -> dict[str, Any]:
+    cursors = {(c["source"], c["stream"]): c for c in
+               pipeline.landing_zone(settings).latest_cursors()}
+    streams = []
+    for source, configured in pipeline.configured_streams(settings).items():
+        for stream in configured:
+            cursor = cursors.get((source, stream.name))
+            state = cursor["state"] if cursor else {}
+            streams.append({
+                "source": source, "stream": stream.name,
+                "last_interval_end": cursor["interval_end"] if cursor else None,
+                "since_last_fetch": _age(now, cursor["interval_end"]) if cursor else "never",
+                "newest_entry_at": state.get("newest_entry_at"),
+                "cursor_age": _age(now, state.get("newest_entry_at")),
+            })
+    report: dict[str, Any] = {"streams": streams, "snapshot": str(settings.snapshot)}
+    if not settings.snapshot.exists():
+        report["warehouse"] = None
+        return report
+    from warehouse.db import connect
+
+    with connect(settings.snapshot, read_only=True) as con:
+        report["warehouse"] = {
+            "mentions": [dict(zip(["source", "mentions", "newest_created_at"], row)) for row in
+                         con.execute("SELECT source, count(*), max(created_at) FROM core__mentions "
+                                     "GROUP BY source ORDER BY source").fetchall()],
+            "quarantine": [dict(zip(["source", "stream", "records"], row)) for row in
+                           con.execute("SELECT source, stream, count(*) FROM raw__quarantine "
+                                       "GROUP BY ALL ORDER BY ALL").fetchall()],
+            "last_loaded_interval_end": con.execute(
+                "SELECT max(interval_end) FROM raw__landing_batches").fetchone()[0],
+        }
+    return report
+
+
+def render(report: dict[str, Any]) -> str:
+    lines = ["Streams (from the landing zone's cursor manifests)",
+             f"  {'source/stream':34} {'last interval end':26} {'ago':>6} {'cursor age':>11}"]
+    for s in report["streams"]:
+        lines.append(f"  {s['source'] + '/' + s['stream']:34} {s['last_interval_end'] or 'never':26}"
+                     f" {s['since_last_fetch']:>6} {s['cursor_age']:>11}")
+    warehouse = report["warehouse"]
+    if warehouse is None:
+        lines.append(f"\nNo analyst snapshot at {report['snapshot']} yet: the process DAG "
+                     "(or `carewire demo`) publishes it.")
+        return "\n".join(lines)
+    lines.append(f"\nWarehouse (snapshot {report['snapshot']}, last loaded interval ends "
+                 f"{warehouse['last_loaded_interval_end']})")
+    for row in warehouse["mentions"]:
+        lines.append(f"  {row['source']:12} {row['mentions']:>8} mentions, newest "
+                     f"{row['newest_created_at']}")
+    total = sum(row["records"] for row in warehouse["quarantine"])
+    lines.append(f"\nQuarantine: {total} records"
+                 + ("" if not total else "  (see out__quarantine_summary for the reasons)"))
+    for row in warehouse["quarantine"]:
+        lines.append(f"  {row['source'] + '/' + row['stream']:34} {row['records']:>6}")
+    return "\n".join(lines)

@@ -1,0 +1,11 @@
+"""Platform connectors. Each one fetches pages verbatim and parses them (connectors/base.py).
+
+`CONNECTORS` is the registry the pipeline and the DAGs read: add a platform here and it
+gets an `ingest_<source>` DAG and a place in the process step without other changes.
+"""
+
+from connectors.feeds import FeedConnector
+
+CONNECTORS = {FeedConnector.source: FeedConnector}
+
+__all__ = ["CONNECTORS"]

@@ -1,0 +1,200 @@
+"""The shape every connector has, so a new platform slots in without touching the pipeline.
+
+A connector does two things, and keeps them apart:
+
+* `fetch(stream, cursor, interval)` talks to the platform and returns the HTTP responses
+  exactly as received (`Page`s) plus the cursor to save once those pages are landed.
+* `parse(stream, page)` is a pure function from one landed page to mentions, the raw
+  items they came from, and rejects (with reasons). The connector calls it while fetching
+  to move its cursor; the process step calls the *same* function to load the warehouse from
+  the landing files, so every table can be rebuilt from landing without calling an API.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timedelta, timezone
+from typing import Any, ClassVar, Mapping, Protocol
+
+
+def utc(value: datetime) -> datetime:
+    """Timestamps are stored in UTC; naive values are taken to be UTC already."""
+    return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
+
+
+@dataclass(frozen=True)
+class Interval:
+    """The data interval of a run. It keys landing batches and cursors; never `now()`."""
+
+    start: datetime
+    end: datetime
+
+    def __post_init__(self):
+        object.__setattr__(self, "start", utc(self.start))
+        object.__setattr__(self, "end", utc(self.end))
+        if self.end < self.start:
+            raise ValueError(f"interval ends ({self.end}) before it starts ({self.start})")
+
+    @property
+    def key(self) -> str:
+        """File-name-safe and sortable: 20261124T0800Z--20261124T0900Z."""
+        return f"{self.start:%Y%m%dT%H%M%SZ}--{self.end:%Y%m%dT%H%M%SZ}"
+
+    @classmethod
+    def hour_before(cls, moment: datetime) -> "Interval":
+        """The last whole hour that ended at or before `moment`."""
+        end = utc(moment).replace(minute=0, second=0, microsecond=0)
+        return cls(end - timedelta(hours=1), end)
+
+
+@dataclass(frozen=True)
+class Stream:
+    """One thing to watch on one platform: a feed, a query, a subreddit.
+
+    The stream declares its keys and cursor up front (as Singer/Meltano streams do)
+    instead of burying them in the paging loop.
+    """
+
+    source: str
+    name: str
+    options: Mapping[str, Any] = field(default_factory=dict)
+    conn_id: str | None = None
+    primary_key: ClassVar[tuple[str, str]] = ("source", "source_id")
+    cursor_field: ClassVar[str] = "created_at"
+
+
+@dataclass(frozen=True)
+class Credentials:
+    """What a DAG read from an Airflow Connection; connectors never look them up."""
+
+    login: str | None = None
+    password: str | None = None
+    extra: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class Page:
+    """One HTTP response as the platform sent it. Kept verbatim in the landing zone."""
+
+    url: str
+    status: int
+    headers: dict[str, str]
+    body: bytes
+
+    def to_record(self, seq: int) -> dict[str, Any]:
+        record: dict[str, Any] = {"seq": seq, "url": self.url, "status": self.status,
+                                  "headers": self.headers}
+        try:
+            record["body"] = self.body.decode("utf-8")
+        except UnicodeDecodeError:
+            record["body_b64"] = base64.b64encode(self.body).decode("ascii")
+        return record
+
+    @classmethod
+    def from_record(cls, record: Mapping[str, Any]) -> "Page":
+        if "body_b64" in record:
+            body = base64.b64decode(record["body_b64"])
+        else:
+            body = record["body"].encode("utf-8")
+        return cls(record["url"], int(record["status"]), dict(record["headers"]), body)
+
+
+@dataclass
+class Author:
+    source: str
+    author_id: str
+    handle: str | None = None
+    display_name: str | None = None
+    profile_url: str | None = None
+    followers_count: int | None = None
+    following_count: int | None = None
+    post_count: int | None = None
+    karma: int | None = None
+    is_verified: bool | None = None
+    account_created_at: datetime | None = None
+
+
+@dataclass
+class Mention:
+    """The one record every platform maps to (see core__mentions)."""
+
+    source: str
+    source_id: str
+    stream: str
+    url: str | None
+    title: str | None
+    text: str
+    created_at: datetime
+    author: Author | None = None
+    language: str | None = None
+    categories: list[str] = field(default_factory=list)
+    thread_id: str | None = None
+    parent_id: str | None = None
+    reply_count: int | None = None
+    like_count: int | None = None
+    share_count: int | None = None
+
+    def row(self) -> dict[str, Any]:
+        row = asdict(self)
+        author = row.pop("author")
+        row["author_id"] = author["author_id"] if author else None
+        return row
+
+
+@dataclass
+class Reject:
+    """Something that could not be used, with the reason and the original bytes."""
+
+    reason: str
+    payload: bytes
+    item_ref: str
+
+
+@dataclass
+class Parsed:
+    """What one page yields. `items[i]` is the platform's own record behind `mentions[i]`."""
+
+    mentions: list[Mention] = field(default_factory=list)
+    items: list[dict[str, Any]] = field(default_factory=list)
+    rejects: list[Reject] = field(default_factory=list)
+
+
+@dataclass
+class FetchResult:
+    pages: list[Page]
+    cursor: dict[str, Any]
+    summary: dict[str, Any] = field(default_factory=dict)
+
+
+class Connector(Protocol):
+    """What the pipeline needs from a platform. See connectors/feeds for the reference one."""
+
+    source: ClassVar[str]
+
+    @staticmethod
+    def streams(settings) -> list[Stream]:
+        """The streams the settings ask this connector to watch."""
+
+    def fetch(self, stream: Stream, cursor: Mapping[str, Any], interval: Interval) -> FetchResult:
+        """Call the platform; return pages verbatim and the cursor to save after landing."""
+
+    @staticmethod
+    def parse(stream: Stream, page: Page) -> Parsed:
+        """Pure: one landed page to mentions, raw items and rejects."""
+
+
+def json_default(value: Any) -> Any:
+    """JSON for the odd types platform payloads carry (timestamps, bytes, sets)."""
+    if isinstance(value, datetime):
+        return utc(value).isoformat()
+    if isinstance(value, bytes):
+        return value.decode("utf-8", "replace")
+    if isinstance(value, (set, tuple)):
+        return list(value)
+    raise TypeError(f"cannot serialise {type(value).__name__}")
+
+
+def dumps(value: Any) -> str:
+    return json.dumps(value, default=json_default, ensure_ascii=False, sort_keys=True)

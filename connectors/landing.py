@@ -1,0 +1,135 @@
+"""The landing zone: append-only batch files per source, stream and run, plus cursors.
+
+Layout, under the landing root:
+
+    <source>/<stream>/<interval.key>.jsonl    one batch: a header line, then one line per page
+    <source>/<stream>/_cursor.json            the cursor manifest of the stream
+
+A batch is keyed by the run's data interval, so a rerun of the same interval *replaces*
+its own file (written to a temporary name, then renamed: readers never see half a batch)
+and never duplicates it. The cursor manifest keeps the cursor state saved at the end of
+each interval, so a rerun of an old interval starts from the cursor it had back then and
+asks the platform the same question again. Each stream has its own manifest, which lets
+the mapped ingest tasks of one source run in parallel without sharing a file.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Iterator
+
+from connectors.base import Interval, Page, Stream, dumps, utc
+
+CURSOR_FILE = "_cursor.json"
+
+
+@dataclass(frozen=True)
+class Batch:
+    """A landed batch file and what its header says."""
+
+    path: Path
+    source: str
+    stream: str
+    interval: Interval
+
+    @property
+    def batch_id(self) -> str:
+        return f"{self.source}/{self.stream}/{self.interval.key}"
+
+    def pages(self) -> Iterator[Page]:
+        with self.path.open(encoding="utf-8") as lines:
+            next(lines)  # the header
+            for line in lines:
+                yield Page.from_record(json.loads(line))
+
+
+def atomic_write(path: Path, text: str) -> None:
+    """Write to a temporary file beside `path`, fsync, then rename over it."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            out.write(text)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+class LandingZone:
+    def __init__(self, root: Path, cursor_history: int = 500):
+        self.root = Path(root)
+        self.cursor_history = cursor_history
+
+    def _dir(self, source: str, stream: str) -> Path:
+        return self.root / source / stream
+
+    def write_batch(self, stream: Stream, interval: Interval, pages: list[Page]) -> Batch:
+        """Land one run's pages verbatim; replaces an earlier batch of the same interval.
+
+        The file holds nothing but what the platform sent and the interval, so fetching the
+        same answers again writes the same bytes (the warehouse then has nothing to reload).
+        """
+        path = self._dir(stream.source, stream.name) / f"{interval.key}.jsonl"
+        header = {"source": stream.source, "stream": stream.name,
+                  "interval_start": interval.start.isoformat(),
+                  "interval_end": interval.end.isoformat(), "pages": len(pages)}
+        lines = [dumps(header)] + [dumps(page.to_record(seq)) for seq, page in enumerate(pages)]
+        atomic_write(path, "\n".join(lines) + "\n")
+        return Batch(path, stream.source, stream.name, interval)
+
+    def batches(self) -> list[Batch]:
+        """Every landed batch, oldest interval first (the order they must be loaded in)."""
+        found = []
+        for path in self.root.glob("*/*/*.jsonl"):
+            with path.open(encoding="utf-8") as lines:
+                header = json.loads(next(lines))
+            interval = Interval(datetime.fromisoformat(header["interval_start"]),
+                                datetime.fromisoformat(header["interval_end"]))
+            found.append(Batch(path, header["source"], header["stream"], interval))
+        return sorted(found, key=lambda b: (b.interval.end, b.interval.start, b.batch_id))
+
+    # -- cursors -----------------------------------------------------------------------
+
+    def _history(self, source: str, stream: str) -> list[dict[str, Any]]:
+        path = self._dir(source, stream) / CURSOR_FILE
+        if not path.exists():
+            return []
+        return json.loads(path.read_text(encoding="utf-8"))["history"]
+
+    def cursor_before(self, stream: Stream, moment: datetime) -> dict[str, Any]:
+        """The cursor as it stood at `moment`: the state saved by the latest earlier interval."""
+        moment = utc(moment)
+        earlier = [h for h in self._history(stream.source, stream.name)
+                   if datetime.fromisoformat(h["interval_end"]) <= moment]
+        return dict(earlier[-1]["state"]) if earlier else {}
+
+    def save_cursor(self, stream: Stream, interval: Interval, state: dict[str, Any]) -> None:
+        """Record the cursor reached by `interval`. Call only after its batch is landed."""
+        history = [h for h in self._history(stream.source, stream.name)
+                   if h["interval_end"] != interval.end.isoformat()]
+        history.append({"interval_start": interval.start.isoformat(),
+                        "interval_end": interval.end.isoformat(),
+                        "saved_at": datetime.now(timezone.utc).isoformat(), "state": state})
+        history.sort(key=lambda h: h["interval_end"])
+        manifest = {"source": stream.source, "stream": stream.name,
+                    "history": history[-self.cursor_history:]}
+        atomic_write(self._dir(stream.source, stream.name) / CURSOR_FILE,
+                     dumps(manifest))
+
+    def latest_cursors(self) -> list[dict[str, Any]]:
+        """The newest cursor entry of every stream, for `carewire status`."""
+        latest = []
+        for path in sorted(self.root.glob(f"*/*/{CURSOR_FILE}")):
+            manifest = json.loads(path.read_text(encoding="utf-8"))
+            if manifest["history"]:
+                latest.append({"source": manifest["source"], "stream": manifest["stream"],
+                               **manifest["history"][-1]})
+        return latest

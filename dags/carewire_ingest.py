@@ -1,0 +1,56 @@
+"""ingest_<source>: one DAG per configured source, one mapped task per stream.
+
+Each run fetches its own data interval into the landing zone and updates the source's
+landing asset, which schedules the `process` DAG. Rerun an interval by clearing its run:
+the batch of that interval is replaced, never duplicated (see docs/operations in README).
+"""
+
+from __future__ import annotations
+
+from airflow.sdk import DAG, task
+from airflow.timetables.interval import CronDataIntervalTimetable
+
+from _common import DEFAULT_ARGS, START_DATE, landing_asset
+from carewire import pipeline
+from carewire.settings import load_settings
+
+SETTINGS = load_settings()
+
+
+def build(source: str, stream_names: list[str]) -> DAG:
+    with DAG(
+        dag_id=f"ingest_{source}",
+        description=f"Fetch {source} streams into the carewire landing zone",
+        schedule=CronDataIntervalTimetable(SETTINGS.schedule, timezone="UTC"),
+        start_date=START_DATE,
+        catchup=False,
+        max_active_runs=1,  # cursors move forward one interval at a time
+        default_args=DEFAULT_ARGS,
+        tags=["carewire", "ingest", source],
+        doc_md=__doc__,
+    ) as dag:
+
+        @task(outlets=[landing_asset(source)], map_index_template="{{ stream_name }}")
+        def fetch(stream_name: str, data_interval_start=None, data_interval_end=None) -> dict:
+            from connectors.base import Credentials, Interval
+
+            settings = load_settings()
+            stream = next(s for s in pipeline.configured_streams(settings)[source]
+                          if s.name == stream_name)
+            credentials = {}
+            if stream.conn_id:
+                from airflow.sdk import BaseHook
+
+                conn = BaseHook.get_connection(stream.conn_id)
+                credentials[stream.conn_id] = Credentials(conn.login, conn.password,
+                                                          conn.extra_dejson)
+            return pipeline.ingest_stream(settings, source, stream_name,
+                                          Interval(data_interval_start, data_interval_end),
+                                          credentials)
+
+        fetch.expand(stream_name=stream_names)
+    return dag
+
+
+for _source, _streams in pipeline.configured_streams(SETTINGS).items():
+    globals()[f"ingest_{_source}"] = build(_source, [s.name for s in _streams])

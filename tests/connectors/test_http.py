@@ -1,0 +1,30 @@
+"""The retry policy's waits: what the platform asks for, never more than the cap."""
+
+from __future__ import annotations
+
+import time
+
+from urllib3 import HTTPResponse
+
+from connectors.http import CarewireRetry
+
+
+def wait_for(headers: dict[str, str], cap: float = 30) -> float | None:
+    return CarewireRetry(total=3, backoff_max=cap).get_retry_after(
+        HTTPResponse(status=429, headers=headers))
+
+
+def test_retry_after_is_honoured_up_to_the_cap():
+    assert wait_for({"Retry-After": "7"}) == 7
+    assert wait_for({"Retry-After": "3600"}) == 30
+
+
+def test_x_rate_limit_reset_is_a_wait_until_that_epoch_second():
+    in_twenty = int(time.time()) + 20
+    assert 15 <= wait_for({"x-rate-limit-reset": str(in_twenty)}) <= 20
+    assert wait_for({"x-rate-limit-reset": str(in_twenty + 7200)}) == 30
+    assert wait_for({"x-rate-limit-reset": str(int(time.time()) - 5)}) == 0
+
+
+def test_no_header_leaves_the_exponential_backoff_in_charge():
+    assert wait_for({}) is None

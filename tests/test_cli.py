@@ -1,0 +1,100 @@
+"""The `carewire` command as a user meets it: help, the demo on the sample, sql, status."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from carewire.cli import main
+from carewire.demo import EXAMPLE_QUERY
+from carewire.settings import SAMPLE_CONFIG
+
+
+@pytest.mark.parametrize("argv", [[], ["demo"], ["warehouse"], ["warehouse", "migrate"],
+                                  ["sql"], ["status"]])
+def test_every_command_has_help(argv, capsys):
+    with pytest.raises(SystemExit) as exit_:
+        main([*argv, "--help"])
+    assert exit_.value.code == 0
+    out = capsys.readouterr().out
+    assert out.startswith("usage: carewire")
+    assert len(out.splitlines()) > 3
+
+
+@pytest.fixture
+def sample_env(tmp_path, monkeypatch):
+    monkeypatch.setenv("CAREWIRE_CONFIG", str(SAMPLE_CONFIG))
+    monkeypatch.setenv("CAREWIRE_DATA_DIR", str(tmp_path / "data"))
+    return tmp_path / "data"
+
+
+def test_demo_reports_every_stream_the_quarantine_and_the_snapshot(sample_env, capsys):
+    assert main(["demo"]) == 0
+    out = capsys.readouterr().out
+    for stream in ("google-alerts", "phonebeat", "mastodon-tag", "ukmobiles-forum",
+                   "kestrelfans-blog", "deals-feed"):
+        assert f"feeds/{stream}" in out
+    assert "HTML page instead of a feed" in out
+    assert "malformed feed" in out
+    assert "neither <id>/<guid> nor <link>" in out
+    assert str(sample_env / "analytics.duckdb") in out
+    assert EXAMPLE_QUERY in out
+
+
+def test_sql_answers_from_the_snapshot_in_each_format(sample_env, capsys):
+    main(["demo"])
+    capsys.readouterr()
+
+    assert main(["sql", EXAMPLE_QUERY, "--format", "json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert {row["stream"] for row in rows} == {"google-alerts", "phonebeat", "mastodon-tag",
+                                               "ukmobiles-forum"}
+    assert sum(row["mentions"] for row in rows) >= 200
+
+    assert main(["sql", "SELECT stream, records FROM out__quarantine_summary ORDER BY 1",
+                 "--format", "csv"]) == 0
+    csv_lines = capsys.readouterr().out.splitlines()
+    assert csv_lines[0] == "stream,records"
+    assert "deals-feed,1" in csv_lines
+
+    assert main(["sql", "SELECT count(*) AS n FROM core__authors"]) == 0
+    assert capsys.readouterr().out.split()[0] == "n"
+
+
+def test_status_before_and_after_a_run(sample_env, capsys):
+    assert main(["status"]) == 0
+    before = capsys.readouterr().out
+    assert "never" in before and "No analyst snapshot" in before
+
+    main(["demo"])
+    capsys.readouterr()
+    assert main(["status", "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert all(s["last_interval_end"] for s in report["streams"])
+    assert [row["source"] for row in report["warehouse"]["mentions"]] == ["feeds"]
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["sql", "SELECT 1"], "does not exist yet"),
+    (["--config", "/nonexistent/carewire.yaml", "status"], "not found"),
+])
+def test_errors_are_one_line_and_exit_2(argv, message, sample_env, capsys):
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("carewire: ") and message in err
+
+
+def test_a_bad_query_says_what_duckdb_said(sample_env, capsys):
+    main(["demo"])
+    capsys.readouterr()
+    assert main(["sql", "SELECT nope FROM core__mentions"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("carewire: query failed") and "nope" in err
+
+
+def test_migrate_twice_applies_once(sample_env, capsys):
+    assert main(["warehouse", "migrate"]) == 0
+    assert "applied 0001_landing_and_mentions" in capsys.readouterr().out
+    assert main(["warehouse", "migrate"]) == 0
+    assert "schema is current" in capsys.readouterr().out

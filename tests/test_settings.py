@@ -1,0 +1,71 @@
+"""Settings: YAML says what to watch, the environment overrides, errors say where."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from carewire.errors import ConfigError
+from carewire.settings import SAMPLE_CONFIG, load_settings
+
+
+def write(tmp_path, text: str) -> Path:
+    path = tmp_path / "carewire.yaml"
+    path.write_text(text)
+    return path
+
+
+def test_example_config_loads_and_resolves_the_replay_folder():
+    settings = load_settings(SAMPLE_CONFIG)
+    assert settings.brands[0].name == "Kestrel Mobile"
+    assert [f.name for f in settings.sources.feeds][:2] == ["google-alerts", "phonebeat"]
+    assert settings.http.replay_dir == (SAMPLE_CONFIG.parent / "cassettes").resolve()
+    assert settings.warehouse == Path("data/warehouse.duckdb")
+    assert settings.snapshot == Path("data/analytics.duckdb")
+
+
+def test_environment_overrides_the_file(tmp_path, monkeypatch):
+    path = write(tmp_path, "data_dir: /from/file\nhttp:\n  timeout_s: 30\n  max_retries: 2\n")
+    monkeypatch.setenv("CAREWIRE_DATA_DIR", str(tmp_path / "env"))
+    monkeypatch.setenv("CAREWIRE_HTTP__TIMEOUT_S", "5")
+    settings = load_settings(path)
+    assert settings.warehouse == tmp_path / "env" / "warehouse.duckdb"
+    assert settings.http.timeout_s == 5
+    assert settings.http.max_retries == 2  # untouched by the environment
+
+
+def test_config_file_comes_from_the_environment(tmp_path, monkeypatch):
+    monkeypatch.setenv("CAREWIRE_CONFIG", str(write(tmp_path, "schedule: '*/15 * * * *'\n")))
+    assert load_settings().schedule == "*/15 * * * *"
+
+
+def test_every_problem_is_listed_with_its_place(tmp_path):
+    path = write(tmp_path, "sources:\n  feeds:\n    - name: Bad Name\n      url: x\n"
+                           "    - name: ok\nhttp:\n  max_retries: 99\nsecret_token: abc\n")
+    with pytest.raises(ConfigError) as info:
+        load_settings(path)
+    message = str(info.value)
+    assert "sources.feeds.0.name: String should match pattern" in message
+    assert "sources.feeds.1.url: Field required" in message
+    assert "http.max_retries: Input should be less than or equal to 10" in message
+    assert "secret_token: Extra inputs are not permitted" in message
+
+
+def test_duplicate_stream_names_are_refused(tmp_path):
+    path = write(tmp_path, "sources:\n  feeds:\n    - {name: a, url: 'https://a'}\n"
+                           "    - {name: a, url: 'https://b'}\n")
+    with pytest.raises(ConfigError, match="feed names must be unique, repeated: a"):
+        load_settings(path)
+
+
+def test_missing_config_says_how_to_make_one(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("CAREWIRE_CONFIG", raising=False)
+    with pytest.raises(ConfigError, match="Copy the example .* to ./carewire.yaml"):
+        load_settings()
+
+
+def test_invalid_yaml_is_reported(tmp_path):
+    with pytest.raises(ConfigError, match="not valid YAML"):
+        load_settings(write(tmp_path, "sources: [unclosed\n"))

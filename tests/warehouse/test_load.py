@@ -1,0 +1,133 @@
+"""Loading landed batches: upserts on natural keys, newest wins, quarantine keeps bytes."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+import duckdb
+import pytest
+
+from carewire import pipeline
+from carewire.settings import Settings
+from connectors.base import Interval, Page, Stream
+from connectors.landing import LandingZone
+
+T0 = datetime(2026, 11, 24, 6, tzinfo=timezone.utc)
+HOUR = timedelta(hours=1)
+STREAM = Stream(source="feeds", name="forum")
+
+
+def hour(n: int) -> Interval:
+    return Interval(T0 + n * HOUR, T0 + (n + 1) * HOUR)
+
+
+def atom(*entries: tuple[str, str, str]) -> bytes:
+    body = "".join(
+        f"<entry><id>{eid}</id><title>{title}</title><link href='https://f.test/{eid}'/>"
+        f"<author><name>{author}</name></author><updated>2026-11-24T05:00:00Z</updated>"
+        f"<content type='text'>{title} text</content></entry>" for eid, title, author in entries)
+    return (f"<?xml version='1.0'?><feed xmlns='http://www.w3.org/2005/Atom'><title>F</title>"
+            f"<id>urn:f</id><updated>2026-11-24T05:00:00Z</updated>{body}</feed>").encode()
+
+
+@pytest.fixture
+def settings(tmp_path):
+    settings = Settings(data_dir=tmp_path)
+    pipeline.migrate(settings)
+    return settings
+
+
+def land(settings, interval: Interval, *bodies: bytes) -> None:
+    pages = [Page("https://f.test/feed.atom", 200, {"Content-Type": "application/atom+xml"}, b)
+             for b in bodies]
+    LandingZone(settings.landing).write_batch(STREAM, interval, pages)
+
+
+def query(settings, sql: str):
+    with duckdb.connect(str(settings.warehouse), read_only=True) as con:
+        return con.execute(sql).fetchall()
+
+
+def test_load_upserts_and_skips_unchanged_batches(settings):
+    land(settings, hour(0), atom(("a", "eSIM stuck", "Sam"), ("b", "Bill doubled", "Ana")))
+    first = pipeline.load_landed(settings)
+    assert first["batches_loaded"] == 1
+    assert first["per_stream"]["feeds/forum"] == {"pages": 1, "mentions": 2, "authors": 2,
+                                                  "quarantined": 0}
+
+    assert pipeline.load_landed(settings)["batches_loaded"] == 0  # nothing new, nothing done
+
+    land(settings, hour(1), atom(("a", "eSIM stuck (edited)", "Sam"), ("c", "Love it", "Jo")))
+    pipeline.load_landed(settings)
+    assert query(settings, "SELECT source_id, title, first_seen_at, last_seen_at, batch_id "
+                           "FROM core__mentions ORDER BY source_id") == [
+        ("a", "eSIM stuck (edited)", hour(0).end, hour(1).end, f"feeds/forum/{hour(1).key}"),
+        ("b", "Bill doubled", hour(0).end, hour(0).end, f"feeds/forum/{hour(0).key}"),
+        ("c", "Love it", hour(1).end, hour(1).end, f"feeds/forum/{hour(1).key}")]
+    assert query(settings, "SELECT count(*) FROM core__authors") == [(3,)]
+    assert query(settings, "SELECT count(*), count(DISTINCT batch_id) FROM raw__items") == [(4, 2)]
+
+
+def test_reloading_an_older_interval_never_rolls_a_mention_back(settings):
+    land(settings, hour(1), atom(("a", "new title", "Sam")))
+    pipeline.load_landed(settings)
+    land(settings, hour(0), atom(("a", "old title", "Sam")))  # a backfill of the hour before
+    pipeline.load_landed(settings)
+    assert query(settings, "SELECT title, first_seen_at, last_seen_at FROM core__mentions") == [
+        ("new title", hour(0).end, hour(1).end)]
+
+
+def test_rerun_replaces_raw_rows_of_its_batch(settings):
+    land(settings, hour(0), atom(("a", "one", "Sam"), ("b", "two", "Sam")))
+    pipeline.load_landed(settings)
+    land(settings, hour(0), atom(("a", "one", "Sam")))
+    pipeline.load_landed(settings)
+    assert query(settings, "SELECT source_id FROM raw__items") == [("a",)]
+    assert query(settings, "SELECT count(*) FROM raw__pages") == [(1,)]
+    assert query(settings, "SELECT count(*) FROM core__mentions") == [(2,)]  # upserts only
+
+
+def test_unusable_pages_go_to_quarantine_with_reason_and_original_bytes(settings):
+    html = b"<!DOCTYPE html><html><head><title>Login</title></head></html>"
+    land(settings, hour(0), html, atom(("a", "fine", "Sam")))
+    report = pipeline.load_landed(settings)
+    assert report["per_stream"]["feeds/forum"]["quarantined"] == 1
+    [(stage, reason, payload, seen)] = query(
+        settings, "SELECT stage, reason, payload, seen_at FROM raw__quarantine")
+    assert stage == "parse"
+    assert reason.startswith("HTML page instead of a feed") and "'Login'" in reason
+    assert payload == html
+    assert seen == hour(0).end
+    assert query(settings, "SELECT source_id FROM core__mentions") == [("a",)]
+    assert query(settings, "SELECT records FROM out__quarantine_summary") == [(1,)]
+
+
+def test_snapshot_is_replaced_while_an_analyst_holds_the_old_one_open(settings):
+    land(settings, hour(0), atom(("a", "one", "Sam")))
+    pipeline.load_landed(settings)
+    pipeline.publish(settings)
+    analyst = duckdb.connect(str(settings.snapshot), read_only=True)
+    assert analyst.execute("SELECT count(*) FROM core__mentions").fetchone() == (1,)
+
+    land(settings, hour(1), atom(("b", "two", "Ana")))
+    pipeline.load_landed(settings)
+    pipeline.publish(settings)  # does not wait for the analyst
+
+    assert analyst.execute("SELECT count(*) FROM core__mentions").fetchone() == (1,)
+    analyst.close()
+    assert query(settings.model_copy(update={"warehouse_path": settings.snapshot}),
+                 "SELECT count(*) FROM core__mentions") == [(2,)]
+
+
+def test_publish_exports_core_and_out_tables_as_parquet(settings):
+    land(settings, hour(0), atom(("a", "one", "Sam"), ("b", "two", "Ana")))
+    pipeline.load_landed(settings)
+    pipeline.publish(settings)
+
+    exported = sorted(p.name for p in settings.exports.iterdir())
+    assert exported == ["core__authors.parquet", "core__mentions.parquet",
+                        "out__mention_volume_daily.parquet", "out__quarantine_summary.parquet"]
+    with duckdb.connect() as con:
+        rows = con.execute("SELECT source_id, title FROM read_parquet(?) ORDER BY 1",
+                           [str(settings.exports / "core__mentions.parquet")]).fetchall()
+    assert rows == [("a", "one"), ("b", "two")]

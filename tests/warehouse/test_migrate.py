@@ -1,0 +1,73 @@
+"""Migrations apply in order to an empty database and are no-ops on a current one."""
+
+from __future__ import annotations
+
+import shutil
+
+import duckdb
+import pytest
+
+from carewire.errors import WarehouseError
+from warehouse.migrate import MIGRATIONS_DIR, available, migrate
+
+
+def tables(con) -> set[str]:
+    return {row[0] for row in con.execute(
+        "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main'").fetchall()}
+
+
+def test_applies_every_migration_to_an_empty_database_then_nothing(tmp_path):
+    con = duckdb.connect(str(tmp_path / "w.duckdb"))
+    applied = migrate(con)
+    assert [m.version for m in applied] == [m.version for m in available()]
+    assert {"raw__landing_batches", "raw__pages", "raw__items", "raw__quarantine",
+            "core__authors", "core__mentions", "out__mention_volume_daily",
+            "_carewire_migrations"} <= tables(con)
+    before = con.execute("SELECT * FROM _carewire_migrations ORDER BY version").fetchall()
+
+    assert migrate(con) == []
+    assert con.execute("SELECT * FROM _carewire_migrations ORDER BY version").fetchall() == before
+
+
+def test_a_new_migration_is_applied_on_top(tmp_path):
+    folder = tmp_path / "migrations"
+    shutil.copytree(MIGRATIONS_DIR, folder)
+    con = duckdb.connect()
+    migrate(con, folder)
+    version = len(available(folder)) + 1
+    (folder / f"{version:04d}_add_note.sql").write_text(
+        "ALTER TABLE core__mentions ADD COLUMN note VARCHAR;")
+    assert [m.name for m in migrate(con, folder)] == ["add_note"]
+    assert "note" in [c[0] for c in con.execute("DESCRIBE core__mentions").fetchall()]
+
+
+def test_a_failing_migration_leaves_nothing_half_applied(tmp_path):
+    folder = tmp_path / "migrations"
+    shutil.copytree(MIGRATIONS_DIR, folder)
+    con = duckdb.connect()
+    migrate(con, folder)
+    version = len(available(folder)) + 1
+    (folder / f"{version:04d}_broken.sql").write_text(
+        "CREATE TABLE half_done (x INTEGER); SELECT * FROM no_such_table;")
+    with pytest.raises(duckdb.CatalogException):
+        migrate(con, folder)
+    assert "half_done" not in tables(con)
+    assert con.execute("SELECT max(version) FROM _carewire_migrations").fetchone()[0] == version - 1
+
+
+def test_editing_an_applied_migration_is_refused(tmp_path):
+    folder = tmp_path / "migrations"
+    shutil.copytree(MIGRATIONS_DIR, folder)
+    con = duckdb.connect()
+    migrate(con, folder)
+    first = sorted(folder.glob("0001_*.sql"))[0]
+    first.write_text(first.read_text() + "\n-- edited\n")
+    with pytest.raises(WarehouseError, match="changed after it was applied"):
+        migrate(con, folder)
+
+
+def test_gaps_in_numbering_are_refused(tmp_path):
+    (tmp_path / "0001_a.sql").write_text("SELECT 1;")
+    (tmp_path / "0003_c.sql").write_text("SELECT 1;")
+    with pytest.raises(WarehouseError, match="without gaps"):
+        available(tmp_path)

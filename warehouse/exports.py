@@ -1,0 +1,34 @@
+"""Parquet exports of the analyst-facing layers, for tools that do not speak DuckDB.
+
+Written from the snapshot (never the writer's file) after each publish: one file per
+`core__*` table and `out__*` view, each written beside its final name and renamed over
+it, so a reader sees the old file or the new one, never half of one. Raw layers are not
+exported: they hold whole HTTP bodies and are for replay, not analysis.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from warehouse.db import connect
+
+EXPORTED_PREFIXES = ("core__", "out__")
+
+
+def export_parquet(snapshot: Path, directory: Path) -> list[Path]:
+    directory.mkdir(parents=True, exist_ok=True)
+    written = []
+    with connect(snapshot, read_only=True) as con:
+        names = [row[0] for row in con.execute(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main' "
+            "ORDER BY table_name").fetchall() if row[0].startswith(EXPORTED_PREFIXES)]
+        for name in names:
+            final = directory / f"{name}.parquet"
+            partial = directory / f".{name}.parquet.partial"
+            con.execute(f"COPY (SELECT * FROM {name}) TO '{partial}' (FORMAT parquet)")
+            os.replace(partial, final)
+            written.append(final)
+    for stale in set(directory.glob("*.parquet")) - set(written):
+        stale.unlink()  # a table dropped by a migration is not exported any more
+    return written

@@ -1,0 +1,147 @@
+"""Loading one landed batch: replace its raw rows, upsert its authors and mentions.
+
+Everything for one batch happens in one transaction, so a failure leaves the warehouse as
+it was and the batch is simply loaded again next time. Upserts keep the newest version of
+a row (by `last_seen_at`, the end of the data interval that saw it), which makes the load
+order-independent: reloading an old interval after a newer one never rolls a mention back.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import asdict
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from connectors.base import Author, Mention, Page, Parsed, dumps
+from connectors.landing import Batch
+
+MENTION_COLUMNS = ["source", "source_id", "stream", "url", "title", "text", "author_id",
+                   "language", "created_at", "categories", "thread_id", "parent_id",
+                   "reply_count", "like_count", "share_count", "is_deleted", "batch_id",
+                   "first_seen_at", "last_seen_at"]
+AUTHOR_COLUMNS = [name for name in Author.__dataclass_fields__] + ["first_seen_at",
+                                                                   "last_seen_at"]
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as data:
+        for block in iter(lambda: data.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def loaded_checksums(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    return dict(con.execute("SELECT batch_id, sha256 FROM raw__landing_batches").fetchall())
+
+
+def _upsert(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame,
+            key: list[str], casts: dict[str, str] | None = None) -> None:
+    """Insert, or update rows whose incoming `last_seen_at` is at least as new.
+
+    `first_seen_at` always keeps the earliest value. Columns are listed explicitly so the
+    statement follows the table definition, not the frame's column order.
+    """
+    if frame.empty:
+        return
+    casts = casts or {}
+    columns = list(frame.columns)
+    select = ", ".join(f"CAST({c} AS {casts[c]}) AS {c}" if c in casts else c for c in columns)
+    newer = f"excluded.last_seen_at >= {table}.last_seen_at"
+    updates = []
+    for column in columns:
+        if column in key:
+            continue
+        if column == "first_seen_at":
+            updates.append(f"first_seen_at = least({table}.first_seen_at, excluded.first_seen_at)")
+        else:
+            updates.append(f"{column} = CASE WHEN {newer} THEN excluded.{column} "
+                           f"ELSE {table}.{column} END")
+    con.register("incoming", frame)
+    try:
+        con.execute(f"INSERT INTO {table} ({', '.join(columns)}) SELECT {select} FROM incoming "
+                    f"ON CONFLICT ({', '.join(key)}) DO UPDATE SET {', '.join(updates)}")
+    finally:
+        con.unregister("incoming")
+
+
+def _insert(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame) -> None:
+    if frame.empty:
+        return
+    con.register("incoming", frame)
+    try:
+        con.execute(f"INSERT INTO {table} ({', '.join(frame.columns)}) "
+                    f"SELECT {', '.join(frame.columns)} FROM incoming")
+    finally:
+        con.unregister("incoming")
+
+
+def load_batch(con: duckdb.DuckDBPyConnection, batch: Batch, landing_root: Path, sha256: str,
+               pages: list[Page], parsed: list[Parsed]) -> dict[str, int]:
+    """Load one batch; return counts of what it held."""
+    seen = batch.interval.end
+    batch_id = batch.batch_id
+    mentions: dict[str, Mention] = {}
+    items: dict[str, dict] = {}
+    authors: dict[str, Author] = {}
+    rejects = []
+    for page, result in zip(pages, parsed):
+        for mention, item in zip(result.mentions, result.items):
+            mentions[mention.source_id] = mention  # a repeated id in one batch: the last wins
+            items[mention.source_id] = item
+            if mention.author:
+                authors[mention.author.author_id] = mention.author
+        rejects.extend(result.rejects)
+
+    page_rows = pd.DataFrame(
+        [{"batch_id": batch_id, "seq": seq, "source": batch.source, "stream": batch.stream,
+          "url": page.url, "status": page.status, "headers": dumps(page.headers),
+          "body": page.body} for seq, page in enumerate(pages)],
+        columns=["batch_id", "seq", "source", "stream", "url", "status", "headers", "body"])
+    item_rows = pd.DataFrame(
+        [{"batch_id": batch_id, "source": batch.source, "stream": batch.stream,
+          "source_id": source_id, "payload": dumps(item)} for source_id, item in items.items()],
+        columns=["batch_id", "source", "stream", "source_id", "payload"])
+    quarantine_rows = pd.DataFrame(
+        [{"quarantine_id": hashlib.sha256(
+            f"{batch_id}|{r.item_ref}|{r.reason}".encode()).hexdigest()[:32],
+          "batch_id": batch_id, "source": batch.source, "stream": batch.stream,
+          "stage": "parse", "item_ref": r.item_ref, "reason": r.reason, "payload": r.payload,
+          "seen_at": seen} for r in rejects],
+        columns=["quarantine_id", "batch_id", "source", "stream", "stage", "item_ref",
+                 "reason", "payload", "seen_at"]).drop_duplicates("quarantine_id", keep="last")
+    author_rows = pd.DataFrame(
+        [{**asdict(a), "first_seen_at": seen, "last_seen_at": seen} for a in authors.values()],
+        columns=AUTHOR_COLUMNS)
+    mention_rows = pd.DataFrame(
+        [{**m.row(), "is_deleted": False, "batch_id": batch_id, "first_seen_at": seen,
+          "last_seen_at": seen} for m in mentions.values()],
+        columns=MENTION_COLUMNS)
+
+    con.execute("BEGIN")
+    try:
+        for table in ("raw__pages", "raw__items", "raw__quarantine"):
+            con.execute(f"DELETE FROM {table} WHERE batch_id = ?", [batch_id])
+        _insert(con, "raw__pages", page_rows)
+        _insert(con, "raw__items", item_rows)
+        _insert(con, "raw__quarantine", quarantine_rows)
+        _upsert(con, "core__authors", author_rows, ["source", "author_id"],
+                {"account_created_at": "TIMESTAMPTZ"})
+        _upsert(con, "core__mentions", mention_rows, ["source", "source_id"],
+                {"categories": "VARCHAR[]", "reply_count": "BIGINT", "like_count": "BIGINT",
+                 "share_count": "BIGINT", "language": "VARCHAR", "thread_id": "VARCHAR",
+                 "parent_id": "VARCHAR", "author_id": "VARCHAR"})
+        con.execute(
+            "INSERT OR REPLACE INTO raw__landing_batches VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [batch_id, batch.source, batch.stream, batch.interval.start, batch.interval.end,
+             str(batch.path.relative_to(landing_root)), sha256, len(pages), len(mention_rows),
+             len(quarantine_rows)])
+        con.execute("COMMIT")
+    except Exception:
+        con.execute("ROLLBACK")
+        raise
+    return {"pages": len(pages), "mentions": len(mention_rows), "authors": len(author_rows),
+            "quarantined": len(quarantine_rows)}

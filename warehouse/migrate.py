@@ -1,0 +1,71 @@
+"""Versioned migrations: numbered SQL files, applied in order, recorded in the database.
+
+`warehouse/migrations/NNNN_name.sql` files run once each, inside one transaction per file,
+and land in `_carewire_migrations` with a checksum. Editing a migration that already ran
+is refused: write a new one instead, so every warehouse ends in the same schema.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+from carewire.errors import WarehouseError
+
+MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+_FILE = re.compile(r"^(\d{4})_([a-z0-9_]+)\.sql$")
+
+
+@dataclass(frozen=True)
+class Migration:
+    version: int
+    name: str
+    sql: str
+
+    @property
+    def checksum(self) -> str:
+        return hashlib.sha256(self.sql.encode("utf-8")).hexdigest()
+
+
+def available(directory: Path = MIGRATIONS_DIR) -> list[Migration]:
+    migrations = []
+    for path in sorted(directory.glob("*.sql")):
+        match = _FILE.match(path.name)
+        if not match:
+            raise WarehouseError(f"migration file {path.name} must be named NNNN_name.sql")
+        migrations.append(Migration(int(match[1]), match[2], path.read_text(encoding="utf-8")))
+    versions = [m.version for m in migrations]
+    if versions != list(range(1, len(versions) + 1)):
+        raise WarehouseError(f"migrations must be numbered 1..n without gaps, found {versions}")
+    return migrations
+
+
+def migrate(con: duckdb.DuckDBPyConnection, directory: Path = MIGRATIONS_DIR) -> list[Migration]:
+    """Apply what is missing; return the migrations applied now (empty when current)."""
+    con.execute("""CREATE TABLE IF NOT EXISTS _carewire_migrations (
+        version INTEGER PRIMARY KEY, name VARCHAR NOT NULL, checksum VARCHAR NOT NULL,
+        applied_at TIMESTAMPTZ NOT NULL DEFAULT current_timestamp)""")
+    applied = dict(con.execute("SELECT version, checksum FROM _carewire_migrations").fetchall())
+    done = []
+    for migration in available(directory):
+        if migration.version in applied:
+            if applied[migration.version] != migration.checksum:
+                raise WarehouseError(
+                    f"migration {migration.version:04d}_{migration.name} changed after it was "
+                    "applied; restore it and add a new numbered migration instead")
+            continue
+        con.execute("BEGIN")
+        try:
+            con.execute(migration.sql)
+            con.execute("INSERT INTO _carewire_migrations (version, name, checksum) VALUES (?, ?, ?)",
+                        [migration.version, migration.name, migration.checksum])
+            con.execute("COMMIT")
+        except Exception:
+            con.execute("ROLLBACK")
+            raise
+        done.append(migration)
+    return done

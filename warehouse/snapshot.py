@@ -1,0 +1,30 @@
+"""The analyst snapshot: a copy of the warehouse, published by atomic rename.
+
+Analysts open `analytics.duckdb` (read-only, as long as they like). Publishing writes a
+new file beside it and renames it over the old one: an open connection keeps reading the
+old file, a new one sees the new file, and the pipeline never waits for anyone.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+from warehouse.db import connect
+
+
+def publish(warehouse: Path, snapshot: Path) -> Path:
+    with connect(warehouse) as con:
+        con.execute("CHECKPOINT")  # everything in the main file, nothing left in the WAL
+        snapshot.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{snapshot.name}.", dir=snapshot.parent)
+        os.close(fd)
+        try:
+            shutil.copyfile(warehouse, tmp)  # copied while we hold the writer's lock
+            os.replace(tmp, snapshot)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+    return snapshot
