@@ -87,8 +87,16 @@ def _document_problem(parsed, page: Page) -> str | None:
 
 
 def _author(entry, feed_host: str) -> Author | None:
+    """The author as the feed names them.
+
+    A single token (`@ana@mastodon.social`, `ana@example.com`) is kept whole: feedparser
+    reads it as an email address and, finding no 2-4 letter ending, splits fediverse
+    handles in the wrong place (`@ana@mastodon.social` -> name `@al`). Otherwise the parsed
+    name drops the email of RSS's `email (Name)` form.
+    """
+    raw = (entry.get("author") or "").strip()
     detail = entry.get("author_detail") or {}
-    name = (detail.get("name") or entry.get("author") or "").strip()
+    name = raw if raw and not re.search(r"\s", raw) else (detail.get("name") or raw).strip()
     if not name:
         return None
     # Handles are unique per site, not across sites: key them by the feed's host.

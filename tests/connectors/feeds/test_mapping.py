@@ -1,0 +1,36 @@
+"""Feed entries to mentions, without a network: author forms that real feeds use."""
+
+from __future__ import annotations
+
+import pytest
+
+from connectors.base import Page, Stream
+from connectors.feeds import mapping
+
+
+def rss_with_author(element: str) -> Page:
+    body = (f'<?xml version="1.0"?><rss version="2.0" '
+            f'xmlns:dc="http://purl.org/dc/elements/1.1/"><channel><title>t</title>'
+            f'<item><guid>https://social.test/@x/1</guid><pubDate>Tue, 24 Nov 2026 07:00:00 '
+            f'GMT</pubDate><description>hi</description>{element}</item></channel></rss>')
+    return Page("https://social.test/tags/kestrel.rss", 200,
+                {"Content-Type": "application/rss+xml"}, body.encode())
+
+
+@pytest.mark.parametrize("element, handle", [
+    ("<dc:creator>@ceri_m@mastodon.social.example</dc:creator>",
+     "@ceri_m@mastodon.social.example"),
+    ("<dc:creator>@bob@mastodon.social</dc:creator>", "@bob@mastodon.social"),
+    ("<author>jane@example.com (Jane Doe)</author>", "Jane Doe"),
+    ("<dc:creator>Priya Raman</dc:creator>", "Priya Raman"),
+])
+def test_author_handles_are_kept_whole(element, handle):
+    parsed = mapping.parse(Stream("feeds", "social"), rss_with_author(element))
+    author = parsed.mentions[0].author
+    assert author.handle == handle
+    assert author.author_id == f"social.test:{handle.lower()}"
+
+
+def test_an_entry_without_author_has_none():
+    parsed = mapping.parse(Stream("feeds", "social"), rss_with_author(""))
+    assert parsed.mentions[0].author is None
