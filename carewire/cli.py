@@ -63,7 +63,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="carewire", description="Social care pipeline: listen, enrich, route, measure.")
     parser.add_argument("--config", type=Path, default=None,
-                        help="config file (default: $CAREWIRE_CONFIG, then ./carewire.yaml)")
+                        help="config file (default: $CAREWIRE_CONFIG, then ./carewire.yaml, then the "
+                             "bundled example)")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     demo = commands.add_parser(

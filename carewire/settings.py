@@ -10,6 +10,7 @@ Secrets never live here. A source that needs credentials names an Airflow Connec
 
 from __future__ import annotations
 
+import logging
 import os
 from datetime import timedelta
 from pathlib import Path
@@ -146,8 +147,17 @@ class Settings(BaseSettings):
 
 
 def config_path(explicit: str | os.PathLike | None = None) -> Path:
-    """Which config file to read: the argument, `$CAREWIRE_CONFIG`, or `./carewire.yaml`."""
-    chosen = explicit or os.environ.get("CAREWIRE_CONFIG") or "carewire.yaml"
+    """Which config file to read: the argument, `$CAREWIRE_CONFIG`, `./carewire.yaml`, or
+    else the bundled example, so that `carewire sql` and `carewire status` work on the
+    demo's data straight after `make demo`. A file that is named but missing is an error."""
+    chosen = explicit or os.environ.get("CAREWIRE_CONFIG")
+    if chosen is None:
+        if Path("carewire.yaml").is_file():
+            return Path("carewire.yaml")
+        logging.getLogger(__name__).warning(
+            "carewire: no ./carewire.yaml and no CAREWIRE_CONFIG; using the bundled example "
+            "config (%s), which replays sample data", SAMPLE_CONFIG)
+        return SAMPLE_CONFIG
     path = Path(chosen)
     if not path.is_file():
         raise ConfigError(

@@ -98,3 +98,16 @@ def test_migrate_twice_applies_once(sample_env, capsys):
     assert "applied 0001_landing_and_mentions" in capsys.readouterr().out
     assert main(["warehouse", "migrate"]) == 0
     assert "schema is current" in capsys.readouterr().out
+
+
+def test_right_after_the_demo_the_printed_query_works_with_no_config(tmp_path, monkeypatch,
+                                                                     capsys):
+    """What a newcomer does: `make demo`, then paste the query it printed."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("CAREWIRE_CONFIG", raising=False)
+    monkeypatch.delenv("CAREWIRE_DATA_DIR", raising=False)
+    assert main(["demo"]) == 0
+    capsys.readouterr()
+    assert main(["sql", EXAMPLE_QUERY, "--format", "json"]) == 0
+    assert sum(row["mentions"] for row in json.loads(capsys.readouterr().out)) >= 200
+    assert (tmp_path / "data" / "analytics.duckdb").is_file()

@@ -59,11 +59,19 @@ def test_duplicate_stream_names_are_refused(tmp_path):
         load_settings(path)
 
 
-def test_missing_config_says_how_to_make_one(tmp_path, monkeypatch):
+def test_a_named_config_that_is_missing_says_how_to_make_one(tmp_path, monkeypatch):
+    monkeypatch.setenv("CAREWIRE_CONFIG", str(tmp_path / "typo.yaml"))
+    with pytest.raises(ConfigError, match="typo.yaml not found. Copy the example .* to "
+                                          "./carewire.yaml"):
+        load_settings()
+
+
+def test_without_any_config_the_bundled_example_is_used_and_said(tmp_path, monkeypatch, caplog):
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("CAREWIRE_CONFIG", raising=False)
-    with pytest.raises(ConfigError, match="Copy the example .* to ./carewire.yaml"):
-        load_settings()
+    settings = load_settings()
+    assert settings.brands[0].name == "Kestrel Mobile"
+    assert "using the bundled example config" in caplog.text
 
 
 def test_invalid_yaml_is_reported(tmp_path):
