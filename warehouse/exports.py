@@ -26,7 +26,8 @@ def export_parquet(snapshot: Path, directory: Path) -> list[Path]:
         for name in names:
             final = directory / f"{name}.parquet"
             partial = directory / f".{name}.parquet.partial"
-            con.execute(f"COPY (SELECT * FROM {name}) TO '{partial}' (FORMAT parquet)")
+            target = str(partial).replace("'", "''")  # COPY takes no bound parameter here
+            con.execute(f"COPY (SELECT * FROM {name}) TO '{target}' (FORMAT parquet)")
             os.replace(partial, final)
             written.append(final)
     for stale in set(directory.glob("*.parquet")) - set(written):
