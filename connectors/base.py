@@ -135,11 +135,16 @@ class Mention:
     reply_count: int | None = None
     like_count: int | None = None
     share_count: int | None = None
+    is_deleted: bool = False
+    """The platform says it was deleted or removed: text and title are blanked, the row
+    stays so the deletion wins over older copies, and `out__` views leave it out."""
 
     def row(self) -> dict[str, Any]:
         row = asdict(self)
         author = row.pop("author")
         row["author_id"] = author["author_id"] if author else None
+        if self.is_deleted:
+            row["text"], row["title"] = "", None
         return row
 
 
@@ -172,6 +177,10 @@ class Connector(Protocol):
     """What the pipeline needs from a platform. See connectors/feeds for the reference one."""
 
     source: ClassVar[str]
+
+    def __init__(self, settings, credentials: Mapping[str, Credentials] | None = None):
+        """`settings` is carewire's Settings (http policy, this source's section, landing
+        root for source-wide state); `credentials` maps conn_id to what the DAG read."""
 
     @staticmethod
     def streams(settings) -> list[Stream]:

@@ -7,6 +7,11 @@ runs on the bundled sample this way; it is never used against a live platform.
 
 A conditional GET is answered like a server would: when the request's `If-None-Match`
 matches the recorded `ETag`, the reply is `304 Not Modified` with no body.
+
+Requests match on method and URL. A cassette may list query parameters that depend on
+when it is replayed (`"match_ignore_params": ["start_time", "end_time"]` for a search
+bounded by the run's data interval): those are left out of the match, so the demo can
+replay an X search recorded last week for this hour's interval.
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from pathlib import Path
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import requests
 from requests.adapters import BaseAdapter
@@ -28,14 +34,24 @@ class ReplayAdapter(BaseAdapter):
         if not files:
             raise FileNotFoundError(f"no cassettes (*.json) in {self.cassette_dir}")
         self._recorded: dict[tuple[str, str], list[dict]] = defaultdict(list)
-        for file in files:
-            for interaction in json.loads(file.read_text(encoding="utf-8"))["interactions"]:
+        self._ignored: set[str] = set()
+        cassettes = [json.loads(file.read_text(encoding="utf-8")) for file in files]
+        for cassette in cassettes:
+            self._ignored.update(cassette.get("match_ignore_params", []))
+        for cassette in cassettes:
+            for interaction in cassette["interactions"]:
                 request = interaction["request"]
-                self._recorded[(request["method"].upper(), request["uri"])].append(interaction)
+                self._recorded[self._key(request["method"], request["uri"])].append(interaction)
         self._served: dict[tuple[str, str], int] = defaultdict(int)
 
+    def _key(self, method: str, url: str) -> tuple[str, str]:
+        parts = urlsplit(url)
+        query = sorted((k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
+                       if k not in self._ignored)
+        return method.upper(), urlunsplit(parts._replace(query=urlencode(query)))
+
     def send(self, request, **kwargs):
-        key = (request.method.upper(), request.url)
+        key = self._key(request.method, request.url)
         recorded = self._recorded.get(key)
         if not recorded:
             raise requests.ConnectionError(

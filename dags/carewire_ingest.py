@@ -38,7 +38,7 @@ def build(source: str, stream_names: list[str]) -> DAG:
             stream = next(s for s in pipeline.configured_streams(settings)[source]
                           if s.name == stream_name)
             credentials = {}
-            if stream.conn_id:
+            if stream.conn_id and settings.http.replay_dir is None:
                 from airflow.sdk import BaseHook
 
                 conn = BaseHook.get_connection(stream.conn_id)

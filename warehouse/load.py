@@ -117,7 +117,7 @@ def load_batch(con: duckdb.DuckDBPyConnection, batch: Batch, landing_root: Path,
         [{**asdict(a), "first_seen_at": seen, "last_seen_at": seen} for a in authors.values()],
         columns=AUTHOR_COLUMNS)
     mention_rows = pd.DataFrame(
-        [{**m.row(), "is_deleted": False, "batch_id": batch_id, "first_seen_at": seen,
+        [{**m.row(), "batch_id": batch_id, "first_seen_at": seen,
           "last_seen_at": seen} for m in mentions.values()],
         columns=MENTION_COLUMNS)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, ClassVar, Mapping
 
-from carewire.settings import HttpSettings, Settings
+from carewire.settings import Settings
 from connectors import http
 from connectors.base import Credentials, FetchResult, Interval, Page, Parsed, Stream
 from connectors.feeds import mapping
@@ -17,11 +17,11 @@ class FeedConnector:
     source: ClassVar[str] = mapping.SOURCE
     parse = staticmethod(mapping.parse)
 
-    def __init__(self, http_settings: HttpSettings,
+    def __init__(self, settings: Settings,
                  credentials: Mapping[str, Credentials] | None = None):
-        self.http = http_settings
+        self.http = settings.http
         self.credentials = dict(credentials or {})
-        self.session = http.make_session(http_settings)
+        self.session = http.make_session(settings.http)
 
     @staticmethod
     def streams(settings: Settings) -> list[Stream]:

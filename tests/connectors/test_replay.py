@@ -39,3 +39,20 @@ def test_unrecorded_request_fails_like_an_unreachable_host(tmp_path):
     session = cassette(tmp_path, (200, "<rss/>"))
     with pytest.raises(requests.ConnectionError, match="no recorded response for GET https://x.test/other"):
         session.get("https://x.test/other")
+
+
+def test_parameters_the_cassette_marks_volatile_are_not_matched(tmp_path):
+    recorded = {"method": "GET", "uri": "https://api.test/2/search?query=kestrel&start_time="
+                "2026-11-24T07%3A00%3A00Z&max_results=100", "body": None, "headers": {}}
+    (tmp_path / "c.json").write_text(json.dumps({
+        "match_ignore_params": ["start_time"],
+        "interactions": [{"request": recorded, "response": {
+            "status": {"code": 200, "message": "OK"}, "headers": {},
+            "body": {"encoding": "utf-8", "string": "{}"}}}]}))
+    session = requests.Session()
+    session.mount("https://", ReplayAdapter(tmp_path))
+    # other time, other parameter order: still the recording
+    assert session.get("https://api.test/2/search", params={
+        "max_results": 100, "start_time": "2026-11-25T16:00:00Z", "query": "kestrel"}).text == "{}"
+    with pytest.raises(requests.ConnectionError, match="no recorded response"):
+        session.get("https://api.test/2/search", params={"query": "other", "max_results": 100})
