@@ -6,8 +6,11 @@ import threading
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import pytest
+import requests
+from requests.adapters import HTTPAdapter
 
 from carewire.settings import SAMPLE_CONFIG, HttpSettings, load_settings
 
@@ -23,7 +26,9 @@ class LoopbackServer:
     """Serves scripted replies per path, in order (the last one repeats), and records requests.
 
     A reply with an ETag or Last-Modified header is also answered like a real server would
-    answer a conditional GET: 304 when the client already has that version.
+    answer a conditional GET: 304 when the client already has that version. A route is a
+    path with its query string, or a bare path that answers whatever query comes with it.
+    POSTs are served the same way (their body is recorded too, as `_body`).
     """
 
     def __init__(self):
@@ -34,13 +39,18 @@ class LoopbackServer:
 
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self):  # noqa: N802 (http.server's naming)
-                server.requests.append((self.path, dict(self.headers)))
-                replies = server.routes.get(self.path)
+                headers = dict(self.headers)
+                if self.command == "POST":
+                    length = int(self.headers.get("Content-Length") or 0)
+                    headers["_body"] = self.rfile.read(length).decode("utf-8", "replace")
+                server.requests.append((self.path, headers))
+                route = self.path if self.path in server.routes else self.path.split("?")[0]
+                replies = server.routes.get(route)
                 if not replies:
                     self.send_error(404)
                     return
-                index = min(server._served.get(self.path, 0), len(replies) - 1)
-                server._served[self.path] = index + 1
+                index = min(server._served.get(route, 0), len(replies) - 1)
+                server._served[route] = index + 1
                 reply = replies[index]
                 status, body = reply.status, reply.body
                 etag, modified = reply.headers.get("ETag"), reply.headers.get("Last-Modified")
@@ -54,6 +64,8 @@ class LoopbackServer:
                 self.send_header("Content-Length", str(len(body)))
                 self.end_headers()
                 self.wfile.write(body)
+
+            do_POST = do_GET  # noqa: N815
 
             def log_message(self, *args):
                 """Quiet: the test asserts on `requests` instead."""
@@ -71,7 +83,35 @@ class LoopbackServer:
         return self.url(path)
 
     def hits(self, path: str) -> list[dict[str, str]]:
-        return [headers for p, headers in self.requests if p == path]
+        """Requests to `path`: exactly that path and query, or, for a bare path, any query."""
+        return [headers for p, headers in self.requests
+                if p == path or ("?" not in path and p.split("?")[0] == path)]
+
+    def paths(self) -> list[str]:
+        return [p for p, _ in self.requests]
+
+
+class LoopbackAdapter(HTTPAdapter):
+    """The production transport (same retry policy) with the platform's host swapped for
+    the loopback server's: the client library builds its real URLs, headers and bodies;
+    only where they are sent changes. Like an /etc/hosts entry, but per session."""
+
+    def __init__(self, base_url: str, max_retries):
+        super().__init__(max_retries=max_retries)
+        self.target = urlsplit(base_url)
+
+    def send(self, request, **kwargs):
+        parts = urlsplit(request.url)
+        request.url = urlunsplit(parts._replace(scheme=self.target.scheme,
+                                                netloc=self.target.netloc))
+        return super().send(request, **kwargs)
+
+
+def route_to_loopback(session: requests.Session, server: LoopbackServer) -> None:
+    """Send every request of `session` (made by connectors.http.make_session) to `server`."""
+    adapter = LoopbackAdapter(server.url(""), session.get_adapter("https://").max_retries)
+    session.mount("https://", adapter)
+    session.mount("http://", adapter)
 
 
 @pytest.fixture
