@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import threading
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -121,6 +122,18 @@ def server():
     yield loopback
     loopback.httpd.shutdown()
     loopback.httpd.server_close()
+
+
+SHARED_DATA = Path(os.environ.get("CAREWIRE_SHARED_DATA",
+                                 Path(__file__).resolve().parents[2] / "shared" / "data"))
+
+
+@pytest.fixture
+def shared_data() -> Path:
+    """The real public data beside the project (../shared/data); never copied into it."""
+    if not SHARED_DATA.is_dir():
+        pytest.skip(f"real data not found at {SHARED_DATA}; set CAREWIRE_SHARED_DATA to it")
+    return SHARED_DATA
 
 
 @pytest.fixture
