@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 CONFIG ?= $(if $(wildcard carewire.yaml),carewire.yaml,carewire/sample/carewire.yaml)
 
-.PHONY: install demo test airflow constraints clean
+.PHONY: install demo test bench airflow constraints clean
 
 $(STAMP): setup.cfg pyproject.toml constraints-3.11.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -20,6 +20,9 @@ demo: $(STAMP)  ## run the pipeline once on the bundled sample data and report
 
 test: $(STAMP)  ## run the test suite
 	$(BIN)/python -m pytest
+
+bench: $(STAMP)  ## throughput benchmarks; print ratios against a baseline and the machine
+	$(BIN)/python -m benchmarks.connectors
 
 airflow: $(STAMP)  ## airflow standalone with carewire's DAGs (UI on http://localhost:8080)
 	AIRFLOW_HOME=$(CURDIR)/airflow_home \
