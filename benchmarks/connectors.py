@@ -10,7 +10,7 @@ Printed per platform: HTTP requests per 1,000 mentions, mentions per second thro
 connector, the baseline's time for the same requests, and the ratio. Timings vary with
 the machine; the ratio is what to compare between commits.
 
-    make bench-connectors            # or: .venv/bin/python -m benchmarks.connectors
+    make bench            # or: .venv/bin/python -m benchmarks.connectors
 """
 
 from __future__ import annotations

@@ -62,7 +62,7 @@ def ingest_stream(settings: Settings, source: str, stream_name: str, interval: I
     landing = landing_zone(settings)
     result = connector.fetch(stream, landing.cursor_before(stream, interval.start), interval)
     batch = landing.write_batch(stream, interval, result.pages)
-    landing.save_cursor(stream, interval, result.cursor)
+    landing.save_cursor(stream, interval, result.cursor, result.summary)
     return {"source": source, "stream": stream_name, "interval": interval.key,
             "batch": str(batch.path), "pages": len(result.pages),
             "statuses": [page.status for page in result.pages], **result.summary}

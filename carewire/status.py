@@ -31,12 +31,17 @@ def collect(settings: Settings, now: datetime) -> dict[str, Any]:
         for stream in configured:
             cursor = cursors.get((source, stream.name))
             state = cursor["state"] if cursor else {}
+            summary = cursor.get("summary", {}) if cursor else {}
             streams.append({
                 "source": source, "stream": stream.name,
                 "last_interval_end": cursor["interval_end"] if cursor else None,
                 "since_last_fetch": _age(now, cursor["interval_end"]) if cursor else "never",
                 "newest_entry_at": state.get("newest_entry_at"),
                 "cursor_age": _age(now, state.get("newest_entry_at")),
+                "last_run": {k: summary[k] for k in ("entries", "new", "rejected", "requests")
+                             if k in summary},
+                "budget": summary.get("budget"),
+                "budget_exhausted": bool(summary.get("budget_exhausted")),
             })
     report: dict[str, Any] = {"streams": streams, "snapshot": str(settings.snapshot)}
     if not settings.snapshot.exists():
@@ -60,10 +65,18 @@ def collect(settings: Settings, now: datetime) -> dict[str, Any]:
 
 def render(report: dict[str, Any]) -> str:
     lines = ["Streams (from the landing zone's cursor manifests)",
-             f"  {'source/stream':34} {'last interval end':26} {'ago':>6} {'cursor age':>11}"]
+             f"  {'source/stream':34} {'last interval end':26} {'ago':>6} {'cursor age':>11}"
+             f" {'entries':>8} {'new':>5} {'rejected':>9}"]
     for s in report["streams"]:
+        run = s["last_run"]
         lines.append(f"  {s['source'] + '/' + s['stream']:34} {s['last_interval_end'] or 'never':26}"
-                     f" {s['since_last_fetch']:>6} {s['cursor_age']:>11}")
+                     f" {s['since_last_fetch']:>6} {s['cursor_age']:>11}"
+                     f" {run.get('entries', '-'):>8} {run.get('new', '-'):>5}"
+                     f" {run.get('rejected', '-'):>9}")
+        if s["budget"] or s["budget_exhausted"]:
+            spent = ", ".join(f"{k} {v}" for k, v in (s["budget"] or {}).items())
+            flag = "EXHAUSTED, fetching stopped; " if s["budget_exhausted"] else ""
+            lines.append(f"  {'':34} budget: {flag}{spent}")
     warehouse = report["warehouse"]
     if warehouse is None:
         lines.append(f"\nNo analyst snapshot at {report['snapshot']} yet: the process DAG "

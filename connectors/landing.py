@@ -111,13 +111,16 @@ class LandingZone:
                    if datetime.fromisoformat(h["interval_end"]) <= moment]
         return dict(earlier[-1]["state"]) if earlier else {}
 
-    def save_cursor(self, stream: Stream, interval: Interval, state: dict[str, Any]) -> None:
-        """Record the cursor reached by `interval`. Call only after its batch is landed."""
+    def save_cursor(self, stream: Stream, interval: Interval, state: dict[str, Any],
+                    summary: dict[str, Any] | None = None) -> None:
+        """Record the cursor reached by `interval`, and what the run reported (counts, the
+        platform budget spent) for `carewire status`. Call only after its batch is landed."""
         history = [h for h in self._history(stream.source, stream.name)
                    if h["interval_end"] != interval.end.isoformat()]
         history.append({"interval_start": interval.start.isoformat(),
                         "interval_end": interval.end.isoformat(),
-                        "saved_at": datetime.now(timezone.utc).isoformat(), "state": state})
+                        "saved_at": datetime.now(timezone.utc).isoformat(), "state": state,
+                        "summary": summary or {}})
         history.sort(key=lambda h: h["interval_end"])
         manifest = {"source": stream.source, "stream": stream.name,
                     "history": history[-self.cursor_history:]}

@@ -1,0 +1,36 @@
+"""`carewire status` shows each stream's last run and, where a platform has one, its budget."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from carewire import status
+from carewire.settings import Settings
+from connectors.base import Interval, Stream
+from connectors.landing import LandingZone
+
+NOW = datetime(2026, 11, 24, 9, 30, tzinfo=timezone.utc)
+INTERVAL = Interval(datetime(2026, 11, 24, 8, tzinfo=timezone.utc),
+                    datetime(2026, 11, 24, 9, tzinfo=timezone.utc))
+
+
+def test_last_run_counts_and_an_exhausted_budget_are_shown(tmp_path):
+    settings = Settings(data_dir=tmp_path, sources={"feeds": [
+        {"name": "news", "url": "https://news.test/feed"},
+        {"name": "quiet", "url": "https://quiet.test/feed"}]})
+    landing = LandingZone(settings.landing)
+    landing.write_batch(Stream("feeds", "news"), INTERVAL, [])
+    landing.save_cursor(Stream("feeds", "news"), INTERVAL,
+                        {"newest_entry_at": "2026-11-24T08:10:00+00:00"},
+                        {"entries": 12, "new": 3, "rejected": 1, "budget_exhausted": True,
+                         "budget": {"month": "2026-11", "spent": 10000, "limit": 10000}})
+
+    report = status.collect(settings, NOW)
+    text = status.render(report)
+
+    news, quiet = report["streams"]
+    assert news["last_run"] == {"entries": 12, "new": 3, "rejected": 1}
+    assert news["since_last_fetch"] == "30m" and news["cursor_age"] == "1h"
+    assert quiet["last_interval_end"] is None and quiet["since_last_fetch"] == "never"
+    assert "budget: EXHAUSTED, fetching stopped; limit 10000, month 2026-11, spent 10000" in text
+    assert "No analyst snapshot" in text
