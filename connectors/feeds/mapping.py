@@ -15,7 +15,7 @@ from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
 from html.parser import HTMLParser
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 import feedparser
 
@@ -110,6 +110,19 @@ def _text(entry) -> str:
     return html_to_text(entry.get("summary", ""))
 
 
+def _article_url(link: str | None) -> str | None:
+    """Keyword-alert feeds (Google Alerts) link through a redirect; keep the article's URL,
+    which is what an agent opens and what another feed carrying the same article links."""
+    if not link:
+        return link
+    parts = urlsplit(link)
+    if parts.hostname in ("www.google.com", "google.com") and parts.path == "/url":
+        target = parse_qs(parts.query).get("url", [None])[0]
+        if target and target.startswith(("http://", "https://")):
+            return target
+    return link
+
+
 def _int(value) -> int | None:
     try:
         return int(value)
@@ -147,7 +160,7 @@ def parse(stream: Stream, page: Page) -> Parsed:
             continue
         title = html_to_text(entry.get("title", "")) or None
         result.mentions.append(Mention(
-            source=SOURCE, source_id=source_id, stream=stream.name, url=entry.get("link"),
+            source=SOURCE, source_id=source_id, stream=stream.name, url=_article_url(entry.get("link")),
             title=title, text=_text(entry) or title or "", created_at=created,
             author=_author(entry, feed_host),
             language=entry.get("language") or parsed.feed.get("language") or None,

@@ -34,3 +34,19 @@ def test_author_handles_are_kept_whole(element, handle):
 def test_an_entry_without_author_has_none():
     parsed = mapping.parse(Stream("feeds", "social"), rss_with_author(""))
     assert parsed.mentions[0].author is None
+
+
+def test_keyword_alert_links_point_at_the_article_not_the_redirect():
+    link = ("https://www.google.com/url?rct=j&amp;sa=t&amp;url=https://news.test/2026/11/24/"
+            "outage/&amp;ct=ga&amp;cd=CAIy&amp;usg=AOvVaw")
+    body = (f'<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom"><title>alert</title>'
+            f'<id>tag:google.com,2005:reference:feed:1</id><entry>'
+            f'<id>tag:google.com,2013:googlealerts/feed:1</id><title type="html">Outage</title>'
+            f'<link href="{link}"/><published>2026-11-24T07:00:00Z</published>'
+            f'<content type="html">text</content><author><name/></author></entry></feed>')
+    page = Page("https://www.google.com/alerts/feeds/1/2", 200,
+                {"Content-Type": "application/atom+xml"}, body.encode())
+    mention = mapping.parse(Stream("feeds", "alerts"), page).mentions[0]
+    assert mention.url == "https://news.test/2026/11/24/outage/"
+    assert mention.source_id == "tag:google.com,2013:googlealerts/feed:1"
+    assert mention.author is None
