@@ -31,7 +31,8 @@ def configured_streams(settings: Settings) -> dict[str, list[Stream]]:
     return {source: streams for source, streams in found.items() if streams}
 
 
-def _stream(settings: Settings, source: str, name: str) -> Stream:
+def find_stream(settings: Settings, source: str, name: str) -> Stream:
+    """The configured stream `name` of `source`; a clear error when there is none."""
     if source not in CONNECTORS:
         raise ConfigError(f"unknown source {source!r}; carewire has connectors for "
                           f"{', '.join(sorted(CONNECTORS))}")
@@ -52,7 +53,7 @@ def ingest_stream(settings: Settings, source: str, stream_name: str, interval: I
     The cursor is read as it stood when the interval began and saved only after the batch
     is on disk: a failure in between leaves the old cursor, and the rerun replaces the batch.
     """
-    stream = _stream(settings, source, stream_name)
+    stream = find_stream(settings, source, stream_name)
     credentials = dict(credentials or {})
     if settings.http.replay_dir is not None and stream.conn_id:
         # Recorded traffic carries placeholder tokens (as praw's own cassettes do): the

@@ -35,8 +35,7 @@ def build(source: str, stream_names: list[str]) -> DAG:
             from connectors.base import Credentials, Interval
 
             settings = load_settings()
-            stream = next(s for s in pipeline.configured_streams(settings)[source]
-                          if s.name == stream_name)
+            stream = pipeline.find_stream(settings, source, stream_name)
             credentials = {}
             if stream.conn_id and settings.http.replay_dir is None:
                 from airflow.sdk import BaseHook
