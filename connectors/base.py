@@ -159,11 +159,15 @@ class Reject:
 
 @dataclass
 class Parsed:
-    """What one page yields. `items[i]` is the platform's own record behind `mentions[i]`."""
+    """What one page yields. `items[i]` is the platform's own record behind `mentions[i]`.
+
+    `authors` holds profiles a page describes on their own (a Reddit `/user/<name>/about`
+    answer), beside the authors that come attached to mentions."""
 
     mentions: list[Mention] = field(default_factory=list)
     items: list[dict[str, Any]] = field(default_factory=list)
     rejects: list[Reject] = field(default_factory=list)
+    authors: list[Author] = field(default_factory=list)
 
 
 @dataclass

@@ -9,7 +9,7 @@ order-independent: reloading an old interval after a newer one never rolls a men
 from __future__ import annotations
 
 import hashlib
-from dataclasses import asdict
+from dataclasses import asdict, fields, replace
 from pathlib import Path
 
 import duckdb
@@ -26,6 +26,19 @@ AUTHOR_COLUMNS = [name for name in Author.__dataclass_fields__] + ["first_seen_a
                                                                    "last_seen_at"]
 
 
+AUTHOR_METRICS = ("display_name", "profile_url", "followers_count", "following_count",
+                  "post_count", "karma", "is_verified", "account_created_at")
+
+
+def _merged(known: Author | None, new: Author) -> Author:
+    """`new`, with what only `known` said kept: within one batch, the later sighting wins
+    field by field, never blanking a value."""
+    if known is None:
+        return new
+    return replace(known, **{f.name: getattr(new, f.name) for f in fields(new)
+                             if getattr(new, f.name) is not None})
+
+
 def file_sha256(path: Path) -> str:
     digest = hashlib.sha256()
     with path.open("rb") as data:
@@ -39,11 +52,14 @@ def loaded_checksums(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
 
 
 def _upsert(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame,
-            key: list[str], casts: dict[str, str] | None = None) -> None:
+            key: list[str], casts: dict[str, str] | None = None,
+            keep_known: tuple[str, ...] = ()) -> None:
     """Insert, or update rows whose incoming `last_seen_at` is at least as new.
 
-    `first_seen_at` always keeps the earliest value. Columns are listed explicitly so the
-    statement follows the table definition, not the frame's column order.
+    `first_seen_at` always keeps the earliest value. Columns in `keep_known` are not blanked
+    by a newer row that lacks them (an author seen on a mention carries no karma; the
+    profile fetched earlier did). Columns are listed explicitly so the statement follows
+    the table definition, not the frame's column order.
     """
     if frame.empty:
         return
@@ -58,7 +74,9 @@ def _upsert(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame,
         if column == "first_seen_at":
             updates.append(f"first_seen_at = least({table}.first_seen_at, excluded.first_seen_at)")
         else:
-            updates.append(f"{column} = CASE WHEN {newer} THEN excluded.{column} "
+            incoming = (f"coalesce(excluded.{column}, {table}.{column})"
+                        if column in keep_known else f"excluded.{column}")
+            updates.append(f"{column} = CASE WHEN {newer} THEN {incoming} "
                            f"ELSE {table}.{column} END")
     con.register("incoming", frame)
     try:
@@ -93,7 +111,10 @@ def load_batch(con: duckdb.DuckDBPyConnection, batch: Batch, landing_root: Path,
             mentions[mention.source_id] = mention  # a repeated id in one batch: the last wins
             items[mention.source_id] = item
             if mention.author:
-                authors[mention.author.author_id] = mention.author
+                authors[mention.author.author_id] = _merged(authors.get(
+                    mention.author.author_id), mention.author)
+        for author in result.authors:  # profile pages: more complete than a mention's
+            authors[author.author_id] = _merged(authors.get(author.author_id), author)
         rejects.extend(result.rejects)
 
     page_rows = pd.DataFrame(
@@ -129,7 +150,7 @@ def load_batch(con: duckdb.DuckDBPyConnection, batch: Batch, landing_root: Path,
         _insert(con, "raw__items", item_rows)
         _insert(con, "raw__quarantine", quarantine_rows)
         _upsert(con, "core__authors", author_rows, ["source", "author_id"],
-                {"account_created_at": "TIMESTAMPTZ"})
+                {"account_created_at": "TIMESTAMPTZ"}, keep_known=AUTHOR_METRICS)
         _upsert(con, "core__mentions", mention_rows, ["source", "source_id"],
                 {"categories": "VARCHAR[]", "reply_count": "BIGINT", "like_count": "BIGINT",
                  "share_count": "BIGINT", "language": "VARCHAR", "thread_id": "VARCHAR",

@@ -9,8 +9,10 @@ import pytest
 
 from carewire import pipeline
 from carewire.settings import Settings
-from connectors.base import Interval, Page, Stream
+from connectors.base import Author, Interval, Mention, Page, Parsed, Stream
 from connectors.landing import LandingZone
+from warehouse.db import connect
+from warehouse.load import file_sha256, load_batch
 
 T0 = datetime(2026, 11, 24, 6, tzinfo=timezone.utc)
 HOUR = timedelta(hours=1)
@@ -131,3 +133,20 @@ def test_publish_exports_core_and_out_tables_as_parquet(settings):
         rows = con.execute("SELECT source_id, title FROM read_parquet(?) ORDER BY 1",
                            [str(settings.exports / "core__mentions.parquet")]).fetchall()
     assert rows == [("a", "one"), ("b", "two")]
+
+
+def test_a_later_sighting_without_metrics_keeps_the_profile_fetched_before(settings):
+    """Reddit: `/user/<name>/about` gives karma once; later mentions carry only the name."""
+    profile = Author("reddit", "t2_ab", handle="ana", karma=1234)
+    mention = Mention("reddit", "t1_x", "r-kestrel", None, None, "hi",
+                      T0, author=Author("reddit", "t2_ab", handle="ana"))
+    stream = Stream("reddit", "r-kestrel")
+    zone = LandingZone(settings.landing)
+    for n, parsed in enumerate([Parsed(authors=[profile], mentions=[mention], items=[{}]),
+                                Parsed(mentions=[mention], items=[{}])]):
+        batch = zone.write_batch(stream, hour(n), [])
+        with connect(settings.warehouse) as con:
+            load_batch(con, batch, zone.root, file_sha256(batch.path),
+                       [Page("https://oauth.reddit.test/about", 200, {}, b"{}")], [parsed])
+    assert query(settings, "SELECT handle, karma, last_seen_at FROM core__authors") == [
+        ("ana", 1234, hour(1).end)]
