@@ -30,14 +30,16 @@ def run(settings: Settings, say: Callable[[str], None] = print) -> dict:
             except SourceError as exc:  # one broken source must not stop the others
                 fetched.append({"source": source, "stream": stream.name, "error": str(exc)})
     say(f"1. Fetched into the landing zone ({settings.landing})")
-    say(f"   {'source/stream':34} {'HTTP':>5} {'entries':>8} {'new':>5} {'rejected':>9}")
+    say(f"   {'source/stream':30} {'pages':>5} {'HTTP':>8} {'entries':>8} {'new':>5} "
+        f"{'rejected':>9}")
     for row in fetched:
         name = f"{row['source']}/{row['stream']}"
         if "error" in row:
-            say(f"   {name:34} failed: {row['error']}")
+            say(f"   {name:30} failed: {row['error']}")
             continue
-        status = ",".join(str(s) for s in row["statuses"])
-        say(f"   {name:34} {status:>5} {row['entries']:>8} {row['new']:>5} {row['rejected']:>9}")
+        status = ",".join(str(s) for s in sorted(set(row["statuses"])))
+        say(f"   {name:30} {len(row['statuses']):>5} {status:>8} {row['entries']:>8} "
+            f"{row['new']:>5} {row['rejected']:>9}")
 
     applied = pipeline.migrate(settings)
     load = pipeline.load_landed(settings)

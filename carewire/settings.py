@@ -69,9 +69,21 @@ class RedditSource(BaseModel):
 
 
 class ForumSource(BaseModel):
+    """A Discourse forum, read through its public JSON. Classic forums publish RSS/Atom:
+    they go under `sources.feeds` with `kind: forum`."""
+
     name: str = Field(pattern=_NAME_PATTERN)
-    kind: Literal["discourse", "rss"]
+    kind: str = "discourse"
     url: str
+
+    @field_validator("kind")
+    @classmethod
+    def _discourse_only(cls, kind: str) -> str:
+        if kind != "discourse":
+            raise ValueError(f"kind {kind!r} is not read here: sources.forums is for Discourse; "
+                             "put a classic forum's RSS/Atom feed under sources.feeds with "
+                             "kind: forum")
+        return kind
 
 
 class Sources(BaseModel):

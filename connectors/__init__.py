@@ -5,7 +5,10 @@ gets an `ingest_<source>` DAG and a place in the process step without other chan
 """
 
 from connectors.feeds import FeedConnector
+from connectors.forums import DiscourseConnector
+from connectors.reddit import RedditConnector
 
-CONNECTORS = {FeedConnector.source: FeedConnector}
+CONNECTORS = {connector.source: connector for connector in (FeedConnector, RedditConnector,
+                                                       DiscourseConnector)}
 
 __all__ = ["CONNECTORS"]

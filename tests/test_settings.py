@@ -77,3 +77,11 @@ def test_without_any_config_the_bundled_example_is_used_and_said(tmp_path, monke
 def test_invalid_yaml_is_reported(tmp_path):
     with pytest.raises(ConfigError, match="not valid YAML"):
         load_settings(write(tmp_path, "sources: [unclosed\n"))
+
+
+def test_a_classic_forum_under_forums_says_where_it_belongs(tmp_path):
+    path = write(tmp_path, "sources:\n  forums:\n"
+                           "    - {name: board, kind: rss, url: 'https://board.test/feed'}\n")
+    with pytest.raises(ConfigError, match="sources.forums.0.kind: .*under sources.feeds with "
+                                          "kind: forum"):
+        load_settings(path)
