@@ -110,10 +110,11 @@ class CassetteServer:
         self.requests = []
 
 
-def _connector_run(settings, source: str, server: CassetteServer
+def _connector_run(settings, source: str, server: CassetteServer, data_dir: Path
                    ) -> tuple[float, list[tuple[str, str]], int]:
-    """Ingest every stream of `source` once, as a DAG task would; (seconds, the requests
-    the server received, mentions)."""
+    """Ingest every stream of `source` once, as a DAG task would, into an empty landing
+    zone (a first run: no cursor, no cached author profiles); (seconds, the requests the
+    server received, mentions)."""
     from connectors import http
 
     make_session = http.make_session
@@ -125,6 +126,7 @@ def _connector_run(settings, source: str, server: CassetteServer
         session.mount("http://", adapter)
         return session
 
+    settings = settings.model_copy(update={"data_dir": data_dir})
     streams = pipeline.configured_streams(settings)[source]
     # the recordings carry placeholder tokens, as in replay mode
     credentials = {s.conn_id: pipeline.REPLAY_CREDENTIALS for s in streams if s.conn_id}
@@ -159,16 +161,16 @@ def main() -> None:
     print(f"each figure: median of {REPEATS} runs over the bundled sample traffic\n")
     print(f"{'source':8} {'requests':>8} {'mentions':>8} {'req/1k mentions':>16} "
           f"{'mentions/s':>11} {'baseline s':>11} {'connector s':>12} {'ratio':>6}")
-    with tempfile.TemporaryDirectory() as data:
-        os.environ["CAREWIRE_DATA_DIR"] = data
-        settings = load_settings(SAMPLE_CONFIG)
-        settings.http.replay_dir = None
+    settings = load_settings(SAMPLE_CONFIG)
+    settings.http.replay_dir = None  # the loopback server answers instead
+    with tempfile.TemporaryDirectory() as scratch:
         for source in sorted(CONNECTORS):
             cassette = CASSETTES / f"{source}.json"
             if not cassette.exists() or source not in pipeline.configured_streams(settings):
                 continue
             server = CassetteServer([cassette])
-            runs = [_connector_run(settings, source, server) for _ in range(REPEATS)]
+            runs = [_connector_run(settings, source, server, Path(scratch) / f"{source}-{n}")
+                    for n in range(REPEATS)]
             seconds = statistics.median(r[0] for r in runs)
             _, sent, mentions = runs[-1]
             baseline = statistics.median(_baseline_run(sent, server) for _ in range(REPEATS))
@@ -176,7 +178,6 @@ def main() -> None:
                   f"{1000 * len(sent) / max(mentions, 1):>16.1f} {mentions / seconds:>11.0f} "
                   f"{baseline:>11.4f} {seconds:>12.4f} {seconds / baseline:>6.1f}")
             server.httpd.shutdown()
-
 
 if __name__ == "__main__":
     main()
