@@ -1,7 +1,8 @@
 """`carewire status`: is every stream being fetched, and what did it bring?
 
-Read from the landing zone's cursor manifests (what ingest did) and the analyst snapshot
-(what process loaded), so it never needs the warehouse's write lock.
+Read from the landing zone's cursor manifests (what ingest did and what each run reported)
+and the analyst snapshot (what process loaded, and the newest mention each stream has
+brought), so it never needs the warehouse's write lock.
 """
 
 from __future__ import annotations
@@ -30,14 +31,12 @@ def collect(settings: Settings, now: datetime) -> dict[str, Any]:
     for source, configured in pipeline.configured_streams(settings).items():
         for stream in configured:
             cursor = cursors.get((source, stream.name))
-            state = cursor["state"] if cursor else {}
             summary = cursor.get("summary", {}) if cursor else {}
             streams.append({
                 "source": source, "stream": stream.name,
                 "last_interval_end": cursor["interval_end"] if cursor else None,
                 "since_last_fetch": _age(now, cursor["interval_end"]) if cursor else "never",
-                "newest_entry_at": state.get("newest_entry_at"),
-                "cursor_age": _age(now, state.get("newest_entry_at")),
+                "newest_mention_at": None, "newest_mention_age": "-",
                 "last_run": {k: summary[k] for k in ("entries", "new", "rejected", "requests")
                              if k in summary},
                 "budget": summary.get("budget"),
@@ -50,6 +49,14 @@ def collect(settings: Settings, now: datetime) -> dict[str, Any]:
     from warehouse.db import connect
 
     with connect(settings.snapshot, read_only=True) as con:
+        newest = {(source, stream): created for source, stream, created in con.execute(
+            "SELECT i.source, i.stream, max(m.created_at) FROM raw__items i "
+            "JOIN core__mentions m USING (source, source_id) GROUP BY ALL").fetchall()}
+        for row in streams:
+            created = newest.get((row["source"], row["stream"]))
+            if created is not None:
+                row["newest_mention_at"] = created.isoformat()
+                row["newest_mention_age"] = _age(now, created.isoformat())
         report["warehouse"] = {
             "mentions": [dict(zip(["source", "mentions", "newest_created_at"], row)) for row in
                          con.execute("SELECT source, count(*), max(created_at) FROM core__mentions "
@@ -64,13 +71,13 @@ def collect(settings: Settings, now: datetime) -> dict[str, Any]:
 
 
 def render(report: dict[str, Any]) -> str:
-    lines = ["Streams (from the landing zone's cursor manifests)",
-             f"  {'source/stream':34} {'last interval end':26} {'ago':>6} {'cursor age':>11}"
+    lines = ["Streams: last fetched interval and what it brought; age of the newest mention",
+             f"  {'source/stream':34} {'last interval end':26} {'ago':>6} {'newest':>7}"
              f" {'entries':>8} {'new':>5} {'rejected':>9}"]
     for s in report["streams"]:
         run = s["last_run"]
         lines.append(f"  {s['source'] + '/' + s['stream']:34} {s['last_interval_end'] or 'never':26}"
-                     f" {s['since_last_fetch']:>6} {s['cursor_age']:>11}"
+                     f" {s['since_last_fetch']:>6} {s['newest_mention_age']:>7}"
                      f" {run.get('entries', '-'):>8} {run.get('new', '-'):>5}"
                      f" {run.get('rejected', '-'):>9}")
         if s["budget"] or s["budget_exhausted"]:

@@ -7,8 +7,9 @@ gets an `ingest_<source>` DAG and a place in the process step without other chan
 from connectors.feeds import FeedConnector
 from connectors.forums import DiscourseConnector
 from connectors.reddit import RedditConnector
+from connectors.x import XConnector
 
-CONNECTORS = {connector.source: connector for connector in (FeedConnector, RedditConnector,
-                                                       DiscourseConnector)}
+CONNECTORS = {connector.source: connector for connector in (
+    FeedConnector, XConnector, RedditConnector, DiscourseConnector)}
 
 __all__ = ["CONNECTORS"]

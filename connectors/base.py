@@ -20,8 +20,17 @@ from typing import Any, ClassVar, Mapping, Protocol
 
 
 def utc(value: datetime) -> datetime:
-    """Timestamps are stored in UTC; naive values are taken to be UTC already."""
-    return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
+    """A plain `datetime` in UTC; naive values are taken to be UTC already.
+
+    Always a stdlib `datetime`, never a subclass: Airflow hands tasks pendulum DateTimes,
+    and pendulum arithmetic on one whose tzinfo is `timezone.utc` returns a naive value
+    (`start - timedelta(hours=1)` then fails to compare with an aware one).
+    """
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=timezone.utc)
+    value = value.astimezone(timezone.utc)
+    return datetime(value.year, value.month, value.day, value.hour, value.minute, value.second,
+                    value.microsecond, tzinfo=timezone.utc)
 
 
 @dataclass(frozen=True)

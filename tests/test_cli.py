@@ -77,6 +77,8 @@ def test_status_before_and_after_a_run(sample_env, capsys):
     assert main(["status", "--json"]) == 0
     report = json.loads(capsys.readouterr().out)
     assert all(s["last_interval_end"] for s in report["streams"])
+    assert all(s["newest_mention_at"] for s in report["streams"]
+               if f"{s['source']}/{s['stream']}" not in BROKEN_FEEDS)
     assert [row["source"] for row in report["warehouse"]["mentions"]] == sorted(CONNECTORS)
 
 

@@ -30,7 +30,7 @@ def test_last_run_counts_and_an_exhausted_budget_are_shown(tmp_path):
 
     news, quiet = report["streams"]
     assert news["last_run"] == {"entries": 12, "new": 3, "rejected": 1}
-    assert news["since_last_fetch"] == "30m" and news["cursor_age"] == "1h"
+    assert news["since_last_fetch"] == "30m" and news["newest_mention_age"] == "-"
     assert quiet["last_interval_end"] is None and quiet["since_last_fetch"] == "never"
     assert "budget: EXHAUSTED, fetching stopped; limit 10000, month 2026-11, spent 10000" in text
     assert "No analyst snapshot" in text

@@ -305,19 +305,24 @@ class RedditConnector:
 
     def _fetch_authors(self, reddit: praw.Reddit, mentions: Iterable[Mention],
                        interval: Interval) -> dict[str, int]:
-        """Look up the authors of brand mentions not looked up in the last week."""
+        """Look up the authors of brand mentions not looked up in the week before.
+
+        The cache holds as it stood when the interval began, like a cursor: a profile looked
+        up by this interval (or a later one) is looked up again, so a rerun, or a sibling
+        stream of the same interval, makes the same requests whatever ran first.
+        """
         counts = {"looked_up": 0, "cached": 0}
         if self._keywords is None:
             return counts
         path = self.settings.landing / mapping.SOURCE / AUTHORS_FILE
         cache = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
-        now = interval.end
         wanted = sorted({m.author.handle for m in mentions
                          if m.author and m.author.handle and not m.is_deleted
                          and self._keywords.search(f"{m.title or ''}\n{m.text}")})
         for name in wanted:
             entry = cache.get(name.lower())
-            if entry and now - datetime.fromisoformat(entry["fetched_at"]) < AUTHOR_TTL:
+            fetched = datetime.fromisoformat(entry["fetched_at"]) if entry else None
+            if fetched and fetched <= interval.start and interval.start - fetched < AUTHOR_TTL:
                 counts["cached"] += 1
                 continue
             redditor = reddit.redditor(name)
@@ -325,7 +330,7 @@ class RedditConnector:
                 found = getattr(redditor, "id", None) is not None  # fetches /user/<name>/about
             except prawcore.exceptions.NotFound:
                 found = False  # the account is gone; its 404 page is landed and skipped
-            cache[name.lower()] = {"fetched_at": now.isoformat(), "found": found}
+            cache[name.lower()] = {"fetched_at": interval.end.isoformat(), "found": found}
             counts["looked_up"] += 1
         if counts["looked_up"]:
             atomic_write(path, json.dumps(cache, indent=1, sort_keys=True))

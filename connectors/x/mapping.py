@@ -49,6 +49,14 @@ def parse_time(value: Any) -> datetime | None:
     return moment.astimezone(timezone.utc) if moment.tzinfo else None
 
 
+def _obj(value: Any) -> Mapping[str, Any]:
+    return value if isinstance(value, Mapping) else {}
+
+
+def _str(value: Any) -> str | None:
+    return value if isinstance(value, str) else None
+
+
 def _int(value: Any) -> int | None:
     return value if isinstance(value, int) and not isinstance(value, bool) else None
 
@@ -74,7 +82,7 @@ def _document_problem(page: Page) -> str:
 def _author(user: Mapping[str, Any] | None) -> Author | None:
     if not isinstance(user, Mapping) or not isinstance(user.get("id"), str):
         return None
-    metrics = user.get("public_metrics") if isinstance(user.get("public_metrics"), Mapping) else {}
+    metrics = _obj(user.get("public_metrics"))
     handle = user.get("username") if isinstance(user.get("username"), str) else None
     verified = user.get("verified")
     return Author(
@@ -102,23 +110,24 @@ def _tweet_problem(tweet: Any) -> str | None:
 
 
 def _parent(tweet: Mapping[str, Any]) -> str | None:
-    for ref in tweet.get("referenced_tweets") or []:
+    refs = tweet.get("referenced_tweets")
+    for ref in refs if isinstance(refs, list) else []:
         if isinstance(ref, Mapping) and ref.get("type") == "replied_to":
-            return str(ref.get("id"))
+            return _str(ref.get("id"))
     return None
 
 
 def _hashtags(tweet: Mapping[str, Any]) -> list[str]:
-    entities = tweet.get("entities") if isinstance(tweet.get("entities"), Mapping) else {}
-    return [h["tag"] for h in entities.get("hashtags") or []
+    hashtags = _obj(tweet.get("entities")).get("hashtags")
+    return [h["tag"] for h in (hashtags if isinstance(hashtags, list) else [])
             if isinstance(h, Mapping) and isinstance(h.get("tag"), str)]
 
 
 def tweet_mention(stream: Stream, tweet: Mapping[str, Any],
                   users: Mapping[str, Mapping[str, Any]]) -> Mention:
-    author = _author(users.get(tweet.get("author_id")))
+    author = _author(users.get(_str(tweet.get("author_id"))))
     handle = author.handle if author and author.handle else "i/web"
-    metrics = tweet.get("public_metrics") if isinstance(tweet.get("public_metrics"), Mapping) else {}
+    metrics = _obj(tweet.get("public_metrics"))
     lang = tweet.get("lang")
     return Mention(
         source=SOURCE, source_id=tweet["id"], stream=stream.name,
@@ -126,7 +135,7 @@ def tweet_mention(stream: Stream, tweet: Mapping[str, Any],
         created_at=parse_time(tweet["created_at"]), author=author,
         language=lang if isinstance(lang, str) and lang != "und" else None,
         categories=_hashtags(tweet),
-        thread_id=tweet.get("conversation_id") if isinstance(tweet.get("conversation_id"), str) else None,
+        thread_id=_str(tweet.get("conversation_id")),
         parent_id=_parent(tweet),
         reply_count=_int(metrics.get("reply_count")),
         like_count=_int(metrics.get("like_count")),
@@ -138,7 +147,8 @@ def deleted_tweets(document: Mapping[str, Any]) -> list[tuple[str, Mapping[str, 
     """(id, error) of each tweet a lookup reports as gone (deleted, or its account
     suspended or deleted)."""
     found = []
-    for error in document.get("errors") or []:
+    errors = document.get("errors")
+    for error in errors if isinstance(errors, list) else []:
         if not isinstance(error, Mapping):
             continue
         is_tweet = error.get("resource_type") == "tweet" and error.get("parameter") == "ids"
@@ -158,8 +168,8 @@ def parse(stream: Stream, page: Page) -> Parsed:
     if document is None:
         result.rejects.append(Reject(_document_problem(page), page.body, page.url))
         return result
-    includes = document.get("includes") if isinstance(document.get("includes"), Mapping) else {}
-    users = {u["id"]: u for u in includes.get("users") or []
+    listed = _obj(document.get("includes")).get("users")
+    users = {u["id"]: u for u in (listed if isinstance(listed, list) else [])
              if isinstance(u, Mapping) and isinstance(u.get("id"), str)}
     data = document.get("data") or []
     if not isinstance(data, list):

@@ -63,3 +63,13 @@ def test_cursor_history_is_bounded(tmp_path):
         landing.save_cursor(STREAM, hour(n), {"n": n})
     assert landing.cursor_before(STREAM, hour(2).start) == {}
     assert landing.cursor_before(STREAM, hour(9).start) == {"n": 4}
+
+
+def test_intervals_from_airflow_stay_aware_through_arithmetic():
+    import pendulum
+
+    interval = Interval(pendulum.datetime(2026, 11, 24, 7, tz="UTC"),
+                        pendulum.datetime(2026, 11, 24, 8, tz="UTC"))
+    earlier = interval.start - timedelta(hours=1)
+    assert type(interval.start) is datetime and earlier.tzinfo is not None
+    assert earlier < interval.end

@@ -49,7 +49,8 @@ def parse_dags(tmp_path, config) -> dict:
 def test_dags_import_without_errors_database_or_heavy_imports(tmp_path):
     parsed = parse_dags(tmp_path, SAMPLE_CONFIG)
     assert parsed["errors"] == {}
-    assert sorted(parsed["dags"]) == ["ingest_feeds", "ingest_forums", "ingest_reddit", "process"]
+    assert sorted(parsed["dags"]) == ["ingest_feeds", "ingest_forums", "ingest_reddit",
+                                      "ingest_x", "process"]
     assert parsed["heavy"] == []
     assert not (tmp_path / "data").exists()  # parsing wrote nothing
 

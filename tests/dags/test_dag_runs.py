@@ -18,6 +18,7 @@ from tests.dags.conftest import DAGS
 pytestmark = pytest.mark.airflow
 
 LOGICAL_DATE = datetime(2026, 11, 24, 8, tzinfo=timezone.utc)
+INGEST = ["ingest_feeds", "ingest_x", "ingest_reddit", "ingest_forums"]
 
 
 @pytest.fixture
@@ -54,10 +55,15 @@ def tables(path) -> dict[str, list[tuple]]:
                 for name in names}
 
 
+def ingest_all(bag) -> None:
+    for dag_id in INGEST:
+        ingest = run(bag, dag_id, logical_date=LOGICAL_DATE)
+        assert (ingest.data_interval_start, ingest.data_interval_end) == (
+            datetime(2026, 11, 24, 7, tzinfo=timezone.utc), LOGICAL_DATE)
+
+
 def test_ingest_then_process_loads_the_sample_and_quarantines_what_is_broken(dagbag):
-    ingest = run(dagbag, "ingest_feeds", logical_date=LOGICAL_DATE)
-    assert (ingest.data_interval_start, ingest.data_interval_end) == (
-        datetime(2026, 11, 24, 7, tzinfo=timezone.utc), LOGICAL_DATE)
+    ingest_all(dagbag)
     run(dagbag, "process")
 
     settings = load_settings(SAMPLE_CONFIG)
@@ -65,11 +71,13 @@ def test_ingest_then_process_loads_the_sample_and_quarantines_what_is_broken(dag
     assert batches == ["20261124T070000Z--20261124T080000Z.jsonl"] * len(settings.sources.feeds)
     with duckdb.connect(str(settings.snapshot), read_only=True) as con:
         per_stream = dict(con.execute(
-            "SELECT stream, count(*) FROM core__mentions GROUP BY stream").fetchall())
+            "SELECT source || '/' || stream, count(*) FROM core__mentions GROUP BY ALL").fetchall())
         reasons = con.execute(
             "SELECT stream, reason FROM raw__quarantine ORDER BY stream, reason").fetchall()
-    assert set(per_stream) == {"google-alerts", "phonebeat", "mastodon-tag", "ukmobiles-forum"}
-    assert sum(per_stream.values()) >= 200
+    assert {"feeds/google-alerts", "feeds/phonebeat", "feeds/mastodon-tag",
+            "feeds/ukmobiles-forum", "x/brand", "reddit/r-kestrelmobile", "reddit/r-uktelecoms",
+            "forums/kestrel-community"} <= set(per_stream)
+    assert sum(per_stream.values()) >= 500
     by_stream = {}
     for stream, reason in reasons:
         by_stream.setdefault(stream, []).append(reason)
@@ -81,11 +89,11 @@ def test_ingest_then_process_loads_the_sample_and_quarantines_what_is_broken(dag
 
 def test_running_the_same_interval_twice_leaves_identical_tables(dagbag):
     settings = load_settings(SAMPLE_CONFIG)
-    run(dagbag, "ingest_feeds", logical_date=LOGICAL_DATE)
+    ingest_all(dagbag)
     run(dagbag, "process")
     first = tables(settings.warehouse)
 
-    run(dagbag, "ingest_feeds", logical_date=LOGICAL_DATE)
+    ingest_all(dagbag)
     run(dagbag, "process")
     second = tables(settings.warehouse)
 

@@ -282,9 +282,15 @@ def test_authors_of_brand_mentions_are_looked_up_once_and_cached(tmp_path, fast_
     cache = json.loads((tmp_path / "landing" / "reddit" / "_authors.json").read_text())
     assert cache["sam_in_leeds"]["fetched_at"] == INTERVAL.end.isoformat()
 
-    second = made.fetch(stream, first.cursor, INTERVAL)
+    next_hour = Interval(INTERVAL.end, INTERVAL.end + timedelta(hours=1))
+    second = made.fetch(stream, first.cursor, next_hour)
     assert len(server.hits("/user/sam_in_leeds/about/")) == 1
     assert second.summary["authors"] == {"looked_up": 0, "cached": 1}
+
+    # a rerun of the first interval sees the cache as it stood then: same requests again
+    rerun = made.fetch(stream, {}, INTERVAL)
+    assert len(server.hits("/user/sam_in_leeds/about/")) == 2
+    assert len(rerun.pages) == len(first.pages)
 
 
 def test_not_json_at_all_and_non_listing_json_are_rejected_whole():

@@ -1,0 +1,85 @@
+"""The monthly read budget of the X API: a ledger shared by every X stream.
+
+X bills (and caps) tweets read per month per project, whatever query read them. The
+ledger is one file in the landing root, `x/_budget.json`:
+
+    {"2026-11": {"tweets_read": 1520, "requests": 31}}
+
+keyed by the month of the run's data interval end (never the wall clock, so a rerun of an
+old interval is charged to the month it belongs to). The mapped ingest tasks of the X
+streams run in parallel, so every read-modify-write holds an exclusive `fcntl` lock on
+`x/_budget.lock` and replaces the file atomically.
+
+Checking and charging are two steps: two streams that check at the same moment may each
+read one more page than the budget allows, so the overshoot is at most one page
+(`max_results` tweets) per stream running in parallel.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Iterator
+
+from connectors.landing import atomic_write
+
+CONFIG_KEY = "sources.x.monthly_read_budget"
+
+
+def ledger_path(settings) -> Path:
+    return Path(settings.landing) / "x" / "_budget.json"
+
+
+def month_of(moment: datetime) -> str:
+    return f"{moment:%Y-%m}"
+
+
+@contextmanager
+def _locked(settings) -> Iterator[Path]:
+    path = ledger_path(settings)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path.with_name("_budget.lock"), "a") as lock:
+        fcntl.flock(lock.fileno(), fcntl.LOCK_EX)
+        try:
+            yield path
+        finally:
+            fcntl.flock(lock.fileno(), fcntl.LOCK_UN)
+
+
+def _load(path: Path) -> dict[str, dict[str, int]]:
+    if not path.exists():
+        return {}
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def spent(settings, month: str) -> dict[str, int]:
+    """What the ledger holds for `month`: tweets_read and requests (zeros when new)."""
+    with _locked(settings) as path:
+        entry = _load(path).get(month, {})
+    return {"tweets_read": int(entry.get("tweets_read", 0)),
+            "requests": int(entry.get("requests", 0))}
+
+
+def charge(settings, month: str, tweets: int, requests: int = 1) -> dict[str, int]:
+    """Add one page's reads to the ledger; returns the month's new totals."""
+    with _locked(settings) as path:
+        ledger = _load(path)
+        entry = ledger.setdefault(month, {"tweets_read": 0, "requests": 0})
+        entry["tweets_read"] = int(entry.get("tweets_read", 0)) + tweets
+        entry["requests"] = int(entry.get("requests", 0)) + requests
+        atomic_write(path, json.dumps(ledger, indent=1, sort_keys=True) + "\n")
+        return dict(entry)
+
+
+def read(settings) -> dict[str, Any]:
+    """For `carewire status`: the configured budget and what each month has used."""
+    path = ledger_path(settings)
+    months: dict[str, dict[str, int]] = {}
+    if path.exists():  # status must not create folders
+        with _locked(settings):
+            months = _load(path)
+    return {"ledger": str(path), "monthly_read_budget": settings.sources.x.monthly_read_budget,
+            "config_key": CONFIG_KEY, "months": months}

@@ -1,0 +1,83 @@
+"""X API v2 payloads in the wire format, built from a few facts per tweet.
+
+Ids are real snowflakes (creation time in the top bits), as X mints them.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timezone
+
+TWITTER_EPOCH_MS = 1288834974657
+
+
+def at(day: int, hour: int, minute: int = 0, second: int = 0) -> datetime:
+    return datetime(2026, 11, day, hour, minute, second, tzinfo=timezone.utc)
+
+
+def snowflake(moment: datetime, sequence: int = 0) -> str:
+    millis = int(moment.timestamp() * 1000) - TWITTER_EPOCH_MS
+    return str((millis << 22) | (1 << 17) | sequence)
+
+
+def iso(moment: datetime) -> str:
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.000Z")
+
+
+USERS = {
+    "1001": {"id": "1001", "username": "ada_w", "name": "Ada Wright", "verified": False,
+             "created_at": "2014-03-02T10:00:00.000Z", "description": "Leeds. Tea.",
+             "public_metrics": {"followers_count": 312, "following_count": 280,
+                                "tweet_count": 9120, "listed_count": 2, "like_count": 5000}},
+    "1002": {"id": "1002", "username": "KestrelHelp", "name": "Kestrel Mobile Help",
+             "verified": True, "created_at": "2012-05-01T09:00:00.000Z",
+             "description": "We're here 8am-10pm",
+             "public_metrics": {"followers_count": 48210, "following_count": 12,
+                                "tweet_count": 310442, "listed_count": 300, "like_count": 10}},
+}
+
+
+def tweet(moment: datetime, text: str, author: str = "1001", sequence: int = 0,
+          reply_to: str | None = None, hashtags=(), **extra) -> dict:
+    tweet_id = snowflake(moment, sequence)
+    body = {"id": tweet_id, "text": text, "author_id": author, "created_at": iso(moment),
+            "lang": "en", "conversation_id": reply_to or tweet_id,
+            "edit_history_tweet_ids": [tweet_id],
+            "public_metrics": {"retweet_count": 1, "reply_count": 2, "like_count": 3,
+                               "quote_count": 0, "bookmark_count": 0, "impression_count": 99}}
+    if reply_to:
+        body["referenced_tweets"] = [{"type": "replied_to", "id": reply_to}]
+        body["in_reply_to_user_id"] = "1001"
+    if hashtags:
+        body["entities"] = {"hashtags": [{"start": 0, "end": len(h) + 1, "tag": h}
+                                         for h in hashtags]}
+    body.update(extra)
+    return body
+
+
+def page(tweets: list[dict], next_token: str | None = None, errors=None) -> bytes:
+    meta = {"result_count": len(tweets)}
+    if tweets:
+        meta["newest_id"] = tweets[0].get("id")
+        meta["oldest_id"] = tweets[-1].get("id")
+    if next_token:
+        meta["next_token"] = next_token
+    body: dict = {"meta": meta}
+    if tweets:
+        body["data"] = tweets
+        authors = sorted({t["author_id"] for t in tweets if str(t.get("author_id")) in USERS})
+        body["includes"] = {"users": [USERS[a] for a in authors]}
+    if errors:
+        body["errors"] = errors
+    return json.dumps(body).encode("utf-8")
+
+
+def not_found(tweet_id: str) -> dict:
+    return {"value": tweet_id, "detail": f"Could not find tweet with ids: [{tweet_id}].",
+            "title": "Not Found Error", "resource_type": "tweet", "parameter": "ids",
+            "resource_id": tweet_id,
+            "type": "https://api.twitter.com/2/problems/resource-not-found"}
+
+
+RATE = {"Content-Type": "application/json; charset=utf-8", "x-rate-limit-limit": "450",
+        "x-rate-limit-remaining": "448", "x-rate-limit-reset": "1795510800"}

@@ -1,0 +1,263 @@
+"""The X connector through unmodified tweepy and real HTTP on loopback."""
+
+from __future__ import annotations
+
+import json
+import logging
+from datetime import timedelta
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+
+import connectors
+from carewire import pipeline
+from carewire.errors import AuthError, FatalSourceError, RetriableSourceError
+from carewire.settings import Settings, Sources, XQuery, XSource
+from connectors.base import Credentials, Interval
+from connectors.x import XConnector, budget
+from tests.conftest import Reply, route_to_loopback
+from tests.connectors.x.payloads import RATE, USERS, at, not_found, page, tweet
+
+SEARCH = "/2/tweets/search/recent"
+LOOKUP = "/2/tweets"
+QUERY = '("kestrel mobile" OR @KestrelMobile) -is:retweet'
+INTERVAL = Interval(at(24, 7), at(24, 8))
+CREDS = {"carewire_x": Credentials(password="AAAA-bearer")}
+
+
+def make_settings(tmp_path, fast_http, budget_limit=None) -> Settings:
+    return Settings(data_dir=tmp_path, http=fast_http, sources=Sources(x=XSource(
+        queries=[XQuery(name="brand", query=QUERY)], monthly_read_budget=budget_limit)))
+
+
+def connector(settings, server, credentials=CREDS) -> XConnector:
+    made = XConnector(settings, credentials)
+    route_to_loopback(made.session, server)
+    return made
+
+
+def stream(settings):
+    [only] = XConnector.streams(settings)
+    return only
+
+
+def params(path: str) -> dict[str, str]:
+    return {k: v[0] for k, v in parse_qs(urlsplit(path).query).items()}
+
+
+NEWER = [tweet(at(24, 7, 50), "kestrel mobile app logs me out again", sequence=i)
+         for i in range(3)]
+OLDER = [tweet(at(24, 7, 10), "@KestrelMobile any news on the outage?", author="1002",
+               sequence=i) for i in range(2)]
+
+
+def test_pages_until_no_next_token_within_the_lag_window(server, fast_http, tmp_path):
+    settings = make_settings(tmp_path, fast_http)
+    server.route(SEARCH, Reply(body=page(NEWER, next_token="b26v89c19zqg8o3fo7"), headers=RATE),
+                 Reply(body=page(OLDER), headers=RATE))
+    cursor = {"newest_id": "1", "newest_created_at": at(24, 7, 20).isoformat(), "recent": {}}
+    result = connector(settings, server).fetch(stream(settings), cursor, INTERVAL)
+
+    first, second = (params(p) for p in server.paths())
+    assert first["query"] == QUERY and first["max_results"] == "100"
+    assert first["start_time"] == "2026-11-24T06:20:00Z"  # cursor minus settings.lag
+    assert first["end_time"] == "2026-11-24T08:00:00Z"    # the interval's end, no clock
+    assert "since_id" not in first and "next_token" not in first
+    assert first["expansions"] == "author_id"
+    assert first["tweet.fields"] == ("created_at,lang,conversation_id,in_reply_to_user_id,"
+                                     "referenced_tweets,public_metrics,entities")
+    assert first["user.fields"] == "username,name,public_metrics,verified,created_at,description"
+    assert second["next_token"] == "b26v89c19zqg8o3fo7"
+    assert server.hits(SEARCH)[0]["Authorization"] == "Bearer AAAA-bearer"
+
+    assert [p.status for p in result.pages] == [200, 200]
+    assert result.pages[0].body == page(NEWER, next_token="b26v89c19zqg8o3fo7")  # verbatim
+    assert result.cursor["newest_created_at"] == at(24, 7, 50).isoformat()
+    assert result.cursor["newest_id"] == NEWER[2]["id"]
+    assert set(result.cursor["recent"]) == {t["id"] for t in NEWER + OLDER}  # within lag
+    summary = result.summary
+    assert (summary["entries"], summary["new"], summary["requests"]) == (5, 3, 2)
+    assert summary["complete"] is True and summary["deletion_lookups"] == 0
+    assert summary["rate_limit"] == {"limit": "450", "remaining": "448",
+                                     "reset": "2026-11-24T09:00:00+00:00"}
+
+
+def test_first_run_reads_from_the_interval_start_minus_lag(server, fast_http, tmp_path):
+    settings = make_settings(tmp_path, fast_http)
+    server.route(SEARCH, Reply(body=page([]), headers=RATE))
+    result = connector(settings, server).fetch(stream(settings), {}, INTERVAL)
+    assert params(server.paths()[0])["start_time"] == "2026-11-24T06:00:00Z"
+    assert result.summary["entries"] == 0
+    assert result.cursor == {"newest_id": None, "newest_created_at": None, "recent": {}}
+
+
+@pytest.mark.parametrize("first", [
+    Reply(429, b'{"title":"Too Many Requests","detail":"Too Many Requests","type":"about:blank",'
+               b'"status":429}',
+          {**RATE, "x-rate-limit-remaining": "0", "x-rate-limit-reset": "0"}),
+    Reply(503, b'{"title":"Service Unavailable","type":"about:blank","status":503}'),
+])
+def test_rate_limit_or_server_error_then_success(server, fast_http, tmp_path, first):
+    settings = make_settings(tmp_path, fast_http)
+    server.route(SEARCH, first, Reply(body=page(NEWER), headers=RATE))
+    result = connector(settings, server).fetch(stream(settings), {}, INTERVAL)
+    assert len(server.hits(SEARCH)) == 2
+    assert [p.status for p in result.pages] == [200]
+    assert result.summary["entries"] == 3 and result.summary["requests"] == 2
+
+
+def test_rate_limit_that_persists_says_when_the_window_resets(server, fast_http, tmp_path):
+    settings = make_settings(tmp_path, fast_http)
+    server.route(SEARCH, Reply(429, b'{"title":"Too Many Requests","status":429}',
+                               {**RATE, "x-rate-limit-remaining": "0"}))
+    with pytest.raises(RetriableSourceError, match="window resets at 2026-11-24T09:00:00"):
+        connector(settings, server).fetch(stream(settings), {}, INTERVAL)
+    assert len(server.hits(SEARCH)) == fast_http.max_retries + 1
+
+
+def test_unauthorised_names_the_connection_and_is_not_retried(server, fast_http, tmp_path):
+    settings = make_settings(tmp_path, fast_http)
+    server.route(SEARCH, Reply(401, b'{"title":"Unauthorized","type":"about:blank",'
+                                    b'"status":401,"detail":"Unauthorized"}'))
+    with pytest.raises(AuthError, match="Airflow Connection 'carewire_x'"):
+        connector(settings, server).fetch(stream(settings), {}, INTERVAL)
+    assert len(server.hits(SEARCH)) == 1
+
+
+def test_missing_token_names_the_connection(server, fast_http, tmp_path):
+    settings = make_settings(tmp_path, fast_http)
+    with pytest.raises(AuthError, match="'carewire_x'.*bearer_token"):
+        connector(settings, server, credentials={}).fetch(stream(settings), {}, INTERVAL)
+    assert server.requests == []
+
+
+def test_bearer_token_from_the_connection_extra_wins(server, fast_http, tmp_path):
+    settings = make_settings(tmp_path, fast_http)
+    server.route(SEARCH, Reply(body=page([])))
+    creds = {"carewire_x": Credentials(password="old", extra={"bearer_token": "from-extra"})}
+    connector(settings, server, creds).fetch(stream(settings), {}, INTERVAL)
+    assert server.hits(SEARCH)[0]["Authorization"] == "Bearer from-extra"
+
+
+def test_bad_query_fails_fast_naming_the_setting(server, fast_http, tmp_path):
+    settings = make_settings(tmp_path, fast_http)
+    server.route(SEARCH, Reply(400, json.dumps({"errors": [{"parameters": {"query": [QUERY]},
+                 "message": "There were errors processing your request: missing )"}],
+                 "title": "Invalid Request",
+                 "type": "https://api.twitter.com/2/problems/invalid-request"}
+                 ).encode()))
+    with pytest.raises(FatalSourceError, match="missing \\).*sources.x.queries"):
+        connector(settings, server).fetch(stream(settings), {}, INTERVAL)
+    assert len(server.hits(SEARCH)) == 1
+
+
+def test_truncated_page_is_landed_rejected_and_stops_paging(server, fast_http, tmp_path):
+    settings = make_settings(tmp_path, fast_http)
+    truncated = page(OLDER, next_token="next")[:-55]
+    server.route(SEARCH, Reply(body=page(NEWER, next_token="p2"), headers=RATE),
+                 Reply(body=truncated, headers=RATE))
+    cursor = {"newest_id": "1", "newest_created_at": at(24, 7).isoformat(), "recent": {}}
+    result = connector(settings, server).fetch(stream(settings), cursor, INTERVAL)
+
+    assert len(server.hits(SEARCH)) == 2
+    assert result.pages[1].body == truncated
+    assert result.cursor == cursor  # the next run reads the whole window again
+    assert result.summary["rejected"] == 1 and result.summary["complete"] is False
+    assert XConnector.parse(stream(settings), result.pages[1]).rejects[0].payload == truncated
+
+
+def test_tweets_gone_from_the_lag_window_are_looked_up_and_flagged_deleted(
+        server, fast_http, tmp_path):
+    settings = make_settings(tmp_path, fast_http)
+    kept, deleted, moved = (tweet(at(24, 6, 50), "kestrel mobile", sequence=i) for i in range(3))
+    old_only = tweet(at(24, 5, 10), "outside this run's window")
+    cursor = {"newest_id": kept["id"], "newest_created_at": at(24, 6, 50).isoformat(),
+              "recent": {t["id"]: t["created_at"].replace(".000Z", "+00:00")
+                         for t in (kept, deleted, moved, old_only)}}
+    server.route(SEARCH, Reply(body=page([tweet(at(24, 7, 30), "new one", sequence=9), kept])))
+    moved_now = dict(moved, text="edited: no longer says the brand")
+    server.route(LOOKUP, Reply(body=page([moved_now], errors=[not_found(deleted["id"])])))
+    result = connector(settings, server).fetch(stream(settings), cursor, INTERVAL)
+
+    [lookup] = server.hits(LOOKUP)
+    looked_up = params(server.paths()[1])
+    assert looked_up["ids"] == ",".join(sorted([deleted["id"], moved["id"]]))
+    assert looked_up["tweet.fields"].startswith("created_at,lang")
+    mentions = [m for p in result.pages for m in XConnector.parse(stream(settings), p).mentions]
+    gone = [m for m in mentions if m.is_deleted]
+    assert [m.source_id for m in gone] == [deleted["id"]]
+    assert gone[0].created_at == at(24, 6, 50)
+    assert result.summary["deleted"] == 1 and result.summary["deletion_lookups"] == 2
+    assert deleted["id"] not in result.cursor["recent"]
+    assert moved["id"] in result.cursor["recent"]
+    assert old_only["id"] not in result.cursor["recent"]  # older than newest minus lag
+
+
+def test_budget_stops_paging_keeps_the_cursor_and_says_which_key_raises_it(
+        server, fast_http, tmp_path, caplog):
+    settings = make_settings(tmp_path, fast_http, budget_limit=102)
+    server.route(SEARCH, Reply(body=page(NEWER, next_token="p2")), Reply(body=page(OLDER)))
+    cursor = {"newest_id": "1", "newest_created_at": at(24, 7).isoformat(), "recent": {}}
+    with caplog.at_level(logging.WARNING):
+        result = connector(settings, server).fetch(stream(settings), cursor, INTERVAL)
+
+    assert len(server.hits(SEARCH)) == 1  # 3 read + 100 more would pass 102
+    assert result.cursor == cursor
+    assert result.summary["budget_exhausted"] is True
+    assert result.summary["budget"] == {"month": "2026-11", "monthly_read_budget": 102,
+                                        "tweets_read": 3, "requests": 1}
+    assert "sources.x.monthly_read_budget" in caplog.text
+    assert budget.read(settings)["months"] == {"2026-11": {"tweets_read": 3, "requests": 1}}
+
+    again = connector(settings, server).fetch(stream(settings), cursor, INTERVAL)
+    assert len(server.hits(SEARCH)) == 1 and again.pages == []  # nothing left this month
+    next_month = Interval(at(24, 7) + timedelta(days=7), at(24, 8) + timedelta(days=7))
+    assert connector(settings, server).fetch(stream(settings), {}, next_month).summary[
+        "budget"]["month"] == "2026-12"
+
+
+def test_budget_ledger_is_shared_by_streams_running_in_parallel(fast_http, tmp_path):
+    from concurrent.futures import ProcessPoolExecutor
+
+    settings = make_settings(tmp_path, fast_http)
+    with ProcessPoolExecutor(4) as pool:
+        list(pool.map(_charge_ten, [settings] * 8))
+    assert budget.read(settings)["months"]["2026-11"] == {"tweets_read": 800, "requests": 80}
+
+
+def _charge_ten(settings):
+    for _ in range(10):
+        budget.charge(settings, "2026-11", 10)
+
+
+def test_crash_mid_run_then_rerun_loses_and_duplicates_nothing(
+        server, fast_http, tmp_path, monkeypatch):
+    monkeypatch.setitem(connectors.CONNECTORS, XConnector.source, XConnector)
+    settings = make_settings(tmp_path, fast_http)
+    original = XConnector.__init__
+
+    def routed(self, *args, **kwargs):
+        original(self, *args, **kwargs)
+        route_to_loopback(self.session, server)
+
+    monkeypatch.setattr(XConnector, "__init__", routed)
+    server.route(SEARCH, Reply(body=page(NEWER, next_token="p2")), Reply(500, b"{}"))
+    with pytest.raises(RetriableSourceError, match="HTTP 500"):
+        pipeline.ingest_stream(settings, "x", "brand", INTERVAL, CREDS)
+    assert not (settings.landing / "x" / "brand").exists()  # nothing landed, no cursor
+
+    server.route(SEARCH, Reply(body=page(NEWER, next_token="p2")), Reply(body=page(OLDER)))
+    summary = pipeline.ingest_stream(settings, "x", "brand", INTERVAL, CREDS)
+    assert summary["entries"] == 5 and summary["statuses"] == [200, 200]
+    server.route(SEARCH, Reply(body=page(NEWER, next_token="p2")), Reply(body=page(OLDER)))
+    pipeline.ingest_stream(settings, "x", "brand", INTERVAL, CREDS)  # the same interval again
+
+    pipeline.migrate(settings)
+    pipeline.load_landed(settings)
+    from warehouse.db import connect
+
+    with connect(settings.warehouse) as con:
+        rows = con.execute("SELECT source_id FROM core__mentions WHERE source = 'x'").fetchall()
+        authors = con.execute("SELECT count(*) FROM core__authors WHERE source = 'x'").fetchone()
+    assert sorted(r[0] for r in rows) == sorted(t["id"] for t in NEWER + OLDER)
+    assert authors == (len(USERS),)
