@@ -36,9 +36,22 @@ class CarewireRetry(Retry):
         return seconds
 
 
+class TimeoutSession(requests.Session):
+    """Every call times out, by default after `http.timeout_s`: not every platform library
+    passes a timeout of its own (tweepy does not), and a call without one can hang a task."""
+
+    def __init__(self, timeout_s: float):
+        super().__init__()
+        self.timeout_s = timeout_s
+
+    def request(self, method, url, **kwargs):
+        kwargs.setdefault("timeout", self.timeout_s)
+        return super().request(method, url, **kwargs)
+
+
 def make_session(http: HttpSettings) -> requests.Session:
     """A session with the retry policy mounted; replays cassettes when the settings say so."""
-    session = requests.Session()
+    session = TimeoutSession(http.timeout_s)
     session.headers["User-Agent"] = http.user_agent
     if http.replay_dir is not None:
         from connectors.replay import ReplayAdapter

@@ -76,18 +76,6 @@ class XConnector:
         self.settings = settings
         self.credentials = dict(credentials or {})
         self.session = http.make_session(settings.http)
-        self._timeout(self.session, settings.http.timeout_s)
-
-    @staticmethod
-    def _timeout(session: requests.Session, seconds: float) -> None:
-        """tweepy passes no timeout to `session.request`: give every call ours by default."""
-        request = session.request
-
-        def request_with_timeout(method, url, **kwargs):
-            kwargs.setdefault("timeout", seconds)
-            return request(method, url, **kwargs)
-
-        session.request = request_with_timeout  # type: ignore[method-assign]
 
     @staticmethod
     def streams(settings: Settings) -> list[Stream]:

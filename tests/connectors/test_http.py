@@ -6,7 +6,9 @@ import time
 
 from urllib3 import HTTPResponse
 
-from connectors.http import CarewireRetry
+from carewire.settings import HttpSettings
+from connectors.http import CarewireRetry, make_session
+from tests.conftest import Reply
 
 
 def wait_for(headers: dict[str, str], cap: float = 30) -> float | None:
@@ -28,3 +30,13 @@ def test_x_rate_limit_reset_is_a_wait_until_that_epoch_second():
 
 def test_no_header_leaves_the_exponential_backoff_in_charge():
     assert wait_for({}) is None
+
+
+def test_calls_without_a_timeout_of_their_own_get_the_configured_one(server):
+    url = server.route("/slow", Reply(body=b"ok"))
+    session = make_session(HttpSettings(timeout_s=7))
+    sent = []
+    session.hooks["response"].append(lambda response, **kwargs: sent.append(kwargs["timeout"]))
+    session.get(url)  # as tweepy calls it: no timeout
+    session.get(url, timeout=3)
+    assert sent == [7, 3]
