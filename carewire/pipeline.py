@@ -14,10 +14,10 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any, Mapping
 
-from carewire.errors import ConfigError
+from carewire.errors import ConfigError, FatalSourceError
 from carewire.settings import Settings
 from connectors import CONNECTORS
-from connectors.base import Credentials, Interval, Stream
+from connectors.base import MALFORMED, Credentials, Interval, Stream
 from connectors.landing import LandingZone
 
 
@@ -61,7 +61,14 @@ def ingest_stream(settings: Settings, source: str, stream_name: str, interval: I
         credentials.setdefault(stream.conn_id, REPLAY_CREDENTIALS)
     connector = CONNECTORS[source](settings, credentials)
     landing = landing_zone(settings)
-    result = connector.fetch(stream, landing.cursor_before(stream, interval.start), interval)
+    try:
+        result = connector.fetch(stream, landing.cursor_before(stream, interval.start), interval)
+    except MALFORMED as exc:  # paging read a field of a shape it did not expect
+        raise FatalSourceError(
+            f"the platform answered in a shape the {source} connector cannot page through "
+            f"({type(exc).__name__}: {exc}); nothing was landed and the cursor did not move. "
+            "Report it with this message; the next run asks again.",
+            source=source, stream=stream_name) from exc
     batch = landing.write_batch(stream, interval, result.pages)
     landing.save_cursor(stream, interval, result.cursor, result.summary)
     return {"source": source, "stream": stream_name, "interval": interval.key,

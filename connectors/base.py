@@ -13,10 +13,11 @@ A connector does two things, and keeps them apart:
 from __future__ import annotations
 
 import base64
+import functools
 import json
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta, timezone
-from typing import Any, ClassVar, Mapping, Protocol
+from typing import Any, Callable, ClassVar, Mapping, Protocol
 
 
 def utc(value: datetime) -> datetime:
@@ -184,6 +185,30 @@ class FetchResult:
     pages: list[Page]
     cursor: dict[str, Any]
     summary: dict[str, Any] = field(default_factory=dict)
+
+
+MALFORMED = (KeyError, IndexError, TypeError, AttributeError, ValueError, OverflowError)
+"""What a mapping raises when a platform answers in a shape it was not written for."""
+
+
+def rejecting_malformed(parse: Callable[[Stream, Page], Parsed]) -> Callable[[Stream, Page], Parsed]:
+    """Wrap a connector's `parse`: a page of an unexpected shape is rejected whole with the
+    error instead of raising. Mappings reject what they foresee item by item; this catches
+    what they did not, so one odd page never stops a fetch or, worse, every later load (the
+    process step re-parses landed pages). The page waits in quarantine for a mapping fix and
+    a reload."""
+
+    @functools.wraps(parse)
+    def guarded(stream: Stream, page: Page) -> Parsed:
+        try:
+            return parse(stream, page)
+        except MALFORMED as exc:
+            return Parsed(rejects=[Reject(
+                f"page has a shape carewire cannot map ({type(exc).__name__}: {exc}); it is "
+                "kept here: report it, and reload once the mapping is fixed",
+                page.body, page.url)])
+
+    return guarded
 
 
 class Connector(Protocol):

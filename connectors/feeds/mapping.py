@@ -19,7 +19,8 @@ from urllib.parse import parse_qs, urlsplit
 
 import feedparser
 
-from connectors.base import Author, Mention, Page, Parsed, Reject, Stream, dumps
+from connectors.base import (Author, Mention, Page, Parsed, Reject, Stream, dumps,
+                             rejecting_malformed)
 
 SOURCE = "feeds"
 
@@ -130,6 +131,7 @@ def _int(value) -> int | None:
         return None
 
 
+@rejecting_malformed
 def parse(stream: Stream, page: Page) -> Parsed:
     result = Parsed()
     if page.status != 200:

@@ -27,7 +27,8 @@ from datetime import datetime, timezone
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
-from connectors.base import Author, Mention, Page, Parsed, Reject, Stream, dumps
+from connectors.base import (Author, Mention, Page, Parsed, Reject, Stream, dumps,
+                             rejecting_malformed)
 from connectors.feeds.mapping import html_to_text
 
 SOURCE = "forums"
@@ -155,6 +156,7 @@ def _is_deleted(post: dict) -> bool:
                 or cooked.startswith(DELETED_BY_AUTHOR))
 
 
+@rejecting_malformed
 def parse(stream: Stream, page: Page) -> Parsed:
     result = Parsed()
     if page.status != 200:

@@ -17,7 +17,8 @@ import json
 from datetime import datetime, timezone
 from typing import Any, Iterator
 
-from connectors.base import Author, Mention, Page, Parsed, Reject, Stream, dumps
+from connectors.base import (Author, Mention, Page, Parsed, Reject, Stream, dumps,
+                             rejecting_malformed)
 
 SOURCE = "reddit"
 SITE = "https://www.reddit.com"
@@ -146,6 +147,7 @@ def _document_problem(page: Page, payload: Any) -> str | None:
     return "JSON that is neither a Reddit listing nor a user profile"
 
 
+@rejecting_malformed
 def parse(stream: Stream, page: Page) -> Parsed:
     result = Parsed()
     if page.status != 200:

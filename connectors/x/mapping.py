@@ -23,7 +23,8 @@ import re
 from datetime import datetime, timezone
 from typing import Any, Mapping
 
-from connectors.base import Author, Mention, Page, Parsed, Reject, Stream, dumps
+from connectors.base import (Author, Mention, Page, Parsed, Reject, Stream, dumps,
+                             rejecting_malformed)
 
 SOURCE = "x"
 SITE = "https://x.com"
@@ -160,6 +161,7 @@ def deleted_tweets(document: Mapping[str, Any]) -> list[tuple[str, Mapping[str, 
     return found
 
 
+@rejecting_malformed
 def parse(stream: Stream, page: Page) -> Parsed:
     result = Parsed()
     if page.status != 200:
