@@ -10,6 +10,12 @@ old interval is charged to the month it belongs to). The mapped ingest tasks of 
 streams run in parallel, so every read-modify-write holds an exclusive `fcntl` lock on
 `x/_budget.lock` and replaces the file atomically.
 
+Each month also records what every run read (`by_run`, keyed by stream and interval). A
+retry or rerun of an interval is allowed to read again what its earlier attempts read:
+otherwise it would stop short and its smaller batch would replace the one landed before,
+losing tweets from the landing zone. The ledger still counts every read, so status shows
+the true spend; the overshoot is at most one interval's reads per rerun.
+
 Checking and charging are two steps: two streams that check at the same moment may each
 read one more page than the budget allows, so the overshoot is at most one page
 (`max_results` tweets) per stream running in parallel.
@@ -55,23 +61,27 @@ def _load(path: Path) -> dict[str, dict[str, int]]:
     return json.loads(path.read_text(encoding="utf-8"))
 
 
-def spent(settings, month: str) -> dict[str, int]:
-    """What the ledger holds for `month`: tweets_read and requests (zeros when new)."""
+def spent(settings, month: str, run: str | None = None) -> dict[str, int]:
+    """What the ledger holds for `month`: tweets_read and requests (zeros when new), and
+    what earlier attempts of `run` read (`this_run`)."""
     with _locked(settings) as path:
         entry = _load(path).get(month, {})
     return {"tweets_read": int(entry.get("tweets_read", 0)),
-            "requests": int(entry.get("requests", 0))}
+            "requests": int(entry.get("requests", 0)),
+            "this_run": int(entry.get("by_run", {}).get(run, 0)) if run else 0}
 
 
-def charge(settings, month: str, tweets: int, requests: int = 1) -> dict[str, int]:
+def charge(settings, month: str, tweets: int, run: str, requests: int = 1) -> dict[str, int]:
     """Add one page's reads to the ledger; returns the month's new totals."""
     with _locked(settings) as path:
         ledger = _load(path)
         entry = ledger.setdefault(month, {"tweets_read": 0, "requests": 0})
         entry["tweets_read"] = int(entry.get("tweets_read", 0)) + tweets
         entry["requests"] = int(entry.get("requests", 0)) + requests
+        by_run = entry.setdefault("by_run", {})
+        by_run[run] = int(by_run.get(run, 0)) + tweets
         atomic_write(path, json.dumps(ledger, indent=1, sort_keys=True) + "\n")
-        return dict(entry)
+        return {"tweets_read": entry["tweets_read"], "requests": entry["requests"]}
 
 
 def read(settings) -> dict[str, Any]:

@@ -228,7 +228,9 @@ class _Run:
         self.rejects: list = []
         self.tweet_ids: set[str] = set()
         self.rate_limit: dict[str, Any] = {}
-        self.spent = budget.spent(self.settings, self.month)
+        self.run = f"{stream.name}/{interval.key}"
+        self.spent = budget.spent(self.settings, self.month, self.run)
+        self.reread = self.spent["this_run"]  # read by earlier attempts of this interval
         self.exhausted = False
         self.stopped: str | None = None
         self.lookups = 0
@@ -238,7 +240,7 @@ class _Run:
         if self.limit is None:
             return True
         self.spent = budget.spent(self.settings, self.month)
-        if self.spent["tweets_read"] + tweets <= self.limit:
+        if self.spent["tweets_read"] - self.reread + tweets <= self.limit:
             return True
         self.exhausted = True
         self.stopped = "monthly read budget spent"
@@ -265,7 +267,7 @@ class _Run:
         tweets = data if isinstance(data, list) else []
         self.tweet_ids.update(t["id"] for t in tweets
                               if isinstance(t, dict) and isinstance(t.get("id"), str))
-        self.spent = budget.charge(self.settings, self.month, len(tweets))
+        self.spent = budget.charge(self.settings, self.month, len(tweets), self.run)
         parsed = mapping.parse(self.stream, page)
         self.mentions.extend(parsed.mentions)
         self.rejects.extend(parsed.rejects)
@@ -288,7 +290,8 @@ class _Run:
             "complete": complete, "stopped": self.stopped,
             "deletion_lookups": self.lookups, "deletions_checked": deletions_checked,
             "rate_limit": self.rate_limit,
-            "budget": {"month": self.month, "monthly_read_budget": self.limit, **self.spent},
+            "budget": {"month": self.month, "monthly_read_budget": self.limit,
+                       "tweets_read": self.spent["tweets_read"], "requests": self.spent["requests"]},
             "budget_exhausted": self.exhausted,
         }
         return summary

@@ -207,10 +207,19 @@ def test_budget_stops_paging_keeps_the_cursor_and_says_which_key_raises_it(
     assert result.summary["budget"] == {"month": "2026-11", "monthly_read_budget": 102,
                                         "tweets_read": 3, "requests": 1}
     assert "sources.x.monthly_read_budget" in caplog.text
-    assert budget.read(settings)["months"] == {"2026-11": {"tweets_read": 3, "requests": 1}}
+    month = budget.read(settings)["months"]["2026-11"]
+    assert (month["tweets_read"], month["requests"]) == (3, 1)
 
+    # a retry of the same interval may read again what it read: its batch replaces the
+    # first one and must not hold less; the ledger still counts the reads
     again = connector(settings, server).fetch(stream(settings), cursor, INTERVAL)
-    assert len(server.hits(SEARCH)) == 1 and again.pages == []  # nothing left this month
+    assert len(server.hits(SEARCH)) == 2 and len(again.pages) == len(result.pages) == 1
+    reread = len(json.loads(again.pages[0].body)["data"])
+    assert again.summary["budget"]["tweets_read"] == 3 + reread
+    # the next hour of the same month: nothing left
+    next_hour = Interval(INTERVAL.end, INTERVAL.end + timedelta(hours=1))
+    later = connector(settings, server).fetch(stream(settings), cursor, next_hour)
+    assert len(server.hits(SEARCH)) == 2 and later.pages == []
     next_month = Interval(at(24, 7) + timedelta(days=7), at(24, 8) + timedelta(days=7))
     assert connector(settings, server).fetch(stream(settings), {}, next_month).summary[
         "budget"]["month"] == "2026-12"
@@ -222,12 +231,14 @@ def test_budget_ledger_is_shared_by_streams_running_in_parallel(fast_http, tmp_p
     settings = make_settings(tmp_path, fast_http)
     with ProcessPoolExecutor(4) as pool:
         list(pool.map(_charge_ten, [settings] * 8))
-    assert budget.read(settings)["months"]["2026-11"] == {"tweets_read": 800, "requests": 80}
+    month = budget.read(settings)["months"]["2026-11"]
+    assert (month["tweets_read"], month["requests"], month["by_run"]) == (
+        800, 80, {"brand/20261124T070000Z--20261124T080000Z": 800})
 
 
 def _charge_ten(settings):
     for _ in range(10):
-        budget.charge(settings, "2026-11", 10)
+        budget.charge(settings, "2026-11", 10, "brand/20261124T070000Z--20261124T080000Z")
 
 
 def test_crash_mid_run_then_rerun_loses_and_duplicates_nothing(
