@@ -33,7 +33,7 @@ from carewire.errors import AuthError, FatalSourceError, RetriableSourceError
 from carewire.settings import Settings
 from connectors import http
 from connectors.base import Credentials, FetchResult, Interval, Mention, Page, Stream, utc
-from connectors.landing import atomic_write
+from connectors.landing import atomic_write, exclusive
 from connectors.reddit import mapping
 
 TOKEN_PATH = "/api/v1/access_token"
@@ -307,15 +307,19 @@ class RedditConnector:
                        interval: Interval) -> dict[str, int]:
         """Look up the authors of brand mentions not looked up in the week before.
 
-        The cache holds as it stood when the interval began, like a cursor: a profile looked
-        up by this interval (or a later one) is looked up again, so a rerun, or a sibling
-        stream of the same interval, makes the same requests whatever ran first.
+        The cache is read as it stood when the interval began, like a cursor: a profile
+        looked up by this interval (or a later one) is looked up again, so a rerun, or a
+        sibling stream of the same interval, makes the same requests whatever ran first. A
+        backfill of earlier hours that looks an author up does spare a later rerun that
+        request; the profile is then in the backfill's batch, and the warehouse is the same.
         """
-        counts = {"looked_up": 0, "cached": 0}
+        cached = 0
+        looked_up: list[str] = []
         if self._keywords is None:
-            return counts
+            return {"looked_up": 0, "cached": 0}
         path = self.settings.landing / mapping.SOURCE / AUTHORS_FILE
-        cache = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+        with exclusive(path):
+            cache = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
         wanted = sorted({m.author.handle for m in mentions
                          if m.author and m.author.handle and not m.is_deleted
                          and self._keywords.search(f"{m.title or ''}\n{m.text}")})
@@ -323,7 +327,7 @@ class RedditConnector:
             entry = cache.get(name.lower())
             fetched = datetime.fromisoformat(entry["fetched_at"]) if entry else None
             if fetched and fetched <= interval.start and interval.start - fetched < AUTHOR_TTL:
-                counts["cached"] += 1
+                cached += 1
                 continue
             redditor = reddit.redditor(name)
             try:
@@ -331,7 +335,13 @@ class RedditConnector:
             except prawcore.exceptions.NotFound:
                 found = False  # the account is gone; its 404 page is landed and skipped
             cache[name.lower()] = {"fetched_at": interval.end.isoformat(), "found": found}
-            counts["looked_up"] += 1
-        if counts["looked_up"]:
-            atomic_write(path, json.dumps(cache, indent=1, sort_keys=True))
-        return counts
+            looked_up.append(name.lower())
+        if looked_up:
+            with exclusive(path):  # merge: a sibling stream may have written meanwhile
+                current = (json.loads(path.read_text(encoding="utf-8"))
+                           if path.exists() else {})
+                for name in looked_up:  # the newest lookup is kept (a rerun may be older)
+                    if current.get(name, {}).get("fetched_at", "") < cache[name]["fetched_at"]:
+                        current[name] = cache[name]
+                atomic_write(path, json.dumps(current, indent=1, sort_keys=True))
+        return {"looked_up": len(looked_up), "cached": cached}

@@ -8,7 +8,7 @@ ledger is one file in the landing root, `x/_budget.json`:
 keyed by the month of the run's data interval end (never the wall clock, so a rerun of an
 old interval is charged to the month it belongs to). The mapped ingest tasks of the X
 streams run in parallel, so every read-modify-write holds an exclusive `fcntl` lock on
-`x/_budget.lock` and replaces the file atomically.
+`x/_budget.json.lock` and replaces the file atomically.
 
 Each month also records what every run read (`by_run`, keyed by stream and interval). A
 retry or rerun of an interval is allowed to read again what its earlier attempts read:
@@ -23,14 +23,12 @@ read one more page than the budget allows, so the overshoot is at most one page
 
 from __future__ import annotations
 
-import fcntl
 import json
-from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
-from connectors.landing import atomic_write
+from connectors.landing import atomic_write, exclusive
 
 CONFIG_KEY = "sources.x.monthly_read_budget"
 
@@ -43,16 +41,8 @@ def month_of(moment: datetime) -> str:
     return f"{moment:%Y-%m}"
 
 
-@contextmanager
-def _locked(settings) -> Iterator[Path]:
-    path = ledger_path(settings)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path.with_name("_budget.lock"), "a") as lock:
-        fcntl.flock(lock.fileno(), fcntl.LOCK_EX)
-        try:
-            yield path
-        finally:
-            fcntl.flock(lock.fileno(), fcntl.LOCK_UN)
+def _locked(settings):
+    return exclusive(ledger_path(settings))
 
 
 def _load(path: Path) -> dict[str, dict[str, int]]:
