@@ -66,7 +66,6 @@ class DiscourseConnector:
         self.http = settings.http
         self.lag = settings.lag
         self.keywords = list(dict.fromkeys(k for brand in settings.brands for k in brand.keywords))
-        self.credentials = dict(credentials or {})
         self.session = http.make_session(settings.http)
         self.session.headers["Accept"] = ACCEPT
 
@@ -84,7 +83,8 @@ class DiscourseConnector:
         retries = getattr(getattr(response.raw, "retries", None), "history", None) or ()
         run.requests += 1 + len(retries)
         run.retries += len(retries)
-        if not (missing_ok and response.status_code in (404, 410)):
+        # a topic deleted (404, 410) or moved to a private category (403) since it was listed
+        if not (missing_ok and response.status_code in (403, 404, 410)):
             http.raise_for_status(response, source=self.source, stream=stream.name,
                                   conn_id=stream.conn_id)
         # The URL as we asked for it (not where a test or proxy adapter sent it): the
@@ -148,6 +148,7 @@ class DiscourseConnector:
     def _search(self, run: _Run, stream: Stream, base: str, keyword: str,
                 floor: datetime | None) -> None:
         query = {"q": f"{keyword} order:latest"}
+        seen: set = set()
         for number in range(1, 1000):
             params = dict(query, page=number) if number > 1 else query
             page = self._get(run, stream, f"{base}/search.json?{urlencode(params)}")
@@ -158,7 +159,10 @@ class DiscourseConnector:
                 return
             posts = [p for p in data.get("posts") or [] if isinstance(p, dict)]
             topics = {t.get("id"): t for t in data.get("topics") or [] if isinstance(t, dict)}
-            reached_floor = False
+            reached_floor, ids = False, {post.get("id") for post in posts}
+            if ids <= seen:
+                return  # a server that ignores `page` sends the same results again
+            seen |= ids
             for post in posts:
                 created = mapping.timestamp(post.get("created_at"))
                 if not self._newer(created, floor):

@@ -199,7 +199,7 @@ class RedditConnector:
                     query, sort="new", time_filter="all", limit=None, request_limit=PAGE_SIZE)}
             states: dict[str, Any] = {}
             mentions: dict[str, Mention] = {}
-            stats = {"entries": 0, "new": 0, "rejected": 0, "reasons": set(), "stopped": {}}
+            stats = {"new": 0, "rejected": 0, "reasons": set(), "stopped": {}}
             for name, listing in listings.items():
                 old = cursor.get(name, {}) if len(listings) > 1 else cursor
                 state, found = self._read(stream, listing, old, interval, stats, name)

@@ -157,7 +157,7 @@ class XConnector:
         fields = {"expansions": EXPANSIONS, "tweet_fields": TWEET_FIELDS,
                   "user_fields": USER_FIELDS}
 
-        complete, token = False, None
+        complete, token, tokens = False, None, set()
         while run.affordable(self.max_results):
             response = self._call(stream, client.search_recent_tweets,
                                   query=stream.options["query"], start_time=start,
@@ -172,6 +172,10 @@ class XConnector:
             if not token:
                 complete = True
                 break
+            if token in tokens:  # a server repeating itself would page forever
+                run.stopped = f"X sent next_token {token!r} twice; paging stopped there"
+                break
+            tokens.add(token)
 
         deletions_checked = False
         if complete:

@@ -192,6 +192,15 @@ def test_a_forum_that_ignores_the_page_parameter_does_not_loop(server, fast_http
     assert len(server.hits("/latest.json")) == 2 and result.summary["topics_fetched"] == 1
 
 
+def test_a_search_that_ignores_the_page_parameter_does_not_loop(server, fast_http):
+    server.route("/latest.json", Reply(body=latest()))
+    server.route("/search.json", Reply(body=search((101, 1, 5), more=True)))
+    server.route("/t/1.json", Reply(body=topic_page(1, [post(101, 1, 5)])))
+    connector(server, fast_http, keywords=["kestrel"]).fetch(
+        stream(), {"newest_activity_at": at(0).isoformat()}, INTERVAL)
+    assert len(server.hits("/search.json")) == 2
+
+
 def test_long_topic_fetches_the_rest_newest_chunk_first_down_to_the_floor(server, fast_http):
     ids = list(range(1001, 1066))  # 65 posts: 20 on the topic page, 45 to fetch
     number = {pid: n for n, pid in enumerate(ids, start=1)}
@@ -264,6 +273,14 @@ def test_unauthorised_says_which_connection_and_is_not_retried(server, fast_http
     with pytest.raises(AuthError, match=fix):
         connector(server, fast_http).fetch(stream(conn_id), {}, INTERVAL)
     assert len(server.hits("/latest.json")) == 1
+
+
+def test_a_topic_made_private_since_it_was_listed_is_skipped(server, fast_http):
+    server.route("/latest.json", Reply(body=latest(listed(2, 9), listed(1, 5))))
+    server.route("/t/2.json", Reply(403, b'{"error_type":"invalid_access"}'))
+    server.route("/t/1.json", Reply(body=topic_page(1, [post(1, 1, 5)])))
+    result = connector(server, fast_http).fetch(stream(), {}, INTERVAL)
+    assert result.summary["topics_gone"] == 1 and len(mentions(result)) == 1
 
 
 def test_vanished_topic_is_skipped_but_a_missing_forum_fails_fast(server, fast_http):

@@ -82,6 +82,15 @@ def test_pages_until_no_next_token_within_the_lag_window(server, fast_http, tmp_
                                      "reset": "2026-11-24T09:00:00+00:00"}
 
 
+def test_a_repeated_next_token_stops_paging_and_keeps_the_cursor(server, fast_http, tmp_path):
+    settings = make_settings(tmp_path, fast_http)
+    server.route(SEARCH, Reply(body=page(NEWER, next_token="same"), headers=RATE))
+    cursor = {"newest_id": "1", "newest_created_at": at(24, 7, 20).isoformat(), "recent": {}}
+    result = connector(settings, server).fetch(stream(settings), cursor, INTERVAL)
+    assert len(server.hits(SEARCH)) == 2
+    assert result.cursor == cursor and "twice" in result.summary["stopped"]
+
+
 def test_first_run_reads_from_the_interval_start_minus_lag(server, fast_http, tmp_path):
     settings = make_settings(tmp_path, fast_http)
     server.route(SEARCH, Reply(body=page([]), headers=RATE))
