@@ -26,6 +26,11 @@ AUTHOR_COLUMNS = [name for name in Author.__dataclass_fields__] + ["first_seen_a
                                                                    "last_seen_at"]
 
 
+MENTION_CONTEXT = ("author_id", "language", "thread_id", "parent_id", "reply_count",
+                   "like_count", "share_count")
+"""Kept when a later row lacks them: a deletion notice (X's "not found") names only the id,
+and the row must still say who wrote what was deleted and where it sat."""
+
 AUTHOR_METRICS = ("display_name", "profile_url", "followers_count", "following_count",
                   "post_count", "karma", "is_verified", "account_created_at")
 
@@ -154,7 +159,7 @@ def load_batch(con: duckdb.DuckDBPyConnection, batch: Batch, landing_root: Path,
         _upsert(con, "core__mentions", mention_rows, ["source", "source_id"],
                 {"categories": "VARCHAR[]", "reply_count": "BIGINT", "like_count": "BIGINT",
                  "share_count": "BIGINT", "language": "VARCHAR", "thread_id": "VARCHAR",
-                 "parent_id": "VARCHAR", "author_id": "VARCHAR"})
+                 "parent_id": "VARCHAR", "author_id": "VARCHAR"}, keep_known=MENTION_CONTEXT)
         con.execute(
             "INSERT OR REPLACE INTO raw__landing_batches VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [batch_id, batch.source, batch.stream, batch.interval.start, batch.interval.end,

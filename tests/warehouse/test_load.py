@@ -150,3 +150,21 @@ def test_a_later_sighting_without_metrics_keeps_the_profile_fetched_before(setti
                        [Page("https://oauth.reddit.test/about", 200, {}, b"{}")], [parsed])
     assert query(settings, "SELECT handle, karma, last_seen_at FROM core__authors") == [
         ("ana", 1234, hour(1).end)]
+
+
+def test_a_deletion_notice_blanks_the_text_but_keeps_who_and_where(settings):
+    stream = Stream("x", "brand")
+    zone = LandingZone(settings.landing)
+    seen = Mention("x", "42", "brand", "https://x.test/ana/status/42", None, "my order KM-1",
+                   T0, author=Author("x", "7", handle="ana"), thread_id="40", like_count=3)
+    gone = Mention("x", "42", "brand", "https://x.test/i/web/status/42", None, "", T0,
+                   is_deleted=True)
+    for n, mention in enumerate([seen, gone]):
+        batch = zone.write_batch(stream, hour(n), [])
+        with connect(settings.warehouse) as con:
+            load_batch(con, batch, zone.root, file_sha256(batch.path),
+                       [Page("https://x.test/2/tweets", 200, {}, b"{}")],
+                       [Parsed(mentions=[mention], items=[{}])])
+    assert query(settings, "SELECT text, is_deleted, author_id, thread_id, like_count "
+                           "FROM core__mentions") == [("", True, "7", "40", 3)]
+    assert query(settings, "SELECT count(*) FROM out__mention_volume_daily") == [(0,)]
