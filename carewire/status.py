@@ -41,6 +41,7 @@ def collect(settings: Settings, now: datetime) -> dict[str, Any]:
                              if k in summary},
                 "budget": summary.get("budget"),
                 "budget_exhausted": bool(summary.get("budget_exhausted")),
+                "gaps": summary.get("gaps") or {},
             })
     report: dict[str, Any] = {"streams": streams, "snapshot": str(settings.snapshot)}
     if not settings.snapshot.exists():
@@ -84,6 +85,8 @@ def render(report: dict[str, Any]) -> str:
             spent = ", ".join(f"{k} {v}" for k, v in (s["budget"] or {}).items())
             flag = "EXHAUSTED, fetching stopped; " if s["budget_exhausted"] else ""
             lines.append(f"  {'':34} budget: {flag}{spent}")
+        for listing, gap in s["gaps"].items():
+            lines.append(f"  {'':34} GAP in {listing}: {gap}")
     warehouse = report["warehouse"]
     if warehouse is None:
         lines.append(f"\nNo analyst snapshot at {report['snapshot']} yet: the process DAG "

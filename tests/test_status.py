@@ -23,6 +23,7 @@ def test_last_run_counts_and_an_exhausted_budget_are_shown(tmp_path):
     landing.save_cursor(Stream("feeds", "news"), INTERVAL,
                         {"newest_entry_at": "2026-11-24T08:10:00+00:00"},
                         {"entries": 12, "new": 3, "rejected": 1, "budget_exhausted": True,
+                         "gaps": {"search": "tweets before 2026-11-17 were not fetched"},
                          "budget": {"month": "2026-11", "spent": 10000, "limit": 10000}})
 
     report = status.collect(settings, NOW)
@@ -33,4 +34,5 @@ def test_last_run_counts_and_an_exhausted_budget_are_shown(tmp_path):
     assert news["since_last_fetch"] == "30m" and news["newest_mention_age"] == "-"
     assert quiet["last_interval_end"] is None and quiet["since_last_fetch"] == "never"
     assert "budget: EXHAUSTED, fetching stopped; limit 10000, month 2026-11, spent 10000" in text
+    assert "GAP in search: tweets before 2026-11-17 were not fetched" in text
     assert "No analyst snapshot" in text

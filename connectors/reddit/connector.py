@@ -20,6 +20,7 @@ The authors of mentions that name a brand keyword are looked up once
 from __future__ import annotations
 
 import json
+import logging
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -36,8 +37,11 @@ from connectors.base import Credentials, FetchResult, Interval, Mention, Page, S
 from connectors.landing import atomic_write, exclusive
 from connectors.reddit import mapping
 
+log = logging.getLogger(__name__)
+
 TOKEN_PATH = "/api/v1/access_token"
 PAGE_SIZE = 100
+LISTING_CAP = 1000  # Reddit serves about this many items of a listing, however it is paged
 AUTHOR_TTL = timedelta(days=7)
 AUTHORS_FILE = "_authors.json"
 BUDGET_HEADERS = ("x-ratelimit-remaining", "x-ratelimit-used", "x-ratelimit-reset")
@@ -199,7 +203,7 @@ class RedditConnector:
                     query, sort="new", time_filter="all", limit=None, request_limit=PAGE_SIZE)}
             states: dict[str, Any] = {}
             mentions: dict[str, Mention] = {}
-            stats = {"new": 0, "rejected": 0, "reasons": set(), "stopped": {}}
+            stats = {"new": 0, "rejected": 0, "reasons": set(), "stopped": {}, "gaps": {}}
             for name, listing in listings.items():
                 old = cursor.get(name, {}) if len(listings) > 1 else cursor
                 state, found = self._read(stream, listing, old, interval, stats, name)
@@ -212,6 +216,7 @@ class RedditConnector:
         summary = {"entries": len(mentions), "new": stats["new"], "rejected": stats["rejected"],
                    "reasons": sorted(stats["reasons"]), "requests": self._capture.requests,
                    "pages": len(self._capture.pages), "stopped_early": stats["stopped"],
+                   "gaps": stats["gaps"],
                    "authors": authors,
                    "budget": {k.removeprefix("x-ratelimit-"): v
                               for k, v in self._capture.budget.items()}}
@@ -231,7 +236,7 @@ class RedditConnector:
         if old.get("newest_created_utc") is not None:
             stop_at = old["newest_created_utc"] - self.settings.lag.total_seconds()
         mentions: dict[str, Mention] = {}
-        complete = True
+        complete, reached = True, False
         seen_pages = len(self._capture.pages)
         generator = listing()
         while True:
@@ -274,6 +279,14 @@ class RedditConnector:
                 break
         if not complete:
             return dict(old), mentions
+        oldest = min((_epoch(m.created_at) for m in mentions.values()), default=None)
+        if (stop_at is not None and not reached and len(mentions) >= LISTING_CAP - PAGE_SIZE
+                and oldest is not None and oldest > old["newest_created_utc"]):
+            # Reddit lists about 1,000 items: after a long outage of carewire the listing
+            # can end before the cursor. What lies between cannot be fetched any more.
+            stats["gaps"][name] = ("the listing ended before the last cursor: mentions "
+                                   "between its oldest item and the cursor were not fetched")
+            log.warning("reddit %s/%s: %s", stream.name, name, stats["gaps"][name])
         return self._advance(old, mentions.values(), interval), mentions
 
     def _count_rejects(self, stream: Stream, seen_pages: int, stats: dict) -> int:

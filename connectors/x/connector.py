@@ -285,13 +285,17 @@ class _Run:
         since = cursor.get("newest_created_at")
         live = [m for m in self.mentions if not m.is_deleted]
         new = [m for m in live if since is None or m.created_at > datetime.fromisoformat(since)]
+        gaps = {}
+        if since and datetime.fromisoformat(since) < start:  # clamped to recent search's week
+            gaps["search"] = (f"tweets between the cursor ({since}) and {_iso(start)} were not "
+                              "fetched: recent search reaches back seven days only")
         summary: dict[str, Any] = {
             "entries": len(self.mentions), "new": len(new),
             "deleted": len(self.mentions) - len(live), "rejected": len(self.rejects),
             "reasons": sorted({r.reason for r in self.rejects}),
             "requests": self.requests, "pages": len(self.pages),
             "start_time": _iso(start), "end_time": _iso(end),
-            "complete": complete, "stopped": self.stopped,
+            "complete": complete, "stopped": self.stopped, "gaps": gaps,
             "deletion_lookups": self.lookups, "deletions_checked": deletions_checked,
             "rate_limit": self.rate_limit,
             "budget": {"month": self.month, "monthly_read_budget": self.limit,

@@ -340,3 +340,20 @@ def test_crash_mid_run_then_rerun_loses_and_duplicates_nothing(
     with connect(config.warehouse) as con:
         rows = con.execute("SELECT source_id FROM core__mentions ORDER BY source_id").fetchall()
     assert [r[0] for r in rows] == ["t1_c1", "t3_p1", "t3_p2", "t3_p3"]
+
+
+def test_a_listing_that_ends_before_the_cursor_reports_the_gap(tmp_path, fast_http, server):
+    server.route("/api/v1/access_token", TOKEN)
+    # ten full pages, all newer than the cursor, then Reddit has nothing more
+    pages = [listing(*(t3(f"p{n}{i}", T0 - 100 * n - i) for i in range(100)),
+                     after=f"t3_p{n}99" if n < 9 else None) for n in range(10)]
+    server.route("/r/KestrelMobile/new", *pages)
+    server.route("/r/KestrelMobile/comments/", EMPTY)
+    made, [stream] = connector(tmp_path, fast_http, server)
+    cursor = {"submissions": {"newest_created_utc": float(T0 - 86400), "seen_ids_at_newest": []}}
+
+    result = made.fetch(stream, cursor, INTERVAL)
+
+    assert result.summary["entries"] == 1000
+    assert "not fetched" in result.summary["gaps"]["submissions"]
+    assert result.summary["gaps"].get("comments") is None

@@ -91,6 +91,15 @@ def test_a_repeated_next_token_stops_paging_and_keeps_the_cursor(server, fast_ht
     assert result.cursor == cursor and "twice" in result.summary["stopped"]
 
 
+def test_a_cursor_older_than_recent_search_reaches_reports_the_gap(server, fast_http, tmp_path):
+    settings = make_settings(tmp_path, fast_http)
+    server.route(SEARCH, Reply(body=page([]), headers=RATE))
+    cursor = {"newest_id": "1", "newest_created_at": at(10, 7).isoformat(), "recent": {}}
+    result = connector(settings, server).fetch(stream(settings), cursor, INTERVAL)
+    assert params(server.paths()[0])["start_time"] == "2026-11-17T08:01:00Z"
+    assert "were not fetched" in result.summary["gaps"]["search"]
+
+
 def test_first_run_reads_from_the_interval_start_minus_lag(server, fast_http, tmp_path):
     settings = make_settings(tmp_path, fast_http)
     server.route(SEARCH, Reply(body=page([]), headers=RATE))
