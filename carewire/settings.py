@@ -142,6 +142,12 @@ class Settings(BaseSettings):
         return env_settings, init_settings
 
     @property
+    def keywords(self) -> list[str]:
+        """Every brand's keywords, once each, in order: what searches ask for."""
+        return list(dict.fromkeys(k for brand in self.brands for k in brand.keywords
+                                  if k.strip()))
+
+    @property
     def landing(self) -> Path:
         return self.landing_dir or self.data_dir / "landing"
 

@@ -103,6 +103,13 @@ class Page:
         return record
 
     @classmethod
+    def from_response(cls, response, url: str | None = None) -> "Page":
+        """A `requests` response as landed; `url` is the address as asked for, where the
+        transport may have sent it elsewhere (a redirect, a test's loopback server)."""
+        return cls(url or response.url, response.status_code, dict(response.headers.items()),
+                   response.content)
+
+    @classmethod
     def from_record(cls, record: Mapping[str, Any]) -> "Page":
         if "body_b64" in record:
             body = base64.b64decode(record["body_b64"])
@@ -230,6 +237,11 @@ class Connector(Protocol):
     @staticmethod
     def parse(stream: Stream, page: Page) -> Parsed:
         """Pure: one landed page to mentions, raw items and rejects."""
+
+
+def json_int(value: Any) -> int | None:
+    """An integer from a JSON payload, or None: never a bool, a float or a numeric string."""
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
 def json_default(value: Any) -> Any:

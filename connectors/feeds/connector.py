@@ -50,8 +50,7 @@ class FeedConnector:
                             stream=stream.name, headers=headers, auth=auth)
         http.raise_for_status(response, source=self.source, stream=stream.name,
                               conn_id=stream.conn_id)
-        page = Page(url=url, status=response.status_code,
-                    headers={k: v for k, v in response.headers.items()}, body=response.content)
+        page = Page.from_response(response, url)
         if response.status_code == 304:
             return FetchResult([page], dict(cursor), {"not_modified": True, "entries": 0,
                                                        "new": 0, "rejected": 0})

@@ -17,7 +17,7 @@ The cursor is the newest topic activity (`bumped_at` / `last_posted_at`) among t
 whose pages were fetched. It never moves past a topic whose page could not be used, and
 not at all when a listing broke off early (the topics below the break were never seen).
 With no cursor yet, the first run reads `INITIAL_PAGES` pages of each listing: the most
-recently active topics, not the forum's whole history.
+recently active topics (every post of each), not every topic the forum ever had.
 
 Discourse's public JSON needs no credentials. Classic forums are configured under
 `sources.feeds` with `kind: forum` (the feed connector reads their RSS/Atom); the config
@@ -65,7 +65,7 @@ class DiscourseConnector:
                  credentials: Mapping[str, Credentials] | None = None):
         self.http = settings.http
         self.lag = settings.lag
-        self.keywords = list(dict.fromkeys(k for brand in settings.brands for k in brand.keywords))
+        self.keywords = settings.keywords
         self.session = http.make_session(settings.http)
         self.session.headers["Accept"] = ACCEPT
 
@@ -89,8 +89,7 @@ class DiscourseConnector:
                                   conn_id=stream.conn_id)
         # The URL as we asked for it (not where a test or proxy adapter sent it): the
         # mapping reads the forum's host and the page kind from it.
-        page = Page(url=url, status=response.status_code,
-                    headers={k: v for k, v in response.headers.items()}, body=response.content)
+        page = Page.from_response(response, url)
         run.pages.append(page)
         run.parsed.append(mapping.parse(stream, page))
         return page

@@ -27,7 +27,7 @@ from datetime import datetime, timezone
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
-from connectors.base import (Author, Mention, Page, Parsed, Reject, Stream, dumps,
+from connectors.base import (Author, Mention, Page, Parsed, Reject, Stream, dumps, json_int,
                              rejecting_malformed)
 from connectors.feeds.mapping import html_to_text
 
@@ -122,15 +122,11 @@ def _categories(topic: dict) -> list[str]:
     return found
 
 
-def _int(value: Any) -> int | None:
-    return value if isinstance(value, int) and not isinstance(value, bool) else None
-
-
 def _likes(post: dict) -> int | None:
     for action in post.get("actions_summary") or []:
         if isinstance(action, dict) and action.get("id") == LIKE_ACTION:
-            return _int(action.get("count"))
-    return _int(post.get("like_count"))
+            return json_int(action.get("count"))
+    return json_int(post.get("like_count"))
 
 
 def _author(post: dict, host: str, base: str) -> Author | None:
@@ -144,7 +140,7 @@ def _author(post: dict, host: str, base: str) -> Author | None:
         display_name=post.get("name") or None,
         profile_url=f"{base}/u/{username}" if username else None,
         # Discourse's reputation is its trust level, 0 (new) to 4 (leader).
-        karma=_int(post.get("trust_level")),
+        karma=json_int(post.get("trust_level")),
         # Staff of the community: the site itself vouches for who they are.
         is_verified=staff,
     )
@@ -181,14 +177,14 @@ def parse(stream: Stream, page: Page) -> Parsed:
         return result
 
     path_match = (_POSTS if kind == "posts" else _TOPIC).match(urlsplit(page.url).path)
-    topic_id = _int(data.get("id")) or int(path_match["topic"])
+    topic_id = json_int(data.get("id")) or int(path_match["topic"])
     host = urlsplit(page.url).hostname or stream.name
     base = site_base(page.url)
     topic = data if kind == "topic" else {}
     title = topic.get("title") if isinstance(topic.get("title"), str) else None
     categories = _categories(topic) if topic else []
     by_number = {p.get("post_number"): p.get("id") for p in posts
-                 if isinstance(p, dict) and _int(p.get("id")) is not None}
+                 if isinstance(p, dict) and json_int(p.get("id")) is not None}
     stream_ids = (data.get("post_stream") or {}).get("stream") or []
     first_id = by_number.get(1) or (stream_ids[0] if topic and stream_ids else None)
 
@@ -199,7 +195,7 @@ def parse(stream: Stream, page: Page) -> Parsed:
             continue
         if post.get("post_type") == SMALL_ACTION:
             continue  # "closed the topic", "pinned globally": the forum's doing, not a post
-        post_id = _int(post.get("id"))
+        post_id = json_int(post.get("id"))
         created = timestamp(post.get("created_at"))
         raw = dumps(post).encode("utf-8")
         if post_id is None:
@@ -211,9 +207,9 @@ def parse(stream: Stream, page: Page) -> Parsed:
             result.rejects.append(Reject(f"post {post_id} has {what}, so it cannot be placed "
                                          "in time", raw, f"{page.url}#post-{post_id}"))
             continue
-        number = _int(post.get("post_number"))
+        number = json_int(post.get("post_number"))
         slug = post.get("topic_slug") or topic.get("slug") or "topic"
-        reply_to = _int(post.get("reply_to_post_number"))
+        reply_to = json_int(post.get("reply_to_post_number"))
         if number == 1:
             parent = None
         elif reply_to is not None:
@@ -228,7 +224,7 @@ def parse(stream: Stream, page: Page) -> Parsed:
             author=_author(post, host, base), language=post.get("locale") or None,
             categories=list(categories), thread_id=f"{host}:topic:{topic_id}",
             parent_id=f"{host}:post:{parent}" if parent is not None else None,
-            reply_count=_int(post.get("reply_count")), like_count=_likes(post),
+            reply_count=json_int(post.get("reply_count")), like_count=_likes(post),
             is_deleted=_is_deleted(post),
         ))
         result.items.append(post)

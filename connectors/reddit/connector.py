@@ -76,9 +76,7 @@ class _Capture:
             if name in response.headers:
                 self.budget[name] = response.headers[name]
         if not response.request.path_url.startswith(TOKEN_PATH):
-            self.pages.append(Page(url=response.url, status=response.status_code,
-                                   headers=dict(response.headers.items()),
-                                   body=response.content))
+            self.pages.append(Page.from_response(response))
         return response
 
 
@@ -106,9 +104,8 @@ class RedditConnector:
         self._capture = _Capture()
         self.session.hooks["response"].append(self._capture)
         self._reddit: praw.Reddit | None = None
-        keywords = [k for brand in settings.brands for k in brand.keywords if k.strip()]
-        self._keywords = (re.compile("|".join(re.escape(k) for k in keywords), re.I)
-                          if keywords else None)
+        self._keywords = (re.compile("|".join(re.escape(k) for k in settings.keywords), re.I)
+                          if settings.keywords else None)
 
     @staticmethod
     def streams(settings: Settings) -> list[Stream]:

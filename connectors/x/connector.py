@@ -257,8 +257,7 @@ class _Run:
 
     def land(self, response: requests.Response) -> dict[str, Any] | None:
         """Keep the response as a page, charge the budget, parse it; its JSON or None."""
-        page = Page(url=response.url, status=response.status_code,
-                    headers=dict(response.headers.items()), body=response.content)
+        page = Page.from_response(response)
         self.pages.append(page)
         retries = getattr(getattr(response.raw, "retries", None), "history", None) or ()
         self.requests += 1 + len(retries)  # urllib3 retried 429/5xx before this answer

@@ -23,7 +23,7 @@ import re
 from datetime import datetime, timezone
 from typing import Any, Mapping
 
-from connectors.base import (Author, Mention, Page, Parsed, Reject, Stream, dumps,
+from connectors.base import (Author, Mention, Page, Parsed, Reject, Stream, dumps, json_int,
                              rejecting_malformed)
 
 SOURCE = "x"
@@ -58,10 +58,6 @@ def _str(value: Any) -> str | None:
     return value if isinstance(value, str) else None
 
 
-def _int(value: Any) -> int | None:
-    return value if isinstance(value, int) and not isinstance(value, bool) else None
-
-
 def body_json(page: Page) -> dict[str, Any] | None:
     """The page's JSON object, or None when the body is not one."""
     try:
@@ -90,9 +86,9 @@ def _author(user: Mapping[str, Any] | None) -> Author | None:
         source=SOURCE, author_id=user["id"], handle=handle,
         display_name=user.get("name") if isinstance(user.get("name"), str) else None,
         profile_url=f"{SITE}/{handle}" if handle else None,
-        followers_count=_int(metrics.get("followers_count")),
-        following_count=_int(metrics.get("following_count")),
-        post_count=_int(metrics.get("tweet_count")),
+        followers_count=json_int(metrics.get("followers_count")),
+        following_count=json_int(metrics.get("following_count")),
+        post_count=json_int(metrics.get("tweet_count")),
         is_verified=verified if isinstance(verified, bool) else None,
         account_created_at=parse_time(user.get("created_at")),
     )
@@ -138,9 +134,9 @@ def tweet_mention(stream: Stream, tweet: Mapping[str, Any],
         categories=_hashtags(tweet),
         thread_id=_str(tweet.get("conversation_id")),
         parent_id=_parent(tweet),
-        reply_count=_int(metrics.get("reply_count")),
-        like_count=_int(metrics.get("like_count")),
-        share_count=_int(metrics.get("retweet_count")),
+        reply_count=json_int(metrics.get("reply_count")),
+        like_count=json_int(metrics.get("like_count")),
+        share_count=json_int(metrics.get("retweet_count")),
     )
 
 
