@@ -12,7 +12,6 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-import connectors
 from carewire import pipeline
 from carewire.errors import AuthError, FatalSourceError, RetriableSourceError
 from carewire.settings import Settings
@@ -357,7 +356,6 @@ def test_streams_come_from_the_settings(fast_http):
 
 def test_crash_mid_run_then_rerun_loses_and_duplicates_nothing(server, fast_http, tmp_path,
                                                               monkeypatch):
-    monkeypatch.setitem(connectors.CONNECTORS, DiscourseConnector.source, DiscourseConnector)
     config = Settings(data_dir=tmp_path, http=fast_http, sources={"forums": [
         {"name": "community", "kind": "discourse", "url": server.url("")}]})
     server.route("/latest.json", Reply(body=latest(listed(2, 50), listed(1, 20))))

@@ -13,7 +13,6 @@ from pathlib import Path
 
 import pytest
 
-import connectors
 from carewire import pipeline
 from carewire.errors import AuthError, FatalSourceError, RetriableSourceError
 from carewire.settings import Brand, RedditSearch, RedditSource, Settings, Sources
@@ -305,7 +304,6 @@ def test_not_json_at_all_and_non_listing_json_are_rejected_whole():
 
 def test_crash_mid_run_then_rerun_loses_and_duplicates_nothing(
         tmp_path, fast_http, server, monkeypatch):
-    monkeypatch.setitem(connectors.CONNECTORS, RedditConnector.source, RedditConnector)
     config = settings(tmp_path, fast_http)
     real_init = RedditConnector.__init__
 

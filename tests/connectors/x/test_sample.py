@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import connectors
 from carewire import pipeline
 from connectors.x import XConnector
 from tests.connectors.x.test_x_connector import INTERVAL
 
 
-def test_every_configured_x_stream_replays_with_mentions(sample_settings, monkeypatch):
-    monkeypatch.setitem(connectors.CONNECTORS, XConnector.source, XConnector)
+def test_every_configured_x_stream_replays_with_mentions(sample_settings):
     streams = XConnector.streams(sample_settings)
     assert [s.name for s in streams] == ["brand"]
     for stream in streams:

@@ -9,7 +9,6 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-import connectors
 from carewire import pipeline
 from carewire.errors import AuthError, FatalSourceError, RetriableSourceError
 from carewire.settings import Settings, Sources, XQuery, XSource
@@ -261,7 +260,6 @@ def _charge_ten(settings):
 
 def test_crash_mid_run_then_rerun_loses_and_duplicates_nothing(
         server, fast_http, tmp_path, monkeypatch):
-    monkeypatch.setitem(connectors.CONNECTORS, XConnector.source, XConnector)
     settings = make_settings(tmp_path, fast_http)
     original = XConnector.__init__
 
