@@ -23,6 +23,7 @@ test: $(STAMP)  ## run the test suite
 
 bench: $(STAMP)  ## throughput benchmarks; print ratios against a baseline and the machine
 	$(BIN)/python -m benchmarks.connectors
+	$(BIN)/python -m benchmarks.sustained
 
 airflow: $(STAMP)  ## airflow standalone with carewire's DAGs (UI on http://localhost:8080)
 	AIRFLOW_HOME=$(CURDIR)/airflow_home \
