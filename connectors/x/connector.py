@@ -126,10 +126,16 @@ class XConnector:
             raise FatalSourceError(
                 f"X rejected the request (HTTP 400: {detail}); check the query of stream "
                 f"'{stream.name}' in sources.x.queries of carewire.yaml.", **where) from exc
-        except tweepy.errors.HTTPException as exc:
+        except tweepy.errors.TwitterServerError as exc:  # 5xx left after the retries
             http.raise_for_status(exc.response, conn_id=stream.conn_id, **where)
-            raise FatalSourceError(f"unexpected HTTP {exc.response.status_code} from X",
-                                   **where) from exc
+            raise
+        except tweepy.errors.HTTPException as exc:
+            detail = "; ".join(exc.api_messages) or exc.response.text[:300]
+            raise FatalSourceError(
+                f"X answered HTTP {exc.response.status_code} ({detail}) to "
+                f"{exc.response.url}; retrying will not help. The API address is tweepy's, "
+                "not carewire's config: check X's API status and the tweepy version.",
+                **where) from exc
         except requests.RequestException as exc:
             raise RetriableSourceError(
                 f"could not reach the X API after retries ({type(exc).__name__}: {exc}). "

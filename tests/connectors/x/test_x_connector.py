@@ -168,6 +168,14 @@ def test_bad_query_fails_fast_naming_the_setting(server, fast_http, tmp_path):
     assert len(server.hits(SEARCH)) == 1
 
 
+def test_other_client_errors_fail_fast_without_blaming_the_config(server, fast_http, tmp_path):
+    settings = make_settings(tmp_path, fast_http)
+    server.route(SEARCH, Reply(404, b'{"title": "Not Found Error", "detail": "gone"}'))
+    with pytest.raises(FatalSourceError, match="HTTP 404 .* retrying will not help"):
+        connector(settings, server).fetch(stream(settings), {}, INTERVAL)
+    assert len(server.hits(SEARCH)) == 1
+
+
 def test_truncated_page_is_landed_rejected_and_stops_paging(server, fast_http, tmp_path):
     settings = make_settings(tmp_path, fast_http)
     truncated = page(OLDER, next_token="next")[:-55]
