@@ -31,9 +31,15 @@ def build(source: str, stream_names: list[str]) -> DAG:
     ) as dag:
 
         @task(outlets=[landing_asset(source)], map_index_template="{{ stream_name }}")
-        def fetch(stream_name: str, data_interval_start=None, data_interval_end=None) -> dict:
+        def fetch(stream_name: str, data_interval_start=None, data_interval_end=None,
+                  dag_run=None) -> dict:
             from connectors.base import Credentials, Interval
 
+            # A run triggered without a logical date has no data interval: it fetches the
+            # last whole hour before it was triggered.
+            interval = (Interval(data_interval_start, data_interval_end)
+                        if data_interval_start is not None
+                        else Interval.hour_before(dag_run.run_after))
             settings = load_settings()
             stream = pipeline.find_stream(settings, source, stream_name)
             credentials = {}
@@ -43,9 +49,7 @@ def build(source: str, stream_names: list[str]) -> DAG:
                 conn = BaseHook.get_connection(stream.conn_id)
                 credentials[stream.conn_id] = Credentials(conn.login, conn.password,
                                                           conn.extra_dejson)
-            return pipeline.ingest_stream(settings, source, stream_name,
-                                          Interval(data_interval_start, data_interval_end),
-                                          credentials)
+            return pipeline.ingest_stream(settings, source, stream_name, interval, credentials)
 
         fetch.expand(stream_name=stream_names)
     return dag

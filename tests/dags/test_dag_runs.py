@@ -100,3 +100,12 @@ def test_running_the_same_interval_twice_leaves_identical_tables(dagbag):
     assert first["core__mentions"]
     assert second == first
     assert tables(settings.snapshot) == first
+
+
+def test_a_run_triggered_without_a_logical_date_fetches_the_hour_before_it(dagbag):
+    """`airflow dags trigger ingest_x` (no --logical-date) has no data interval."""
+    run(dagbag, "ingest_x", logical_date=None,
+        run_after=datetime(2026, 11, 24, 8, 30, tzinfo=timezone.utc))
+    settings = load_settings(SAMPLE_CONFIG)
+    assert [p.name for p in settings.landing.glob("x/brand/*.jsonl")] == [
+        "20261124T070000Z--20261124T080000Z.jsonl"]
