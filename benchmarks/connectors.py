@@ -15,7 +15,6 @@ the machine; the ratio is what to compare between commits.
 
 from __future__ import annotations
 
-import json
 import os
 import platform
 import statistics
@@ -26,7 +25,6 @@ from collections import defaultdict
 from datetime import datetime, timezone
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import requests
 
@@ -34,6 +32,7 @@ from carewire import pipeline
 from carewire.settings import SAMPLE_CONFIG, load_settings
 from connectors import CONNECTORS
 from connectors.base import Interval
+from connectors.replay import read_cassettes, request_key
 from tests.conftest import LoopbackAdapter
 
 CASSETTES = SAMPLE_CONFIG.parent / "cassettes"
@@ -47,16 +46,7 @@ class CassetteServer:
     them (method, path, query without the cassette's volatile parameters)."""
 
     def __init__(self, cassette_files: list[Path]):
-        self.recorded: dict[tuple, list[dict]] = defaultdict(list)
-        self.ignored: set[str] = set()
-        cassettes = [json.loads(f.read_text(encoding="utf-8")) for f in cassette_files]
-        for cassette in cassettes:
-            self.ignored.update(cassette.get("match_ignore_params", []))
-        for cassette in cassettes:
-            for interaction in cassette["interactions"]:
-                request = interaction["request"]
-                self.recorded[self.key(request["method"], request["uri"])].append(
-                    interaction["response"])
+        self.recorded, self.ignored = read_cassettes(cassette_files, path_only=True)
         self.served: dict[tuple, int] = defaultdict(int)
         self.requests: list[tuple[str, str]] = []
         server = self
@@ -69,12 +59,12 @@ class CassetteServer:
                 if self.command == "POST":
                     self.rfile.read(int(self.headers.get("Content-Length") or 0))
                 server.requests.append((self.command, self.path))
-                replies = server.recorded.get(server.key(self.command, self.path))
+                key = request_key(self.command, self.path, server.ignored)
+                replies = server.recorded.get(key)
                 if not replies:
                     self.send_error(404)
                     return
-                key = server.key(self.command, self.path)
-                reply = replies[min(server.served[key], len(replies) - 1)]
+                reply = replies[min(server.served[key], len(replies) - 1)]["response"]
                 server.served[key] += 1
                 body = (reply["body"].get("string") or "").encode("utf-8")
                 self.send_response(reply["status"]["code"])
@@ -94,12 +84,6 @@ class CassetteServer:
 
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         threading.Thread(target=self.httpd.serve_forever, args=(0.05,), daemon=True).start()
-
-    def key(self, method: str, uri: str) -> tuple:
-        parts = urlsplit(uri)
-        query = sorted((k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
-                       if k not in self.ignored)
-        return method.upper(), parts.path, urlencode(query)
 
     @property
     def url(self) -> str:

@@ -26,6 +26,33 @@ from requests.adapters import BaseAdapter
 from requests.structures import CaseInsensitiveDict
 
 
+def request_key(method: str, url: str, ignored: set[str]) -> tuple[str, str]:
+    """What a request is matched on: method and URL, query sorted, volatile params left out."""
+    parts = urlsplit(url)
+    query = sorted((k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
+                   if k not in ignored)
+    return method.upper(), urlunsplit(parts._replace(query=urlencode(query)))
+
+
+def read_cassettes(files: list[Path], *, path_only: bool = False
+                   ) -> tuple[dict[tuple[str, str], list[dict]], set[str]]:
+    """Recorded interactions by request key, in recorded order, and the ignored params.
+    `path_only` keys them without scheme and host, for a server that sees only paths."""
+    recorded: dict[tuple[str, str], list[dict]] = defaultdict(list)
+    ignored: set[str] = set()
+    cassettes = [json.loads(file.read_text(encoding="utf-8")) for file in files]
+    for cassette in cassettes:
+        ignored.update(cassette.get("match_ignore_params", []))
+    for cassette in cassettes:
+        for interaction in cassette["interactions"]:
+            uri = interaction["request"]["uri"]
+            if path_only:
+                uri = urlunsplit(urlsplit(uri)._replace(scheme="", netloc=""))
+            recorded[request_key(interaction["request"]["method"], uri, ignored)].append(
+                interaction)
+    return recorded, ignored
+
+
 class ReplayAdapter(BaseAdapter):
     def __init__(self, cassette_dir: Path):
         super().__init__()
@@ -33,25 +60,11 @@ class ReplayAdapter(BaseAdapter):
         files = sorted(self.cassette_dir.glob("*.json"))
         if not files:
             raise FileNotFoundError(f"no cassettes (*.json) in {self.cassette_dir}")
-        self._recorded: dict[tuple[str, str], list[dict]] = defaultdict(list)
-        self._ignored: set[str] = set()
-        cassettes = [json.loads(file.read_text(encoding="utf-8")) for file in files]
-        for cassette in cassettes:
-            self._ignored.update(cassette.get("match_ignore_params", []))
-        for cassette in cassettes:
-            for interaction in cassette["interactions"]:
-                request = interaction["request"]
-                self._recorded[self._key(request["method"], request["uri"])].append(interaction)
+        self._recorded, self._ignored = read_cassettes(files)
         self._served: dict[tuple[str, str], int] = defaultdict(int)
 
-    def _key(self, method: str, url: str) -> tuple[str, str]:
-        parts = urlsplit(url)
-        query = sorted((k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
-                       if k not in self._ignored)
-        return method.upper(), urlunsplit(parts._replace(query=urlencode(query)))
-
     def send(self, request, **kwargs):
-        key = self._key(request.method, request.url)
+        key = request_key(request.method, request.url, self._ignored)
         recorded = self._recorded.get(key)
         if not recorded:
             raise requests.ConnectionError(
