@@ -139,12 +139,22 @@ def _baseline_run(sent: list[tuple[str, str]], server: CassetteServer) -> float:
     return time.perf_counter() - start
 
 
+HEADER = (f"{'source':8} {'requests':>8} {'mentions':>8} {'req/1k mentions':>16} "
+          f"{'mentions/s':>11} {'baseline s':>11} {'connector s':>12} {'ratio':>6}")
+
+
+def row(source: str, requests_sent: int, mentions: int, seconds: float, baseline: float) -> str:
+    """One line of the table both benchmarks print."""
+    return (f"{source:8} {requests_sent:>8} {mentions:>8} "
+            f"{1000 * requests_sent / max(mentions, 1):>16.1f} {mentions / seconds:>11.0f} "
+            f"{baseline:>11.4f} {seconds:>12.4f} {seconds / baseline:>6.1f}")
+
+
 def main() -> None:
     print(f"machine: {platform.node()} {platform.machine()}, {os.cpu_count()} cores, "
           f"Python {platform.python_version()}, {platform.platform()}")
     print(f"each figure: median of {REPEATS} runs over the bundled sample traffic\n")
-    print(f"{'source':8} {'requests':>8} {'mentions':>8} {'req/1k mentions':>16} "
-          f"{'mentions/s':>11} {'baseline s':>11} {'connector s':>12} {'ratio':>6}")
+    print(HEADER)
     settings = load_settings(SAMPLE_CONFIG)
     settings.http.replay_dir = None  # the loopback server answers instead
     with tempfile.TemporaryDirectory() as scratch:
@@ -158,9 +168,7 @@ def main() -> None:
             seconds = statistics.median(r[0] for r in runs)
             _, sent, mentions = runs[-1]
             baseline = statistics.median(_baseline_run(sent, server) for _ in range(REPEATS))
-            print(f"{source:8} {len(sent):>8} {mentions:>8} "
-                  f"{1000 * len(sent) / max(mentions, 1):>16.1f} {mentions / seconds:>11.0f} "
-                  f"{baseline:>11.4f} {seconds:>12.4f} {seconds / baseline:>6.1f}")
+            print(row(source, len(sent), mentions, seconds, baseline))
             server.httpd.shutdown()
 
 if __name__ == "__main__":

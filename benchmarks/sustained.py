@@ -22,6 +22,7 @@ from typing import Callable
 
 import requests
 
+from benchmarks.connectors import HEADER, row
 from carewire.settings import HttpSettings, Settings
 from connectors import CONNECTORS
 from connectors.base import Credentials, Interval
@@ -150,8 +151,7 @@ def _baseline_run(sent: list, build) -> float:
 def main() -> None:
     print("\nsustained: a busy hour per platform over loopback HTTP, median of "
           f"{REPEATS} runs (fetch, parse, land)")
-    print(f"{'source':8} {'requests':>8} {'mentions':>8} {'req/1k mentions':>16} "
-          f"{'mentions/s':>11} {'baseline s':>11} {'connector s':>12} {'ratio':>6}")
+    print(HEADER)
     with tempfile.TemporaryDirectory() as scratch:
         for source, build in PLATFORMS.items():
             runs = [_connector_run(source, build, Path(scratch) / f"{source}-{n}")
@@ -159,9 +159,7 @@ def main() -> None:
             seconds = statistics.median(r[0] for r in runs)
             _, sent, mentions = runs[-1]
             baseline = statistics.median(_baseline_run(sent, build) for _ in range(REPEATS))
-            print(f"{source:8} {len(sent):>8} {mentions:>8} "
-                  f"{1000 * len(sent) / max(mentions, 1):>16.1f} {mentions / seconds:>11.0f} "
-                  f"{baseline:>11.4f} {seconds:>12.4f} {seconds / baseline:>6.1f}")
+            print(row(source, len(sent), mentions, seconds, baseline))
 
 
 if __name__ == "__main__":
