@@ -242,7 +242,7 @@ class DiscourseConnector:
                 "reasons": sorted({r.reason for r in rejects}),
                 "topics_listed": len(run.topics), "topics_fetched": len(run.fetched),
                 "topics_failed": len(run.failed), "topics_gone": run.gone,
-                "posts": len(mentions), "requests": run.requests, "retries": run.retries,
+                "requests": run.requests, "retries": run.retries,
                 "listings_complete": run.complete,
                 # Discourse sends no quota headers; anonymous callers get 200 requests a
                 # minute and 50 per 10 s per IP by default, and 429 + Retry-After beyond.
