@@ -19,11 +19,9 @@ import os
 import platform
 import statistics
 import tempfile
-import threading
 import time
 from collections import defaultdict
 from datetime import datetime, timezone
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import requests
@@ -33,7 +31,7 @@ from carewire.settings import SAMPLE_CONFIG, load_settings
 from connectors import CONNECTORS
 from connectors.base import Interval
 from connectors.replay import read_cassettes, request_key
-from tests.conftest import LoopbackAdapter
+from tests.conftest import LoopbackAdapter, LoopbackServer, Reply
 
 CASSETTES = SAMPLE_CONFIG.parent / "cassettes"
 INTERVAL = Interval(datetime(2026, 11, 24, 7, tzinfo=timezone.utc),
@@ -41,61 +39,38 @@ INTERVAL = Interval(datetime(2026, 11, 24, 7, tzinfo=timezone.utc),
 REPEATS = 5
 
 
-class CassetteServer:
-    """Serves recorded interactions over HTTP, matched like connectors/replay.py matches
-    them (method, path, query without the cassette's volatile parameters)."""
+class CassetteServer(LoopbackServer):
+    """The tests' loopback server, answering from recorded interactions matched the way
+    connectors/replay.py matches them (method, path, query without volatile parameters)."""
+
+    HOP_BY_HOP = ("content-length", "transfer-encoding", "content-encoding", "connection")
 
     def __init__(self, cassette_files: list[Path]):
+        super().__init__()
         self.recorded, self.ignored = read_cassettes(cassette_files, path_only=True)
         self.served: dict[tuple, int] = defaultdict(int)
-        self.requests: list[tuple[str, str]] = []
-        server = self
+        self.thread.start()
 
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-            disable_nagle_algorithm = True  # else small writes wait on delayed ACKs
-
-            def do_GET(self):  # noqa: N802
-                if self.command == "POST":
-                    self.rfile.read(int(self.headers.get("Content-Length") or 0))
-                server.requests.append((self.command, self.path))
-                key = request_key(self.command, self.path, server.ignored)
-                replies = server.recorded.get(key)
-                if not replies:
-                    self.send_error(404)
-                    return
-                reply = replies[min(server.served[key], len(replies) - 1)]["response"]
-                server.served[key] += 1
-                body = (reply["body"].get("string") or "").encode("utf-8")
-                self.send_response(reply["status"]["code"])
-                for name, values in reply["headers"].items():
-                    if name.lower() not in ("content-length", "transfer-encoding",
-                                            "content-encoding", "connection"):
-                        for value in values if isinstance(values, list) else [values]:
-                            self.send_header(name, value)
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-            do_POST = do_GET  # noqa: N815
-
-            def log_message(self, *args):
-                """Quiet."""
-
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        threading.Thread(target=self.httpd.serve_forever, args=(0.05,), daemon=True).start()
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.httpd.server_port}"
+    def reply_for(self, method: str, path: str) -> Reply | None:
+        key = request_key(method, path, self.ignored)
+        replies = self.recorded.get(key)
+        if not replies:
+            return None
+        recorded = replies[min(self.served[key], len(replies) - 1)]["response"]
+        self.served[key] += 1
+        headers = {name: ", ".join(values) if isinstance(values, list) else values
+                   for name, values in recorded["headers"].items()
+                   if name.lower() not in self.HOP_BY_HOP}
+        return Reply(recorded["status"]["code"],
+                     (recorded["body"].get("string") or "").encode("utf-8"), headers)
 
     def rewind(self) -> None:
         self.served.clear()
-        self.requests = []
+        self.requests.clear()
 
 
 def _connector_run(settings, source: str, server: CassetteServer, data_dir: Path
-                   ) -> tuple[float, list[tuple[str, str]], int]:
+                   ) -> tuple[float, list[tuple[str, dict]], int]:
     """Ingest every stream of `source` once, as a DAG task would, into an empty landing
     zone (a first run: no cursor, no cached author profiles); (seconds, the requests the
     server received, mentions)."""
@@ -105,7 +80,7 @@ def _connector_run(settings, source: str, server: CassetteServer, data_dir: Path
 
     def loopback_session(http_settings):
         session = make_session(http_settings)
-        adapter = LoopbackAdapter(server.url, session.get_adapter("https://").max_retries)
+        adapter = LoopbackAdapter(server.url(""), session.get_adapter("https://").max_retries)
         session.mount("https://", adapter)
         session.mount("http://", adapter)
         return session
@@ -129,13 +104,14 @@ def _connector_run(settings, source: str, server: CassetteServer, data_dir: Path
     return elapsed, list(server.requests), mentions
 
 
-def _baseline_run(sent: list[tuple[str, str]], server: CassetteServer) -> float:
+def _baseline_run(sent: list[tuple[str, dict]], server: CassetteServer) -> float:
     """The requests the connector sent, again, with bare `requests`; bodies read, no parse."""
     server.rewind()
     session = requests.Session()
     start = time.perf_counter()
-    for method, path in sent:
-        session.request(method, f"{server.url}{path}").content
+    for path, headers in sent:
+        method = "POST" if "_body" in headers else "GET"
+        session.request(method, server.url(path), data=headers.get("_body")).content
     return time.perf_counter() - start
 
 

@@ -45,14 +45,10 @@ class LoopbackServer:
                     length = int(self.headers.get("Content-Length") or 0)
                     headers["_body"] = self.rfile.read(length).decode("utf-8", "replace")
                 server.requests.append((self.path, headers))
-                route = self.path if self.path in server.routes else self.path.split("?")[0]
-                replies = server.routes.get(route)
-                if not replies:
+                reply = server.reply_for(self.command, self.path)
+                if reply is None:
                     self.send_error(404)
                     return
-                index = min(server._served.get(route, 0), len(replies) - 1)
-                server._served[route] = index + 1
-                reply = replies[index]
                 status, body = reply.status, reply.body
                 etag, modified = reply.headers.get("ETag"), reply.headers.get("Last-Modified")
                 if status == 200 and (
@@ -74,6 +70,16 @@ class LoopbackServer:
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.thread = threading.Thread(target=self.httpd.serve_forever, args=(0.05,),
                                        daemon=True)
+
+    def reply_for(self, method: str, path: str) -> Reply | None:
+        """The next scripted reply for this request, or None (404)."""
+        route = path if path in self.routes else path.split("?")[0]
+        replies = self.routes.get(route)
+        if not replies:
+            return None
+        index = min(self._served.get(route, 0), len(replies) - 1)
+        self._served[route] = index + 1
+        return replies[index]
 
     def url(self, path: str) -> str:
         return f"http://127.0.0.1:{self.httpd.server_port}{path}"
