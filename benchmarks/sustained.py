@@ -20,9 +20,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Callable
 
-import requests
-
-from benchmarks.connectors import HEADER, row
+from benchmarks.connectors import HEADER, baseline, row
 from carewire.settings import HttpSettings, Settings
 from connectors import CONNECTORS
 from connectors.base import Credentials, Interval
@@ -137,12 +135,7 @@ def _baseline_run(sent: list, build) -> float:
     server.thread.start()
     try:
         build(server)
-        session = requests.Session()
-        start = time.perf_counter()
-        for path, headers in sent:
-            method = "POST" if "_body" in headers else "GET"
-            session.request(method, server.url(path), data=headers.get("_body")).content
-        return time.perf_counter() - start
+        return baseline(sent, server)
     finally:
         server.httpd.shutdown()
         server.httpd.server_close()
