@@ -102,6 +102,12 @@ class Page:
             record["body_b64"] = base64.b64encode(self.body).decode("ascii")
         return record
 
+    @property
+    def looks_like_html(self) -> bool:
+        """The body starts like an HTML document: an error, login or bot-challenge page sent
+        where a feed or JSON was expected."""
+        return self.body.lstrip()[:15].lower().startswith((b"<!doctype html", b"<html"))
+
     @classmethod
     def from_response(cls, response, url: str | None = None) -> "Page":
         """A `requests` response as landed; `url` is the address as asked for, where the

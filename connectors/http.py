@@ -73,6 +73,12 @@ def make_session(http: HttpSettings) -> requests.Session:
     return session
 
 
+def retries_spent(response: requests.Response) -> int:
+    """How many times the transport retried (429, 5xx, connection errors) before this
+    answer: urllib3 keeps the history on the raw response."""
+    return len(getattr(getattr(response.raw, "retries", None), "history", None) or ())
+
+
 def get(session: requests.Session, url: str, *, timeout: float, source: str, stream: str,
         **kwargs) -> requests.Response:
     """GET through the policy; network failures that survive the retries are retriable."""

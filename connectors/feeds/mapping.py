@@ -75,8 +75,7 @@ def _document_problem(parsed, page: Page) -> str | None:
     """Why this response cannot be trusted as a feed, or None when it can."""
     content_type = page.headers.get("Content-Type", page.headers.get("content-type", ""))
     if not parsed.version:
-        if "html" in content_type.lower() or page.body.lstrip()[:15].lower().startswith(
-                (b"<!doctype html", b"<html")):
+        if "html" in content_type.lower() or page.looks_like_html:
             return (f"HTML page instead of a feed (an error, login or bot-challenge page?), "
                     f"titled {_html_title(page.body)!r}; check the feed URL in a browser")
         return f"not an RSS or Atom document (Content-Type {content_type or 'missing'})"

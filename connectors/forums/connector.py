@@ -80,9 +80,9 @@ class DiscourseConnector:
     def _get(self, run: _Run, stream: Stream, url: str, *, missing_ok: bool = False) -> Page:
         response = http.get(self.session, url, timeout=self.http.timeout_s, source=self.source,
                             stream=stream.name)
-        retries = getattr(getattr(response.raw, "retries", None), "history", None) or ()
-        run.requests += 1 + len(retries)
-        run.retries += len(retries)
+        retries = http.retries_spent(response)
+        run.requests += 1 + retries
+        run.retries += retries
         # a topic deleted (404, 410) or moved to a private category (403) since it was listed
         if not (missing_ok and response.status_code in (403, 404, 410)):
             http.raise_for_status(response, source=self.source, stream=stream.name,

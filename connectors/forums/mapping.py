@@ -88,8 +88,7 @@ def load_json(page: Page) -> tuple[Any, str | None]:
     except UnicodeDecodeError:
         return None, "body is not UTF-8 text"
     except json.JSONDecodeError as exc:
-        head = page.body.lstrip()[:15].lower()
-        if head.startswith((b"<!doctype html", b"<html")):
+        if page.looks_like_html:
             return None, ("HTML page instead of Discourse JSON (an error, login or "
                           "bot-challenge page?); check the forum URL in a browser")
         return None, (f"not valid JSON ({exc.msg} at char {exc.pos}; truncated?); "

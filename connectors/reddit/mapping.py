@@ -155,9 +155,8 @@ def parse(stream: Stream, page: Page) -> Parsed:
     try:
         payload = json.loads(page.body)
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        head = page.body.lstrip()[:15].lower()
         what = ("an HTML page (an error or maintenance page?)"
-                if head.startswith((b"<!doctype html", b"<html")) else
+                if page.looks_like_html else
                 f"not valid JSON ({exc}), probably cut off in transit")
         result.rejects.append(Reject(f"Reddit response is {what}; nothing in it is loaded",
                                      page.body, page.url))

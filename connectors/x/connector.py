@@ -265,8 +265,7 @@ class _Run:
         """Keep the response as a page, charge the budget, parse it; its JSON or None."""
         page = Page.from_response(response)
         self.pages.append(page)
-        retries = getattr(getattr(response.raw, "retries", None), "history", None) or ()
-        self.requests += 1 + len(retries)  # urllib3 retried 429/5xx before this answer
+        self.requests += 1 + http.retries_spent(response)
         headers = response.headers
         self.rate_limit = {"limit": headers.get("x-rate-limit-limit"),
                            "remaining": headers.get("x-rate-limit-remaining"),

@@ -68,8 +68,7 @@ def body_json(page: Page) -> dict[str, Any] | None:
 
 
 def _document_problem(page: Page) -> str:
-    head = page.body.lstrip()[:15].lower()
-    if head.startswith((b"<!doctype html", b"<html")):
+    if page.looks_like_html:
         return ("HTML page instead of X API JSON (an error or maintenance page sent with "
                 "200); nothing on it is loaded")
     return (f"body is not a JSON object ({len(page.body)} bytes; truncated?); no tweet of "
