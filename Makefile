@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 CONFIG ?= $(if $(wildcard carewire.yaml),carewire.yaml,carewire/sample/carewire.yaml)
 
-.PHONY: install demo test bench airflow constraints clean
+.PHONY: install demo test bench eval models airflow constraints clean
 
 $(STAMP): setup.cfg pyproject.toml constraints-3.11.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -24,6 +24,13 @@ test: $(STAMP)  ## run the test suite
 bench: $(STAMP)  ## throughput benchmarks; print ratios against a baseline and the machine
 	$(BIN)/python -m benchmarks.connectors
 	$(BIN)/python -m benchmarks.sustained
+	$(BIN)/python -m benchmarks.enrichment
+
+eval: $(STAMP)  ## quality of sentiment, relevance and dedupe on ../shared/data (official metrics)
+	$(BIN)/python -m evals
+
+models: $(STAMP)  ## rebuild the shipped sentiment and same-issue models from ../shared/data
+	$(BIN)/python -m evals.build_models
 
 airflow: $(STAMP)  ## airflow standalone with carewire's DAGs (UI on http://localhost:8080)
 	AIRFLOW_HOME=$(CURDIR)/airflow_home \

@@ -31,6 +31,25 @@ def cmd_migrate(args) -> None:
           f"{settings.warehouse}: schema is current, nothing to apply")
 
 
+def _moment(text: str) -> datetime:
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date or time like "
+                                         "2026-11-01 or 2026-11-01T12:00") from exc
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+
+
+def cmd_enrich(args) -> None:
+    from carewire import pipeline
+
+    window = None
+    if args.since:
+        window = (args.since, args.until or datetime.now(timezone.utc))
+    result = pipeline.enrich(_settings(args), window)
+    print(json.dumps(result, indent=2, default=str))
+
+
 def cmd_sql(args) -> None:
     from warehouse.db import connect
 
@@ -83,6 +102,16 @@ def build_parser() -> argparse.ArgumentParser:
         description="Apply the numbered migrations in warehouse/migrations that the warehouse "
                     "has not seen yet; a no-op on a current warehouse.")
     migrate.set_defaults(func=cmd_migrate)
+
+    enrich = commands.add_parser(
+        "enrich", help="enrich and cluster new mentions; re-enrich a window",
+        description="Enrich and cluster every mention that has no enrichment yet (what the "
+                    "process DAG does after each load). With --since, also re-enrich the "
+                    "mentions created in [since, until) whose models are not the configured "
+                    "ones: after changing a model, this re-enriches just that window.")
+    enrich.add_argument("--since", type=_moment, help="start of the window (UTC if no zone)")
+    enrich.add_argument("--until", type=_moment, help="end of the window (default: now)")
+    enrich.set_defaults(func=cmd_enrich)
 
     sql = commands.add_parser(
         "sql", help="query the analyst snapshot",

@@ -1,7 +1,7 @@
 """`carewire demo`: one pass of the whole pipeline on the bundled sample, then a report.
 
 It runs the same steps as the DAGs (ingest every stream for the last hour, then migrate,
-load and publish), so what it prints is what a scheduled run would do.
+load, enrich and publish), so what it prints is what a scheduled run would do.
 """
 
 from __future__ import annotations
@@ -43,6 +43,7 @@ def run(settings: Settings, say: Callable[[str], None] = print) -> dict:
 
     applied = pipeline.migrate(settings)
     load = pipeline.load_landed(settings)
+    enriched = pipeline.enrich(settings)
     snapshot = pipeline.publish(settings)
     totals = load["warehouse_totals"]
     say(f"\n2. Loaded into the warehouse ({settings.warehouse})")
@@ -51,12 +52,37 @@ def run(settings: Settings, say: Callable[[str], None] = print) -> dict:
         f"(unchanged since last load: {load['batches_unchanged']})")
     say(f"   warehouse now holds {totals['mentions']} mentions by {totals['authors']} authors, "
         f"{totals['quarantined']} quarantined records")
+    say(f"\n3. Enriched {enriched['enriched']} new mentions (models: "
+        f"{', '.join(enriched['models'].values())})")
+    for line in _enrichment_lines(settings):
+        say(f"   {line}")
+    say(f"   issue clusters: {enriched['clustered']} mentions clustered, "
+        f"{enriched['clusters_founded']} new clusters, "
+        f"{enriched['joined_open_clusters']} joined clusters from earlier runs")
+    say("   authors by tier: " + ", ".join(f"{tier} {count}" for tier, count
+                                           in enriched["influence_tiers"].items()))
     if load["quarantine_reasons"]:
-        say("\n3. Quarantined in raw__quarantine (original bytes kept), by reason:")
+        say("\n4. Quarantined in raw__quarantine (original bytes kept), by reason:")
         for reason, count in sorted(load["quarantine_reasons"].items()):
             say(f"   {count:>3} x {reason}")
     say(f"\nAnalyst snapshot published: {snapshot}")
     say("Query it (read-only, never blocks the pipeline):")
     say(f'   .venv/bin/carewire sql "{EXAMPLE_QUERY}"')
     say(f"Parquet exports of every core__ table and out__ view: {settings.exports}")
-    return {"fetched": fetched, "load": load, "snapshot": str(snapshot)}
+    return {"fetched": fetched, "load": load, "enriched": enriched, "snapshot": str(snapshot)}
+
+
+def _enrichment_lines(settings: Settings) -> list[str]:
+    """What the warehouse now says about all mentions: the distributions an agent sees."""
+    from warehouse.db import connect
+
+    with connect(settings.warehouse, read_only=True) as con:
+        lines = []
+        for column in ("sentiment", "intent", "language", "relevant"):
+            counts = con.execute(f"SELECT {column}, count(*) AS n FROM core__enrichments "
+                                 "GROUP BY ALL ORDER BY n DESC, 1 LIMIT 6").fetchall()
+            lines.append(f"{column}: " + ", ".join(f"{value} {n}" for value, n in counts))
+        top = con.execute("SELECT size, founder_text FROM out__issue_clusters LIMIT 3").fetchall()
+        for size, text in top:
+            lines.append(f"cluster of {size}: {' '.join(text.split())[:70]!r}")
+    return lines

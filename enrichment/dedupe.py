@@ -1,0 +1,250 @@
+"""Dedupe: fold mentions that raise the same issue into one issue cluster.
+
+Leader clustering in time order. Each mention, oldest first, either joins an open cluster
+or founds a new one:
+1. an exact duplicate (same words, ignoring case, punctuation, handles and links) of an
+   open cluster's mention joins that cluster at once;
+2. otherwise the open clusters whose founder is closest by cosine (at least `floor`) are
+   candidates, and the same-issue model (`PairModel`) scores each candidate pair; the best
+   pair at or above the model's threshold wins;
+3. otherwise the mention founds a cluster named after itself.
+
+Comparing with founders only (not with every member) keeps clusters from drifting: "my
+order never arrived" cannot chain through "my order arrived late" to "late delivery
+fees". Founders are kept in an inverted-file index (k-means cells, a few probed per
+query), so the cost per mention depends on the probed cells, not on the history: near
+linear in volume, with no all-pairs comparison. A cluster closes when no mention joined
+it for `open_for`; later mentions of the issue start a new cluster.
+
+Stable across runs: the order is (created_at, key), cluster ids are derived from the
+founder's key, and the warehouse step never re-clusters a mention that already has a
+cluster for the current encoder (enrichment/step.py).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import numpy as np
+
+from enrichment.heads import Head
+from enrichment.text import duplicate_key
+
+DEFAULT_PAIR_MODEL = Path(__file__).parent / "models" / "same_issue.npz"
+CHUNK = 2048
+
+
+def cluster_id(key: str) -> str:
+    """The id of the cluster that `key` (source:source_id) founded."""
+    return "c" + hashlib.sha256(key.encode()).hexdigest()[:16]
+
+
+class PairModel:
+    """Whether two mentions raise the same issue, from their embeddings and words."""
+
+    def __init__(self, head: Head) -> None:
+        self.head = head
+        self.threshold = float(head.info["threshold"])
+        self.floor = float(head.info["floor"])
+        self.name, self.version = f"carewire/{head.name}", head.version
+
+    @classmethod
+    def default(cls) -> "PairModel":
+        return cls(Head.load(DEFAULT_PAIR_MODEL))
+
+    def score(self, a: np.ndarray, b: np.ndarray, a_texts: list[str],
+              b_texts: list[str]) -> np.ndarray:
+        """P(same issue) for each row pair of unit embeddings `a`, `b` and their texts."""
+        return self.head.apply(pair_features(a, b, a_texts, b_texts))[:, 1]
+
+    def same(self, a: np.ndarray, b: np.ndarray, a_texts: list[str],
+             b_texts: list[str]) -> np.ndarray:
+        """The decision `assign` makes for a mention and a founder: exact duplicates always
+        match; other pairs must be candidates (cosine >= floor) and score >= threshold."""
+        duplicate = np.array([bool(x) and x == y for x, y in zip(
+            map(duplicate_key, a_texts), map(duplicate_key, b_texts))], dtype=bool)
+        cosine = np.einsum("ij,ij->i", a, b)
+        similar = (cosine >= self.floor) & (self.score(a, b, a_texts, b_texts) >= self.threshold)
+        return duplicate | similar
+
+
+def pair_features(a: np.ndarray, b: np.ndarray, a_texts: list[str],
+                  b_texts: list[str]) -> np.ndarray:
+    """Symmetric features of each pair: cosine, word overlap, a*b and |a-b|."""
+    cosine = np.einsum("ij,ij->i", a, b)[:, None]
+    lexical = np.array([_lexical(x, y) for x, y in zip(a_texts, b_texts)],
+                       dtype=np.float32).reshape(len(a_texts), -1)
+    return np.hstack([cosine, lexical, a * b, np.abs(a - b)]).astype(np.float32)
+
+
+def _lexical(x: str, y: str) -> list[float]:
+    wx, wy = set(duplicate_key(x).split()), set(duplicate_key(y).split())
+    union = len(wx | wy) or 1
+    return [len(wx & wy) / union, min(len(wx), len(wy)) / (max(len(wx), len(wy)) or 1)]
+
+
+class FounderIndex:
+    """Unit vectors of cluster founders in k-means cells; a query probes its `nprobe`
+    nearest cells. With one cell this is an exact search."""
+
+    def __init__(self, centroids: np.ndarray, nprobe: int) -> None:
+        self.centroids = centroids
+        self.nprobe = min(nprobe, len(centroids))
+        self.vectors = [np.zeros((0, centroids.shape[1]), np.float32) for _ in centroids]
+        self.ids = [np.zeros(0, np.int64) for _ in centroids]
+        self.sizes = np.zeros(len(centroids), np.int64)
+
+    @classmethod
+    def trained(cls, sample: np.ndarray, expected: int, seed: int = 0) -> "FounderIndex":
+        """Cells fitted to `sample`, about 2 * sqrt(expected) of them (one below 20,000)."""
+        cells = 1 if expected < 20_000 else int(2 * np.sqrt(expected))
+        if cells == 1 or len(sample) < cells * 4:
+            return cls(np.zeros((1, sample.shape[1]), np.float32), 1)
+        return cls(_kmeans(sample, cells, seed), nprobe=8)
+
+    def add(self, vectors: np.ndarray, ids: np.ndarray) -> None:
+        cells = self._nearest_cells(vectors, 1)[:, 0]
+        for cell in np.unique(cells):
+            rows = cells == cell
+            need = self.sizes[cell] + rows.sum()
+            if need > len(self.ids[cell]):  # grow by doubling: appends stay amortised O(1)
+                capacity = max(16, 2 * need)
+                self.vectors[cell] = _grown(self.vectors[cell], capacity)
+                self.ids[cell] = _grown(self.ids[cell], capacity)
+            start = self.sizes[cell]
+            self.vectors[cell][start:need] = vectors[rows]
+            self.ids[cell][start:need] = ids[rows]
+            self.sizes[cell] = need
+
+    def search(self, queries: np.ndarray, k: int, floor: float) -> tuple[np.ndarray, np.ndarray]:
+        """Top-`k` founder ids and cosines per query (id -1 where fewer reach `floor`)."""
+        best_ids = np.full((len(queries), k), -1, np.int64)
+        best_sims = np.full((len(queries), k), -np.inf, np.float32)
+        probes = self._nearest_cells(queries, self.nprobe)
+        for cell in np.unique(probes):
+            size = self.sizes[cell]
+            if size == 0:
+                continue
+            rows = np.flatnonzero((probes == cell).any(axis=1))
+            sims = queries[rows] @ self.vectors[cell][:size].T
+            take = min(k, size)
+            top = np.argpartition(-sims, take - 1, axis=1)[:, :take]
+            top_sims = np.take_along_axis(sims, top, axis=1)
+            merged_sims = np.hstack([best_sims[rows], top_sims])
+            merged_ids = np.hstack([best_ids[rows], self.ids[cell][top]])
+            keep = np.argsort(-merged_sims, axis=1, kind="stable")[:, :k]
+            best_sims[rows] = np.take_along_axis(merged_sims, keep, axis=1)
+            best_ids[rows] = np.take_along_axis(merged_ids, keep, axis=1)
+        best_ids[best_sims < floor] = -1
+        return best_ids, best_sims
+
+    def _nearest_cells(self, vectors: np.ndarray, n: int) -> np.ndarray:
+        if len(self.centroids) == 1:
+            return np.zeros((len(vectors), 1), np.int64)
+        sims = vectors @ self.centroids.T
+        return np.argpartition(-sims, n - 1, axis=1)[:, :n]
+
+
+def _grown(array: np.ndarray, capacity: int) -> np.ndarray:
+    out = np.zeros((capacity, *array.shape[1:]), array.dtype)
+    out[:len(array)] = array
+    return out
+
+
+def _kmeans(sample: np.ndarray, cells: int, seed: int, rounds: int = 8) -> np.ndarray:
+    """Spherical k-means (cosine), deterministic for a given sample and seed."""
+    rng = np.random.default_rng(seed)
+    centroids = sample[rng.choice(len(sample), cells, replace=False)].copy()
+    for _ in range(rounds):
+        nearest = np.concatenate([(part @ centroids.T).argmax(axis=1)
+                                  for part in np.array_split(sample, max(1, len(sample) // 8192))])
+        sums = np.zeros_like(centroids)
+        np.add.at(sums, nearest, sample)
+        empty = ~sums.any(axis=1)
+        sums[empty] = centroids[empty]
+        centroids = sums / np.linalg.norm(sums, axis=1, keepdims=True)
+    return centroids.astype(np.float32)
+
+
+@dataclass(frozen=True)
+class Assignment:
+    founder: int            # position of the founding mention (own position: founded)
+    joined_by: str          # founder | duplicate | similar
+    similarity: float | None
+    pair_score: float | None
+
+
+def assign(texts: list[str], embeddings: np.ndarray, created_at: list[datetime],
+           model: PairModel, open_for: timedelta, *,
+           known: dict[int, datetime] | None = None, k: int = 4) -> dict[int, Assignment]:
+    """Cluster the mentions at every position not in `known`, in position order.
+
+    Positions must be in (created_at, key) order. `known` maps the positions of founders
+    of clusters still open from earlier runs to their last activity: they are searched
+    like founders of this run, and not assigned again.
+    """
+    known = dict(known or {})
+    last_at: dict[int, datetime] = dict(known)
+    by_key: dict[str, int] = {}
+    for position in sorted(known):
+        by_key.setdefault(duplicate_key(texts[position]), position)
+    pending = [p for p in range(len(texts)) if p not in known]
+    index = FounderIndex.trained(embeddings[::max(1, len(texts) // 100_000)], len(texts))
+    if known:
+        index.add(embeddings[sorted(known)], np.array(sorted(known)))
+
+    def is_open(founder: int, at: datetime) -> bool:
+        return at - last_at[founder] <= open_for
+
+    out: dict[int, Assignment] = {}
+    for chunk_start in range(0, len(pending), CHUNK):
+        chunk = pending[chunk_start:chunk_start + CHUNK]
+        vectors = embeddings[chunk]
+        known_ids, _ = index.search(vectors, k, model.floor)
+        within = vectors @ vectors.T
+        founded: list[int] = []  # rows of this chunk that founded a cluster
+        for row, position in enumerate(chunk):
+            at, text = created_at[position], texts[position]
+            key = duplicate_key(text)
+            twin = by_key.get(key)
+            if key and twin is not None and is_open(twin, at):
+                last_at[twin] = at
+                out[position] = Assignment(twin, "duplicate", None, None)
+                continue
+            candidates = [int(c) for c in known_ids[row] if c != -1]
+            if founded:
+                sims = within[row, founded]
+                candidates += [chunk[founded[i]] for i in np.argsort(-sims)[:k]
+                               if sims[i] >= model.floor]
+            candidates = [c for c in dict.fromkeys(candidates) if is_open(c, at)]
+            chosen = _best(model, position, candidates, texts, embeddings)
+            if chosen is None:
+                last_at[position] = at
+                by_key.setdefault(key, position)
+                founded.append(row)
+                out[position] = Assignment(position, "founder", None, None)
+            else:
+                founder, similarity, score = chosen
+                last_at[founder] = at
+                out[position] = Assignment(founder, "similar", similarity, score)
+        if founded:
+            index.add(vectors[founded], np.array([chunk[row] for row in founded]))
+    return out
+
+
+def _best(model: PairModel, position: int, candidates: list[int], texts: list[str],
+          embeddings: np.ndarray) -> tuple[int, float, float] | None:
+    """The candidate founder the pair model likes best, if any reaches its threshold."""
+    if not candidates:
+        return None
+    founders = embeddings[candidates]
+    vector = embeddings[position]
+    scores = model.score(np.broadcast_to(vector, founders.shape), founders,
+                         [texts[position]] * len(candidates), [texts[c] for c in candidates])
+    best = int(np.argmax(scores))
+    if scores[best] < model.threshold:
+        return None
+    return candidates[best], float(founders[best] @ vector), float(scores[best])

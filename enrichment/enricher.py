@@ -1,0 +1,88 @@
+"""The models that enrich a mention, loaded once, applied to batches.
+
+One encoder pass per text feeds every head; language and intent add no model pass at
+all. `models` names each model and its version; every enriched row stores them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from functools import cached_property
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from carewire.settings import EnrichmentSettings
+from enrichment import intent, language
+from enrichment.encoder import Encoder
+from enrichment.heads import Head
+from enrichment.relevance import Relevance
+from enrichment.sentiment import sentiment_model
+from enrichment.text import normalize
+
+COLUMNS = ["language", "language_confidence", "sentiment", "sentiment_score",
+           "sentiment_confidence", "relevant", "relevance_score", "relevance_reason", "intent",
+           "intent_reason"]
+_PLACEHOLDERS = re.compile(r"@user|\bhttp\b")
+
+
+def _source_version(module) -> str:
+    """Rules are versioned by their source: an edited rule is a new version."""
+    return hashlib.sha256(Path(module.__file__).read_bytes()).hexdigest()[:12]
+
+
+class Enricher:
+    def __init__(self, settings: EnrichmentSettings) -> None:
+        self.settings = settings
+        self.sentiment = sentiment_model(settings.sentiment_model, settings.sentiment_labels,
+                                         settings.device)
+        self.relevance = Relevance(Head.load(settings.relevance_head)
+                                   if settings.relevance_head else None)
+        self.encoder = Encoder(settings.encoder, device=settings.device,
+                               batch_size=settings.batch_size,
+                               feature_layers=(*self.sentiment.feature_layers,
+                                               *self.relevance.feature_layers))
+
+    @cached_property
+    def models(self) -> dict[str, str]:
+        return {"encoder": f"{self.encoder.name}@{self.encoder.version}",
+                "sentiment": f"{self.sentiment.name}@{self.sentiment.version}",
+                "relevance": f"{self.relevance.name}@{self.relevance.version}",
+                "language": f"py3langid@{_source_version(language)}",
+                "intent": f"carewire/intent-rules@{_source_version(intent)}"}
+
+    @cached_property
+    def models_version(self) -> str:
+        return hashlib.sha256(json.dumps(self.models, sort_keys=True).encode()).hexdigest()[:12]
+
+    def embed(self, texts: list[str]) -> np.ndarray:
+        """Unit embeddings only: what dedupe compares."""
+        return self.encoder.encode([normalize(text) for text in texts]).embedding
+
+    def enrich(self, texts: list[str]) -> tuple[pd.DataFrame, np.ndarray]:
+        """One row of COLUMNS per text, and the unit embeddings (n, dim) for dedupe."""
+        clean = [normalize(text) for text in texts]
+        encoded = self.encoder.encode(clean)
+        languages, language_confidence = language.detect(
+            [_PLACEHOLDERS.sub(" ", text) for text in clean],
+            self.settings.language_min_confidence)
+        sentiment = self.sentiment.predict(clean, encoded)
+        relevance = self.relevance.judge(clean, encoded)
+        intents = [intent.classify(text, float(score))
+                   for text, score in zip(clean, sentiment.score)]
+        frame = pd.DataFrame({
+            "language": languages,
+            "language_confidence": language_confidence.astype(float),
+            "sentiment": sentiment.label,
+            "sentiment_score": sentiment.score.astype(float),
+            "sentiment_confidence": sentiment.confidence.astype(float),
+            "relevant": relevance.relevant,
+            "relevance_score": relevance.score.astype(float),
+            "relevance_reason": relevance.reason,
+            "intent": [name for name, _ in intents],
+            "intent_reason": [reason for _, reason in intents],
+        }, columns=COLUMNS)
+        return frame, encoded.embedding

@@ -1,0 +1,122 @@
+"""Sentiment: negative / neutral / positive, and a score in [-1, 1] (P(pos) - P(neg)).
+
+Two implementations behind one call:
+- the offline default, a head trained by carewire on the SemEval tweets in
+  `../shared/data/sentiment` (`python -m enrichment.train sentiment`), reading the
+  features of the shared encoder pass, so sentiment costs no second transformer pass;
+- a head you trained yourself (`enrichment.sentiment_model: path/to/head.npz`);
+- any Hugging Face sequence-classification model (`enrichment.sentiment_model`), e.g. a
+  multilingual one for a German brand. It runs its own pass; its labels are mapped to
+  ours by `enrichment.sentiment_labels`, or by their names when they say neg/neu/pos.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+
+import numpy as np
+
+from carewire.errors import ConfigError
+from enrichment.encoder import Encoded
+from enrichment.heads import Head
+
+SENTIMENTS = ("negative", "neutral", "positive")
+DEFAULT_HEAD = Path(__file__).parent / "models" / "sentiment.npz"
+
+
+@dataclass(frozen=True)
+class Scored:
+    label: list[str]
+    score: np.ndarray       # P(positive) - P(negative)
+    confidence: np.ndarray  # probability of the chosen label
+
+
+def _scored(probs: np.ndarray) -> Scored:
+    """`probs` columns in SENTIMENTS order."""
+    best = probs.argmax(axis=1)
+    return Scored(label=[SENTIMENTS[b] for b in best], score=probs[:, 2] - probs[:, 0],
+                  confidence=probs[np.arange(len(best)), best])
+
+
+class HeadSentiment:
+    """The default: carewire's head on the shared encoder's features."""
+
+    def __init__(self, head: Head) -> None:
+        if set(head.labels) != set(SENTIMENTS):
+            raise ConfigError(f"sentiment head {head.name} has labels {head.labels}, "
+                              f"expected {SENTIMENTS}")
+        self.head = head
+        self.columns = [head.labels.index(s) for s in SENTIMENTS]
+        self.name, self.version = f"carewire/{head.name}", head.version
+        self.feature_layers = head.layers
+
+    def predict(self, texts: list[str], encoded: Encoded) -> Scored:
+        return _scored(self.head.probabilities(encoded)[:, self.columns])
+
+
+class HubSentiment:
+    """A Hugging Face sequence-classification model, run on its own."""
+
+    feature_layers: tuple[int, ...] = ()
+
+    def __init__(self, model: str, labels: dict[str, str], *, device: str = "cpu",
+                 batch_size: int = 32) -> None:
+        self.model_ref, self.device, self.batch_size = model, device, batch_size
+        self.name = model
+        self._labels = labels
+
+    @cached_property
+    def _loaded(self):
+        from transformers import AutoModelForSequenceClassification, AutoTokenizer
+
+        local = Path(self.model_ref).is_dir()
+        tokenizer = AutoTokenizer.from_pretrained(self.model_ref, local_files_only=local)
+        model = AutoModelForSequenceClassification.from_pretrained(
+            self.model_ref, local_files_only=local).eval().to(self.device)
+        return tokenizer, model, self._columns(model.config.id2label)
+
+    def _columns(self, id2label: dict[int, str]) -> list[int]:
+        """Model output index for negative, neutral, positive."""
+        mapped = {}
+        for index, raw in id2label.items():
+            ours = self._labels.get(raw) or next(
+                (s for s in SENTIMENTS if raw.lower().startswith(s[:3])), None)
+            if ours:
+                mapped[ours] = int(index)
+        missing = [s for s in SENTIMENTS if s not in mapped]
+        if missing:
+            raise ConfigError(
+                f"sentiment model {self.model_ref} has labels {sorted(id2label.values())}; "
+                f"cannot tell which is {', '.join(missing)}. Map them in the config, e.g. "
+                "enrichment.sentiment_labels: {LABEL_0: negative, LABEL_1: neutral, "
+                "LABEL_2: positive}")
+        return [mapped[s] for s in SENTIMENTS]
+
+    @property
+    def version(self) -> str:
+        _, model, _ = self._loaded
+        return str(getattr(model.config, "_commit_hash", None) or "local")
+
+    def predict(self, texts: list[str], encoded: Encoded) -> Scored:
+        import torch
+
+        tokenizer, model, columns = self._loaded
+        probs = []
+        with torch.no_grad():
+            for start in range(0, len(texts), self.batch_size):
+                tokens = tokenizer(texts[start:start + self.batch_size], padding=True,
+                                   truncation=True, max_length=256,
+                                   return_tensors="pt").to(self.device)
+                probs.append(model(**tokens).logits.softmax(-1)[:, columns].cpu().numpy())
+        return _scored(np.concatenate(probs) if probs else np.zeros((0, 3), np.float32))
+
+
+def sentiment_model(model: str | os.PathLike | None, labels: dict[str, str], device: str):
+    """The configured sentiment model: carewire's head (the default or a `.npz` of your
+    own), or a Hugging Face classifier (a local directory or a hub id)."""
+    if model is None or str(model).endswith(".npz"):
+        return HeadSentiment(Head.load(Path(model) if model else DEFAULT_HEAD))
+    return HubSentiment(str(model), labels, device=device)

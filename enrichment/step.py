@@ -1,0 +1,164 @@
+"""The enrichment step of the process DAG: enrich, embed and cluster what is new.
+
+What is enriched: every mention with no enrichment yet, or whose text changed since (an
+edit), and, when a window is given, every mention in it whose models are not the current
+ones (after a model change, `carewire enrich --since ... --until ...` re-enriches just
+that window). Nothing else is touched, so a rerun of the same data writes nothing new
+and keeps every cluster id.
+
+Deleted mentions lose their enrichment, embedding and cluster membership: derived data
+must not outlive the content it came from.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta
+from typing import Any
+
+import duckdb
+import numpy as np
+import pandas as pd
+
+from carewire.settings import Settings
+from enrichment import influence
+from enrichment.dedupe import PairModel, assign, cluster_id
+from enrichment.enricher import Enricher
+
+BATCH = 1024
+_TEXT = "concat_ws('. ', nullif(m.title, ''), m.text)"
+
+
+def run(con: duckdb.DuckDBPyConnection, settings: Settings, enricher: Enricher,
+        pairs: PairModel, window: tuple[datetime, datetime] | None = None) -> dict[str, Any]:
+    forgotten = _forget_deleted(con)
+    todo = _to_enrich(con, enricher, window)
+    for start in range(0, len(todo), BATCH):
+        _enrich_batch(con, enricher, todo.iloc[start:start + BATCH])
+    clustered = _cluster(con, enricher.encoder.version, pairs,
+                         timedelta(days=settings.dedupe.open_days), window)
+    tiers = influence.recompute(con, settings.influence)
+    return {"enriched": len(todo), "forgotten_deleted": forgotten, **clustered,
+            "influence_tiers": tiers, "models": enricher.models}
+
+
+def _forget_deleted(con: duckdb.DuckDBPyConnection) -> int:
+    deleted = "(SELECT source, source_id FROM core__mentions WHERE is_deleted)"
+    count = con.execute(f"SELECT count(*) FROM core__enrichments WHERE (source, source_id) "
+                        f"IN {deleted}").fetchone()[0]
+    for table in ("core__enrichments", "core__embeddings", "core__cluster_members"):
+        con.execute(f"DELETE FROM {table} WHERE (source, source_id) IN {deleted}")
+    return count
+
+
+def _to_enrich(con: duckdb.DuckDBPyConnection, enricher: Enricher,
+               window: tuple[datetime, datetime] | None) -> pd.DataFrame:
+    stale = "FALSE"
+    params: list[Any] = []
+    if window is not None:
+        stale = "(m.created_at >= ? AND m.created_at < ? AND e.models_version <> ?)"
+        params = [window[0], window[1], enricher.models_version]
+    return con.execute(f"""
+        SELECT m.source, m.source_id, {_TEXT} AS text, sha256({_TEXT}) AS text_sha,
+               m.language AS platform_language, m.last_seen_at
+        FROM core__mentions m
+        LEFT JOIN core__enrichments e USING (source, source_id)
+        WHERE NOT m.is_deleted
+          AND (e.source_id IS NULL OR e.text_sha <> sha256({_TEXT}) OR {stale})
+        ORDER BY m.created_at, m.source, m.source_id""", params).df()
+
+
+def _enrich_batch(con: duckdb.DuckDBPyConnection, enricher: Enricher,
+                  batch: pd.DataFrame) -> None:
+    scores, embeddings = enricher.enrich(batch["text"].tolist())
+    rows = pd.concat([batch[["source", "source_id", "text_sha"]].reset_index(drop=True),
+                      scores], axis=1)
+    # The platform's own language tag (X's `lang`, a feed's xml:lang) beats a guess from
+    # a few words; detection fills in where the platform is silent or undecided.
+    stated = batch["platform_language"].reset_index(drop=True)
+    use_stated = stated.notna() & (stated.str.len() == 2)
+    rows["language_source"] = np.where(use_stated, "platform", "detected")
+    rows["language"] = np.where(use_stated, stated.str.lower(), rows["language"])
+    rows["models"] = json.dumps(enricher.models, sort_keys=True)
+    rows["models_version"] = enricher.models_version
+    rows["enriched_for"] = batch["last_seen_at"].reset_index(drop=True)
+    vectors = pd.DataFrame({"source": rows["source"], "source_id": rows["source_id"],
+                            "encoder_version": enricher.encoder.version,
+                            "embedding": list(embeddings)})
+    con.execute("BEGIN")
+    try:
+        con.register("incoming", rows)
+        con.execute("INSERT OR REPLACE INTO core__enrichments BY NAME SELECT * FROM incoming")
+        con.register("incoming", vectors)
+        con.execute("INSERT OR REPLACE INTO core__embeddings BY NAME "
+                    "SELECT * REPLACE (CAST(embedding AS FLOAT[]) AS embedding) FROM incoming")
+        con.execute("COMMIT")
+    except Exception:
+        con.execute("ROLLBACK")
+        raise
+    finally:
+        con.unregister("incoming")
+
+
+def _cluster(con: duckdb.DuckDBPyConnection, encoder_version: str, pairs: PairModel,
+             open_for: timedelta, window: tuple[datetime, datetime] | None) -> dict[str, int]:
+    """Assign a cluster to every enriched mention that has none for this encoder."""
+    if window is not None:  # a re-enriched window is clustered again with the new model
+        con.execute("""
+            DELETE FROM core__cluster_members WHERE encoder_version <> ?
+              AND (source, source_id) IN (SELECT source, source_id FROM core__mentions
+                                          WHERE created_at >= ? AND created_at < ?)""",
+                    [encoder_version, window[0], window[1]])
+    new = con.execute(f"""
+        SELECT m.source, m.source_id, {_TEXT} AS text, m.created_at, v.embedding
+        FROM core__mentions m
+        JOIN core__embeddings v USING (source, source_id)
+        LEFT JOIN core__cluster_members k USING (source, source_id)
+        WHERE NOT m.is_deleted AND v.encoder_version = ?
+          AND (k.source_id IS NULL OR k.encoder_version <> ?)""",
+                      [encoder_version, encoder_version]).df()
+    if new.empty:
+        return {"clustered": 0, "clusters_founded": 0, "joined_open_clusters": 0}
+    founders = con.execute(f"""
+        WITH activity AS (
+            SELECT k.cluster_id, max(m.created_at) AS last_at
+            FROM core__cluster_members k JOIN core__mentions m USING (source, source_id)
+            WHERE k.encoder_version = ? AND NOT m.is_deleted
+            GROUP BY k.cluster_id)
+        SELECT m.source, m.source_id, {_TEXT} AS text, m.created_at, v.embedding, a.last_at
+        FROM core__cluster_members k
+        JOIN activity a USING (cluster_id)
+        JOIN core__mentions m USING (source, source_id)
+        JOIN core__embeddings v USING (source, source_id)
+        WHERE k.joined_by = 'founder' AND k.encoder_version = ?
+          AND a.last_at >= ?""",
+                           [encoder_version, encoder_version,
+                            new["created_at"].min() - open_for]).df()
+    both = pd.concat([founders.assign(known=True), new.assign(known=False)],
+                     ignore_index=True)
+    both = both.sort_values(["created_at", "source", "source_id"], kind="stable",
+                            ignore_index=True)
+    keys = (both["source"] + ":" + both["source_id"]).tolist()
+    known = {int(i): both.at[i, "last_at"].to_pydatetime()
+             for i in np.flatnonzero(both["known"].to_numpy())}
+    assignments = assign(both["text"].tolist(), np.stack(both["embedding"].to_numpy()).astype(
+        np.float32), [t.to_pydatetime() for t in both["created_at"]], pairs, open_for,
+        known=known)
+    members = pd.DataFrame(
+        [{"source": both.at[p, "source"], "source_id": both.at[p, "source_id"],
+          "cluster_id": cluster_id(keys[a.founder]), "joined_by": a.joined_by,
+          "similarity": a.similarity, "pair_score": a.pair_score,
+          "encoder_version": encoder_version} for p, a in sorted(assignments.items())],
+        columns=["source", "source_id", "cluster_id", "joined_by", "similarity",
+                 "pair_score", "encoder_version"])
+    con.register("incoming", members)
+    try:
+        con.execute("INSERT OR REPLACE INTO core__cluster_members BY NAME "
+                    "SELECT * REPLACE (CAST(similarity AS DOUBLE) AS similarity, "
+                    "CAST(pair_score AS DOUBLE) AS pair_score) FROM incoming")
+    finally:
+        con.unregister("incoming")
+    founded = int((members["joined_by"] == "founder").sum())
+    joined_known = sum(1 for a in assignments.values() if a.founder in known)
+    return {"clustered": len(members), "clusters_founded": founded,
+            "joined_open_clusters": joined_known}

@@ -1,0 +1,120 @@
+"""The enrich step on a real DuckDB warehouse: every layer written once, reruns change
+nothing, new mentions join open clusters, edits and model changes re-enrich only what
+they affect, deleted content leaves no derived data behind."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+
+import pytest
+
+from carewire import pipeline
+from carewire.settings import Settings
+from enrichment.dedupe import PairModel
+from enrichment.enricher import Enricher
+from enrichment.step import run
+from tests.warehouse.test_load import atom, hour, land, query, settings  # noqa: F401
+from warehouse.db import connect
+
+ORDER_LOST = ("o1", "My order never arrived", "Sam")
+ORDER_LOST_AGAIN = ("o2", "Still waiting for my order, it never arrived", "Ana")
+PRAISE = ("p1", "Thank you Kestrel, the new app is brilliant, setup took two minutes", "Lee")
+JOB_AD = ("j1", "We're hiring retail advisors in Leeds, apply now", "Jobs")
+
+
+@pytest.fixture(scope="module")
+def models():
+    return Enricher(Settings().enrichment), PairModel.default()
+
+
+def enrich(settings, models, window=None):
+    with connect(settings.warehouse) as con:
+        return run(con, settings, *models, window)
+
+
+def clusters(settings) -> dict[str, str]:
+    return dict(query(settings, "SELECT source_id, cluster_id FROM core__cluster_members"))
+
+
+def test_every_layer_is_written_with_its_models_and_a_rerun_changes_nothing(settings, models):
+    land(settings, hour(0), atom(ORDER_LOST, ORDER_LOST_AGAIN, PRAISE, JOB_AD))
+    pipeline.load_landed(settings)
+    first = enrich(settings, models)
+    assert first["enriched"] == 4 and first["clustered"] == 4
+
+    rows = {r[0]: r[1:] for r in query(settings, """
+        SELECT source_id, sentiment, intent, relevant, models, language
+        FROM core__enrichments""")}
+    assert rows["p1"][0] == "positive" and rows["p1"][1] == "praise"
+    assert rows["o1"][1] == "complaint"
+    assert rows["j1"][2] is False
+    assert json.loads(rows["o1"][3])["encoder"].startswith("sentence-transformers/all-MiniLM")
+    assert {r[4] for r in rows.values()} == {"en"}
+    assert query(settings, "SELECT count(*), min(len(embedding)) FROM core__embeddings") == \
+        [(4, 384)]
+    ids = clusters(settings)
+    assert ids["o1"] == ids["o2"] and len(set(ids.values())) == 3
+
+    again = enrich(settings, models)
+    assert again["enriched"] == 0 and again["clustered"] == 0
+    assert clusters(settings) == ids
+
+
+def test_a_later_mention_joins_the_open_cluster_of_an_earlier_run(settings, models):
+    land(settings, hour(0), atom(ORDER_LOST, PRAISE))
+    pipeline.load_landed(settings)
+    enrich(settings, models)
+    land(settings, hour(1), atom(("o3", "still no sign of my order, it never arrived", "Kim")))
+    pipeline.load_landed(settings)
+    later = enrich(settings, models)
+    assert later["joined_open_clusters"] == 1
+    ids = clusters(settings)
+    assert ids["o3"] == ids["o1"]
+    assert query(settings, "SELECT size, authors FROM core__issue_clusters "
+                           f"WHERE cluster_id = '{ids['o1']}'") == [(2, 2)]
+
+
+def test_an_edited_mention_is_enriched_again(settings, models):
+    land(settings, hour(0), atom(PRAISE))
+    pipeline.load_landed(settings)
+    enrich(settings, models)
+    land(settings, hour(1), atom(("p1", "The new app is broken and support never answers",
+                                  "Lee")))
+    pipeline.load_landed(settings)
+    assert enrich(settings, models)["enriched"] == 1
+    assert query(settings, "SELECT sentiment FROM core__enrichments") == [("negative",)]
+
+
+def test_deleted_content_leaves_no_enrichment_embedding_or_membership(settings, models):
+    land(settings, hour(0), atom(ORDER_LOST, PRAISE))
+    pipeline.load_landed(settings)
+    enrich(settings, models)
+    with connect(settings.warehouse) as con:  # what a platform deletion notice does on load
+        con.execute("UPDATE core__mentions SET is_deleted = true, text = '' "
+                    "WHERE source_id = 'o1'")
+    assert enrich(settings, models)["forgotten_deleted"] == 1
+    for table in ("core__enrichments", "core__embeddings", "core__cluster_members"):
+        assert query(settings, f"SELECT source_id FROM {table}") == [("p1",)]
+
+
+def test_a_model_change_re_enriches_only_the_window_asked_for(settings, models):
+    land(settings, hour(0), atom(ORDER_LOST))
+    land(settings, hour(5), atom(PRAISE))
+    pipeline.load_landed(settings)
+    with connect(settings.warehouse) as con:  # two days apart
+        con.execute("UPDATE core__mentions SET created_at = created_at - INTERVAL 2 DAY "
+                    "WHERE source_id = 'o1'")
+    enrich(settings, models)
+    before = dict(query(settings, "SELECT source_id, models_version FROM core__enrichments"))
+
+    enricher, pairs = models
+    changed = Enricher(enricher.settings)
+    changed.models = {**enricher.models, "sentiment": "carewire/sentiment@retrained"}
+    assert enrich(settings, (changed, pairs))["enriched"] == 0  # no window: only new ones
+
+    praised = dict(query(settings, "SELECT source_id, created_at FROM core__mentions"))["p1"]
+    window = (praised - timedelta(hours=1), praised + timedelta(hours=1))
+    assert enrich(settings, (changed, pairs), window)["enriched"] == 1
+    after = dict(query(settings, "SELECT source_id, models_version FROM core__enrichments"))
+    assert after["o1"] == before["o1"] and after["p1"] != before["p1"]
