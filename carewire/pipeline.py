@@ -127,7 +127,7 @@ def enrich(settings: Settings,
            window: tuple[datetime, datetime] | None = None) -> dict[str, Any]:
     """Enrich and cluster what is new; with `window`, also re-enrich the mentions created
     in it whose models are not the configured ones (after a model change)."""
-    from enrichment.dedupe import PairModel
+    from enrichment.pairs import PairModel
     from enrichment.enricher import Enricher
     from enrichment.step import run
     from warehouse.db import connect

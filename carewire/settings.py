@@ -148,11 +148,11 @@ class InfluenceSettings(BaseModel):
     Reddit, trust level (0-4) on a Discourse forum; feeds state no audience."""
 
     influencer_min_reach: dict[str, int] = Field(
-        default_factory=lambda: {"x": 10_000, "reddit": 50_000, "forums": 4},
+        default_factory=lambda: {"x": 10_000, "reddit": 50_000},
         description="Reach at or above which an author is an influencer, per source.")
     superfan_min_helpful_replies: int = Field(
-        default=3, ge=1, description="Liked replies to other people's posts that make a "
-        "superfan (a customer who keeps helping others).")
+        default=3, ge=1, description="Liked answers to other people's questions that make "
+        "a superfan (a customer who keeps helping others).")
 
 
 class Settings(BaseSettings):

@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 from functools import cache
 
+import numpy as np
 import pandas as pd
 
 __all__ = ["score_texts", "same_issue", "cluster"]
@@ -18,10 +19,12 @@ __all__ = ["score_texts", "same_issue", "cluster"]
 @cache
 def _models():
     from carewire.settings import load_settings
-    from enrichment.dedupe import PairModel
+    from enrichment.pairs import PairModel
     from enrichment.enricher import Enricher
 
-    return Enricher(load_settings().enrichment), PairModel.default()
+    enricher, pairs = Enricher(load_settings().enrichment), PairModel.default()
+    enricher.check_trained_for(pairs.head)
+    return enricher, pairs
 
 
 def score_texts(texts: list[str]) -> pd.DataFrame:
@@ -38,7 +41,10 @@ def same_issue(a: list[str], b: list[str]) -> list[bool]:
         raise ValueError(f"same_issue needs pairs: got {len(a)} and {len(b)} texts")
     enricher, pairs = _models()
     a, b = list(a), list(b)
-    return pairs.same(enricher.embed(a), enricher.embed(b), a, b).tolist()
+    unique = list(dict.fromkeys(a + b))  # evaluation sets repeat texts across many pairs
+    vectors = dict(zip(unique, enricher.embed(unique)))
+    return pairs.same(np.stack([vectors[t] for t in a]), np.stack([vectors[t] for t in b]),
+                      a, b).tolist()
 
 
 def cluster(texts: list[str]) -> list[str]:

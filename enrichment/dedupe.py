@@ -5,8 +5,8 @@ or founds a new one:
 1. an exact duplicate (same words, ignoring case, punctuation, handles and links) of an
    open cluster's mention joins that cluster at once;
 2. otherwise the open clusters whose founder is closest by cosine (at least `floor`) are
-   candidates, and the same-issue model (`PairModel`) scores each candidate pair; the best
-   pair at or above the model's threshold wins;
+   candidates, and the same-issue model (enrichment/pairs.py) scores each candidate pair;
+   the best pair at or above the model's threshold wins;
 3. otherwise the mention founds a cluster named after itself.
 
 Comparing with founders only (not with every member) keeps clusters from drifting: "my
@@ -26,64 +26,18 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from pathlib import Path
 
 import numpy as np
 
-from enrichment.heads import Head
+from enrichment.pairs import PairModel
 from enrichment.text import duplicate_key
 
-DEFAULT_PAIR_MODEL = Path(__file__).parent / "models" / "same_issue.npz"
 CHUNK = 2048
 
 
 def cluster_id(key: str) -> str:
     """The id of the cluster that `key` (source:source_id) founded."""
     return "c" + hashlib.sha256(key.encode()).hexdigest()[:16]
-
-
-class PairModel:
-    """Whether two mentions raise the same issue, from their embeddings and words."""
-
-    def __init__(self, head: Head) -> None:
-        self.head = head
-        self.threshold = float(head.info["threshold"])
-        self.floor = float(head.info["floor"])
-        self.name, self.version = f"carewire/{head.name}", head.version
-
-    @classmethod
-    def default(cls) -> "PairModel":
-        return cls(Head.load(DEFAULT_PAIR_MODEL))
-
-    def score(self, a: np.ndarray, b: np.ndarray, a_texts: list[str],
-              b_texts: list[str]) -> np.ndarray:
-        """P(same issue) for each row pair of unit embeddings `a`, `b` and their texts."""
-        return self.head.apply(pair_features(a, b, a_texts, b_texts))[:, 1]
-
-    def same(self, a: np.ndarray, b: np.ndarray, a_texts: list[str],
-             b_texts: list[str]) -> np.ndarray:
-        """The decision `assign` makes for a mention and a founder: exact duplicates always
-        match; other pairs must be candidates (cosine >= floor) and score >= threshold."""
-        duplicate = np.array([bool(x) and x == y for x, y in zip(
-            map(duplicate_key, a_texts), map(duplicate_key, b_texts))], dtype=bool)
-        cosine = np.einsum("ij,ij->i", a, b)
-        similar = (cosine >= self.floor) & (self.score(a, b, a_texts, b_texts) >= self.threshold)
-        return duplicate | similar
-
-
-def pair_features(a: np.ndarray, b: np.ndarray, a_texts: list[str],
-                  b_texts: list[str]) -> np.ndarray:
-    """Symmetric features of each pair: cosine, word overlap, a*b and |a-b|."""
-    cosine = np.einsum("ij,ij->i", a, b)[:, None]
-    lexical = np.array([_lexical(x, y) for x, y in zip(a_texts, b_texts)],
-                       dtype=np.float32).reshape(len(a_texts), -1)
-    return np.hstack([cosine, lexical, a * b, np.abs(a - b)]).astype(np.float32)
-
-
-def _lexical(x: str, y: str) -> list[float]:
-    wx, wy = set(duplicate_key(x).split()), set(duplicate_key(y).split())
-    union = len(wx | wy) or 1
-    return [len(wx & wy) / union, min(len(wx), len(wy)) / (max(len(wx), len(wy)) or 1)]
 
 
 class FounderIndex:

@@ -55,7 +55,6 @@ class Encoder:
         tokenizer = AutoTokenizer.from_pretrained(self.model_ref, local_files_only=offline)
         model = AutoModel.from_pretrained(self.model_ref, local_files_only=offline)
         model.eval().to(self.device)
-        torch.set_grad_enabled(False)
         return tokenizer, model
 
     @property
@@ -85,6 +84,12 @@ class Encoder:
         import torch
 
         tokenizer, model = self._loaded
+        with torch.inference_mode():
+            return self._encode(texts, tokenizer, model)
+
+    def _encode(self, texts: list[str], tokenizer, model) -> Encoded:
+        import torch
+
         order = np.argsort([len(t) for t in texts], kind="stable")
         embeddings: list[np.ndarray] = []
         layers: dict[int, list[np.ndarray]] = {layer: [] for layer in self.feature_layers}

@@ -15,6 +15,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from carewire.errors import ConfigError
 from carewire.settings import EnrichmentSettings
 from enrichment import intent, language
 from enrichment.encoder import Encoder
@@ -45,6 +46,20 @@ class Enricher:
                                batch_size=settings.batch_size,
                                feature_layers=(*self.sentiment.feature_layers,
                                                *self.relevance.feature_layers))
+        for head in (getattr(self.sentiment, "head", None), self.relevance.head):
+            if head is not None:
+                self.check_trained_for(head)
+
+    def check_trained_for(self, head: Head) -> None:
+        """A head reads one encoder's features; with another encoder it would run and
+        answer nonsense, so it is refused."""
+        wanted = head.info.get("encoder_version")
+        if wanted and wanted != self.encoder.version:
+            raise ConfigError(
+                f"{head.name} was trained on encoder version {wanted}, but the configured "
+                f"encoder {self.encoder.name} is version {self.encoder.version}. Retrain it "
+                "for this encoder (make models; python -m enrichment.train relevance), or "
+                "configure the encoder it was trained on.")
 
     @cached_property
     def models(self) -> dict[str, str]:

@@ -22,7 +22,8 @@ import pandas as pd
 
 from carewire.settings import Settings
 from enrichment import influence
-from enrichment.dedupe import PairModel, assign, cluster_id
+from enrichment.dedupe import assign, cluster_id
+from enrichment.pairs import PairModel
 from enrichment.enricher import Enricher
 
 BATCH = 1024
@@ -31,13 +32,15 @@ _TEXT = "concat_ws('. ', nullif(m.title, ''), m.text)"
 
 def run(con: duckdb.DuckDBPyConnection, settings: Settings, enricher: Enricher,
         pairs: PairModel, window: tuple[datetime, datetime] | None = None) -> dict[str, Any]:
+    enricher.check_trained_for(pairs.head)
     forgotten = _forget_deleted(con)
     todo = _to_enrich(con, enricher, window)
     for start in range(0, len(todo), BATCH):
         _enrich_batch(con, enricher, todo.iloc[start:start + BATCH])
     clustered = _cluster(con, enricher.encoder.version, pairs,
                          timedelta(days=settings.dedupe.open_days), window)
-    tiers = influence.recompute(con, settings.influence)
+    tiers = influence.recompute(con, settings.influence,
+                                [h for brand in settings.brands for h in brand.handles])
     return {"enriched": len(todo), "forgotten_deleted": forgotten, **clustered,
             "influence_tiers": tiers, "models": enricher.models}
 

@@ -20,6 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
+from enrichment.encoder import Encoder
 from enrichment.heads import Head
 
 RELEVANCE_LAYERS = (4, 5, 6)
@@ -28,10 +29,11 @@ RELEVANCE_LAYERS = (4, 5, 6)
 def fit_head(features: np.ndarray, labels: list[str], names: tuple[str, ...],
              layers: tuple[int, ...], *, hidden: int = 0, epochs: int = 30,
              lr: float = 1e-3, weight_decay: float = 1e-4, dropout: float = 0.1,
-             seed: int = 0, info: dict | None = None, name: str = "head") -> Head:
-    """A softmax classifier (with one hidden ReLU layer when `hidden` > 0), trained with
-    class-balanced cross-entropy so that a rare class (negative tweets, irrelevant posts)
-    is recalled as well as a common one."""
+             balanced: bool = True, seed: int = 0, info: dict | None = None,
+             name: str = "head") -> Head:
+    """A softmax classifier (with one hidden ReLU layer when `hidden` > 0). `balanced`
+    weighs the loss so that a rare class is recalled as well as a common one: right when
+    the measure is macro recall (sentiment), wrong when it is accuracy (relevance)."""
     import torch
 
     torch.manual_seed(seed)
@@ -40,7 +42,8 @@ def fit_head(features: np.ndarray, labels: list[str], names: tuple[str, ...],
     scale = features.std(axis=0) + 1e-6
     x = torch.tensor((features - mean) / scale, dtype=torch.float32)
     counts = torch.bincount(y, minlength=len(names)).clamp(min=1).float()
-    loss_fn = torch.nn.CrossEntropyLoss(weight=counts.sum() / (len(names) * counts))
+    loss_fn = torch.nn.CrossEntropyLoss(
+        weight=counts.sum() / (len(names) * counts) if balanced else None)
     if hidden:
         net = torch.nn.Sequential(torch.nn.Dropout(dropout), torch.nn.Linear(x.shape[1], hidden),
                                   torch.nn.ReLU(), torch.nn.Dropout(dropout),
@@ -80,16 +83,14 @@ def cross_validate(features: np.ndarray, labels: list[str], names: tuple[str, ..
     return predicted
 
 
-def relevance_features(texts: list[str], encoder_model: str | None = None) -> np.ndarray:
-    from enrichment.encoder import Encoder
+def relevance_features(texts: list[str], encoder: Encoder) -> np.ndarray:
     from enrichment.text import normalize
 
-    encoded = Encoder(encoder_model, feature_layers=RELEVANCE_LAYERS).encode(
-        [normalize(t) for t in texts])
+    encoded = encoder.encode([normalize(t) for t in texts])
     return np.hstack([encoded.layers[layer] for layer in RELEVANCE_LAYERS])
 
 
-RELEVANCE_FIT = {"hidden": 0, "epochs": 40, "weight_decay": 1e-2}
+RELEVANCE_FIT = {"hidden": 128, "epochs": 20, "weight_decay": 1e-2, "balanced": False}
 
 
 def _truthy(value) -> bool:
@@ -115,13 +116,15 @@ def train_relevance(path: Path, text_column: str, label_column: str, out: Path,
     if len(set(labels)) < 2:
         raise SystemExit(f"{path}: every row is {labels[0] if labels else 'missing'}; a head "
                          "needs examples of both relevant and irrelevant mentions")
-    features = relevance_features(frame[text_column].tolist(), encoder_model)
+    encoder = Encoder(encoder_model, feature_layers=RELEVANCE_LAYERS)
+    features = relevance_features(frame[text_column].tolist(), encoder)
     names = ("irrelevant", "relevant")
     held_out = cross_validate(features, labels, names, RELEVANCE_LAYERS, **RELEVANCE_FIT)
     accuracy = float(np.mean([p == t for p, t in zip(held_out, labels)]))
     head = fit_head(features, labels, names, RELEVANCE_LAYERS, name=out.stem,
                     info={"data": str(path), "rows": len(labels),
-                          "cv_accuracy": round(accuracy, 4)}, **RELEVANCE_FIT)
+                          "cv_accuracy": round(accuracy, 4), "encoder": encoder.name,
+                          "encoder_version": encoder.version}, **RELEVANCE_FIT)
     head.save(out)
     return {"rows": len(labels), "relevant": labels.count("relevant"),
             "cv_accuracy": accuracy, "written": str(out)}

@@ -83,3 +83,16 @@ def test_founder_index_respects_the_floor():
     index.add(_unit(np.array([[1.0, 0.0], [0.0, 1.0]])), np.array([7, 8]))
     ids, _ = index.search(_unit(np.array([[1.0, 0.1], [-1.0, -1.0]])), k=2, floor=0.5)
     assert ids.tolist() == [[7, -1], [-1, -1]]
+
+
+def test_pair_features_are_symmetric_and_see_clashing_numbers():
+    from enrichment.pairs import pair_features
+
+    rng = np.random.default_rng(0)
+    a, b = _unit(rng.normal(size=(2, 8))), _unit(rng.normal(size=(2, 8)))
+    x = ["order 4411 never arrived", "My eSIM QR code was already used"]
+    y = ["order 9302 never arrived", "QR code says already used, eSIM won't install"]
+    forward, backward = pair_features(a, b, x, y), pair_features(b, a, y, x)
+    np.testing.assert_allclose(forward, backward, rtol=1e-6)
+    assert forward.shape == (2, 15)
+    assert forward[0, 11] == 1.0 and forward[1, 11] == 0.0  # both have numbers, none shared

@@ -10,8 +10,8 @@ from datetime import timedelta
 import pytest
 
 from carewire import pipeline
-from carewire.settings import Settings
-from enrichment.dedupe import PairModel
+from carewire.settings import Brand, Settings
+from enrichment.pairs import PairModel
 from enrichment.enricher import Enricher
 from enrichment.step import run
 from tests.warehouse.test_load import atom, hour, land, query, settings  # noqa: F401
@@ -118,3 +118,42 @@ def test_a_model_change_re_enriches_only_the_window_asked_for(settings, models):
     assert enrich(settings, (changed, pairs), window)["enriched"] == 1
     after = dict(query(settings, "SELECT source_id, models_version FROM core__enrichments"))
     assert after["o1"] == before["o1"] and after["p1"] != before["p1"]
+
+
+def test_influence_tiers_show_their_components_and_reasons(settings, models):
+    """An X author with a large audience, a forum regular whose answers to others' questions
+    get liked, the brand's own account, and someone who only complains."""
+    settings.brands = [Brand(name="Kestrel", handles=["@KestrelHelp"])]
+    with connect(settings.warehouse) as con:
+        con.execute("""
+            INSERT INTO core__authors (source, author_id, handle, followers_count, karma,
+                                       first_seen_at, last_seen_at) VALUES
+            ('x', 'u1', 'bigvoice', 250000, NULL, now(), now()),
+            ('x', 'u2', 'KestrelHelp', 90000, NULL, now(), now()),
+            ('forums', 'f1', 'asker', NULL, 1, now(), now()),
+            ('forums', 'f2', 'helper', NULL, 2, now(), now())""")
+        rows = [("x", "t1", "u1", None, "My bill doubled and nobody answers, terrible"),
+                ("x", "t2", "u2", None, "Sorry to hear that, we are looking into it")]
+        for n in range(3):
+            rows += [("forums", f"q{n}", "f1", None, f"How do I move my eSIM to phone {n}?"),
+                     ("forums", f"a{n}", "f2", f"q{n}",
+                      "Go to Settings, then Mobile, then Transfer eSIM. Works every time.")]
+        for source, source_id, author, parent, text in rows:
+            con.execute("""
+                INSERT INTO core__mentions (source, source_id, stream, text, author_id,
+                    created_at, categories, parent_id, like_count, batch_id, first_seen_at,
+                    last_seen_at)
+                VALUES (?, ?, 's', ?, ?, now(), [], ?, ?, 'b', now(), now())""",
+                        [source, source_id, text, author, parent, 2 if parent else 0])
+    result = enrich(settings, models)
+    assert result["influence_tiers"] == {"brand": 1, "influencer": 1, "regular": 1,
+                                         "superfan": 1}
+    tiers = {r[0]: r[1:] for r in query(settings, """
+        SELECT handle, tier, reach, helpful_replies, mentions, tier_reason, score
+        FROM core__author_influence""")}
+    assert tiers["bigvoice"][:2] == ("influencer", 250000)
+    assert tiers["bigvoice"][4] == "reach 250000 >= 10000 on x"
+    assert tiers["helper"][0] == "superfan" and tiers["helper"][2] == 3
+    assert tiers["KestrelHelp"][0] == "brand"
+    assert tiers["asker"][:3] == ("regular", 1, 0)
+    assert all(0 <= row[5] <= 1 for row in tiers.values())

@@ -1,0 +1,101 @@
+"""Readers for the real public data in ../shared/data (never copied into the project).
+
+The folder is found through $CAREWIRE_SHARED_DATA, or beside the project; a missing
+folder or file is an error that says where it looked.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import os
+from pathlib import Path
+
+import numpy as np
+
+from carewire.errors import ConfigError
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def shared_data() -> Path:
+    path = Path(os.environ.get("CAREWIRE_SHARED_DATA", ROOT.parent / "shared" / "data"))
+    if not path.is_dir():
+        raise ConfigError(f"the evaluation data was not found at {path}; set "
+                          "CAREWIRE_SHARED_DATA to the folder that holds sentiment/, "
+                          "paraphrase/, germeval2017/ and twcs/")
+    return path
+
+
+def _file(*parts: str) -> Path:
+    path = shared_data().joinpath(*parts)
+    if not path.is_file():
+        raise ConfigError(f"{path} is missing from the evaluation data")
+    return path
+
+
+def _lines(path: Path) -> list[str]:
+    return path.read_text(encoding="utf-8").splitlines()
+
+
+def semeval_train() -> tuple[list[str], list[str]]:
+    """48,273 SemEval 2013-2016 tweets: (texts, labels negative/neutral/positive)."""
+    texts, labels = [], []
+    with _file("sentiment", "semeval_2013_2016_train.tsv").open(encoding="utf-8") as data:
+        for row in csv.reader(data, delimiter="\t", quoting=csv.QUOTE_NONE):
+            if len(row) >= 3 and row[1] in ("negative", "neutral", "positive"):
+                labels.append(row[1])
+                texts.append("\t".join(row[2:]))
+    return texts, labels
+
+
+def tweeteval_validation() -> tuple[list[str], list[str]]:
+    """TweetEval sentiment validation split: 2,000 (texts, labels)."""
+    names = ("negative", "neutral", "positive")
+    texts = _lines(_file("sentiment", "val_text.txt"))
+    labels = [names[int(x)] for x in _lines(_file("sentiment", "val_labels.txt"))]
+    return texts, labels
+
+
+def germeval_dev() -> tuple[list[str], list[bool], list[str]]:
+    """GermEval 2017 dev: (texts, relevant, sentiment) for 2,584 documents."""
+    texts, relevant, sentiment = [], [], []
+    with _file("germeval2017", "dev_v1.4.tsv").open(encoding="utf-8") as data:
+        for row in csv.reader(data, delimiter="\t", quoting=csv.QUOTE_NONE):
+            if len(row) >= 4:
+                texts.append(row[1])
+                relevant.append(row[2] == "true")
+                sentiment.append(row[3])
+    return texts, relevant, sentiment
+
+
+def paraphrase_pairs() -> tuple[list[str], list[str], np.ndarray]:
+    """Twitter URL paraphrase corpus, train split: (a, b, same) for 42,200 pairs."""
+    a = _lines(_file("paraphrase", "train", "a.toks"))
+    b = _lines(_file("paraphrase", "train", "b.toks"))
+    same = np.array([int(x) for x in _lines(_file("paraphrase", "train", "sim.txt"))]) == 1
+    return a, b, same
+
+
+def paraphrase_held_out(a: list[str]) -> np.ndarray:
+    """True for the pairs carewire never tunes on: 20 % of the pairs, chosen by a hash of
+    the first text. The corpus groups many pairs under one tweet; splitting by that text
+    keeps every group on one side, so the held-out score is not inflated by neighbours."""
+    return np.array([int(hashlib.sha256(t.encode()).hexdigest(), 16) % 5 == 0 for t in a])
+
+
+def twcs_inbound():
+    """Real customer tweets to brands (Kaggle "Customer Support on Twitter", 2017), both
+    samples, one row per tweet: tweet_id, author_id, created_at (UTC), text. Rows that
+    the export broke across lines are skipped."""
+    import pandas as pd
+
+    frames = []
+    for name in ("twcs_random5000_divya-gh.csv", "twcs_spotifycares_inbound_stepanaromanov.csv"):
+        frame = pd.read_csv(_file("twcs", name), dtype=str, on_bad_lines="skip")
+        frame = frame[frame["inbound"].str.strip() == "True"]
+        frames.append(frame[["tweet_id", "author_id", "created_at", "text"]])
+    tweets = pd.concat(frames).dropna().drop_duplicates("tweet_id")
+    tweets["created_at"] = pd.to_datetime(tweets["created_at"], format="%a %b %d %H:%M:%S %z %Y",
+                                          errors="coerce", utc=True)
+    return tweets.dropna().sort_values(["created_at", "tweet_id"]).reset_index(drop=True)
