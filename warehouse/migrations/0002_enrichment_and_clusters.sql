@@ -52,9 +52,9 @@ CREATE TABLE core__author_influence (
     engagement_pct          DOUBLE NOT NULL,
     history_pct             DOUBLE NOT NULL,  -- percentile of `mentions`
     avg_sentiment           DOUBLE,
-    helpful_replies         BIGINT NOT NULL,  -- liked replies to other people's posts
+    helpful_replies         BIGINT NOT NULL,  -- liked answers to other people's questions
     score                   DOUBLE NOT NULL,  -- 0.5 reach + 0.3 engagement + 0.2 history (pcts)
-    tier                    VARCHAR NOT NULL, -- influencer | superfan | regular
+    tier                    VARCHAR NOT NULL, -- brand | influencer | superfan | regular
     tier_reason             VARCHAR NOT NULL,
     PRIMARY KEY (source, author_id)
 );
@@ -93,4 +93,4 @@ SELECT * FROM core__issue_clusters WHERE size > 1 ORDER BY size DESC, cluster_id
 
 CREATE VIEW out__top_authors AS
 SELECT * FROM core__author_influence
-WHERE tier <> 'regular' ORDER BY tier, score DESC;
+WHERE tier IN ('influencer', 'superfan') ORDER BY tier, score DESC;
