@@ -18,6 +18,7 @@ import pandas as pd
 from carewire.errors import ConfigError
 from carewire.settings import EnrichmentSettings
 from enrichment import intent, language
+from enrichment import relevance as noise_rules
 from enrichment.encoder import Encoder
 from enrichment.heads import Head
 from enrichment.relevance import Relevance
@@ -65,7 +66,8 @@ class Enricher:
     def models(self) -> dict[str, str]:
         return {"encoder": f"{self.encoder.name}@{self.encoder.version}",
                 "sentiment": f"{self.sentiment.name}@{self.sentiment.version}",
-                "relevance": f"{self.relevance.name}@{self.relevance.version}",
+                "relevance": f"{self.relevance.name}@"
+                             f"{self.relevance.version or _source_version(noise_rules)}",
                 "language": f"py3langid@{_source_version(language)}",
                 "intent": f"carewire/intent-rules@{_source_version(intent)}"}
 

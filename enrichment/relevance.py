@@ -44,7 +44,7 @@ class Relevance:
                              f"irrelevant, not {head.labels}")
         self.head = head
         self.name = f"carewire/{head.name}" if head else "carewire/noise-rules"
-        self.version = head.version if head else "1"
+        self.version = head.version if head else None  # rules: the enricher hashes this file
         self.feature_layers = head.layers if head else ()
 
     def judge(self, texts: list[str], encoded: Encoded) -> Judged:
