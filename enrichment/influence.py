@@ -25,6 +25,7 @@ from __future__ import annotations
 import duckdb
 
 from carewire.settings import InfluenceSettings
+from warehouse.db import transaction
 
 _SQL = """
 WITH posts AS (
@@ -101,13 +102,8 @@ def recompute(con: duckdb.DuckDBPyConnection, settings: InfluenceSettings,
     params = {"superfan": settings.superfan_min_helpful_replies,
               "brand_handles": [h.lstrip("@").lower() for h in brand_handles] or [""],
               "sources": list(reach), "thresholds": list(reach.values())}
-    con.execute("BEGIN")
-    try:
+    with transaction(con):
         con.execute("DELETE FROM core__author_influence")
         con.execute(f"INSERT INTO core__author_influence BY NAME {_SQL}", params)
-        con.execute("COMMIT")
-    except Exception:
-        con.execute("ROLLBACK")
-        raise
     return dict(con.execute("SELECT tier, count(*) FROM core__author_influence "
                             "GROUP BY tier ORDER BY tier").fetchall())

@@ -25,6 +25,7 @@ from enrichment import influence
 from enrichment.dedupe import assign, cluster_id
 from enrichment.pairs import PairModel
 from enrichment.enricher import Enricher
+from warehouse.db import registered, transaction
 
 BATCH = 1024
 _TEXT = "concat_ws('. ', nullif(m.title, ''), m.text)"
@@ -88,19 +89,13 @@ def _enrich_batch(con: duckdb.DuckDBPyConnection, enricher: Enricher,
     vectors = pd.DataFrame({"source": rows["source"], "source_id": rows["source_id"],
                             "encoder_version": enricher.encoder.version,
                             "embedding": list(embeddings)})
-    con.execute("BEGIN")
-    try:
-        con.register("incoming", rows)
-        con.execute("INSERT OR REPLACE INTO core__enrichments BY NAME SELECT * FROM incoming")
-        con.register("incoming", vectors)
-        con.execute("INSERT OR REPLACE INTO core__embeddings BY NAME "
-                    "SELECT * REPLACE (CAST(embedding AS FLOAT[]) AS embedding) FROM incoming")
-        con.execute("COMMIT")
-    except Exception:
-        con.execute("ROLLBACK")
-        raise
-    finally:
-        con.unregister("incoming")
+    with transaction(con):
+        with registered(con, rows) as incoming:
+            con.execute(f"INSERT OR REPLACE INTO core__enrichments BY NAME "
+                        f"SELECT * FROM {incoming}")
+        with registered(con, vectors) as incoming:
+            con.execute("INSERT OR REPLACE INTO core__embeddings BY NAME SELECT * REPLACE "
+                        f"(CAST(embedding AS FLOAT[]) AS embedding) FROM {incoming}")
 
 
 def _cluster(con: duckdb.DuckDBPyConnection, encoder_version: str, pairs: PairModel,
@@ -154,13 +149,10 @@ def _cluster(con: duckdb.DuckDBPyConnection, encoder_version: str, pairs: PairMo
           "encoder_version": encoder_version} for p, a in sorted(assignments.items())],
         columns=["source", "source_id", "cluster_id", "joined_by", "similarity",
                  "pair_score", "encoder_version"])
-    con.register("incoming", members)
-    try:
+    with registered(con, members) as incoming:
         con.execute("INSERT OR REPLACE INTO core__cluster_members BY NAME "
                     "SELECT * REPLACE (CAST(similarity AS DOUBLE) AS similarity, "
-                    "CAST(pair_score AS DOUBLE) AS pair_score) FROM incoming")
-    finally:
-        con.unregister("incoming")
+                    f"CAST(pair_score AS DOUBLE) AS pair_score) FROM {incoming}")
     founded = int((members["joined_by"] == "founder").sum())
     joined_known = sum(1 for a in assignments.values() if a.founder in known)
     return {"clustered": len(members), "clusters_founded": founded,

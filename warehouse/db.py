@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Iterator
 
 import duckdb
+import pandas as pd
 
 from carewire.errors import WarehouseError
 
@@ -29,3 +30,26 @@ def connect(path: Path, *, read_only: bool = False) -> Iterator[duckdb.DuckDBPyC
         yield con
     finally:
         con.close()
+
+
+@contextmanager
+def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    """All statements inside commit together, or none do."""
+    con.execute("BEGIN")
+    try:
+        yield
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    con.execute("COMMIT")
+
+
+@contextmanager
+def registered(con: duckdb.DuckDBPyConnection, frame: pd.DataFrame,
+               name: str = "incoming") -> Iterator[str]:
+    """`frame` queryable as the view `name` inside the block."""
+    con.register(name, frame)
+    try:
+        yield name
+    finally:
+        con.unregister(name)

@@ -17,6 +17,7 @@ import pandas as pd
 
 from connectors.base import Author, Mention, Page, Parsed, dumps
 from connectors.landing import Batch
+from warehouse.db import registered, transaction
 
 MENTION_COLUMNS = ["source", "source_id", "stream", "url", "title", "text", "author_id",
                    "language", "created_at", "categories", "thread_id", "parent_id",
@@ -83,23 +84,17 @@ def _upsert(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame,
                         if column in keep_known else f"excluded.{column}")
             updates.append(f"{column} = CASE WHEN {newer} THEN {incoming} "
                            f"ELSE {table}.{column} END")
-    con.register("incoming", frame)
-    try:
-        con.execute(f"INSERT INTO {table} ({', '.join(columns)}) SELECT {select} FROM incoming "
+    with registered(con, frame) as incoming:
+        con.execute(f"INSERT INTO {table} ({', '.join(columns)}) SELECT {select} FROM {incoming} "
                     f"ON CONFLICT ({', '.join(key)}) DO UPDATE SET {', '.join(updates)}")
-    finally:
-        con.unregister("incoming")
 
 
 def _insert(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame) -> None:
     if frame.empty:
         return
-    con.register("incoming", frame)
-    try:
+    with registered(con, frame) as incoming:
         con.execute(f"INSERT INTO {table} ({', '.join(frame.columns)}) "
-                    f"SELECT {', '.join(frame.columns)} FROM incoming")
-    finally:
-        con.unregister("incoming")
+                    f"SELECT {', '.join(frame.columns)} FROM {incoming}")
 
 
 def load_batch(con: duckdb.DuckDBPyConnection, batch: Batch, landing_root: Path, sha256: str,
@@ -147,8 +142,7 @@ def load_batch(con: duckdb.DuckDBPyConnection, batch: Batch, landing_root: Path,
           "last_seen_at": seen} for m in mentions.values()],
         columns=MENTION_COLUMNS)
 
-    con.execute("BEGIN")
-    try:
+    with transaction(con):
         for table in ("raw__pages", "raw__items", "raw__quarantine"):
             con.execute(f"DELETE FROM {table} WHERE batch_id = ?", [batch_id])
         _insert(con, "raw__pages", page_rows)
@@ -165,9 +159,5 @@ def load_batch(con: duckdb.DuckDBPyConnection, batch: Batch, landing_root: Path,
             [batch_id, batch.source, batch.stream, batch.interval.start, batch.interval.end,
              str(batch.path.relative_to(landing_root)), sha256, len(pages), len(mention_rows),
              len(quarantine_rows)])
-        con.execute("COMMIT")
-    except Exception:
-        con.execute("ROLLBACK")
-        raise
     return {"pages": len(pages), "mentions": len(mention_rows), "authors": len(author_rows),
             "quarantined": len(quarantine_rows)}

@@ -15,6 +15,7 @@ from pathlib import Path
 import duckdb
 
 from carewire.errors import WarehouseError
+from warehouse.db import transaction
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 _FILE = re.compile(r"^(\d{4})_([a-z0-9_]+)\.sql$")
@@ -58,14 +59,9 @@ def migrate(con: duckdb.DuckDBPyConnection, directory: Path = MIGRATIONS_DIR) ->
                     f"migration {migration.version:04d}_{migration.name} changed after it was "
                     "applied; restore it and add a new numbered migration instead")
             continue
-        con.execute("BEGIN")
-        try:
+        with transaction(con):
             con.execute(migration.sql)
             con.execute("INSERT INTO _carewire_migrations (version, name, checksum) VALUES (?, ?, ?)",
                         [migration.version, migration.name, migration.checksum])
-            con.execute("COMMIT")
-        except Exception:
-            con.execute("ROLLBACK")
-            raise
         done.append(migration)
     return done
