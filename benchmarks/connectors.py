@@ -120,6 +120,16 @@ def _baseline_run(sent: list[tuple[str, dict]], server: CassetteServer) -> float
     return baseline(sent, server)
 
 
+def machine() -> str:
+    """The line every benchmark starts with: figures only compare on the same machine."""
+    cpuinfo = Path("/proc/cpuinfo")
+    cpu = next((line.split(":", 1)[1].strip() for line in
+                (cpuinfo.read_text().splitlines() if cpuinfo.exists() else [])
+                if line.startswith("model name")), platform.processor())
+    return (f"machine: {platform.node()}, {cpu}, {os.cpu_count()} cores, Python "
+            f"{platform.python_version()}, {platform.platform()}")
+
+
 HEADER = (f"{'source':8} {'requests':>8} {'mentions':>8} {'req/1k mentions':>16} "
           f"{'mentions/s':>11} {'baseline s':>11} {'connector s':>12} {'ratio':>6}")
 
@@ -132,8 +142,7 @@ def row(source: str, requests_sent: int, mentions: int, seconds: float, baseline
 
 
 def main() -> None:
-    print(f"machine: {platform.node()} {platform.machine()}, {os.cpu_count()} cores, "
-          f"Python {platform.python_version()}, {platform.platform()}")
+    print(machine())
     print(f"each figure: median of {REPEATS} runs over the bundled sample traffic\n")
     print(HEADER)
     settings = load_settings(SAMPLE_CONFIG)

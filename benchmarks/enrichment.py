@@ -19,8 +19,6 @@
 from __future__ import annotations
 
 import argparse
-import os
-import platform
 import subprocess
 import sys
 import tempfile
@@ -30,19 +28,12 @@ from pathlib import Path
 
 import numpy as np
 
+from benchmarks.connectors import machine
 from evals.datasets import twcs_inbound
 
 THROUGHPUT_MENTIONS = 4000
 NAIVE_MENTIONS = 400
 SIZES = (10_000, 100_000, 1_000_000)
-
-
-def _machine() -> str:
-    cpu = next((line.split(":", 1)[1].strip() for line in
-                Path("/proc/cpuinfo").read_text().splitlines()
-                if line.startswith("model name")), platform.processor())
-    return (f"machine: {platform.node()}, {cpu}, {os.cpu_count()} cores, Python "
-            f"{platform.python_version()}")
 
 
 def throughput(n: int, naive_n: int) -> None:
@@ -182,7 +173,7 @@ def main() -> None:
     if args.child:
         _dedupe_child(*args.child)
         return
-    print(_machine())
+    print(machine())
     throughput(args.mentions, NAIVE_MENTIONS)
     dedupe_scaling(tuple(int(s) for s in args.sizes.split(",")))
 

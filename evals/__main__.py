@@ -10,26 +10,14 @@ printed beside ours; ours are measured on this machine, now.
 
 from __future__ import annotations
 
-import platform
 import sys
 import time
 
 import numpy as np
 
+from benchmarks.connectors import machine
 from evals import datasets
-
-
-def _recall(truth: list, predicted: list, label) -> float:
-    rows = [p for t, p in zip(truth, predicted) if t == label]
-    return float(np.mean([p == label for p in rows])) if rows else float("nan")
-
-
-def _f1(truth: np.ndarray, predicted: np.ndarray) -> tuple[float, float, float]:
-    tp = float(np.sum(truth & predicted))
-    precision = tp / max(1.0, float(predicted.sum()))
-    recall = tp / max(1.0, float(truth.sum()))
-    return precision, recall, (2 * precision * recall / (precision + recall)
-                               if precision + recall else 0.0)
+from evals.metrics import precision_recall_f1, recall
 
 
 def sentiment() -> None:
@@ -38,7 +26,7 @@ def sentiment() -> None:
     texts, truth = datasets.tweeteval_validation()
     scored = enrichment.score_texts(texts)
     predicted = scored["sentiment"].tolist()
-    recalls = {label: _recall(truth, predicted, label)
+    recalls = {label: recall(truth, predicted, label)
                for label in ("negative", "neutral", "positive")}
     macro = float(np.mean(list(recalls.values())))
     print(f"TweetEval sentiment, validation ({len(texts)} tweets)")
@@ -87,17 +75,17 @@ def dedupe() -> None:
     b = [t for t, h in zip(b, held) if h]
     truth = same[held]
     predicted = np.array(enrichment.same_issue(a, b))
-    precision, recall, f1 = _f1(truth, predicted)
+    precision, found, f1 = precision_recall_f1(truth, predicted)
     model = PairModel.default()
     enricher, _ = enrichment._models()
     unique = list(dict.fromkeys(a + b))
     vectors = dict(zip(unique, enricher.embed(unique)))
     cosine = np.array([float(vectors[x] @ vectors[y]) for x, y in zip(a, b)])
     baseline = cosine >= model.head.info["cosine_threshold"]
-    _, _, baseline_f1 = _f1(truth, baseline)
+    _, _, baseline_f1 = precision_recall_f1(truth, baseline)
     print(f"Near-duplicates, Twitter URL paraphrase corpus, held-out 20 % of train "
           f"({len(a)} pairs, {int(truth.sum())} paraphrases)")
-    print(f"  F1 (paraphrase class): {f1:.4f}  (precision {precision:.3f}, recall {recall:.3f})"
+    print(f"  F1 (paraphrase class): {f1:.4f}  (precision {precision:.3f}, recall {found:.3f})"
           f"   target >= 0.80")
     print(f"  baseline, MiniLM cosine >= {model.head.info['cosine_threshold']:.2f} "
           f"(tuned on the other 80 %): F1 {baseline_f1:.4f}")
@@ -112,8 +100,7 @@ def main(argv: list[str]) -> int:
     if unknown:
         print(f"unknown evaluation {', '.join(unknown)}; choose from {', '.join(TASKS)}")
         return 2
-    print(f"machine: {platform.node()}, {platform.machine()}, Python "
-          f"{platform.python_version()}; data: {datasets.shared_data()}\n")
+    print(f"{machine()}\ndata: {datasets.shared_data()}\n")
     for name in chosen:
         started = time.perf_counter()
         TASKS[name]()

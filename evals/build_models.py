@@ -28,7 +28,7 @@ from enrichment.encoder import Encoder
 from enrichment.sentiment import DEFAULT_HEAD, SENTIMENTS
 from enrichment.text import duplicate_key, normalize
 from enrichment.train import fit_head, predict
-from evals import datasets
+from evals import datasets, metrics
 
 SENTIMENT_LAYERS = (2, 3, 4, 5, 6)
 SENTIMENT_FIT = {"hidden": 256, "epochs": 6, "lr": 1e-3, "weight_decay": 1e-2, "dropout": 0.2}
@@ -36,11 +36,6 @@ PAIR_FIT = {"hidden": 0, "epochs": 20, "lr": 1e-3, "weight_decay": 1e-3, "dropou
 PAIR_FLOOR = 0.35
 """Cosine below which pairs are never scored: 98.6 % of the paraphrases lie above it, and
 the model accepted no pair below it on held-out data, so it costs no F1 and saves work."""
-
-
-def _macro_recall(truth: list[str], predicted: list[str]) -> float:
-    return float(np.mean([np.mean([p == label for t, p in zip(truth, predicted) if t == label])
-                          for label in SENTIMENTS]))
 
 
 def _features(encoder: Encoder, texts: list[str], layers: tuple[int, ...]) -> np.ndarray:
@@ -61,7 +56,8 @@ def sentiment() -> None:
     encoded_s = time.perf_counter() - started
     head = fit_head(features, labels, SENTIMENTS, SENTIMENT_LAYERS, name="sentiment",
                     **SENTIMENT_FIT)
-    recall = _macro_recall(val_labels, predict(head, val_features))
+    predicted = predict(head, val_features)
+    recall = float(np.mean([metrics.recall(val_labels, predicted, s) for s in SENTIMENTS]))
     head.info.update({"data": f"SemEval 2013-2016 task 4A train, {len(texts)} tweets (near-"
                               "copies of TweetEval validation tweets left out)",
                       "encoder": encoder.name, "encoder_version": encoder.version,
@@ -71,14 +67,9 @@ def sentiment() -> None:
           f"TweetEval validation macro recall {recall:.4f}; wrote {DEFAULT_HEAD}")
 
 
-def _f1(truth: np.ndarray, predicted: np.ndarray) -> float:
-    tp = float(np.sum(truth & predicted))
-    return 2 * tp / max(1.0, float(truth.sum() + predicted.sum()))
-
-
 def _best_threshold(scores: np.ndarray, truth: np.ndarray) -> float:
     grid = np.round(np.arange(0.05, 0.96, 0.01), 2)
-    return float(max(grid, key=lambda t: _f1(truth, scores >= t)))
+    return float(max(grid, key=lambda t: metrics.precision_recall_f1(truth, scores >= t)[2]))
 
 
 def same_issue() -> None:
