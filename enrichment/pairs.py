@@ -125,6 +125,7 @@ class PairModel:
         match; other pairs must be candidates (cosine >= floor) and score >= threshold."""
         duplicate = np.array([bool(x) and x == y for x, y in zip(
             map(duplicate_key, a_texts), map(duplicate_key, b_texts))], dtype=bool)
-        cosine = np.einsum("ij,ij->i", a, b)
-        similar = (cosine >= self.floor) & (self.score(a, b, a_texts, b_texts) >= self.threshold)
+        features = pair_features(a, b, a_texts, b_texts)  # column 0 is the cosine
+        similar = ((features[:, 0] >= self.floor)
+                   & (self.head.apply(features)[:, 1] >= self.threshold))
         return duplicate | similar

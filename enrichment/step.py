@@ -118,20 +118,19 @@ def _cluster(con: duckdb.DuckDBPyConnection, encoder_version: str, pairs: PairMo
     if new.empty:
         return {"clustered": 0, "clusters_founded": 0, "joined_open_clusters": 0}
     founders = con.execute(f"""
-        WITH activity AS (
+        WITH activity AS (  -- clusters with a mention recent enough to be open
             SELECT k.cluster_id, max(m.created_at) AS last_at
             FROM core__cluster_members k JOIN core__mentions m USING (source, source_id)
-            WHERE k.encoder_version = ? AND NOT m.is_deleted
+            WHERE k.encoder_version = ? AND NOT m.is_deleted AND m.created_at >= ?
             GROUP BY k.cluster_id)
         SELECT m.source, m.source_id, {_TEXT} AS text, m.created_at, v.embedding, a.last_at
         FROM core__cluster_members k
         JOIN activity a USING (cluster_id)
         JOIN core__mentions m USING (source, source_id)
         JOIN core__embeddings v USING (source, source_id)
-        WHERE k.joined_by = 'founder' AND k.encoder_version = ?
-          AND a.last_at >= ?""",
-                           [encoder_version, encoder_version,
-                            new["created_at"].min() - open_for]).df()
+        WHERE k.joined_by = 'founder' AND k.encoder_version = ?""",
+                           [encoder_version, new["created_at"].min() - open_for,
+                            encoder_version]).df()
     both = pd.concat([founders.assign(known=True), new.assign(known=False)],
                      ignore_index=True)
     both = both.sort_values(["created_at", "source", "source_id"], kind="stable",
