@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from carewire.errors import CarewireError
@@ -48,6 +48,80 @@ def cmd_enrich(args) -> None:
         window = (args.since, args.until or datetime.now(timezone.utc))
     result = pipeline.enrich(_settings(args), window)
     print(json.dumps(result, indent=2, default=str))
+
+
+def _since(text: str) -> datetime:
+    """'30d', '12h', '2w' back from now, or a date or time."""
+    from routing.policy import parse_duration
+
+    delta = parse_duration(text)
+    if isinstance(delta, timedelta):
+        return datetime.now(timezone.utc) - delta
+    return _moment(text)
+
+
+def cmd_route_decide(args) -> None:
+    from carewire import pipeline
+
+    print(json.dumps(pipeline.route(_settings(args), datetime.now(timezone.utc)), indent=2,
+                     default=str))
+
+
+def cmd_route_deliver(args) -> None:
+    from carewire import pipeline
+    from carewire.credentials import from_airflow
+
+    settings = _settings(args)
+    result = pipeline.deliver(settings, from_airflow(pipeline.destination_conn_ids(settings)),
+                              datetime.now(timezone.utc), retry_blocked=args.retry_blocked)
+    print(json.dumps(result, indent=2, default=str))
+
+
+def cmd_route_sync(args) -> None:
+    from carewire import pipeline
+    from carewire.credentials import from_airflow
+
+    settings = _settings(args)
+    result = pipeline.sync_outcomes(settings,
+                                    from_airflow(pipeline.destination_conn_ids(settings)),
+                                    datetime.now(timezone.utc))
+    print(json.dumps(result, indent=2, default=str))
+
+
+def _read_warehouse(settings):
+    """The warehouse itself when no process holds it, else the last published snapshot."""
+    from carewire.errors import WarehouseError
+    from warehouse.db import connect
+
+    try:
+        return connect(settings.warehouse, read_only=True)
+    except WarehouseError:
+        print(f"(the warehouse is busy: reading the snapshot {settings.snapshot})",
+              file=sys.stderr)
+        return connect(settings.snapshot, read_only=True)
+
+
+def cmd_route_explain(args) -> None:
+    from routing.policy import load_policy
+    from routing.review import explain, render_explanation
+
+    settings = _settings(args)
+    policy = load_policy(settings.routing.policy)
+    with _read_warehouse(settings) as con:
+        report = explain(con, policy, args.mention)
+    print(json.dumps(report, indent=2, default=str) if args.json else render_explanation(report))
+
+
+def cmd_route_simulate(args) -> None:
+    from routing.policy import load_policy
+    from routing.review import render_simulation, simulate
+
+    settings = _settings(args)
+    current, proposed = load_policy(settings.routing.policy), load_policy(args.policy)
+    window = (args.since, args.until or datetime.now(timezone.utc))
+    with _read_warehouse(settings) as con:
+        result = simulate(con, current, proposed, window)
+    print(json.dumps(result, indent=2, default=str) if args.json else render_simulation(result))
 
 
 def cmd_sql(args) -> None:
@@ -112,6 +186,49 @@ def build_parser() -> argparse.ArgumentParser:
     enrich.add_argument("--since", type=_moment, help="start of the window (UTC if no zone)")
     enrich.add_argument("--until", type=_moment, help="end of the window (default: now)")
     enrich.set_defaults(func=cmd_enrich)
+
+    route = commands.add_parser(
+        "route", help="routing: decide, deliver, sync outcomes, explain, simulate",
+        description="Routing under the policy (routing.policy in carewire.yaml, default "
+                    "routing/default_policy.yaml). The process and sync_outcomes DAGs run "
+                    "decide, deliver and sync on schedule; these commands run them by hand.")
+    route_commands = route.add_subparsers(dest="route_command", required=True, metavar="COMMAND")
+    decide = route_commands.add_parser(
+        "decide", help="decide every enriched mention without a decision; plan deliveries",
+        description="Apply the policy to every enriched mention that has no decision yet, "
+                    "store the decisions with their evidence and plan the deliveries.")
+    decide.set_defaults(func=cmd_route_decide)
+    deliver = route_commands.add_parser(
+        "deliver", help="deliver pending work to the desk and the destinations",
+        description="Hand every due delivery to its destination, once (idempotency keys). "
+                    "Failures wait in the backlog with their error.")
+    deliver.add_argument("--retry-blocked", action="store_true",
+                         help="release deliveries held as blocked (after fixing the cause)")
+    deliver.set_defaults(func=cmd_route_deliver)
+    sync = route_commands.add_parser(
+        "sync", help="bring back outcomes; queue answer offers and escalations",
+        description="What the sync_outcomes DAG does: record what destinations report, offer "
+                    "accepted answers to every author of the cluster, escalate unanswered "
+                    "community items, and deliver those.")
+    sync.set_defaults(func=cmd_route_sync)
+    explain = route_commands.add_parser(
+        "explain", help="why a mention went where it went",
+        description="Print the stored decision for a mention: the rule, the comparisons "
+                    "that made it, the rules tried before it, the scores and the policy "
+                    "version, and what happened to its delivery.")
+    explain.add_argument("mention", help="source:source_id, the mention's URL, or its id")
+    explain.add_argument("--json", action="store_true", help="machine-readable output")
+    explain.set_defaults(func=cmd_route_explain)
+    simulate = route_commands.add_parser(
+        "simulate", help="replay history under a changed policy; deliver nothing",
+        description="Decide the mentions created in the window under the configured policy "
+                    "and under --policy, and report what would move where. Read-only.")
+    simulate.add_argument("--policy", type=Path, required=True, help="the proposed policy YAML")
+    simulate.add_argument("--since", type=_since, required=True,
+                          help="30d, 12h, 2w back from now, or a date like 2026-11-01")
+    simulate.add_argument("--until", type=_moment, help="end of the window (default: now)")
+    simulate.add_argument("--json", action="store_true", help="machine-readable output")
+    simulate.set_defaults(func=cmd_route_simulate)
 
     sql = commands.add_parser(
         "sql", help="query the analyst snapshot",

@@ -1,7 +1,9 @@
 """`carewire demo`: one pass of the whole pipeline on the bundled sample, then a report.
 
 It runs the same steps as the DAGs (ingest every stream for the last hour, then migrate,
-load, enrich and publish), so what it prints is what a scheduled run would do.
+load, enrich, route, deliver and publish), so what it prints is what a scheduled run
+would do. The sample config delivers to the built-in care desk only; no outside system
+is called.
 """
 
 from __future__ import annotations
@@ -44,6 +46,8 @@ def run(settings: Settings, say: Callable[[str], None] = print) -> dict:
     applied = pipeline.migrate(settings)
     load = pipeline.load_landed(settings)
     enriched = pipeline.enrich(settings)
+    routed = pipeline.route(settings, interval.end)
+    delivered = pipeline.deliver(settings, {}, datetime.now(timezone.utc))
     snapshot = pipeline.publish(settings)
     totals = load["warehouse_totals"]
     say(f"\n2. Loaded into the warehouse ({settings.warehouse})")
@@ -61,8 +65,18 @@ def run(settings: Settings, say: Callable[[str], None] = print) -> dict:
         f"{enriched['joined_open_clusters']} joined clusters from earlier runs")
     say("   authors by tier: " + ", ".join(f"{tier} {count}" for tier, count
                                            in enriched["influence_tiers"].items()))
+    say(f"\n4. Routed {routed['decided']} new mentions (policy {routed['policy_version']}); "
+        "what went where, by rule, over the whole warehouse:")
+    for line in _routing_lines(settings):
+        say(f"   {line}")
+    say(f"   delivered now: {delivered['delivered']} new items ({delivered['found_existing']} "
+        f"found already delivered); backlog: "
+        + (", ".join(f"{b['destination']} {b['status']} {b['items']}" for b in delivered["backlog"])
+           or "empty"))
+    say(f"   care desk queue store: {settings.desk_url}")
+    say("   why one mention went where it did: .venv/bin/carewire route explain <source:id>")
     if load["quarantine_reasons"]:
-        say("\n4. Quarantined in raw__quarantine (original bytes kept), by reason:")
+        say("\n5. Quarantined in raw__quarantine (original bytes kept), by reason:")
         for reason, count in sorted(load["quarantine_reasons"].items()):
             say(f"   {count:>3} x {reason}")
     say(f"\nAnalyst snapshot published: {snapshot}")
@@ -85,4 +99,17 @@ def _enrichment_lines(settings: Settings) -> list[str]:
         top = con.execute("SELECT size, founder_text FROM out__issue_clusters LIMIT 3").fetchall()
         for size, text in top:
             lines.append(f"cluster of {size}: {' '.join(text.split())[:70]!r}")
+    return lines
+
+
+def _routing_lines(settings: Settings) -> list[str]:
+    from warehouse.db import connect
+
+    with connect(settings.warehouse, read_only=True) as con:
+        rows = con.execute("""SELECT route, rule_id, sum(mentions), sum(items)
+                              FROM out__routing_by_rule GROUP BY ALL
+                              ORDER BY route, sum(mentions) DESC""").fetchall()
+    lines = [f"{'route':<15} {'rule':<18} {'mentions':>8} {'items':>6}"]
+    lines += [f"{route:<15} {rule:<18} {mentions:>8} {items:>6}"
+              for route, rule, mentions, items in rows]
     return lines

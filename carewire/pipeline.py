@@ -5,14 +5,19 @@
     load_landed     landing batches not loaded yet -> raw / core tables
     enrich          new mentions -> sentiment, language, relevance, intent, embeddings,
                     issue clusters; author influence recomputed
+    route           enriched mentions -> routing decisions (rule, evidence) -> deliveries
+    deliver         pending deliveries -> desk, Discourse, Zendesk, webhook (once each)
+    sync_outcomes   destinations -> outcome events; answer offers and escalations
     publish         warehouse -> analyst snapshot (atomic replace) -> Parquet exports
 
-Only the last four touch the warehouse, and only the process DAG runs them.
+Only the steps after ingest touch the warehouse; the process and sync_outcomes DAGs run
+them.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Mapping
@@ -145,3 +150,70 @@ def publish(settings: Settings) -> Path:
     snapshot = publish_snapshot(settings.warehouse, settings.snapshot)
     export_parquet(snapshot, settings.exports)
     return snapshot
+
+
+def route(settings: Settings, decided_for: datetime) -> dict[str, Any]:
+    """Decide every enriched mention that has no decision yet, and plan its delivery."""
+    from routing.policy import load_policy
+    from routing.step import run
+    from warehouse.db import connect
+
+    with connect(settings.warehouse) as con:
+        return run(con, load_policy(settings.routing.policy), decided_for)
+
+
+def destination_conn_ids(settings: Settings) -> list[str]:
+    return [d.conn_id for d in settings.routing.destinations if d.conn_id]
+
+
+def deliver(settings: Settings, credentials: Mapping[str, Credentials], now: datetime,
+            retry_blocked: bool = False) -> dict[str, Any]:
+    """Hand every due delivery to its destination; what fails waits in the backlog."""
+    from routing.deliver import deliver_pending
+    from warehouse.db import connect
+
+    with _destinations(settings, credentials) as destinations, \
+            connect(settings.warehouse) as con:
+        return deliver_pending(con, destinations, settings.routing, now, retry_blocked)
+
+
+def sync_outcomes(settings: Settings, credentials: Mapping[str, Credentials],
+                  now: datetime) -> dict[str, Any]:
+    """Record what destinations report, queue answer offers and escalations, deliver them.
+    A destination that could not be asked fails the call, after the others are done."""
+    from routing.deliver import deliver_pending
+    from routing.destinations.base import RetriableDestinationError
+    from routing.outcomes import sync
+    from routing.policy import load_policy
+    from warehouse.db import connect
+
+    policy = load_policy(settings.routing.policy)
+    with _destinations(settings, credentials) as destinations, \
+            connect(settings.warehouse) as con:
+        synced = sync(con, policy, destinations, now)
+        synced["delivery"] = deliver_pending(con, destinations, settings.routing, now)
+    if synced["errors"]:
+        raise RetriableDestinationError(
+            f"outcomes could not be read from {', '.join(sorted(synced['errors']))}: "
+            f"{'; '.join(synced['errors'].values())}. The rest were synced ({synced}); the "
+            "next run asks again.", destination=",".join(sorted(synced["errors"])))
+    return synced
+
+
+@contextmanager
+def _destinations(settings: Settings, credentials: Mapping[str, Credentials]):
+    """Every destination, with the desk's queue store open for the duration."""
+    from routing.desk import Desk
+    from routing.destinations import build, same_issue_matcher
+
+    matcher = None
+    if any(d.kind == "discourse" for d in settings.routing.destinations):
+        from enrichment.enricher import Enricher
+        from enrichment.pairs import PairModel
+
+        matcher = same_issue_matcher(Enricher(settings.enrichment), PairModel.default())
+    desk = Desk(settings.desk_url)
+    try:
+        yield build(settings, credentials, desk, matcher)
+    finally:
+        desk.close()

@@ -155,6 +155,45 @@ class InfluenceSettings(BaseModel):
         "a superfan (a customer who keeps helping others).")
 
 
+class DestinationSettings(BaseModel):
+    """An outside system that routed work is delivered to. Credentials come from the named
+    Airflow Connection: Discourse (login: API username, password: API key), Zendesk
+    (login: agent email, password: API token), webhook (password: the signing secret)."""
+
+    name: str = Field(pattern=_NAME_PATTERN, description="What the policy calls it.")
+    kind: Literal["discourse", "zendesk", "webhook"]
+    url: str
+    conn_id: str | None = None
+    category_id: int | None = Field(default=None, description="Discourse: where new topics go.")
+    timeout_s: float = 30.0
+
+
+class RoutingSettings(BaseModel):
+    """Where routed work goes. The care desk (`desk`) always exists; other destinations
+    are listed here and named by the policy."""
+
+    policy: Path | None = Field(
+        default=None, description="Routing policy YAML; default: routing/default_policy.yaml.")
+    desk_url: str | None = Field(
+        default=None, description="SQLAlchemy URL of the care desk's queue store; default: "
+        "SQLite at <data_dir>/desk.sqlite. postgresql+psycopg://... when scaled out.")
+    destinations: list[DestinationSettings] = Field(default_factory=list)
+    max_attempts: int = Field(
+        default=12, ge=1, description="Failed deliveries are retried with doubling waits; "
+        "after this many the item is held as `blocked` and shown in the backlog.")
+    retry_backoff: timedelta = Field(default=timedelta(minutes=1))
+
+    @field_validator("destinations")
+    @classmethod
+    def _unique_names(cls, destinations: list[DestinationSettings]) -> list[DestinationSettings]:
+        names = [d.name for d in destinations]
+        clashes = sorted({n for n in names if names.count(n) > 1 or n == "desk"})
+        if clashes:
+            raise ValueError(f"destination names must be unique and not 'desk' (the built-in "
+                             f"care desk): {', '.join(clashes)}")
+        return destinations
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="CAREWIRE_", env_nested_delimiter="__", extra="forbid")
 
@@ -164,6 +203,7 @@ class Settings(BaseSettings):
     enrichment: EnrichmentSettings = Field(default_factory=EnrichmentSettings)
     dedupe: DedupeSettings = Field(default_factory=DedupeSettings)
     influence: InfluenceSettings = Field(default_factory=InfluenceSettings)
+    routing: RoutingSettings = Field(default_factory=RoutingSettings)
     schedule: str = Field(default="0 * * * *", description="Cron for the ingest DAGs (UTC).")
     data_dir: Path = Path("data")
     landing_dir: Path | None = None
@@ -203,6 +243,10 @@ class Settings(BaseSettings):
     @property
     def exports(self) -> Path:
         return self.exports_dir or self.data_dir / "exports"
+
+    @property
+    def desk_url(self) -> str:
+        return self.routing.desk_url or f"sqlite:///{self.data_dir / 'desk.sqlite'}"
 
 
 def config_path(explicit: str | os.PathLike | None = None) -> Path:
@@ -248,4 +292,7 @@ def load_settings(path: str | os.PathLike | None = None) -> Settings:
     head = settings.enrichment.relevance_head
     if head is not None and not head.is_absolute():
         settings.enrichment.relevance_head = (file.parent / head).resolve()
+    policy = settings.routing.policy
+    if policy is not None and not policy.is_absolute():
+        settings.routing.policy = (file.parent / policy).resolve()
     return settings

@@ -2,7 +2,13 @@
 
 Scheduled on the landing assets: whenever any ingest DAG lands a batch, this DAG migrates
 the schema, loads every batch that is new or changed (upserts, quarantine), enriches and
-clusters the new mentions, and publishes the analyst snapshot. One run at a time, because DuckDB allows one writing process.
+clusters the new mentions, routes them under the policy, delivers the routed work to the
+desk and the configured destinations, and publishes the analyst snapshot. One run at a
+time, because DuckDB allows one writing process.
+
+The deliver task fails when a delivery was held as `blocked` (bad credentials, a 422):
+that needs a person. A destination that is merely down does not fail it: its work waits
+in the backlog (`out__delivery_backlog`, `carewire status`) and is retried next run.
 """
 
 from __future__ import annotations
@@ -46,10 +52,33 @@ with DAG(
         return pipeline.enrich(load_settings())
 
     @task
+    def route(data_interval_end=None, dag_run=None) -> dict:
+        from carewire import pipeline
+        from carewire.settings import load_settings
+
+        return pipeline.route(load_settings(), data_interval_end or dag_run.run_after)
+
+    @task
+    def deliver() -> dict:
+        from datetime import datetime, timezone
+
+        from carewire import pipeline
+        from carewire.credentials import from_airflow
+        from carewire.settings import load_settings
+
+        settings = load_settings()
+        result = pipeline.deliver(settings, from_airflow(pipeline.destination_conn_ids(settings)),
+                                  datetime.now(timezone.utc))
+        if result["blocked"]:
+            raise RuntimeError(f"{result['blocked']} deliveries are held as blocked and need a "
+                               f"fix (see the errors below and docs/routing.md): {result}")
+        return result
+
+    @task
     def publish() -> str:
         from carewire import pipeline
         from carewire.settings import load_settings
 
         return str(pipeline.publish(load_settings()))
 
-    migrate() >> load() >> enrich() >> publish()
+    migrate() >> load() >> enrich() >> route() >> deliver() >> publish()

@@ -1,5 +1,58 @@
 """Routing: community thread, contact center, advocacy or ignore, with the reason.
 
-Not built yet: it arrives with the routing issue (#5). The package exists so the
-distribution's layout is settled; nothing here is called by the pipeline today.
+`decide` is the stable evaluation hook: it routes raw mentions under the configured policy
+(`routing.policy` in carewire.yaml, or the default policy), enriching whatever the caller
+did not provide, exactly as the pipeline would with no history: every author counts as a
+regular customer unless `tier` is given, and cluster sizes are counted within the batch.
 """
+
+from __future__ import annotations
+
+import pandas as pd
+
+__all__ = ["decide"]
+
+_ENRICHED = ("sentiment", "sentiment_score", "relevant", "language", "intent")
+
+
+def decide(mentions: pd.DataFrame) -> pd.DataFrame:
+    """One row per mention, same index: route (community / contact_center / advocacy /
+    ignore), rule_id, priority, reason, plus team, destination and policy_version.
+
+    Needs `text` and `source`; uses `intent`, `sentiment`, `sentiment_score`, `relevant`,
+    `language`, `tier`, `reach`, `influence_score`, `cluster_size`, `is_reply` (or
+    `parent_id`) when present."""
+    from carewire.settings import load_settings
+    from routing.rules import evaluate
+    from routing.policy import load_policy
+
+    missing = {"text", "source"} - set(mentions.columns)
+    if missing:
+        raise ValueError(f"decide needs the columns text and source; missing: "
+                         f"{', '.join(sorted(missing))}")
+    frame = mentions.copy()
+    frame["text"] = frame["text"].fillna("").astype(str)
+    texts = frame["text"].tolist()
+    if any(column not in frame.columns for column in _ENRICHED):
+        from enrichment import score_texts
+
+        scored = score_texts(texts).set_index(frame.index)
+        for column in _ENRICHED:
+            if column not in frame.columns:
+                frame[column] = scored[column]
+    if "cluster_size" not in frame.columns:
+        from enrichment import cluster
+
+        ids = pd.Series(cluster(texts), index=frame.index)
+        frame["cluster_size"] = ids.map(ids.value_counts())
+    if "is_reply" not in frame.columns:
+        frame["is_reply"] = (frame["parent_id"].notna() if "parent_id" in frame.columns
+                             else False)
+    for column, default in (("tier", "regular"), ("reach", None), ("influence_score", None)):
+        if column not in frame.columns:
+            frame[column] = default
+    policy = load_policy(load_settings().routing.policy)
+    decided = evaluate(policy, frame)
+    decided["policy_version"] = policy.full_version
+    return decided[["route", "rule_id", "priority", "reason", "team", "destination",
+                    "policy_version"]]

@@ -1,0 +1,32 @@
+"""Credentials for outside systems, read from Airflow Connections.
+
+Both the DAGs and the `carewire` command read them the same way: Airflow's secrets
+backends, which include `AIRFLOW_CONN_<CONN_ID>` environment variables, so a
+destination can be tried from a shell with nothing but that variable set.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Iterable
+
+from connectors.base import Credentials
+
+
+def from_airflow(conn_ids: Iterable[str]) -> dict[str, Credentials]:
+    """The Connections that exist; a missing one is left out (and logged): whatever needs
+    it then fails with a message that names it."""
+    from airflow.sdk import BaseHook
+    from airflow.sdk.exceptions import AirflowNotFoundException
+
+    found = {}
+    for conn_id in dict.fromkeys(conn_ids):
+        try:
+            conn = BaseHook.get_connection(conn_id)
+        except AirflowNotFoundException:
+            logging.getLogger(__name__).warning(
+                "Airflow Connection %r is not defined; create it with `airflow connections "
+                "add %s ...` or set AIRFLOW_CONN_%s", conn_id, conn_id, conn_id.upper())
+            continue
+        found[conn_id] = Credentials(conn.login, conn.password, conn.extra_dejson)
+    return found

@@ -1,0 +1,58 @@
+"""sync_outcomes: what became of routed work comes back into the warehouse.
+
+Every 30 minutes: ask the desk, Discourse and Zendesk what happened to the items carewire
+delivered (claims, replies, resolutions, satisfaction ratings, accepted answers), record
+each as an event, offer every accepted community answer to all the authors of its issue
+cluster, escalate community items left without an answer, deliver those, and publish.
+
+It writes the warehouse like the process DAG does. DuckDB allows one writer: if process
+holds the file, the task fails with "cannot open ..." and its retry (2 minutes later)
+goes through.
+"""
+
+from __future__ import annotations
+
+from airflow.sdk import DAG, task
+
+from _common import DEFAULT_ARGS, START_DATE
+
+with DAG(
+    dag_id="sync_outcomes",
+    description="Bring back ticket, thread and desk outcomes; answer offers; escalations",
+    schedule="*/30 * * * *",
+    start_date=START_DATE,
+    catchup=False,
+    max_active_runs=1,
+    default_args=DEFAULT_ARGS,
+    tags=["carewire", "routing"],
+    doc_md=__doc__,
+) as dag:
+
+    @task
+    def migrate() -> list[str]:
+        from carewire import pipeline
+        from carewire.settings import load_settings
+
+        return pipeline.migrate(load_settings())
+
+    @task
+    def sync() -> dict:
+        from datetime import datetime, timezone
+
+        from carewire import pipeline
+        from carewire.credentials import from_airflow
+        from carewire.settings import load_settings
+
+        settings = load_settings()
+        return pipeline.sync_outcomes(
+            settings, from_airflow(pipeline.destination_conn_ids(settings)),
+            datetime.now(timezone.utc))
+
+    @task
+    def publish() -> str:
+        from carewire import pipeline
+        from carewire.settings import load_settings
+
+        return str(pipeline.publish(load_settings()))
+
+    migrate() >> sync() >> publish()

@@ -1,0 +1,168 @@
+"""Deliver planned work to its destinations: once each, retried when a system is down.
+
+Each pending delivery is handed to its destination with its idempotency key and its
+outcome is recorded at once (one short transaction per delivery), so a crash loses at
+most the record of one call, and the key makes the destination find that item on the
+retry instead of creating another.
+
+- Retriable failure (down, 5xx, 429): the delivery stays pending with `next_attempt_at`
+  pushed back (doubling from `routing.retry_backoff`, or what Retry-After asked), and the
+  rest of that destination's work waits for the next run instead of hammering it.
+  After `routing.max_attempts` it is held as `blocked`.
+- Fatal failure (bad credentials, 404, 422): held as `blocked` with the message.
+  `carewire route deliver --retry-blocked` releases held items after the fix.
+Nothing is dropped: `out__delivery_backlog` and `carewire status` show what waits and why.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import datetime, timedelta
+from typing import Any, Mapping
+
+import duckdb
+
+from carewire.settings import RoutingSettings
+from routing.destinations.base import (Delivery, Destination, FatalDestinationError, MentionRef,
+                                       RetriableDestinationError)
+from warehouse.db import transaction
+
+_PRIORITY_ORDER = "CASE priority WHEN 'urgent' THEN 0 WHEN 'high' THEN 1 WHEN 'normal' THEN 2 ELSE 3 END"
+
+
+def deliver_pending(con: duckdb.DuckDBPyConnection, destinations: Mapping[str, Destination],
+                    settings: RoutingSettings, now: datetime,
+                    retry_blocked: bool = False) -> dict[str, Any]:
+    """Deliver what is due, most urgent first; return counts and the backlog."""
+    released = 0
+    if retry_blocked:
+        released = con.execute("""UPDATE core__deliveries SET status = 'pending', attempts = 0,
+                                  next_attempt_at = NULL WHERE status = 'blocked'""").fetchone()[0]
+    cursor = con.execute(f"""
+        SELECT * FROM core__deliveries
+        WHERE status = 'pending' AND (next_attempt_at IS NULL OR next_attempt_at <= ?)
+        ORDER BY {_PRIORITY_ORDER}, sla_due_at, delivery_key""", [now])
+    columns = [c[0] for c in cursor.description]
+    due = [dict(zip(columns, values)) for values in cursor.fetchall()]
+    counts = {"delivered": 0, "found_existing": 0, "retry_later": 0, "blocked": 0,
+              "cancelled": 0}
+    waiting: dict[str, str] = {}
+    for row in due:
+        name = row["destination"]
+        if name in waiting:
+            continue
+        mentions = _mentions(con, row["delivery_key"])
+        if not mentions:
+            _finish(con, row, "cancelled", now, {"why": "every mention was deleted"})
+            counts["cancelled"] += 1
+            continue
+        destination = destinations.get(name)
+        try:
+            if destination is None:
+                raise FatalDestinationError(
+                    "no such destination is configured: add it under routing.destinations in "
+                    "carewire.yaml, or change the policy", destination=name)
+            receipt = destination.deliver(_delivery(row, mentions))
+        except RetriableDestinationError as exc:
+            waiting[name] = str(exc)
+            if _retry(con, row, settings, now, exc):
+                counts["retry_later"] += 1
+            else:
+                counts["blocked"] += 1
+        except FatalDestinationError as exc:
+            _hold(con, row, now, str(exc))
+            counts["blocked"] += 1
+        else:
+            with transaction(con):
+                con.execute("""UPDATE core__deliveries SET status = 'delivered', external_id = ?,
+                               external_url = ?, delivered_at = ?, last_error = NULL,
+                               attempts = attempts + 1 WHERE delivery_key = ?""",
+                            [receipt.external_id, receipt.url, now, row["delivery_key"]])
+                _event(con, "delivered", row, now, receipt.external_id,
+                       {"url": receipt.url, "created": receipt.created, "detail": receipt.detail})
+            counts["delivered" if receipt.created else "found_existing"] += 1
+    return {**counts, "released_from_blocked": released, "destinations_down": waiting,
+            "backlog": backlog(con)}
+
+
+def backlog(con: duckdb.DuckDBPyConnection) -> list[dict]:
+    """What waits, per destination and status, with the oldest item and the last error."""
+    return con.execute("SELECT * FROM out__delivery_backlog").df().to_dict("records")
+
+
+def _retry(con, row: dict, settings: RoutingSettings, now: datetime,
+           exc: RetriableDestinationError) -> bool:
+    """Push the next attempt back; hold the item after too many. True if it will retry."""
+    attempts = int(row["attempts"]) + 1
+    if attempts >= settings.max_attempts:
+        _hold(con, row, now, f"gave up after {attempts} attempts: {exc}", attempts)
+        return False
+    wait = settings.retry_backoff * 2 ** (attempts - 1)
+    if exc.retry_after_s is not None:
+        wait = max(wait, timedelta(seconds=exc.retry_after_s))
+    with transaction(con):
+        con.execute("""UPDATE core__deliveries SET attempts = ?, next_attempt_at = ?,
+                       last_error = ? WHERE delivery_key = ?""",
+                    [attempts, now + wait, str(exc), row["delivery_key"]])
+        _event(con, "retry", row, now, None, {"attempt": attempts, "error": str(exc),
+                                              "next_attempt_at": (now + wait).isoformat()})
+    return True
+
+
+def _hold(con, row: dict, now: datetime, error: str, attempts: int | None = None) -> None:
+    _finish(con, row, "blocked", now, {"error": error},
+            attempts if attempts is not None else int(row["attempts"]) + 1, error)
+
+
+def _finish(con, row: dict, status: str, now: datetime, data: dict, attempts: int | None = None,
+            error: str | None = None) -> None:
+    with transaction(con):
+        con.execute("""UPDATE core__deliveries SET status = ?, attempts = ?, last_error = ?
+                       WHERE delivery_key = ?""",
+                    [status, attempts if attempts is not None else row["attempts"], error,
+                     row["delivery_key"]])
+        _event(con, status, row, now, None, data)
+
+
+def _event(con, kind: str, row: dict, now: datetime, external_id: str | None,
+           data: dict) -> None:
+    attempt = int(row["attempts"]) + 1
+    event_id = hashlib.sha256(f"{kind}|{row['delivery_key']}|{attempt}".encode()).hexdigest()
+    con.execute("INSERT OR IGNORE INTO core__events VALUES (?, ?, ?, ?, ?, ?, NULL, ?, ?)",
+                [event_id, now, kind, row["delivery_key"], row["destination"], external_id,
+                 json.dumps(data, default=str), now])
+
+
+def _mentions(con, key: str) -> tuple[MentionRef, ...]:
+    rows = con.execute("""
+        SELECT m.source, m.source_id, m.url, coalesce(a.handle, m.author_id), m.text, m.created_at
+        FROM core__delivery_mentions d
+        JOIN core__mentions m ON m.source = d.source AND m.source_id = d.source_id
+        LEFT JOIN core__authors a ON a.source = m.source AND a.author_id = m.author_id
+        WHERE d.delivery_key = ? AND NOT m.is_deleted
+        ORDER BY m.created_at, m.source, m.source_id""", [key]).fetchall()
+    return tuple(MentionRef(*row) for row in rows)
+
+
+def _delivery(row: dict, mentions: tuple[MentionRef, ...]) -> Delivery:
+    first = mentions[0]
+    others = len(mentions) - 1
+    title = " ".join(first.text.split())
+    title = title if len(title) <= 90 else title[:87].rsplit(" ", 1)[0] + "..."
+    lines = []
+    if row.get("body_note"):
+        lines += [row["body_note"], ""]
+    if others:
+        lines.append(f"{len(mentions)} customers raised this issue:")
+    for mention in mentions:
+        lines += [f"> {mention.text}", f"-- {mention.author or 'someone'} on {mention.source}"
+                  f"{f', {mention.url}' if mention.url else ''} ({mention.created_at:%Y-%m-%d %H:%M} UTC)", ""]
+    lines.append(f"Routed by carewire: {row['reason']}")
+    return Delivery(
+        key=row["delivery_key"], destination=row["destination"], route=row["route"],
+        unit=row["unit"], cluster_id=row["cluster_id"], mentions=mentions, title=title,
+        body="\n".join(lines), team=row["team"], priority=row["priority"],
+        sla_due_at=row["sla_due_at"], rule_id=row["rule_id"],
+        reason=row["reason"], tags=("carewire", row["route"], row["rule_id"], first.source),
+        experts=tuple(row["experts"]))

@@ -1,0 +1,408 @@
+"""The care desk's queue store: the built-in destination's items and what agents did to them.
+
+The desk is written by many hands at once (the delivery step adding items, agents claiming
+and resolving them), so it lives in a transactional SQL store of its own, through SQLAlchemy
+Core: SQLite on one machine (the default, `<data_dir>/desk.sqlite`) and PostgreSQL
+(`postgresql+psycopg://...`) when several workers or desk servers share it. Same code, same
+tables, on both.
+
+An item moves like this; `reply` and `rate` record without moving it:
+
+    open --claim--> claimed --resolve--> resolved --reopen--> open
+    open --resolve--> resolved        open|claimed --reassign--> open (with the new team)
+
+Every action is one transaction: a guarded UPDATE (it only applies if the item is still in
+the state the action was decided on) plus its `desk_events` row. Two agents racing for one
+item get one winner and a clear error for the other, on either backend. The events are what
+the delivery step reads back as outcomes (routing/destinations/desk.py).
+
+Datetimes are timezone-aware UTC in and out: PostgreSQL keeps them as timestamptz; SQLite
+as ISO text, always normalised to UTC first so that text order is time order.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Callable, Iterable, Literal, Mapping
+
+import sqlalchemy as sa
+from sqlalchemy.exc import ArgumentError, DBAPIError, IntegrityError, NoSuchModuleError
+
+from carewire.errors import CarewireError
+from connectors.base import dumps, utc
+from routing.destinations.base import Delivery, MentionRef
+
+Status = Literal["open", "claimed", "resolved"]
+EventKind = Literal["delivered", "claimed", "replied", "resolved", "reopened", "rated",
+                    "reassigned"]
+STATUSES: tuple[Status, ...] = ("open", "claimed", "resolved")
+
+_ATTEMPTS = 3
+"""How often an action re-reads and re-decides after another writer changed the item
+between its read and its write, before it gives up with an error."""
+_DDL_LOCK = 0x6465736B  # "desk": PostgreSQL advisory lock key while creating tables
+_IDS_PER_QUERY = 500
+"""Item ids per `IN (...)`: well under SQLite's bound-parameter limit."""
+
+
+class DeskError(CarewireError):
+    """A desk action that cannot be done as asked; the message says why and what to do."""
+
+
+class UtcDateTime(sa.TypeDecorator):
+    """Aware UTC datetimes on every backend (naive input is taken to be UTC already)."""
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect) -> datetime | None:
+        if value is None:
+            return None
+        value = utc(value)
+        # SQLite's text keeps no offset: store UTC wall time, give the tzinfo back on read.
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect) -> datetime | None:
+        return None if value is None else utc(value)
+
+
+class JsonText(sa.TypeDecorator):
+    """JSON kept as text on every backend: readable from any SQL shell, no dialect types."""
+
+    impl = sa.Text
+    cache_ok = True
+
+    def process_bind_param(self, value: Any, dialect) -> str | None:
+        return None if value is None else dumps(value)
+
+    def process_result_value(self, value: str | None, dialect) -> Any:
+        return None if value is None else json.loads(value)
+
+
+metadata = sa.MetaData()
+
+desk_items = sa.Table(
+    "desk_items", metadata,
+    sa.Column("item_id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("delivery_key", sa.String, nullable=False, unique=True),
+    sa.Column("route", sa.String, nullable=False),
+    sa.Column("team", sa.String, nullable=False),
+    sa.Column("priority", sa.String, nullable=False),
+    sa.Column("sla_due_at", UtcDateTime, nullable=False, index=True),
+    sa.Column("status", sa.String, nullable=False),
+    sa.Column("assignee", sa.String),
+    sa.Column("title", sa.Text, nullable=False),
+    sa.Column("body", sa.Text, nullable=False),
+    sa.Column("cluster_id", sa.String),
+    sa.Column("rule_id", sa.String, nullable=False),
+    sa.Column("reason", sa.Text, nullable=False),
+    sa.Column("mentions", JsonText, nullable=False),
+    sa.Column("experts", JsonText, nullable=False),
+    sa.Column("created_at", UtcDateTime, nullable=False),
+    sa.Column("updated_at", UtcDateTime, nullable=False),
+    sa.CheckConstraint("status IN ('open', 'claimed', 'resolved')", name="ck_desk_items_status"),
+)
+
+desk_events = sa.Table(
+    "desk_events", metadata,
+    sa.Column("event_id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("item_id", sa.Integer, sa.ForeignKey("desk_items.item_id"), nullable=False,
+              index=True),
+    sa.Column("kind", sa.String, nullable=False),
+    sa.Column("actor", sa.String),
+    sa.Column("at", UtcDateTime, nullable=False, index=True),
+    sa.Column("data", JsonText, nullable=False),
+)
+
+
+@dataclass(frozen=True)
+class DeskItem:
+    """One queue item: a delivery as the desk shows it, with who holds it."""
+
+    item_id: int
+    delivery_key: str
+    route: str
+    team: str
+    priority: str
+    sla_due_at: datetime
+    status: Status
+    assignee: str | None
+    title: str
+    body: str
+    cluster_id: str | None
+    rule_id: str
+    reason: str
+    mentions: tuple[MentionRef, ...]
+    experts: tuple[str, ...]
+    created_at: datetime
+    updated_at: datetime
+
+
+@dataclass(frozen=True)
+class DeskEvent:
+    """Something that happened to an item. `data` always names the team that held it then,
+    plus the reply `text`, the rating `score` or, for a reassignment, `from_team`."""
+
+    event_id: int
+    item_id: int
+    kind: EventKind
+    actor: str | None
+    at: datetime
+    data: dict[str, Any]
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class Desk:
+    """The queue store at a SQLAlchemy URL; tables are created on open when missing."""
+
+    def __init__(self, url: str, *, clock: Callable[[], datetime] = _now):
+        try:
+            parsed = sa.make_url(url)
+            if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "",
+                                                                                  ":memory:"):
+                Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+            self.engine = sa.create_engine(parsed)
+        except (ArgumentError, NoSuchModuleError, ImportError) as exc:
+            # The URL itself is not repeated: it may hold a password.
+            raise DeskError(f"cannot use the desk store's URL ({exc}): set routing.desk_url "
+                            "in carewire.yaml to sqlite:///path/desk.sqlite or "
+                            "postgresql+psycopg://user@host/db (pip install 'psycopg[binary]')"
+                            ) from exc
+        try:
+            self._create_tables()
+        except DBAPIError as exc:
+            self.engine.dispose()
+            raise DeskError(f"cannot open the desk store at "
+                            f"{parsed.render_as_string(hide_password=True)}: "
+                            f"{str(exc.orig).strip()} Check that the database is running and "
+                            "routing.desk_url is right.") from exc
+        self._clock = clock
+
+    def _create_tables(self) -> None:
+        """Create what is missing, holding the store's lock: workers that start together
+        would otherwise race between "is it there?" and "CREATE", and the loser would fail
+        with "already exists"."""
+        with self.engine.begin() as conn:
+            if conn.dialect.name == "sqlite":
+                conn.exec_driver_sql("BEGIN IMMEDIATE")
+            elif conn.dialect.name == "postgresql":
+                conn.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": _DDL_LOCK})
+            metadata.create_all(conn)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def __enter__(self) -> Desk:
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.close()
+
+    def add(self, delivery: Delivery) -> tuple[int, bool]:
+        """The item for `delivery.key`: created (True), or the one already there (False).
+
+        Race-safe without locks: the unique key decides, and the loser of a race reads the
+        winner's row."""
+        now = self._now()
+        try:
+            with self.engine.begin() as conn:
+                item_id = conn.execute(desk_items.insert().values(
+                    delivery_key=delivery.key, route=delivery.route, team=delivery.team,
+                    priority=delivery.priority, sla_due_at=delivery.sla_due_at, status="open",
+                    assignee=None, title=delivery.title, body=delivery.body,
+                    cluster_id=delivery.cluster_id, rule_id=delivery.rule_id,
+                    reason=delivery.reason, mentions=[asdict(m) for m in delivery.mentions],
+                    experts=list(delivery.experts), created_at=now, updated_at=now,
+                )).inserted_primary_key[0]
+                self._record(conn, item_id, "delivered", None, now,
+                             {"team": delivery.team, "priority": delivery.priority,
+                              "route": delivery.route})
+        except IntegrityError:
+            with self.engine.connect() as conn:
+                existing = conn.scalar(sa.select(desk_items.c.item_id)
+                                       .where(desk_items.c.delivery_key == delivery.key))
+            if existing is None:
+                raise
+            return existing, False
+        return item_id, True
+
+    def claim(self, item_id: int, agent: str) -> DeskItem:
+        """Take an open item. Claiming one you already hold changes nothing."""
+
+        def decide(item):
+            _refuse_resolved(item, "claim")
+            _refuse_held_by_other(item, agent, "claim")
+            if item["status"] == "claimed":
+                return None
+            return {"status": "claimed", "assignee": agent}, {}
+
+        return self._act(item_id, "claimed", agent, decide)
+
+    def reply(self, item_id: int, agent: str, text: str) -> DeskItem:
+        """Record a drafted answer. Posting it to the platform is not the desk's job."""
+        if not text.strip():
+            raise DeskError(f"reply to desk item {item_id} is empty: write the answer first")
+
+        def decide(item):
+            _refuse_resolved(item, "reply to")
+            _refuse_held_by_other(item, agent, "reply to")
+            return {}, {"text": text}
+
+        return self._act(item_id, "replied", agent, decide)
+
+    def resolve(self, item_id: int, agent: str) -> DeskItem:
+        def decide(item):
+            _refuse_resolved(item, "resolve")
+            _refuse_held_by_other(item, agent, "resolve")
+            return {"status": "resolved", "assignee": agent}, {}
+
+        return self._act(item_id, "resolved", agent, decide)
+
+    def reopen(self, item_id: int, agent: str) -> DeskItem:
+        """Put a resolved item back in its team's queue, unclaimed."""
+
+        def decide(item):
+            if item["status"] != "resolved":
+                raise DeskError(f"desk item {item_id} is {item['status']}, not resolved: only "
+                                "a resolved item can be reopened")
+            return {"status": "open", "assignee": None}, {}
+
+        return self._act(item_id, "reopened", agent, decide)
+
+    def rate(self, item_id: int, score: int, by: str) -> DeskItem:
+        """Record a rating of the care given (1 worst .. 5 best), from the customer or a
+        reviewer; the item does not move."""
+        if isinstance(score, bool) or not isinstance(score, int) or not 1 <= score <= 5:
+            raise DeskError(f"rating {score!r} for desk item {item_id} is not allowed: give a "
+                            "whole number from 1 (worst) to 5 (best)")
+        return self._act(item_id, "rated", by, lambda item: ({}, {"score": score}))
+
+    def reassign(self, item_id: int, agent: str, team: str) -> DeskItem:
+        """Hand an item to another team's queue; whoever held it lets go."""
+        if not team.strip():
+            raise DeskError(f"reassigning desk item {item_id} needs a team name")
+
+        def decide(item):
+            _refuse_resolved(item, "reassign")
+            return ({"team": team, "status": "open", "assignee": None},
+                    {"from_team": item["team"]})
+
+        return self._act(item_id, "reassigned", agent, decide)
+
+    def items(self, team: str | None = None, status: Status | None = None, limit: int = 50,
+              offset: int = 0) -> list[DeskItem]:
+        """A page of the queue, the soonest SLA deadline (the oldest breaching) first."""
+        if status is not None and status not in STATUSES:
+            raise DeskError(f"unknown desk status {status!r}: use one of {', '.join(STATUSES)}")
+        if limit < 1 or offset < 0:
+            raise DeskError(f"limit must be at least 1 and offset at least 0, got limit={limit}"
+                            f", offset={offset}")
+        query = (sa.select(desk_items)
+                 .order_by(desk_items.c.sla_due_at, desk_items.c.item_id)
+                 .limit(limit).offset(offset))
+        if team is not None:
+            query = query.where(desk_items.c.team == team)
+        if status is not None:
+            query = query.where(desk_items.c.status == status)
+        with self.engine.connect() as conn:
+            return [_item(row) for row in conn.execute(query).mappings()]
+
+    def item(self, item_id: int) -> DeskItem:
+        with self.engine.connect() as conn:
+            row = conn.execute(sa.select(desk_items).where(desk_items.c.item_id == item_id)
+                               ).mappings().one_or_none()
+        if row is None:
+            raise _unknown(item_id)
+        return _item(row)
+
+    def events(self, since: datetime | None = None,
+               item_ids: Iterable[int] | None = None) -> list[DeskEvent]:
+        """Events at or after `since` (all when None), of the given items (all when None),
+        oldest first. Inclusive, so a poller that passes the last time it saw misses
+        nothing; `event_id` tells the events it already has."""
+        query = sa.select(desk_events).order_by(desk_events.c.at, desk_events.c.event_id)
+        if since is not None:
+            query = query.where(desk_events.c.at >= utc(since))
+        if item_ids is None:
+            chunks = [query]
+        else:
+            ids = sorted(set(item_ids))
+            chunks = [query.where(desk_events.c.item_id.in_(ids[i:i + _IDS_PER_QUERY]))
+                      for i in range(0, len(ids), _IDS_PER_QUERY)]
+        with self.engine.connect() as conn:
+            events = [DeskEvent(**row) for chunk in chunks
+                      for row in conn.execute(chunk).mappings()]
+        return sorted(events, key=lambda e: (e.at, e.event_id)) if len(chunks) > 1 else events
+
+    def _now(self) -> datetime:
+        return utc(self._clock())
+
+    def _act(self, item_id: int, kind: EventKind, actor: str,
+             decide: Callable[[Mapping[str, Any]], tuple[dict, dict] | None]) -> DeskItem:
+        """Decide on the item as read, apply the change only if the item is still in that
+        state, and record the event with it; re-decide when another writer got there first.
+        `decide` raises DeskError to refuse, or returns None when there is nothing to do."""
+        if not actor or not actor.strip():
+            raise DeskError(f"{kind} on desk item {item_id} needs the agent's name")
+        for _ in range(_ATTEMPTS):
+            with self.engine.begin() as conn:
+                seen = conn.execute(sa.select(desk_items).where(desk_items.c.item_id == item_id)
+                                    ).mappings().one_or_none()
+                if seen is None:
+                    raise _unknown(item_id)
+                decided = decide(seen)
+                if decided is None:
+                    return _item(seen)
+                changes, data = decided
+                now = self._now()
+                still_as_seen = sa.and_(
+                    desk_items.c.item_id == item_id,
+                    desk_items.c.status == seen["status"],
+                    desk_items.c.assignee.is_not_distinct_from(seen["assignee"]),
+                    desk_items.c.team == seen["team"])
+                applied = conn.execute(desk_items.update().where(still_as_seen)
+                                       .values(**changes, updated_at=now)).rowcount
+                if applied == 1:
+                    team = changes.get("team", seen["team"])
+                    self._record(conn, item_id, kind, actor, now, {"team": team, **data})
+                    return _item({**seen, **changes, "updated_at": now})
+        raise DeskError(f"desk item {item_id} kept changing while {actor} tried to mark it "
+                        f"{kind}: reload it and try again")
+
+    @staticmethod
+    def _record(conn, item_id: int, kind: EventKind, actor: str | None, at: datetime,
+                data: dict[str, Any]) -> None:
+        conn.execute(desk_events.insert().values(item_id=item_id, kind=kind, actor=actor, at=at,
+                                                 data=data))
+
+
+def _item(row: Mapping[str, Any]) -> DeskItem:
+    values = dict(row)
+    values["mentions"] = tuple(
+        MentionRef(**{**m, "created_at": datetime.fromisoformat(m["created_at"])})
+        for m in values["mentions"])
+    values["experts"] = tuple(values["experts"])
+    return DeskItem(**values)
+
+
+def _unknown(item_id: int) -> DeskError:
+    return DeskError(f"desk item {item_id} does not exist: check the id against the queue "
+                     "(Desk.items)")
+
+
+def _refuse_resolved(item: Mapping[str, Any], doing: str) -> None:
+    if item["status"] == "resolved":
+        raise DeskError(f"desk item {item['item_id']} is already resolved: reopen it before "
+                        f"you {doing} it")
+
+
+def _refuse_held_by_other(item: Mapping[str, Any], agent: str, doing: str) -> None:
+    if item["status"] == "claimed" and item["assignee"] != agent:
+        raise DeskError(f"desk item {item['item_id']} is claimed by {item['assignee']}: ask "
+                        f"them, or reassign it, before you {doing} it")

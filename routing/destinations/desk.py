@@ -1,0 +1,51 @@
+"""The built-in care desk as a destination: deliveries become queue items, and what agents
+do with them (claim, reply, resolve, reopen, rate) comes back as outcomes.
+
+Idempotency is the desk's unique delivery key (see routing/desk.py). A store that cannot be
+reached or is locked is retriable, like any other destination that is down.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Iterable
+
+from sqlalchemy.exc import OperationalError
+
+from routing.desk import Desk
+from routing.destinations.base import Delivery, Outcome, Receipt, RetriableDestinationError
+
+OUTCOME_KINDS = frozenset({"claimed", "replied", "resolved", "reopened", "rated"})
+"""Desk events reported as outcomes; `delivered` and `reassigned` are the desk's own
+bookkeeping (a reassignment shows as the `team` of the events after it)."""
+
+
+class DeskDestination:
+    name = "desk"
+    kind = "desk"
+
+    def __init__(self, desk: Desk):
+        self.desk = desk
+
+    def deliver(self, delivery: Delivery) -> Receipt:
+        try:
+            item_id, created = self.desk.add(delivery)
+        except OperationalError as exc:
+            raise _unreachable(exc) from exc
+        return Receipt(external_id=str(item_id), url=None, created=created)
+
+    def outcomes(self, external_ids: Iterable[str], since: datetime | None) -> list[Outcome]:
+        try:
+            events = self.desk.events(since, [int(i) for i in external_ids])
+        except OperationalError as exc:
+            raise _unreachable(exc) from exc
+        return [Outcome(outcome_id=f"desk:{e.event_id}", external_id=str(e.item_id),
+                        kind=e.kind, at=e.at, actor=e.actor, data=e.data)
+                for e in events if e.kind in OUTCOME_KINDS]
+
+
+def _unreachable(exc: OperationalError) -> RetriableDestinationError:
+    return RetriableDestinationError(
+        f"the desk store did not answer ({exc.orig}); deliveries wait in the backlog and are "
+        "retried on the next run. Check routing.desk_url and that the database is up.",
+        destination="desk")

@@ -1,0 +1,152 @@
+"""Bring back what became of delivered work, and act on it.
+
+- Every destination reports outcomes (claims, replies, resolutions, ratings, accepted
+  answers, status changes) for the items carewire delivered to it. Each becomes a row of
+  the append-only `core__events`, keyed by the destination's own stable id, so fetching
+  the same outcome twice records it once.
+- An accepted answer in a community thread is offered to every author in its issue
+  cluster: one queued reply per author, on the platform where they asked, as a desk item
+  (route `answer_offer`) for the community team to post.
+- A community item with neither an accepted answer nor a resolution `escalation.after`
+  after its first question moves to the contact center (route `contact_center`, rule
+  `escalation`), as the policy says.
+Both create ordinary deliveries, which the delivery step then hands over.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import datetime, timedelta
+from typing import Any, Mapping
+
+import duckdb
+
+from routing.destinations.base import Destination, DestinationError
+from routing.policy import Policy
+from routing.step import delivery_key
+from warehouse.db import transaction
+
+OUTCOME_KINDS = ("claimed", "replied", "resolved", "reopened", "rated", "accepted_answer", "status")
+LAG = timedelta(days=1)
+"""Outcomes are asked for from this long before the newest one already recorded: a late
+rating or an edited answer is still caught, and duplicates fold by id."""
+
+
+def sync(con: duckdb.DuckDBPyConnection, policy: Policy,
+         destinations: Mapping[str, Destination], now: datetime) -> dict[str, Any]:
+    """Fetch outcomes from every destination, record them, then queue answer offers and
+    escalations. A destination that fails is reported in `errors`; the others go on."""
+    recorded: dict[str, int] = {}
+    errors: dict[str, str] = {}
+    for name, destination in destinations.items():
+        items = dict(con.execute("""
+            SELECT external_id, list(delivery_key) FROM core__deliveries
+            WHERE destination = ? AND status = 'delivered' AND external_id IS NOT NULL
+            GROUP BY external_id""", [name]).fetchall())
+        if not items:
+            continue
+        newest = con.execute(f"""SELECT max(occurred_at) FROM core__events WHERE destination = ?
+                                 AND kind IN {OUTCOME_KINDS}""", [name]).fetchone()[0]
+        try:
+            outcomes = destination.outcomes(list(items), newest - LAG if newest else None)
+        except DestinationError as exc:
+            errors[name] = str(exc)
+            continue
+        rows = [(hashlib.sha256(f"{o.outcome_id}|{key}".encode()).hexdigest(), o.at, o.kind, key,
+                 name, o.external_id, o.actor, json.dumps(o.data, default=str), now)
+                for o in outcomes for key in items.get(o.external_id, ())]
+        with transaction(con):
+            before = _count(con)
+            if rows:
+                con.executemany("INSERT OR IGNORE INTO core__events VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                                rows)
+            recorded[name] = _count(con) - before
+    offers = _offer_answers(con, policy, now)
+    escalated = _escalate(con, policy, now)
+    return {"outcomes_recorded": recorded, "answer_offers_queued": offers,
+            "escalated": escalated, "errors": errors}
+
+
+def _count(con) -> int:
+    return con.execute("SELECT count(*) FROM core__events").fetchone()[0]
+
+
+def _offer_answers(con, policy: Policy, now: datetime) -> int:
+    """One queued reply per author of a cluster whose community thread got an accepted
+    answer (the answer's own author and the brand's accounts excepted)."""
+    offers = con.execute("""
+        SELECT DISTINCT ON (m.source, m.author_id, e.data->>'url')
+               m.source, m.source_id, coalesce(a.handle, m.author_id) AS author,
+               e.data->>'url' AS url, v.delivery_key AS community_key, v.cluster_id
+        FROM core__events e
+        JOIN core__deliveries v ON v.delivery_key = e.delivery_key AND v.route = 'community'
+        JOIN core__delivery_mentions d ON d.delivery_key = v.delivery_key
+        JOIN core__mentions m ON m.source = d.source AND m.source_id = d.source_id
+        LEFT JOIN core__authors a ON a.source = m.source AND a.author_id = m.author_id
+        LEFT JOIN core__author_influence i ON i.source = m.source AND i.author_id = m.author_id
+        WHERE e.kind = 'accepted_answer' AND NOT m.is_deleted
+          AND coalesce(i.tier, 'regular') <> 'brand'
+          AND coalesce(a.handle, m.author_id) IS DISTINCT FROM e.data->>'username'
+        ORDER BY m.source, m.author_id, e.data->>'url', m.created_at""").fetchall()
+    team = policy.teams.get("community", "community")
+    queued = 0
+    with transaction(con):
+        for source, source_id, author, url, community_key, cluster_id in offers:
+            key = delivery_key("desk", "answer_offer", f"{source}:{source_id}|{url}")
+            note = (f"Reply to {author} on {source}: \"Thanks for asking! This is answered in "
+                    f"our community: {url}\"")
+            queued += _plan(con, key, "answer_offer", "mention", cluster_id, team, "low",
+                            now + timedelta(hours=24), "accepted-answer",
+                            f"accepted answer in {url} for an issue this author raised",
+                            note, [(source, source_id)], now)
+    return queued
+
+
+def _escalate(con, policy: Policy, now: datetime) -> int:
+    """Community items left unanswered too long go to the contact center."""
+    if policy.escalation is None:
+        return 0
+    rule = policy.escalation
+    stale = con.execute("""
+        SELECT v.delivery_key, v.cluster_id, v.external_url, list((d.source, d.source_id))
+        FROM core__deliveries v
+        JOIN core__delivery_mentions d USING (delivery_key)
+        JOIN core__mentions m ON m.source = d.source AND m.source_id = d.source_id
+        WHERE v.route = 'community' AND v.status = 'delivered' AND NOT m.is_deleted
+          AND NOT EXISTS (SELECT 1 FROM core__events e WHERE e.delivery_key = v.delivery_key
+                          AND e.kind IN ('accepted_answer', 'resolved'))
+        GROUP BY ALL
+        HAVING min(m.created_at) <= ?""", [now - rule.after]).fetchall()
+    destination = policy.destinations.get("contact_center", "desk")
+    escalated = 0
+    with transaction(con):
+        for community_key, cluster_id, url, mentions in stale:
+            key = delivery_key(destination, "escalation", community_key)
+            escalated += _plan(con, key, "contact_center", "cluster", cluster_id, rule.team,
+                               rule.priority, now + rule.sla, "escalation",
+                               f"escalation: no accepted answer {rule.after} after the first "
+                               f"question in {url or 'the community thread'}",
+                               None, [tuple(m.values()) for m in mentions], now, destination)
+    return escalated
+
+
+def _plan(con, key: str, route: str, unit: str, cluster_id: str | None, team: str, priority: str,
+          sla_due_at: datetime, rule_id: str, reason: str, note: str | None,
+          mentions: list[tuple[str, str]], now: datetime, destination: str = "desk") -> int:
+    """A new pending delivery (and its event); 0 if the key was planned before."""
+    if con.execute("SELECT 1 FROM core__deliveries WHERE delivery_key = ?", [key]).fetchone():
+        return 0
+    con.execute("""INSERT INTO core__deliveries (delivery_key, destination, route, unit,
+                       cluster_id, team, priority, sla_due_at, rule_id, reason, experts,
+                       body_note, status, created_for)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, [], ?, 'pending', ?)""",
+                [key, destination, route, unit, cluster_id, team, priority, sla_due_at, rule_id,
+                 reason, note, now])
+    con.executemany("INSERT OR IGNORE INTO core__delivery_mentions VALUES (?, ?, ?, ?)",
+                    [(key, source, source_id, now) for source, source_id in mentions])
+    kind = "answer_offered" if route == "answer_offer" else "escalated"
+    con.execute("INSERT OR IGNORE INTO core__events VALUES (?, ?, ?, ?, ?, NULL, NULL, ?, ?)",
+                [hashlib.sha256(f"{kind}|{key}".encode()).hexdigest(), now, kind, key,
+                 destination, json.dumps({"reason": reason}), now])
+    return 1

@@ -1,0 +1,214 @@
+"""The routing policy: ordered rules in a versioned YAML file, reviewed like code.
+
+A rule has an id, a `when` (every condition must hold) and a `then` (route, team,
+priority, SLA, and optionally the destination, the unit and an expert offer). The first
+rule whose conditions all hold decides; the last rule must have no conditions, so every
+mention gets a decision and none falls through unexplained.
+
+Conditions compare enrichment fields:
+- a list means "one of" (`intent: [question, feature_idea]`, `tier: [influencer]`);
+- a boolean must be equal (`relevant: false`, `is_reply: true`);
+- `{min: .., max: ..}` is an inclusive range (`sentiment_score: {max: -0.5}`,
+  `cluster_size: {min: 2}`, `reach: {min: 10000}`);
+- `matches: [order_number, email]`: one of the policy's named regular expressions
+  occurs in the text; `keywords: [refund, cancel]`: one of the words occurs.
+
+The recorded policy version is the declared `version` plus a hash of the file's content,
+so an edit that forgets to bump the version is still told apart.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from datetime import timedelta
+from functools import cached_property
+from pathlib import Path
+from typing import Annotated, Literal
+
+import yaml
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from carewire.errors import ConfigError
+
+DEFAULT_POLICY = Path(__file__).parent / "default_policy.yaml"
+
+Route = Literal["community", "contact_center", "advocacy", "ignore"]
+ROUTES: tuple[str, ...] = ("community", "contact_center", "advocacy", "ignore")
+PRIORITIES: tuple[str, ...] = ("urgent", "high", "normal", "low")
+
+
+_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([mhdw])\s*$")
+_UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
+
+
+def parse_duration(value: object) -> object:
+    """'30m', '4h', '2d', '1w' as a timedelta; anything else goes to pydantic unchanged
+    (seconds or ISO 8601 also work)."""
+    if isinstance(value, str) and (found := _DURATION.match(value)):
+        return timedelta(**{_UNITS[found.group(2)]: float(found.group(1))})
+    return value
+
+
+Duration = Annotated[timedelta, BeforeValidator(parse_duration)]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Range(_Strict):
+    min: float | None = None
+    max: float | None = None
+
+    @model_validator(mode="after")
+    def _ordered(self) -> "Range":
+        if self.min is None and self.max is None:
+            raise ValueError("a range needs min, max or both")
+        if self.min is not None and self.max is not None and self.min > self.max:
+            raise ValueError(f"min {self.min} is above max {self.max}")
+        return self
+
+
+class When(_Strict):
+    """The conditions of a rule; the field names are the columns `decide` compares."""
+
+    intent: list[str] | None = None
+    sentiment: list[Literal["negative", "neutral", "positive"]] | None = None
+    language: list[str] | None = None
+    source: list[str] | None = None
+    tier: list[Literal["brand", "influencer", "superfan", "regular"]] | None = None
+    relevant: bool | None = None
+    is_reply: bool | None = None
+    sentiment_score: Range | None = None
+    cluster_size: Range | None = None
+    reach: Range | None = None
+    influence_score: Range | None = None
+    matches: list[str] | None = None
+    keywords: list[str] | None = None
+
+    def conditions(self) -> dict[str, object]:
+        return {name: value for name, value in self if value is not None}
+
+
+class Experts(_Strict):
+    """Offer the question to superfans who gave liked answers to similar questions."""
+
+    min_similarity: float = Field(default=0.6, gt=0, le=1)
+    limit: int = Field(default=3, ge=1)
+
+
+class Then(_Strict):
+    route: Route
+    team: str | None = None
+    priority: Literal["urgent", "high", "normal", "low"] = "normal"
+    sla: Duration = timedelta(hours=24)
+    destination: str | None = Field(
+        default=None, description="A destination name; default: the policy's per route.")
+    unit: Literal["mention", "cluster"] | None = Field(
+        default=None, description="One item per mention, or one per issue cluster; "
+        "default: cluster for community, mention otherwise.")
+    offer_to_experts: Experts | None = None
+    fallback: "Then | None" = Field(
+        default=None, description="With offer_to_experts: what happens when no superfan "
+        "has answered anything like it before.")
+
+    @property
+    def delivery_unit(self) -> str:
+        return self.unit or ("cluster" if self.route == "community" else "mention")
+
+
+class Rule(_Strict):
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]*$")
+    description: str
+    when: When = Field(default_factory=When)
+    then: Then
+
+
+class Escalation(_Strict):
+    """A community item with no accepted answer after `after` moves to the contact center."""
+
+    after: Duration = timedelta(hours=48)
+    team: str = "care"
+    priority: Literal["urgent", "high", "normal", "low"] = "high"
+    sla: Duration = timedelta(hours=8)
+
+
+class Policy(_Strict):
+    version: str
+    description: str = ""
+    patterns: dict[str, str] = Field(default_factory=dict)
+    destinations: dict[Literal["community", "contact_center", "advocacy"], str] = Field(
+        default_factory=dict, description="Which destination each route uses; default desk.")
+    teams: dict[Literal["community", "contact_center", "advocacy"], str] = Field(
+        default_factory=lambda: {"community": "community", "contact_center": "care",
+                                 "advocacy": "advocacy"})
+    escalation: Escalation | None = Field(default_factory=Escalation)
+    rules: list[Rule]
+    content_sha: str = ""
+
+    @field_validator("patterns")
+    @classmethod
+    def _compiles(cls, patterns: dict[str, str]) -> dict[str, str]:
+        for name, pattern in patterns.items():
+            try:
+                re.compile(pattern)
+            except re.error as exc:
+                raise ValueError(f"pattern {name!r} is not a valid regular expression: {exc}")
+        return patterns
+
+    @model_validator(mode="after")
+    def _coherent(self) -> "Policy":
+        if not self.rules:
+            raise ValueError("a policy needs at least one rule")
+        ids = [rule.id for rule in self.rules]
+        repeated = sorted({i for i in ids if ids.count(i) > 1})
+        if repeated:
+            raise ValueError(f"rule ids must be unique, repeated: {', '.join(repeated)}")
+        for rule in self.rules:
+            unknown = set(rule.when.matches or ()) - set(self.patterns)
+            if unknown:
+                raise ValueError(f"rule {rule.id!r} matches unknown patterns "
+                                 f"{', '.join(sorted(unknown))}; define them under patterns")
+            if rule.then.fallback is not None and rule.then.offer_to_experts is None:
+                raise ValueError(f"rule {rule.id!r} has a fallback but no offer_to_experts")
+        if self.rules[-1].when.conditions():
+            raise ValueError(f"the last rule ({self.rules[-1].id!r}) must have no conditions, "
+                             "so that every mention is decided by some rule")
+        return self
+
+    @property
+    def full_version(self) -> str:
+        return f"{self.version}+{self.content_sha[:8]}"
+
+    @cached_property
+    def compiled(self) -> dict[str, re.Pattern]:
+        return {name: re.compile(pattern) for name, pattern in self.patterns.items()}
+
+    def destination_for(self, then: Then) -> str:
+        return then.destination or self.destinations.get(then.route, "desk")
+
+    def team_for(self, then: Then) -> str:
+        return then.team or self.teams.get(then.route, then.route)
+
+
+def load_policy(path: Path | None = None) -> Policy:
+    """Read and check a policy file; every problem is listed with where it is."""
+    path = Path(path or DEFAULT_POLICY)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(f"routing policy {path} cannot be read ({exc}); set routing.policy in "
+                          "carewire.yaml to an existing file") from exc
+    try:
+        raw = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"routing policy {path} is not valid YAML: {exc}") from exc
+    if not isinstance(raw, dict):
+        raise ConfigError(f"routing policy {path} must hold a mapping at the top level")
+    try:
+        return Policy(**raw, content_sha=hashlib.sha256(text.encode()).hexdigest())
+    except ValidationError as exc:
+        problems = "; ".join(f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}"
+                             for err in exc.errors())
+        raise ConfigError(f"routing policy {path} is invalid: {problems}") from exc

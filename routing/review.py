@@ -1,0 +1,148 @@
+"""Looking at decisions: why one mention went where it went, and what a changed policy
+would have done to history. Both read the warehouse and change nothing."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+
+import duckdb
+import pandas as pd
+
+from carewire.errors import CarewireError
+from routing.rules import near_misses
+from routing.policy import Policy
+from routing.step import decide, features
+
+_WHICH = "(m.source || ':' || m.source_id = $ref OR m.url = $ref OR m.source_id = $ref)"
+
+
+def explain(con: duckdb.DuckDBPyConnection, policy: Policy, ref: str) -> dict[str, Any]:
+    """The stored decision for a mention (`source:source_id`, its URL or its id), its
+    evidence, the rules tried before it, the scores it saw, and its delivery's history."""
+    found = con.execute(f"""
+        SELECT m.source, m.source_id, m.url, m.text, m.created_at,
+               coalesce(a.handle, m.author_id) AS author, d.* EXCLUDE (source, source_id),
+               e.sentiment, e.sentiment_score, e.intent, e.intent_reason, e.relevant,
+               e.relevance_reason, e.language, i.tier, i.tier_reason, i.reach, i.score AS
+               influence_score, k.cluster_id, c.size AS cluster_size
+        FROM core__mentions m
+        LEFT JOIN core__routing_decisions d ON d.source = m.source AND d.source_id = m.source_id
+        LEFT JOIN core__enrichments e ON e.source = m.source AND e.source_id = m.source_id
+        LEFT JOIN core__authors a ON a.source = m.source AND a.author_id = m.author_id
+        LEFT JOIN core__author_influence i ON i.source = m.source AND i.author_id = m.author_id
+        LEFT JOIN core__cluster_members k ON k.source = m.source AND k.source_id = m.source_id
+        LEFT JOIN core__issue_clusters c ON c.cluster_id = k.cluster_id
+        WHERE {_WHICH.replace('$ref', '?')}""", [ref] * 3).df()
+    if found.empty:
+        raise CarewireError(f"no mention {ref!r}: give source:source_id (e.g. x:1859...), the "
+                            "mention's URL or its id; `carewire sql` finds them")
+    if len(found) > 1:
+        raise CarewireError(f"{ref!r} names {len(found)} mentions; give source:source_id")
+    row = found.iloc[0].to_dict()
+    if pd.isna(row["rule_id"]):
+        raise CarewireError(f"{row['source']}:{row['source_id']} has no routing decision yet: "
+                            "it is decided after enrichment, by the next process run or "
+                            "`carewire route decide`")
+    report = {**row, "evidence": json.loads(row["evidence"]), "policy_now": policy.full_version}
+    rule = next((r for r in policy.rules if r.id == row["rule_id"]), None)
+    report["rule_description"] = rule.description if rule else "(not in the current policy)"
+    if row["policy_version"] == policy.full_version:
+        current = features(con, _WHICH.replace("$ref", "?"), [ref] * 3).iloc[0]
+        report["rules_not_met"] = near_misses(policy, current, row["rule_id"])
+    report["events"] = con.execute("""
+        SELECT occurred_at, kind, destination, external_id, actor, data FROM core__events
+        WHERE delivery_key = ? ORDER BY occurred_at, kind""", [row["delivery_key"]]).df().to_dict("records")
+    report["delivery"] = con.execute("""
+        SELECT status, external_id, external_url, attempts, last_error FROM core__deliveries
+        WHERE delivery_key = ?""", [row["delivery_key"]]).df().to_dict("records")
+    return report
+
+
+def render_explanation(report: dict[str, Any]) -> str:
+    r = report
+    lines = [f"{r['source']}:{r['source_id']} by {r['author'] or 'unknown'}, "
+             f"{r['created_at']:%Y-%m-%d %H:%M} UTC  {r['url'] or ''}".rstrip(),
+             f"  \"{' '.join(str(r['text']).split())[:300]}\"", ""]
+    if r["route"] == "ignore":
+        lines.append("Decision: ignore")
+    else:
+        lines.append(f"Decision: {r['route']} -> destination {r['destination']}, team "
+                     f"{r['team']}, priority {r['priority']}, SLA due "
+                     f"{r['sla_due_at']:%Y-%m-%d %H:%M} UTC")
+    lines += [f"Rule: {r['rule_id']}: {r['rule_description']}", "Because:"]
+    lines += [f"  - {item['says']}" for item in r["evidence"]] or ["  - (no conditions: the "
+                                                                   "catch-all rule)"]
+    if len(r["experts"]):
+        lines.append(f"Offered to superfans: {', '.join(r['experts'])}")
+    lines.append(f"Policy: {r['policy_version']}, decided for {r['decided_for']:%Y-%m-%d %H:%M} UTC")
+    if "rules_not_met" in r:
+        lines.append("Rules tried first, and the condition each missed:")
+        lines += [f"  - {m['rule_id']}: {m['failed']}" for m in r["rules_not_met"]] or ["  (none)"]
+    else:
+        lines.append(f"The policy has changed since (now {r['policy_now']}); "
+                     "`carewire route simulate` shows what it would decide.")
+    lines += ["Scores it saw:",
+              f"  sentiment {r['sentiment']} ({r['sentiment_score']:+.2f}); intent "
+              f"{r['intent']} ({r['intent_reason']}); relevant {r['relevant']} "
+              f"({r['relevance_reason']}); language {r['language']}",
+              f"  author tier {r['tier'] or 'regular'} ({r['tier_reason'] or 'no history yet'}); "
+              f"reach {_num(r['reach'])}; influence score {_num(r['influence_score'])}",
+              f"  issue cluster {r['cluster_id']} with {_num(r['cluster_size'])} mentions"]
+    for delivery in r["delivery"]:
+        lines.append(f"Delivery: {delivery['status']}, item {delivery['external_id'] or '-'} "
+                     f"{delivery['external_url'] or ''}".rstrip()
+                     + (f"; last error: {delivery['last_error']}" if delivery["last_error"]
+                        else ""))
+    for event in r["events"]:
+        lines.append(f"  {event['occurred_at']:%Y-%m-%d %H:%M} {event['kind']:<15} {event['data']}")
+    return "\n".join(lines)
+
+
+def simulate(con: duckdb.DuckDBPyConnection, current: Policy, proposed: Policy,
+             window: tuple[datetime, datetime]) -> dict[str, Any]:
+    """Both policies on the mentions created in `window`, as the warehouse knows them
+    now: what would move from where to where, and examples. Nothing is written."""
+    frame = features(con, "m.created_at >= ? AND m.created_at < ?", list(window))
+    if frame.empty:
+        return {"mentions": 0, "window": window}
+    before = decide(con, current, frame)
+    after = decide(con, proposed, frame)
+    moved = before["route"] != after["route"]
+    flows = (pd.DataFrame({"from": before["route"], "to": after["route"]})
+             .value_counts().rename("mentions").reset_index())
+    examples = pd.DataFrame({
+        "mention": before["source"] + ":" + before["source_id"],
+        "text": before["text"].str.slice(0, 80), "from": before["route"],
+        "to": after["route"], "reason": after["reason"]})[moved].head(10)
+    return {"mentions": len(frame), "moved": int(moved.sum()), "window": window,
+            "current": current.full_version, "proposed": proposed.full_version,
+            "flows": flows.to_dict("records"),
+            "rules_before": before["rule_id"].value_counts().to_dict(),
+            "rules_after": after["rule_id"].value_counts().to_dict(),
+            "examples": examples.to_dict("records")}
+
+
+def render_simulation(result: dict[str, Any]) -> str:
+    start, end = result["window"]
+    head = f"Mentions created {start:%Y-%m-%d %H:%M} to {end:%Y-%m-%d %H:%M} UTC: {result['mentions']}"
+    if not result["mentions"]:
+        return head + " (nothing to simulate)"
+    lines = [head, f"Current policy {result['current']}, proposed {result['proposed']}: "
+             f"{result['moved']} would move ({result['moved'] / result['mentions']:.1%}). "
+             "Nothing was delivered.", "", f"  {'from':<15} {'to':<15} {'mentions':>8}"]
+    lines += [f"  {f['from']:<15} {f['to']:<15} {f['mentions']:>8}" for f in result["flows"]]
+    lines += ["", f"  {'rule':<20} {'now':>6} {'proposed':>9}"]
+    for rule in sorted(set(result["rules_before"]) | set(result["rules_after"])):
+        lines.append(f"  {rule:<20} {result['rules_before'].get(rule, 0):>6} "
+                     f"{result['rules_after'].get(rule, 0):>9}")
+    if result["examples"]:
+        lines += ["", "Examples of what would move:"]
+        lines += [f"  {e['mention']}: {e['from']} -> {e['to']}  \"{e['text']}\"\n"
+                  f"      {e['reason']}" for e in result["examples"]]
+    return "\n".join(lines)
+
+
+def _num(value) -> str:
+    return "unknown" if value is None or pd.isna(value) else f"{value:,.3g}"

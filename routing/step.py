@@ -1,0 +1,118 @@
+"""The routing step of the process DAG: decide what is new, and plan its deliveries.
+
+Every enriched mention without a decision gets one (rule, evidence, policy version). A
+decision that routes somewhere is tied to a delivery: one per mention, or one per issue
+cluster for the community, keyed by a hash of the destination and the unit. That key is
+the idempotency key all the way to the destination, so a rerun plans nothing twice, and a
+later mention of a cluster that already has a community thread joins the same delivery:
+it is linked to the thread that exists instead of opening another.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import datetime
+from typing import Any
+
+import duckdb
+import numpy as np
+import pandas as pd
+
+from routing.rules import evaluate
+from routing.experts import ExpertIndex
+from routing.policy import Policy
+from warehouse.db import registered, transaction
+
+_FEATURES = """
+SELECT m.source, m.source_id, m.text, m.created_at, m.parent_id IS NOT NULL AS is_reply,
+       e.intent, e.sentiment, e.sentiment_score, e.relevant, e.language,
+       coalesce(i.tier, 'regular') AS tier, i.reach, i.score AS influence_score,
+       k.cluster_id, coalesce(c.size, 1) AS cluster_size, b.embedding
+FROM core__mentions m
+JOIN core__enrichments e ON e.source = m.source AND e.source_id = m.source_id
+LEFT JOIN core__author_influence i ON i.source = m.source AND i.author_id = m.author_id
+LEFT JOIN core__cluster_members k ON k.source = m.source AND k.source_id = m.source_id
+LEFT JOIN core__issue_clusters c ON c.cluster_id = k.cluster_id
+LEFT JOIN core__embeddings b ON b.source = m.source AND b.source_id = m.source_id
+WHERE NOT m.is_deleted AND {which}
+ORDER BY m.created_at, m.source, m.source_id
+"""
+_UNDECIDED = ("NOT EXISTS (SELECT 1 FROM core__routing_decisions d "
+              "WHERE d.source = m.source AND d.source_id = m.source_id)")
+
+
+def features(con: duckdb.DuckDBPyConnection, which: str = _UNDECIDED,
+             params: list | None = None) -> pd.DataFrame:
+    """What the policy compares, per mention: the undecided ones, or those `which` (a
+    condition on `m`, core__mentions) selects."""
+    return con.execute(_FEATURES.format(which=which), params or []).df()
+
+
+def decide(con: duckdb.DuckDBPyConnection, policy: Policy, frame: pd.DataFrame) -> pd.DataFrame:
+    """`frame` (from `features`) with the decision columns added."""
+    experts = ExpertIndex.from_warehouse(con)
+    decided = evaluate(policy, frame, experts.finder(frame["embedding"].dropna()))
+    return pd.concat([frame.drop(columns="embedding"), decided], axis=1)
+
+
+def delivery_key(destination: str, unit: str, ref: str) -> str:
+    """Stable across reruns and retries: the same work for the same destination is one key."""
+    return hashlib.sha256(f"{destination}|{unit}|{ref}".encode()).hexdigest()[:32]
+
+
+def run(con: duckdb.DuckDBPyConnection, policy: Policy, decided_for: datetime) -> dict[str, Any]:
+    """Decide every undecided mention and plan its delivery, in one transaction."""
+    decided = decide(con, policy, features(con))
+    if decided.empty:
+        return {"decided": 0, "routes": {}, "rules": {}, "deliveries_planned": 0,
+                "linked_to_existing": 0, "policy_version": policy.full_version}
+    routed = decided["route"] != "ignore"
+    decided["sla_due_at"] = decided["created_at"] + decided["sla"].where(routed, pd.NaT)
+    decided["delivery_key"] = [
+        delivery_key(row.destination, row.unit,
+                     row.cluster_id if row.unit == "cluster" and isinstance(row.cluster_id, str)
+                     else f"{row.source}:{row.source_id}") if is_routed else None
+        for row, is_routed in zip(decided.itertuples(), routed)]
+    decided["evidence"] = decided["evidence"].map(lambda e: json.dumps(e, default=str))
+    decided["policy_version"] = policy.full_version
+    decided["decided_for"] = decided_for
+    decided["cluster_size"] = decided["cluster_size"].astype(np.int64)
+    with transaction(con), registered(con, decided) as incoming:
+        con.execute(f"""
+            INSERT OR REPLACE INTO core__routing_decisions
+            SELECT source, source_id, route, rule_id, reason, evidence::JSON, experts::VARCHAR[], team,
+                   priority, sla_due_at, destination, delivery_key, policy_version, decided_for
+            FROM {incoming}""")
+        before = set(r[0] for r in con.execute("SELECT delivery_key FROM core__deliveries")
+                     .fetchall())
+        con.execute(f"""
+            INSERT INTO core__deliveries (delivery_key, destination, route, unit, cluster_id,
+                team, priority, sla_due_at, rule_id, reason, experts, status, created_for)
+            SELECT delivery_key, arg_min(destination, created_at), arg_min(route, created_at),
+                   arg_min(unit, created_at), arg_min(cluster_id, created_at),
+                   arg_min(team, created_at), arg_min(priority, created_at), min(sla_due_at),
+                   arg_min(rule_id, created_at), arg_min(reason, created_at),
+                   arg_min(experts::VARCHAR[], created_at), 'pending', any_value(decided_for)
+            FROM {incoming} WHERE delivery_key IS NOT NULL
+              AND delivery_key NOT IN (SELECT delivery_key FROM core__deliveries)
+            GROUP BY delivery_key""")
+        con.execute(f"""
+            INSERT OR IGNORE INTO core__delivery_mentions
+            SELECT delivery_key, source, source_id, decided_for FROM {incoming}
+            WHERE delivery_key IS NOT NULL""")
+        linked = con.execute(f"""
+            INSERT OR IGNORE INTO core__events
+            SELECT sha256('linked|' || i.delivery_key || '|' || i.source || ':' || i.source_id),
+                   i.decided_for, 'linked', i.delivery_key, v.destination, v.external_id, NULL,
+                   json_object('source', i.source, 'source_id', i.source_id,
+                               'url', v.external_url), i.decided_for
+            FROM {incoming} i JOIN core__deliveries v USING (delivery_key)
+            WHERE v.status = 'delivered'""").fetchone()[0]
+    keys = set(decided["delivery_key"].dropna())
+    return {"decided": len(decided),
+            "routes": decided["route"].value_counts().to_dict(),
+            "rules": decided["rule_id"].value_counts().to_dict(),
+            "deliveries_planned": len(keys - before),
+            "linked_to_existing": int(linked or 0),
+            "policy_version": policy.full_version}

@@ -1,0 +1,108 @@
+"""The policy file and the decisions it makes: the default policy sends what the product
+promises where it promises, every decision names its rule and evidence, and a broken
+policy is refused with every problem listed."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+import yaml
+
+import routing
+from carewire.errors import ConfigError
+from routing.rules import evaluate, near_misses
+from routing.policy import DEFAULT_POLICY, load_policy
+
+ACCOUNT = "@KestrelHelp I was charged twice for order #A1234567 and still no refund. Sort it out!"
+HOW_TO = "How do I turn on wifi calling in the Kestrel app?"
+HOW_TO_AGAIN = "how do i enable wifi calling on the kestrel app??"
+SPAM = "Make $$$ from home!!! http://spam.example #ad #win #free #cash #money #giveaway #deal"
+
+
+def test_the_default_policy_routes_as_the_product_promises():
+    decided = routing.decide(pd.DataFrame({"text": [ACCOUNT, HOW_TO, HOW_TO_AGAIN, SPAM],
+                                           "source": "x"}))
+    assert list(decided.columns[:4]) == ["route", "rule_id", "priority", "reason"]
+    assert decided["route"].tolist() == ["contact_center", "community", "community", "ignore"]
+    assert decided.loc[0, "rule_id"] == "account-reference"
+    assert "order_number" in decided.loc[0, "reason"]
+    assert "A1234567" not in decided.loc[0, "reason"]  # evidence keeps the shape, not the data
+    assert decided.loc[1, "rule_id"] == decided.loc[2, "rule_id"] == "shared-issue"
+    assert decided.loc[3, "rule_id"] == "noise"
+    assert decided["policy_version"].nunique() == 1
+
+
+def _frame(**columns) -> pd.DataFrame:
+    row = {"text": "", "source": "x", "intent": "other", "sentiment": "neutral",
+           "sentiment_score": 0.0, "relevant": True, "language": "en", "tier": "regular",
+           "is_reply": False, "cluster_size": 1, "reach": None, "influence_score": None}
+    return pd.DataFrame([{**row, **columns}])
+
+
+def test_an_angry_influencer_gets_a_person_and_the_evidence_says_why():
+    policy = load_policy()
+    row = _frame(text="Kestrel's network has been down all day, useless", intent="complaint",
+                 sentiment="negative", sentiment_score=-0.8, tier="influencer", reach=250_000)
+    decided = evaluate(policy, row).iloc[0]
+    assert (decided["route"], decided["rule_id"], decided["priority"]) == (
+        "contact_center", "angry-high-reach", "urgent")
+    assert {e["field"]: e["held"] for e in decided["evidence"]} == {
+        "tier": True, "sentiment_score": True}
+    assert "sentiment_score -0.8 <= -0.5" in decided["reason"]
+    misses = near_misses(policy, row.iloc[0], "angry-high-reach")
+    assert [m["rule_id"] for m in misses] == ["noise", "own-accounts", "personal-data",
+                                              "account-reference"]
+
+    calm = evaluate(policy, _frame(text="Kestrel's network is down", intent="complaint",
+                                   sentiment_score=-0.3, tier="influencer")).iloc[0]
+    assert calm["route"] == "community"
+
+
+def test_unknown_values_never_satisfy_a_condition():
+    policy = load_policy()
+    decided = evaluate(policy, _frame(intent="praise", tier=None)).iloc[0]
+    assert decided["rule_id"] == "praise"  # not fan-praise: the tier is unknown
+
+
+def test_a_question_is_offered_to_the_experts_found_and_falls_back_when_none_is(tmp_path):
+    raw = yaml.safe_load(DEFAULT_POLICY.read_text())
+    shared = next(r for r in raw["rules"] if r["id"] == "shared-issue")
+    shared["then"]["fallback"] = {"route": "contact_center", "priority": "normal"}
+    path = tmp_path / "policy.yaml"
+    path.write_text(yaml.safe_dump(raw))
+    policy = load_policy(path)
+    rows = pd.concat([_frame(text="How do I port my old number?", intent="question"),
+                      _frame(text="Why is roaming in Spain not working?", intent="question")],
+                     ignore_index=True)
+    decided = evaluate(policy, rows, lambda matched, offer: [["mo (forums)"], []])
+    assert decided["route"].tolist() == ["community", "contact_center"]
+    assert decided.loc[0, "experts"] == ["mo (forums)"]
+    assert "offered to superfans mo (forums)" in decided.loc[0, "reason"]
+    assert "fallback contact_center" in decided.loc[1, "reason"]
+
+
+def test_the_policy_version_changes_with_the_content(tmp_path):
+    edited = tmp_path / "policy.yaml"
+    edited.write_text(DEFAULT_POLICY.read_text().replace("after: 48h", "after: 24h"))
+    default, changed = load_policy(), load_policy(edited)
+    assert default.version == changed.version
+    assert default.full_version != changed.full_version
+
+
+@pytest.mark.parametrize("change, message", [
+    (lambda p: p["rules"][-1].update(when={"intent": ["other"]}), "the last rule"),
+    (lambda p: p["rules"].insert(0, {"id": "chatter", "description": "again",
+                                     "then": {"route": "ignore"}}), "repeated: chatter"),
+    (lambda p: p["rules"][0]["when"].update(matches=["postcode"]), "unknown patterns postcode"),
+    (lambda p: p["rules"][0]["then"].update(route="twitter"), "rules.0.then.route"),
+    (lambda p: p["patterns"].update(broken="(unclosed"), "not a valid regular expression"),
+    (lambda p: p["rules"][0]["when"].update(sentiment_score={"min": 1, "max": 0}),
+     "min 1.0 is above max 0.0"),
+])
+def test_a_broken_policy_is_refused_with_the_problem_named(tmp_path, change, message):
+    raw = yaml.safe_load(DEFAULT_POLICY.read_text())
+    change(raw)
+    path = tmp_path / "policy.yaml"
+    path.write_text(yaml.safe_dump(raw))
+    with pytest.raises(ConfigError, match=message):
+        load_policy(path)
