@@ -127,7 +127,7 @@ def _escalate(con, policy: Policy, now: datetime) -> int:
                                rule.priority, now + rule.sla, "escalation",
                                f"escalation: no accepted answer {rule.after} after the first "
                                f"question in {url or 'the community thread'}",
-                               None, [tuple(m.values()) for m in mentions], now, destination)
+                               None, [tuple(m) for m in mentions], now, destination)
     return escalated
 
 

@@ -82,6 +82,11 @@ class ZendeskServer:
         with self._lock:
             self._failures += [_Failure(status, method, retry_after)] * count
 
+    def recover(self) -> None:
+        """Drop the failures still queued by `fail_next`: the service is back."""
+        with self._lock:
+            self._failures.clear()
+
     def solve(self, ticket_id: int, at: datetime) -> None:
         """What an agent pressing "Submit as Solved" does to the ticket and its metrics."""
         stamp = _stamp(at)
