@@ -145,4 +145,6 @@ def render_simulation(result: dict[str, Any]) -> str:
 
 
 def _num(value) -> str:
-    return "unknown" if value is None or pd.isna(value) else f"{value:,.3g}"
+    if value is None or pd.isna(value):
+        return "unknown"
+    return f"{value:,.0f}" if float(value).is_integer() else f"{value:.3g}"

@@ -92,12 +92,19 @@ def search_terms(title: str) -> list[str]:
     return [word for word in words if word in longest]
 
 
+FORUM_MEMBER = " (forums)"
+"""How routing.experts labels a superfan of the Discourse forums source."""
+
+
 def topic_raw(delivery: Delivery) -> str:
-    """The first post: the delivery's body, then a call to the superfans by @mention
-    (Discourse notifies each of them)."""
-    if not delivery.experts:
+    """The first post: the delivery's body, then a call to the superfans who are members
+    of the forum, by @mention (Discourse notifies each of them). Experts are labelled
+    "handle (source)"; those from other platforms have no account here to mention."""
+    members = [expert.removesuffix(FORUM_MEMBER) for expert in delivery.experts
+               if expert.endswith(FORUM_MEMBER)]
+    if not members:
         return delivery.body
-    handles = ", ".join(f"@{handle.lstrip('@')}" for handle in delivery.experts)
+    handles = ", ".join(f"@{handle.lstrip('@')}" for handle in members)
     return (f"{delivery.body.rstrip()}\n\n{handles}: you have answered questions like this "
             "before. Can you help?")
 

@@ -40,7 +40,8 @@ def destination(server, *, matcher=None, credentials: Credentials | None = None,
 
 
 def test_creates_a_topic_with_the_key_as_external_id_in_the_category(discourse):
-    receipt = destination(discourse).deliver(delivery(experts=("ana", "@bo")))
+    experts = ("ana (forums)", "@bo (forums)", "cy (reddit)")  # no account here to mention
+    receipt = destination(discourse).deliver(delivery(experts=experts))
 
     topic = discourse.topics[int(receipt.external_id)]
     assert receipt.created
