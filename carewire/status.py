@@ -67,6 +67,10 @@ def collect(settings: Settings, now: datetime) -> dict[str, Any]:
                                        "GROUP BY ALL ORDER BY ALL").fetchall()],
             "last_loaded_interval_end": con.execute(
                 "SELECT max(interval_end) FROM raw__landing_batches").fetchone()[0],
+            "delivery_backlog": con.execute(
+                "SELECT * FROM out__delivery_backlog").df().to_dict("records")
+            if con.execute("SELECT count(*) FROM duckdb_views() WHERE view_name = "
+                           "'out__delivery_backlog'").fetchone()[0] else [],
         }
     return report
 
@@ -102,4 +106,11 @@ def render(report: dict[str, Any]) -> str:
                  + ("" if not total else "  (see out__quarantine_summary for the reasons)"))
     for row in warehouse["quarantine"]:
         lines.append(f"  {row['source'] + '/' + row['stream']:34} {row['records']:>6}")
+    backlog = warehouse["delivery_backlog"]
+    lines.append(f"\nDelivery backlog: {sum(b['items'] for b in backlog) or 'empty'}"
+                 + ("  (blocked items: fix the cause, then `carewire route deliver "
+                    "--retry-blocked`)" if any(b["status"] == "blocked" for b in backlog) else ""))
+    for b in backlog:
+        lines.append(f"  {b['destination']:16} {b['status']:8} {b['items']:>6} items, oldest "
+                     f"{b['oldest']}, last error: {b['last_error'] or '-'}")
     return "\n".join(lines)
