@@ -26,7 +26,7 @@ bench: $(STAMP)  ## throughput benchmarks; print ratios against a baseline and t
 	$(BIN)/python -m benchmarks.sustained
 	$(BIN)/python -m benchmarks.enrichment
 
-eval: $(STAMP)  ## quality of sentiment, relevance and dedupe on ../shared/data (official metrics)
+eval: $(STAMP)  ## quality of sentiment, relevance, dedupe and routing on ../shared/data (official metrics)
 	$(BIN)/python -m evals
 
 models: $(STAMP)  ## rebuild the shipped sentiment and same-issue models from ../shared/data

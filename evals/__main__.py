@@ -1,11 +1,11 @@
 """`make eval`: the official metric of each task, for the configured (default: offline) models.
 
     .venv/bin/python -m evals            # all
-    .venv/bin/python -m evals sentiment  # one: sentiment, germeval, dedupe
+    .venv/bin/python -m evals sentiment  # one: sentiment, germeval, dedupe, routing
 
-Everything goes through the public hooks (`enrichment.score_texts`, `same_issue`), so
-what is measured is what the pipeline runs. Reference figures from the literature are
-printed beside ours; ours are measured on this machine, now.
+Everything goes through the public hooks (`enrichment.score_texts`, `same_issue`,
+`routing.decide`), so what is measured is what the pipeline runs. Reference figures from
+the literature are printed beside ours; ours are measured on this machine, now.
 """
 
 from __future__ import annotations
@@ -91,7 +91,13 @@ def dedupe() -> None:
           f"(tuned on the other 80 %): F1 {baseline_f1:.4f}")
 
 
-TASKS = {"sentiment": sentiment, "germeval": germeval, "dedupe": dedupe}
+def routing() -> None:
+    from evals.routing import evaluate
+
+    evaluate()
+
+
+TASKS = {"sentiment": sentiment, "germeval": germeval, "dedupe": dedupe, "routing": routing}
 
 
 def main(argv: list[str]) -> int:

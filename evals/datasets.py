@@ -27,7 +27,7 @@ def shared_data() -> Path:
     return path
 
 
-def _file(*parts: str) -> Path:
+def data_file(*parts: str) -> Path:
     path = shared_data().joinpath(*parts)
     if not path.is_file():
         raise ConfigError(f"{path} is missing from the evaluation data")
@@ -41,7 +41,7 @@ def _lines(path: Path) -> list[str]:
 def semeval_train() -> tuple[list[str], list[str]]:
     """48,273 SemEval 2013-2016 tweets: (texts, labels negative/neutral/positive)."""
     texts, labels = [], []
-    with _file("sentiment", "semeval_2013_2016_train.tsv").open(encoding="utf-8") as data:
+    with data_file("sentiment", "semeval_2013_2016_train.tsv").open(encoding="utf-8") as data:
         for row in csv.reader(data, delimiter="\t", quoting=csv.QUOTE_NONE):
             if len(row) >= 3 and row[1] in ("negative", "neutral", "positive"):
                 labels.append(row[1])
@@ -52,15 +52,15 @@ def semeval_train() -> tuple[list[str], list[str]]:
 def tweeteval_validation() -> tuple[list[str], list[str]]:
     """TweetEval sentiment validation split: 2,000 (texts, labels)."""
     names = ("negative", "neutral", "positive")
-    texts = _lines(_file("sentiment", "val_text.txt"))
-    labels = [names[int(x)] for x in _lines(_file("sentiment", "val_labels.txt"))]
+    texts = _lines(data_file("sentiment", "val_text.txt"))
+    labels = [names[int(x)] for x in _lines(data_file("sentiment", "val_labels.txt"))]
     return texts, labels
 
 
 def germeval_dev() -> tuple[list[str], list[bool], list[str]]:
     """GermEval 2017 dev: (texts, relevant, sentiment) for 2,584 documents."""
     texts, relevant, sentiment = [], [], []
-    with _file("germeval2017", "dev_v1.4.tsv").open(encoding="utf-8") as data:
+    with data_file("germeval2017", "dev_v1.4.tsv").open(encoding="utf-8") as data:
         for row in csv.reader(data, delimiter="\t", quoting=csv.QUOTE_NONE):
             if len(row) >= 4:
                 texts.append(row[1])
@@ -71,9 +71,9 @@ def germeval_dev() -> tuple[list[str], list[bool], list[str]]:
 
 def paraphrase_pairs() -> tuple[list[str], list[str], np.ndarray]:
     """Twitter URL paraphrase corpus, train split: (a, b, same) for 42,200 pairs."""
-    a = _lines(_file("paraphrase", "train", "a.toks"))
-    b = _lines(_file("paraphrase", "train", "b.toks"))
-    same = np.array([int(x) for x in _lines(_file("paraphrase", "train", "sim.txt"))]) == 1
+    a = _lines(data_file("paraphrase", "train", "a.toks"))
+    b = _lines(data_file("paraphrase", "train", "b.toks"))
+    same = np.array([int(x) for x in _lines(data_file("paraphrase", "train", "sim.txt"))]) == 1
     return a, b, same
 
 
@@ -92,7 +92,7 @@ def twcs_inbound():
 
     frames = []
     for name in ("twcs_random5000_divya-gh.csv", "twcs_spotifycares_inbound_stepanaromanov.csv"):
-        frame = pd.read_csv(_file("twcs", name), dtype=str, on_bad_lines="skip")
+        frame = pd.read_csv(data_file("twcs", name), dtype=str, on_bad_lines="skip")
         frame = frame[frame["inbound"].str.strip() == "True"]
         frames.append(frame[["tweet_id", "author_id", "created_at", "text"]])
     tweets = pd.concat(frames).dropna().drop_duplicates("tweet_id")
