@@ -34,7 +34,7 @@ CREATE TABLE core__deliveries (
     reason           VARCHAR NOT NULL,
     experts          VARCHAR[] NOT NULL,
     body_note        VARCHAR,                 -- extra text for the item (an answer link)
-    status           VARCHAR NOT NULL,        -- pending | delivered | blocked
+    status           VARCHAR NOT NULL,        -- pending | delivered | blocked | cancelled
     attempts         INTEGER NOT NULL DEFAULT 0,
     next_attempt_at  TIMESTAMPTZ,
     last_error       VARCHAR,
@@ -78,7 +78,7 @@ CREATE VIEW out__delivery_backlog AS
 SELECT destination, status, count(*) AS items, min(created_for) AS oldest,
        max(attempts) AS max_attempts, any_value(last_error) AS last_error
 FROM core__deliveries
-WHERE status <> 'delivered'
+WHERE status IN ('pending', 'blocked')  -- cancelled: every mention was deleted
 GROUP BY ALL ORDER BY destination, status;
 
 CREATE VIEW out__routing_decisions AS
