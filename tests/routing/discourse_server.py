@@ -24,9 +24,10 @@ import re
 import threading
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
+
+from tests.routing.json_api import JsonApiServer
 
 INVALID_ACCESS = {"errors": ["You are not permitted to view the requested resource. The API "
                              "username or key is invalid."], "error_type": "invalid_access"}
@@ -72,7 +73,7 @@ def _slug(title: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-") or "topic"
 
 
-class DiscourseServer:
+class DiscourseServer(JsonApiServer):
     def __init__(self, api_key: str = "test-api-key", api_username: str = "carewire"):
         self.api_key, self.api_username = api_key, api_username
         self.bad_credentials_status = 403   # what Discourse answers; some proxies say 401
@@ -83,21 +84,7 @@ class DiscourseServer:
         self._failures: list[Failure] = []
         self._next_topic, self._next_post = 100, 1000
         self._lock = threading.Lock()
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
-        self._thread = threading.Thread(target=self.httpd.serve_forever, args=(0.05,),
-                                        daemon=True)
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.httpd.server_port}"
-
-    def start(self) -> DiscourseServer:
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
+        super().__init__()
 
     # what tests script and inspect
 
@@ -284,27 +271,7 @@ class DiscourseServer:
                 {"Retry-After": str(wait)}
         return failure.status, {"errors": ["Internal Server Error"]}, {}
 
-    def _handler(self) -> type[BaseHTTPRequestHandler]:
-        server = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self):  # noqa: N802 (http.server's naming)
-                length = int(self.headers.get("Content-Length") or 0)
-                raw_body = self.rfile.read(length).decode("utf-8") if length else ""
-                status, payload, extra = server._handle(self.command, self.path,
-                                                        dict(self.headers.items()), raw_body)
-                body = json.dumps(payload).encode("utf-8")
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json; charset=utf-8")
-                for name, value in extra.items():
-                    self.send_header(name, value)
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-            do_POST = do_GET  # noqa: N815
-
-            def log_message(self, *args):
-                """Quiet: tests assert on `server.requests` instead."""
-
-        return Handler
+    def handle(self, method: str, target: str, headers: dict[str, str],
+               body: bytes) -> tuple[int, dict[str, str], Any]:
+        status, payload, extra = self._handle(method, target, headers, body.decode("utf-8"))
+        return status, extra, payload

@@ -21,9 +21,10 @@ import json
 import threading
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
+
+from tests.routing.json_api import JsonApiServer
 
 PRIORITIES = ("urgent", "high", "normal", "low")
 TYPES = ("problem", "incident", "question", "task")
@@ -46,7 +47,7 @@ class _Failure:
     retry_after: str | None
 
 
-class ZendeskServer:
+class ZendeskServer(JsonApiServer):
     """In-memory tickets behind a real HTTP server on 127.0.0.1 (any free port)."""
 
     def __init__(self, login: str = "agent@example.com", token: str = "api-token"):
@@ -58,21 +59,7 @@ class ZendeskServer:
         self._failures: list[_Failure] = []
         self._next_id = 35436
         self._lock = threading.Lock()
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
-        self._thread = threading.Thread(target=self.httpd.serve_forever, args=(0.05,),
-                                        daemon=True)
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.httpd.server_port}"
-
-    def start(self) -> "ZendeskServer":
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
+        super().__init__()
 
     # What tests script and inspect.
 
@@ -115,8 +102,8 @@ class ZendeskServer:
 
     # The API.
 
-    def _handle(self, method: str, raw_path: str, headers: dict[str, str],
-                raw_body: bytes) -> tuple[int, dict[str, str], Any]:
+    def handle(self, method: str, raw_path: str, headers: dict[str, str],
+               raw_body: bytes) -> tuple[int, dict[str, str], Any]:
         parts = urlsplit(raw_path)
         query = {key: values[-1] for key, values in parse_qs(parts.query).items()}
         try:
@@ -217,31 +204,6 @@ class ZendeskServer:
             errors["requester"] = [{"description": "Requester: Email is required",
                                     "error": "InvalidValue"}]
         return errors
-
-    def _handler(self) -> type[BaseHTTPRequestHandler]:
-        server = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def _serve(self):
-                length = int(self.headers.get("Content-Length") or 0)
-                raw_body = self.rfile.read(length) if length else b""
-                status, headers, payload = server._handle(self.command, self.path,
-                                                          dict(self.headers), raw_body)
-                body = json.dumps(payload).encode("utf-8")
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json; charset=utf-8")
-                for name, value in headers.items():
-                    self.send_header(name, value)
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-            do_GET = do_POST = _serve  # noqa: N815 (http.server's naming)
-
-            def log_message(self, *args):
-                """Quiet: tests assert on `server.requests` instead."""
-
-        return Handler
 
 
 def _route(path: str) -> str:
