@@ -69,21 +69,20 @@ def cmd_route_decide(args) -> None:
 
 def cmd_route_deliver(args) -> None:
     from carewire import pipeline
-    from carewire.credentials import from_airflow
+    from carewire.credentials import for_destinations
 
     settings = _settings(args)
-    result = pipeline.deliver(settings, from_airflow(pipeline.destination_conn_ids(settings)),
-                              datetime.now(timezone.utc), retry_blocked=args.retry_blocked)
+    result = pipeline.deliver(settings, for_destinations(settings), datetime.now(timezone.utc),
+                              retry_blocked=args.retry_blocked)
     print(json.dumps(result, indent=2, default=str))
 
 
 def cmd_route_sync(args) -> None:
     from carewire import pipeline
-    from carewire.credentials import from_airflow
+    from carewire.credentials import for_destinations
 
     settings = _settings(args)
-    result = pipeline.sync_outcomes(settings,
-                                    from_airflow(pipeline.destination_conn_ids(settings)),
+    result = pipeline.sync_outcomes(settings, for_destinations(settings),
                                     datetime.now(timezone.utc))
     print(json.dumps(result, indent=2, default=str))
 

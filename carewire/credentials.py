@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 from typing import Iterable
 
+from carewire.settings import Settings
 from connectors.base import Credentials
 
 
@@ -30,3 +31,8 @@ def from_airflow(conn_ids: Iterable[str]) -> dict[str, Credentials]:
             continue
         found[conn_id] = Credentials(conn.login, conn.password, conn.extra_dejson)
     return found
+
+
+def for_destinations(settings: Settings) -> dict[str, Credentials]:
+    """The Connections of every configured routing destination that names one."""
+    return from_airflow(d.conn_id for d in settings.routing.destinations if d.conn_id)

@@ -162,10 +162,6 @@ def route(settings: Settings, decided_for: datetime) -> dict[str, Any]:
         return run(con, load_policy(settings.routing.policy), decided_for)
 
 
-def destination_conn_ids(settings: Settings) -> list[str]:
-    return [d.conn_id for d in settings.routing.destinations if d.conn_id]
-
-
 def deliver(settings: Settings, credentials: Mapping[str, Credentials], now: datetime,
             retry_blocked: bool = False) -> dict[str, Any]:
     """Hand every due delivery to its destination; what fails waits in the backlog."""

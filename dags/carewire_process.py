@@ -63,11 +63,11 @@ with DAG(
         from datetime import datetime, timezone
 
         from carewire import pipeline
-        from carewire.credentials import from_airflow
+        from carewire.credentials import for_destinations
         from carewire.settings import load_settings
 
         settings = load_settings()
-        result = pipeline.deliver(settings, from_airflow(pipeline.destination_conn_ids(settings)),
+        result = pipeline.deliver(settings, for_destinations(settings),
                                   datetime.now(timezone.utc))
         if result["blocked"]:
             raise RuntimeError(f"{result['blocked']} deliveries are held as blocked and need a "

@@ -40,13 +40,12 @@ with DAG(
         from datetime import datetime, timezone
 
         from carewire import pipeline
-        from carewire.credentials import from_airflow
+        from carewire.credentials import for_destinations
         from carewire.settings import load_settings
 
         settings = load_settings()
-        return pipeline.sync_outcomes(
-            settings, from_airflow(pipeline.destination_conn_ids(settings)),
-            datetime.now(timezone.utc))
+        return pipeline.sync_outcomes(settings, for_destinations(settings),
+                                      datetime.now(timezone.utc))
 
     @task
     def publish() -> str:

@@ -84,9 +84,7 @@ def run(con: duckdb.DuckDBPyConnection, policy: Policy, decided_for: datetime) -
             SELECT source, source_id, route, rule_id, reason, evidence::JSON, experts::VARCHAR[], team,
                    priority, sla_due_at, destination, delivery_key, policy_version, decided_for
             FROM {incoming}""")
-        before = set(r[0] for r in con.execute("SELECT delivery_key FROM core__deliveries")
-                     .fetchall())
-        con.execute(f"""
+        planned = con.execute(f"""
             INSERT INTO core__deliveries (delivery_key, destination, route, unit, cluster_id,
                 team, priority, sla_due_at, rule_id, reason, experts, status, created_for)
             SELECT delivery_key, arg_min(destination, created_at), arg_min(route, created_at),
@@ -96,7 +94,7 @@ def run(con: duckdb.DuckDBPyConnection, policy: Policy, decided_for: datetime) -
                    arg_min(experts::VARCHAR[], created_at), 'pending', any_value(decided_for)
             FROM {incoming} WHERE delivery_key IS NOT NULL
               AND delivery_key NOT IN (SELECT delivery_key FROM core__deliveries)
-            GROUP BY delivery_key""")
+            GROUP BY delivery_key""").fetchone()[0]
         con.execute(f"""
             INSERT OR IGNORE INTO core__delivery_mentions
             SELECT delivery_key, source, source_id, decided_for FROM {incoming}
@@ -109,10 +107,9 @@ def run(con: duckdb.DuckDBPyConnection, policy: Policy, decided_for: datetime) -
                                'url', v.external_url), i.decided_for
             FROM {incoming} i JOIN core__deliveries v USING (delivery_key)
             WHERE v.status = 'delivered'""").fetchone()[0]
-    keys = set(decided["delivery_key"].dropna())
     return {"decided": len(decided),
             "routes": decided["route"].value_counts().to_dict(),
             "rules": decided["rule_id"].value_counts().to_dict(),
-            "deliveries_planned": len(keys - before),
+            "deliveries_planned": int(planned),
             "linked_to_existing": int(linked or 0),
             "policy_version": policy.full_version}

@@ -36,13 +36,17 @@ from connectors.feeds.mapping import html_to_text
 from connectors.forums.mapping import timestamp
 from connectors.http import RETRY_STATUSES
 from routing.destinations.base import Delivery, FatalDestinationError, Outcome, Receipt
-from routing.destinations.http import call, session_for
+from routing.destinations.http import call, missing_credentials, session_for
 
 Matcher = Callable[[str, list[str]], "int | None"]
 """(the asker's words, titles of solved topics) -> index of the title that answers them."""
 
 TITLE_MIN, TITLE_MAX = 15, 255
 """Discourse's default `min_topic_title_length` and `max_topic_title_length`."""
+
+CREDENTIALS = ("with login = the API username and password = an API key (Discourse: Admin "
+               "> API > New API Key)")
+"""What the destination's Airflow Connection holds."""
 
 SEARCH_WORDS = 4
 """Discourse requires every search term to match: more words find fewer topics, often none."""
@@ -260,7 +264,7 @@ class DiscourseDestination:
         """One call through carewire's retry policy and error mapping; None for a 404 when
         `absent_ok`."""
         if not self._has_credentials:
-            raise FatalDestinationError(self._missing_credentials(), destination=self.name)
+            raise missing_credentials(self.settings, "Discourse", CREDENTIALS)
         hooks = [_raise_absent, self._refuse] if absent_ok else [self._refuse]
         try:
             return call(self._session, method, self._base + path, destination=self.name,
@@ -296,16 +300,6 @@ class DiscourseDestination:
                 "page has), then run `carewire route deliver --retry-blocked`.",
                 destination=self.name)
         return body
-
-    def _missing_credentials(self) -> str:
-        what = ("with login = the API username and password = an API key (Discourse: Admin "
-                "> API > New API Key)")
-        conn_id = self.settings.conn_id
-        fix = (f"create Airflow Connection '{conn_id}' {what}" if conn_id else
-               f"set conn_id for destination '{self.name}' in carewire.yaml and create that "
-               f"Airflow Connection {what}")
-        return (f"no Discourse credentials: {fix}, then run `carewire route deliver "
-                "--retry-blocked`.")
 
     def _url(self, topic: dict[str, Any], post_number: int | None = None) -> str:
         url = f"{self._base}/t/{topic.get('slug') or 'topic'}/{topic['id']}"

@@ -58,3 +58,15 @@ def check(response: requests.Response, *, destination: str, conn_id: str | None)
         f"{where}: {detail or 'no detail'}. Retrying will not help: check the destination's "
         "settings (url, category) in carewire.yaml, then `carewire route deliver "
         "--retry-blocked`.", destination=destination)
+
+
+def missing_credentials(destination: DestinationSettings, system: str,
+                        what: str) -> FatalDestinationError:
+    """The error for a destination that has no credentials: which Airflow Connection to
+    create (`what` says with which login and password), or that conn_id is missing."""
+    conn_id = destination.conn_id
+    fix = (f"create Airflow Connection '{conn_id}' {what}" if conn_id else
+           f"set conn_id for destination '{destination.name}' in carewire.yaml and create "
+           f"that Airflow Connection {what}")
+    return FatalDestinationError(f"no {system} credentials: {fix}, then run `carewire route "
+                                 "deliver --retry-blocked`.", destination=destination.name)

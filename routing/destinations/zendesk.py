@@ -28,7 +28,11 @@ from carewire.settings import DestinationSettings, HttpSettings
 from connectors.base import Credentials, utc
 from routing.destinations.base import (Delivery, FatalDestinationError, MentionRef, Outcome,
                                        Receipt)
-from routing.destinations.http import call, session_for
+from routing.destinations.http import call, missing_credentials, session_for
+
+CREDENTIALS = ("with login = a Zendesk agent's email and password = an API token (Admin "
+               "Center > Apps and integrations > Zendesk API)")
+"""What the destination's Airflow Connection holds."""
 
 SHOW_MANY_LIMIT = 100
 """Show Multiple Tickets returns at most this many tickets per call."""
@@ -115,19 +119,9 @@ class ZendeskDestination:
 
     def _call(self, method: str, path: str, **kwargs) -> requests.Response:
         if self._session.auth is None:
-            raise FatalDestinationError(self._missing_credentials(), destination=self.name)
+            raise missing_credentials(self.settings, "Zendesk", CREDENTIALS)
         return call(self._session, method, self._base + path, destination=self.name,
                     conn_id=self.settings.conn_id, **kwargs)
-
-    def _missing_credentials(self) -> str:
-        what = ("with login = a Zendesk agent's email and password = an API token (Admin "
-                "Center > Apps and integrations > Zendesk API)")
-        conn_id = self.settings.conn_id
-        fix = (f"create Airflow Connection '{conn_id}' {what}" if conn_id else
-               f"set conn_id for destination '{self.name}' in carewire.yaml and create that "
-               f"Airflow Connection {what}")
-        return (f"no Zendesk credentials: {fix}, then run `carewire route deliver "
-                "--retry-blocked`.")
 
     def _refuse_invalid(self, response: requests.Response, **_) -> None:
         """A 422 is Zendesk's RecordInvalid: say which fields it refused and why, rather
