@@ -151,6 +151,57 @@ def cmd_status(args) -> None:
     print(json.dumps(report, indent=2, default=str) if args.json else status.render(report))
 
 
+def cmd_desk(args) -> None:
+    import uvicorn
+
+    from desk.web import create_app
+
+    settings = _settings(args)
+    host = args.host or settings.desk.host
+    port = args.port or settings.desk.port
+    app = create_app(settings)
+    if not app.state.accounts.users():
+        print("carewire desk: no users yet. Add the first with\n"
+              "  carewire desk user add NAME --role admin", file=sys.stderr)
+    print(f"carewire desk on http://{host}:{port}/ (queue store: "
+          f"{app.state.desk.engine.url.render_as_string(hide_password=True)})", file=sys.stderr)
+    uvicorn.run(app, host=host, port=port, log_level="warning")
+
+
+def _accounts(settings):
+    from desk.accounts import Accounts
+    from routing.desk import Desk
+
+    desk = Desk(settings.desk_url)
+    return desk, Accounts(desk.engine, lambda: datetime.now(timezone.utc),
+                          idle=settings.desk.session_idle, lifetime=settings.desk.session_lifetime)
+
+
+def cmd_desk_user_add(args) -> None:
+    import getpass
+
+    settings = _settings(args)
+    if args.password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = getpass.getpass(f"password for {args.name} (12+ characters): ")
+        if password != getpass.getpass("again: "):
+            raise CarewireError("the two passwords differ; nothing was changed")
+    desk, accounts = _accounts(settings)
+    with desk:
+        user = accounts.add_user(args.name, password, args.role, args.team, actor="cli")
+    print(f"added {user.role} {user.name}" + (f" (teams: {', '.join(user.teams)})"
+                                             if user.teams else ""))
+
+
+def cmd_desk_user_list(args) -> None:
+    desk, accounts = _accounts(_settings(args))
+    with desk:
+        for user in accounts.users():
+            print(f"{user.name:20} {user.role:6} {'active' if user.active else 'disabled':8} "
+                  f"{', '.join(user.teams)}")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="carewire", description="Social care pipeline: listen, enrich, route, measure.")
@@ -228,6 +279,35 @@ def build_parser() -> argparse.ArgumentParser:
     simulate.add_argument("--until", type=_moment, help="end of the window (default: now)")
     simulate.add_argument("--json", action="store_true", help="machine-readable output")
     simulate.set_defaults(func=cmd_route_simulate)
+
+    desk = commands.add_parser(
+        "desk", help="serve the care desk web app; manage its users",
+        description="Serve the care desk (queues, items, dashboards, alerts) on "
+                    "desk.host:desk.port (default http://127.0.0.1:8765/). Its queue store is "
+                    "routing.desk_url; item context and dashboards come from the analyst "
+                    "snapshot.")
+    desk.add_argument("--host", help="address to listen on (default: desk.host)")
+    desk.add_argument("--port", type=int, help="port (default: desk.port)")
+    desk.set_defaults(func=cmd_desk)
+    desk_commands = desk.add_subparsers(dest="desk_command", metavar="COMMAND")
+    user = desk_commands.add_parser("user", help="add or list desk users",
+                                    description="Add or list the desk's users.")
+    user_commands = user.add_subparsers(dest="user_command", required=True, metavar="COMMAND")
+    user_add = user_commands.add_parser(
+        "add", help="add a user (asks for the password)",
+        description="Add a desk user. Agents see the queues of their teams; leads see every "
+                    "queue, the dashboards and alerts; admins also manage users and read the "
+                    "audit log.")
+    user_add.add_argument("name")
+    user_add.add_argument("--role", choices=["agent", "lead", "admin"], required=True)
+    user_add.add_argument("--team", action="append", default=[],
+                          help="a team whose queue the user works (repeat for several)")
+    user_add.add_argument("--password-stdin", action="store_true",
+                          help="read the password from the first line of stdin (scripts)")
+    user_add.set_defaults(func=cmd_desk_user_add)
+    user_list = user_commands.add_parser("list", help="list users",
+                                         description="List desk users, roles and teams.")
+    user_list.set_defaults(func=cmd_desk_user_list)
 
     sql = commands.add_parser(
         "sql", help="query the analyst snapshot",

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Literal
 
 import yaml
-from pydantic import BaseModel, Field, ValidationError, field_validator
+from pydantic import BaseModel, Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from carewire.errors import ConfigError
@@ -194,6 +194,55 @@ class RoutingSettings(BaseModel):
         return destinations
 
 
+class DeskSettings(BaseModel):
+    """The care desk web app (`carewire desk`). Users are added with `carewire desk user
+    add`; there are no built-in accounts."""
+
+    host: str = Field(default="127.0.0.1", description="Address to listen on; put a TLS "
+                      "proxy in front before exposing it beyond this machine.")
+    port: int = Field(default=8765, ge=1, le=65535)
+    session_idle: timedelta = Field(default=timedelta(minutes=30),
+                                    description="A session ends after this long unused.")
+    session_lifetime: timedelta = Field(default=timedelta(hours=12),
+                                        description="A session ends this long after sign-in.")
+    secure_cookies: bool = Field(default=False, description="Send the session cookie over "
+                                 "HTTPS only: set true behind a TLS proxy.")
+    page_size: int = Field(default=50, ge=5, le=500, description="Items per queue page.")
+
+
+class AlertSettings(BaseModel):
+    """Spike alerts on mention volume and negative sentiment (docs/alerts.md). An hour
+    fires when its count is at least `min_count` and above the median of the same hour of
+    the week in the last `history_weeks` weeks by more than `k` spreads, where the spread
+    is the scaled MAD but never below `floor`."""
+
+    enabled: bool = True
+    history_weeks: int = Field(default=8, ge=2, le=52,
+                               description="Weeks of the same hour of the week in a baseline.")
+    min_history_weeks: int = Field(
+        default=4, ge=2, le=52, description="Fewer watched weeks than this: the hour is "
+        "reported as 'not enough history' instead of being judged.")
+    k: float = Field(default=4.0, gt=0, description="Spreads above the median that fire.")
+    min_count: int = Field(default=5, ge=1, description="An hour with fewer never fires.")
+    floor: float = Field(default=1.0, gt=0, description="The least spread, in mentions: "
+                         "a series that is almost always quiet does not fire on a few.")
+    lookback: timedelta = Field(
+        default=timedelta(hours=24), description="Each run re-checks the complete hours "
+        "this far back, so mentions that arrive late still count.")
+    destinations: list[str] = Field(
+        default_factory=list, description="Webhook destinations (routing.destinations, "
+        "kind: webhook) that get every alert; the care desk always gets them.")
+    max_attempts: int = Field(default=24, ge=1, description="A notification that keeps "
+                              "failing is retried each run, this many times.")
+
+    @model_validator(mode="after")
+    def _history_fits(self) -> "AlertSettings":
+        if self.min_history_weeks > self.history_weeks:
+            raise ValueError(f"min_history_weeks ({self.min_history_weeks}) cannot exceed "
+                             f"history_weeks ({self.history_weeks})")
+        return self
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="CAREWIRE_", env_nested_delimiter="__", extra="forbid")
 
@@ -204,6 +253,8 @@ class Settings(BaseSettings):
     dedupe: DedupeSettings = Field(default_factory=DedupeSettings)
     influence: InfluenceSettings = Field(default_factory=InfluenceSettings)
     routing: RoutingSettings = Field(default_factory=RoutingSettings)
+    desk: DeskSettings = Field(default_factory=DeskSettings)
+    alerts: AlertSettings = Field(default_factory=AlertSettings)
     schedule: str = Field(default="0 * * * *", description="Cron for the ingest DAGs (UTC).")
     data_dir: Path = Path("data")
     landing_dir: Path | None = None
@@ -221,6 +272,16 @@ class Settings(BaseSettings):
                                    file_secret_settings):
         # The YAML file arrives as init kwargs; environment variables must override it.
         return env_settings, init_settings
+
+    @model_validator(mode="after")
+    def _alert_destinations_are_webhooks(self) -> "Settings":
+        kinds = {d.name: d.kind for d in self.routing.destinations}
+        wrong = [name for name in self.alerts.destinations if kinds.get(name) != "webhook"]
+        if wrong:
+            raise ValueError(f"alerts.destinations names {', '.join(wrong)}, which is not a "
+                             "webhook under routing.destinations; add it there with kind: "
+                             "webhook (alerts always reach the care desk without it)")
+        return self
 
     @property
     def keywords(self) -> list[str]:

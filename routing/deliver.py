@@ -136,10 +136,13 @@ def _event(con, kind: str, row: dict, now: datetime, external_id: str | None,
 
 def _mentions(con, key: str) -> tuple[MentionRef, ...]:
     rows = con.execute("""
-        SELECT m.source, m.source_id, m.url, coalesce(a.handle, m.author_id), m.text, m.created_at
+        SELECT m.source, m.source_id, m.url, coalesce(a.handle, m.author_id), m.text, m.created_at,
+               e.language, e.sentiment, e.intent, coalesce(i.tier, 'regular')
         FROM core__delivery_mentions d
         JOIN core__mentions m ON m.source = d.source AND m.source_id = d.source_id
         LEFT JOIN core__authors a ON a.source = m.source AND a.author_id = m.author_id
+        LEFT JOIN core__enrichments e ON e.source = m.source AND e.source_id = m.source_id
+        LEFT JOIN core__author_influence i ON i.source = m.source AND i.author_id = m.author_id
         WHERE d.delivery_key = ? AND NOT m.is_deleted
         ORDER BY m.created_at, m.source, m.source_id""", [key]).fetchall()
     return tuple(MentionRef(*row) for row in rows)

@@ -103,8 +103,19 @@ desk_items = sa.Table(
     sa.Column("experts", JsonText, nullable=False),
     sa.Column("created_at", UtcDateTime, nullable=False),
     sa.Column("updated_at", UtcDateTime, nullable=False),
+    # What the queue filters on, from the first mention, so that a page of a 100,000-item
+    # queue is one indexed query (added in 0.2: stores from before get them on open).
+    sa.Column("source", sa.String),
+    sa.Column("language", sa.String),
+    sa.Column("sentiment", sa.String),
+    sa.Column("intent", sa.String),
+    sa.Column("influence_tier", sa.String),
     sa.CheckConstraint("status IN ('open', 'claimed', 'resolved')", name="ck_desk_items_status"),
+    sa.Index("ix_desk_items_queue", "team", "status", "sla_due_at", "item_id"),
+    sa.Index("ix_desk_items_cluster", "cluster_id"),
 )
+FACETS = ("source", "language", "sentiment", "intent", "influence_tier")
+"""Item fields a queue can be filtered on, besides team and status."""
 
 desk_events = sa.Table(
     "desk_events", metadata,
@@ -139,6 +150,11 @@ class DeskItem:
     experts: tuple[str, ...]
     created_at: datetime
     updated_at: datetime
+    source: str | None = None
+    language: str | None = None
+    sentiment: str | None = None
+    intent: str | None = None
+    influence_tier: str | None = None
 
 
 @dataclass(frozen=True)
@@ -194,6 +210,7 @@ class Desk:
             elif conn.dialect.name == "postgresql":
                 conn.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": _DDL_LOCK})
             metadata.create_all(conn)
+            _add_missing_columns(conn)
 
     def close(self) -> None:
         self.engine.dispose()
@@ -210,6 +227,8 @@ class Desk:
         Race-safe without locks: the unique key decides, and the loser of a race reads the
         winner's row."""
         now = self._now()
+        first = delivery.mentions[0] if delivery.mentions else None
+        facets = {name: getattr(first, name, None) for name in FACETS}
         try:
             with self.engine.begin() as conn:
                 item_id = conn.execute(desk_items.insert().values(
@@ -218,7 +237,7 @@ class Desk:
                     assignee=None, title=delivery.title, body=delivery.body,
                     cluster_id=delivery.cluster_id, rule_id=delivery.rule_id,
                     reason=delivery.reason, mentions=[asdict(m) for m in delivery.mentions],
-                    experts=list(delivery.experts), created_at=now, updated_at=now,
+                    experts=list(delivery.experts), created_at=now, updated_at=now, **facets,
                 )).inserted_primary_key[0]
                 self._record(conn, item_id, "delivered", None, now,
                              {"team": delivery.team, "priority": delivery.priority,
@@ -283,33 +302,91 @@ class Desk:
                             "whole number from 1 (worst) to 5 (best)")
         return self._act(item_id, "rated", by, lambda item: ({}, {"score": score}))
 
-    def reassign(self, item_id: int, agent: str, team: str) -> DeskItem:
-        """Hand an item to another team's queue; whoever held it lets go."""
+    def reassign(self, item_id: int, agent: str, team: str, route: str | None = None
+                 ) -> DeskItem:
+        """Hand an item to another team's queue; whoever held it lets go. With `route`, the
+        item changes route too (sent from the community to the contact center, say)."""
         if not team.strip():
             raise DeskError(f"reassigning desk item {item_id} needs a team name")
 
         def decide(item):
             _refuse_resolved(item, "reassign")
-            return ({"team": team, "status": "open", "assignee": None},
-                    {"from_team": item["team"]})
+            changes = {"team": team, "status": "open", "assignee": None}
+            data = {"from_team": item["team"]}
+            if route is not None and route != item["route"]:
+                changes["route"] = route
+                data.update(route=route, from_route=item["route"])
+            return changes, data
 
         return self._act(item_id, "reassigned", agent, decide)
 
-    def items(self, team: str | None = None, status: Status | None = None, limit: int = 50,
-              offset: int = 0) -> list[DeskItem]:
-        """A page of the queue, the soonest SLA deadline (the oldest breaching) first."""
-        if status is not None and status not in STATUSES:
-            raise DeskError(f"unknown desk status {status!r}: use one of {', '.join(STATUSES)}")
+    def resolve_cluster(self, cluster_id: str, agent: str,
+                        teams: Iterable[str] | None = None) -> tuple[list[int], list[DeskItem]]:
+        """Resolve every unresolved item of an issue cluster in one transaction: the answer
+        given once, publicly, closes it for everyone who asked. Only items in `teams` (all
+        when None) are touched, and an item claimed by someone else is left to them.
+        Returns the ids resolved and the items left."""
+        now = self._now()
+        query = sa.select(desk_items).where(desk_items.c.cluster_id == cluster_id,
+                                            desk_items.c.status != "resolved")
+        if teams is not None:
+            query = query.where(desk_items.c.team.in_(list(teams)))
+        resolved: list[int] = []
+        left: list[DeskItem] = []
+        with self.engine.begin() as conn:
+            for row in conn.execute(query.order_by(desk_items.c.item_id)).mappings().all():
+                if row["status"] == "claimed" and row["assignee"] != agent:
+                    left.append(_item(row))
+                    continue
+                applied = conn.execute(desk_items.update().where(
+                    desk_items.c.item_id == row["item_id"],
+                    desk_items.c.status == row["status"],
+                    desk_items.c.assignee.is_not_distinct_from(row["assignee"]))
+                    .values(status="resolved", assignee=agent, updated_at=now)).rowcount
+                if applied != 1:
+                    left.append(_item(row))
+                    continue
+                self._record(conn, row["item_id"], "resolved", agent, now,
+                             {"team": row["team"], "cluster_id": cluster_id})
+                resolved.append(row["item_id"])
+        return resolved, left
+
+    def items(self, team: str | None = None, status: Status | Iterable[Status] | None = None,
+              limit: int = 50, offset: int = 0, **facets: str | None) -> list[DeskItem]:
+        """A page of the queue, the soonest SLA deadline (the oldest breaching) first.
+        `facets` filter on FACETS (source="x", sentiment="negative"...); None means any."""
         if limit < 1 or offset < 0:
             raise DeskError(f"limit must be at least 1 and offset at least 0, got limit={limit}"
                             f", offset={offset}")
-        query = (sa.select(desk_items)
+        query = (_filtered(sa.select(desk_items), team, status, facets)
                  .order_by(desk_items.c.sla_due_at, desk_items.c.item_id)
                  .limit(limit).offset(offset))
-        if team is not None:
-            query = query.where(desk_items.c.team == team)
-        if status is not None:
-            query = query.where(desk_items.c.status == status)
+        with self.engine.connect() as conn:
+            return [_item(row) for row in conn.execute(query).mappings()]
+
+    def count(self, team: str | None = None, status: Status | Iterable[Status] | None = None,
+              **facets: str | None) -> int:
+        """How many items `items` pages through with the same filters."""
+        query = _filtered(sa.select(sa.func.count()).select_from(desk_items), team, status,
+                          facets)
+        with self.engine.connect() as conn:
+            return conn.scalar(query)
+
+    def facet_values(self, team: str | None = None) -> dict[str, list[str]]:
+        """The values each facet takes among the unresolved items (of `team`): the choices a
+        filter menu offers."""
+        found: dict[str, list[str]] = {}
+        with self.engine.connect() as conn:
+            for name in FACETS:
+                column = desk_items.c[name]
+                query = _filtered(sa.select(column).distinct(), team, ("open", "claimed"), {})
+                found[name] = sorted(v for v in conn.scalars(query.where(column.is_not(None))))
+        return found
+
+    def cluster_items(self, cluster_id: str) -> list[DeskItem]:
+        """Every item of an issue cluster, resolved ones too, oldest first."""
+        query = (sa.select(desk_items).where(desk_items.c.cluster_id == cluster_id)
+                 .order_by(desk_items.c.created_at, desk_items.c.item_id))
         with self.engine.connect() as conn:
             return [_item(row) for row in conn.execute(query).mappings()]
 
@@ -380,6 +457,37 @@ class Desk:
                 data: dict[str, Any]) -> None:
         conn.execute(desk_events.insert().values(item_id=item_id, kind=kind, actor=actor, at=at,
                                                  data=data))
+
+
+def _filtered(query, team: str | None, status, facets: Mapping[str, str | None]):
+    if team is not None:
+        query = query.where(desk_items.c.team == team)
+    if status is not None:
+        wanted = [status] if isinstance(status, str) else list(status)
+        unknown = [s for s in wanted if s not in STATUSES]
+        if unknown:
+            raise DeskError(f"unknown desk status {unknown[0]!r}: use one of "
+                            f"{', '.join(STATUSES)}")
+        query = query.where(desk_items.c.status.in_(wanted))
+    for name, value in facets.items():
+        if name not in FACETS:
+            raise DeskError(f"desk items cannot be filtered on {name!r}: use one of "
+                            f"{', '.join(FACETS)}")
+        if value is not None:
+            query = query.where(desk_items.c[name] == value)
+    return query
+
+
+def _add_missing_columns(conn) -> None:
+    """Bring a desk store made by an older carewire up to the current columns and indexes:
+    new columns are nullable, so ADD COLUMN is all it takes on either backend."""
+    present = {c["name"] for c in sa.inspect(conn).get_columns("desk_items")}
+    for column in desk_items.columns:
+        if column.name not in present:
+            kind = column.type.compile(dialect=conn.dialect)
+            conn.exec_driver_sql(f"ALTER TABLE desk_items ADD COLUMN {column.name} {kind}")
+    for index in desk_items.indexes:
+        index.create(conn, checkfirst=True)
 
 
 def _item(row: Mapping[str, Any]) -> DeskItem:

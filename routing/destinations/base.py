@@ -34,6 +34,11 @@ class MentionRef:
     author: str | None          # handle as shown on the platform
     text: str
     created_at: datetime
+    # How enrichment read it: the care desk filters its queues on these.
+    language: str | None = None
+    sentiment: str | None = None
+    intent: str | None = None
+    influence_tier: str | None = None
 
 
 @dataclass(frozen=True)

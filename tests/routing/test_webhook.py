@@ -112,7 +112,9 @@ def test_a_signed_delivery_arrives_with_every_field(receiver, fast_http):
     assert payload["mentions"] == [{"source": "x", "source_id": "1860", "author": "alice",
                                     "url": "https://x.com/alice/status/1860",
                                     "text": "still no refund 😡",
-                                    "created_at": "2026-11-24T07:30:00+00:00"}]
+                                    "created_at": "2026-11-24T07:30:00+00:00",
+                                    "language": None, "sentiment": None, "intent": None,
+                                    "influence_tier": None}]
     assert payload["tags"] == ["refund"] and payload["experts"] == []
 
 

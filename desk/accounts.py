@@ -1,0 +1,275 @@
+"""Who may use the care desk: users with a role, their sign-in sessions, and the audit log.
+
+Kept in the desk's own store (SQLite by default, PostgreSQL when scaled out), beside the
+queue tables of routing/desk.py, so one backup holds the queue and who worked it.
+
+- Passwords are hashed with scrypt (memory-hard, in the standard library: no extra
+  dependency), a random salt each, and compared in constant time.
+- A session is a random token in a cookie; the store keeps only its SHA-256, so a copy of
+  the database signs nobody in. Sessions end after `idle` without a request and after
+  `lifetime` in any case. Each carries its own CSRF token for the forms it renders.
+- Five failed sign-ins in a row lock the name for 15 minutes; the message never says
+  whether the name exists.
+- `desk_audit` records sign-ins (and failures), sign-outs, refused requests and user
+  changes. What agents do to items is in `desk_events` (written in the same transaction as
+  the change itself); `audit_log` shows both, newest first.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any, Callable, Iterable, Literal
+
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+
+from carewire.errors import CarewireError
+from routing.desk import JsonText, UtcDateTime, desk_events
+
+Role = Literal["agent", "lead", "admin"]
+ROLES: tuple[Role, ...] = ("agent", "lead", "admin")
+MIN_PASSWORD_LENGTH = 12
+MAX_FAILED_SIGN_INS = 5
+LOCKOUT = timedelta(minutes=15)
+_SCRYPT = {"n": 2**14, "r": 8, "p": 1}  # ~16 MiB and ~50 ms per hash on one core
+
+metadata = sa.MetaData()
+
+desk_users = sa.Table(
+    "desk_users", metadata,
+    sa.Column("name", sa.String, primary_key=True),
+    sa.Column("password_hash", sa.String, nullable=False),
+    sa.Column("role", sa.String, nullable=False),
+    sa.Column("teams", JsonText, nullable=False),
+    sa.Column("active", sa.Boolean, nullable=False),
+    sa.Column("failed_sign_ins", sa.Integer, nullable=False),
+    sa.Column("locked_until", UtcDateTime),
+    sa.Column("created_at", UtcDateTime, nullable=False),
+    sa.CheckConstraint("role IN ('agent', 'lead', 'admin')", name="ck_desk_users_role"),
+)
+
+desk_sessions = sa.Table(
+    "desk_sessions", metadata,
+    sa.Column("token_sha256", sa.String, primary_key=True),
+    sa.Column("user_name", sa.String, sa.ForeignKey("desk_users.name"), nullable=False),
+    sa.Column("csrf_token", sa.String, nullable=False),
+    sa.Column("created_at", UtcDateTime, nullable=False),
+    sa.Column("last_seen_at", UtcDateTime, nullable=False),
+)
+
+desk_audit = sa.Table(
+    "desk_audit", metadata,
+    sa.Column("audit_id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("at", UtcDateTime, nullable=False, index=True),
+    sa.Column("actor", sa.String),
+    sa.Column("action", sa.String, nullable=False),
+    sa.Column("target", sa.String),
+    sa.Column("ip", sa.String),
+    sa.Column("detail", JsonText, nullable=False),
+)
+
+
+class AccountError(CarewireError):
+    """A sign-in or user change that cannot be done; the message says what to do."""
+
+
+@dataclass(frozen=True)
+class User:
+    name: str
+    role: Role
+    teams: tuple[str, ...]
+    active: bool
+
+
+@dataclass(frozen=True)
+class Session:
+    user: User
+    csrf_token: str
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    at: datetime
+    actor: str | None
+    action: str
+    target: str | None
+    detail: dict[str, Any]
+
+
+def hash_password(password: str) -> str:
+    salt = secrets.token_bytes(16)
+    digest = hashlib.scrypt(password.encode("utf-8"), salt=salt, **_SCRYPT)
+    return f"scrypt${_SCRYPT['n']}${_SCRYPT['r']}${_SCRYPT['p']}${salt.hex()}${digest.hex()}"
+
+
+def password_matches(password: str, stored: str) -> bool:
+    try:
+        scheme, n, r, p, salt, digest = stored.split("$")
+    except ValueError:
+        return False
+    if scheme != "scrypt":
+        return False
+    computed = hashlib.scrypt(password.encode("utf-8"), salt=bytes.fromhex(salt), n=int(n),
+                              r=int(r), p=int(p))
+    return hmac.compare_digest(computed.hex(), digest)
+
+
+def _sha(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+class Accounts:
+    """Users, sessions and the audit log in the desk store behind `engine`."""
+
+    def __init__(self, engine: sa.Engine, clock: Callable[[], datetime], *,
+                 idle: timedelta, lifetime: timedelta):
+        self.engine = engine
+        self._clock = clock
+        self.idle = idle
+        self.lifetime = lifetime
+        metadata.create_all(engine)
+
+    def add_user(self, name: str, password: str, role: str, teams: Iterable[str] = (),
+                 actor: str | None = None) -> User:
+        name = name.strip()
+        teams = tuple(sorted({t.strip() for t in teams if t.strip()}))
+        if not name:
+            raise AccountError("a desk user needs a name")
+        if role not in ROLES:
+            raise AccountError(f"unknown role {role!r}: use one of {', '.join(ROLES)}")
+        if role == "agent" and not teams:
+            raise AccountError(f"agent {name} needs at least one team (--team care): an "
+                               "agent sees only their teams' queues")
+        if len(password) < MIN_PASSWORD_LENGTH:
+            raise AccountError(f"the password for {name} is too short: use at least "
+                               f"{MIN_PASSWORD_LENGTH} characters")
+        now = self._clock()
+        try:
+            with self.engine.begin() as conn:
+                conn.execute(desk_users.insert().values(
+                    name=name, password_hash=hash_password(password), role=role,
+                    teams=list(teams), active=True, failed_sign_ins=0, locked_until=None,
+                    created_at=now))
+                self._audit(conn, actor, "user_added", name, None,
+                            {"role": role, "teams": list(teams)})
+        except IntegrityError as exc:
+            raise AccountError(f"a desk user named {name} exists already") from exc
+        return User(name, role, teams, True)
+
+    def set_active(self, name: str, active: bool, actor: str) -> None:
+        """Disable (or enable again) a user; disabling ends their sessions at once."""
+        with self.engine.begin() as conn:
+            if not conn.execute(desk_users.update().where(desk_users.c.name == name)
+                                .values(active=active)).rowcount:
+                raise AccountError(f"no desk user named {name}")
+            if not active:
+                conn.execute(desk_sessions.delete().where(desk_sessions.c.user_name == name))
+            self._audit(conn, actor, "user_enabled" if active else "user_disabled", name, None,
+                        {})
+
+    def users(self) -> list[User]:
+        with self.engine.connect() as conn:
+            rows = conn.execute(sa.select(desk_users).order_by(desk_users.c.name)).mappings()
+            return [_user(row) for row in rows]
+
+    def sign_in(self, name: str, password: str, ip: str | None) -> tuple[str, Session]:
+        """A new session token for a right name and password, or AccountError."""
+        now = self._clock()
+        with self.engine.begin() as conn:
+            row = conn.execute(sa.select(desk_users).where(desk_users.c.name == name)
+                               ).mappings().one_or_none()
+            if row is not None and row["locked_until"] is not None and row["locked_until"] > now:
+                self._audit(conn, name, "sign_in_refused", name, ip, {"why": "locked"})
+                raise AccountError("too many failed sign-ins: this name is locked for "
+                                   f"{int(LOCKOUT.total_seconds() // 60)} minutes; ask an admin "
+                                   "if you forgot the password")
+            if row is None or not row["active"] or not password_matches(password,
+                                                                        row["password_hash"]):
+                if row is not None:
+                    failed = row["failed_sign_ins"] + 1
+                    conn.execute(desk_users.update().where(desk_users.c.name == name).values(
+                        failed_sign_ins=0 if failed >= MAX_FAILED_SIGN_INS else failed,
+                        locked_until=now + LOCKOUT if failed >= MAX_FAILED_SIGN_INS else None))
+                self._audit(conn, None, "sign_in_failed", name, ip, {})
+                raise AccountError("that name and password do not match an active desk user")
+            conn.execute(desk_users.update().where(desk_users.c.name == name)
+                         .values(failed_sign_ins=0, locked_until=None))
+            token, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
+            conn.execute(desk_sessions.insert().values(
+                token_sha256=_sha(token), user_name=name, csrf_token=csrf, created_at=now,
+                last_seen_at=now))
+            self._audit(conn, name, "signed_in", name, ip, {})
+        return token, Session(_user(row), csrf)
+
+    def session(self, token: str | None) -> Session | None:
+        """The live session for this cookie value; None when unknown, idle too long or too
+        old (an expired one is deleted)."""
+        if not token:
+            return None
+        now = self._clock()
+        key = _sha(token)
+        with self.engine.begin() as conn:
+            row = conn.execute(
+                sa.select(desk_sessions.c.csrf_token, desk_sessions.c.last_seen_at,
+                          desk_sessions.c.created_at.label("started_at"), desk_users)
+                .join(desk_users, desk_users.c.name == desk_sessions.c.user_name)
+                .where(desk_sessions.c.token_sha256 == key)).mappings().one_or_none()
+            if row is None:
+                return None
+            if (not row["active"] or now - row["last_seen_at"] > self.idle
+                    or now - row["started_at"] > self.lifetime):
+                conn.execute(desk_sessions.delete().where(desk_sessions.c.token_sha256 == key))
+                return None
+            if now - row["last_seen_at"] > timedelta(minutes=1):  # one write a minute at most
+                conn.execute(desk_sessions.update().where(desk_sessions.c.token_sha256 == key)
+                             .values(last_seen_at=now))
+        return Session(_user(row), row["csrf_token"])
+
+    def sign_out(self, token: str, ip: str | None) -> None:
+        with self.engine.begin() as conn:
+            name = conn.scalar(sa.select(desk_sessions.c.user_name)
+                               .where(desk_sessions.c.token_sha256 == _sha(token)))
+            conn.execute(desk_sessions.delete().where(desk_sessions.c.token_sha256 == _sha(token)))
+            if name is not None:
+                self._audit(conn, name, "signed_out", name, ip, {})
+
+    def audit(self, actor: str | None, action: str, target: str | None, ip: str | None,
+              detail: dict[str, Any]) -> None:
+        with self.engine.begin() as conn:
+            self._audit(conn, actor, action, target, ip, detail)
+
+    def audit_log(self, limit: int = 100, offset: int = 0) -> list[AuditEntry]:
+        """Sign-ins, user changes and refusals together with every item action from
+        desk_events, newest first."""
+        audit = sa.select(desk_audit.c.at, desk_audit.c.actor, desk_audit.c.action,
+                          desk_audit.c.target, desk_audit.c.detail)
+        items = sa.select(desk_events.c.at, desk_events.c.actor, desk_events.c.kind,
+                          sa.func.concat("item ", desk_events.c.item_id), desk_events.c.data)
+        both = sa.union_all(audit, items).subquery()
+        query = (sa.select(both).order_by(both.c.at.desc()).limit(limit).offset(offset))
+        with self.engine.connect() as conn:
+            return [AuditEntry(utc_at(row[0]), row[1], row[2], row[3], _json(row[4]))
+                    for row in conn.execute(query)]
+
+    def _audit(self, conn, actor: str | None, action: str, target: str | None, ip: str | None,
+               detail: dict[str, Any]) -> None:
+        conn.execute(desk_audit.insert().values(at=self._clock(), actor=actor, action=action,
+                                                target=target, ip=ip, detail=detail))
+
+
+def _user(row) -> User:
+    return User(row["name"], row["role"], tuple(row["teams"]), bool(row["active"]))
+
+
+def utc_at(value) -> datetime:
+    """A union's column loses the type decorator: read it back as the store wrote it."""
+    return UtcDateTime().process_result_value(
+        datetime.fromisoformat(value) if isinstance(value, str) else value, None)
+
+
+def _json(value) -> dict[str, Any]:
+    return JsonText().process_result_value(value, None) if isinstance(value, str) else value

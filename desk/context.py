@@ -1,0 +1,111 @@
+"""What the desk shows around an item, read from the analyst snapshot: the author and
+their influence and history, how the post was scored, the routing decision, and the issue
+cluster it belongs to.
+
+The snapshot (`settings.snapshot`) is the warehouse as of the last process or
+sync_outcomes run, published by atomic rename, so the desk reads it without ever waiting
+for or blocking the pipeline. A missing snapshot is a message on the page, not an error.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from carewire.errors import WarehouseError
+from warehouse.db import connect
+
+HISTORY = 10
+"""Earlier posts of the author shown on an item."""
+CLUSTER_MEMBERS = 50
+"""Mentions of an issue cluster listed on its page (the size is always the full count)."""
+
+
+@dataclass
+class ItemContext:
+    available: bool
+    note: str = ""
+    mention: dict[str, Any] = field(default_factory=dict)
+    author: dict[str, Any] = field(default_factory=dict)
+    history: list[dict[str, Any]] = field(default_factory=list)
+    decision: dict[str, Any] = field(default_factory=dict)
+    cluster: dict[str, Any] = field(default_factory=dict)
+
+
+def _rows(con, sql: str, params: list) -> list[dict[str, Any]]:
+    cursor = con.execute(sql, params)
+    names = [d[0] for d in cursor.description]
+    return [dict(zip(names, row)) for row in cursor.fetchall()]
+
+
+def item_context(snapshot: Path, source: str, source_id: str,
+                 cluster_id: str | None) -> ItemContext:
+    try:
+        with connect(snapshot, read_only=True) as con:
+            mention = _rows(con, """
+                SELECT m.source, m.source_id, m.url, m.title, m.text, m.created_at, m.author_id,
+                       m.is_deleted, e.sentiment, e.sentiment_score, e.sentiment_confidence,
+                       e.intent, e.intent_reason, e.language, e.relevance_score, e.models_version
+                FROM core__mentions m LEFT JOIN core__enrichments e USING (source, source_id)
+                WHERE m.source = ? AND m.source_id = ?""", [source, source_id])
+            if not mention:
+                return ItemContext(False, f"{source}:{source_id} is not in the analyst snapshot "
+                                          "yet: it appears after the next process run.")
+            mention = mention[0]
+            author = _rows(con, """
+                SELECT a.handle, a.display_name, a.profile_url, a.followers_count, a.karma,
+                       a.is_verified, a.first_seen_at, i.reach, i.reach_pct, i.mentions,
+                       i.engagement_per_mention, i.engagement_pct, i.history_pct,
+                       i.avg_sentiment, i.helpful_replies, i.score, i.tier, i.tier_reason
+                FROM core__authors a
+                LEFT JOIN core__author_influence i USING (source, author_id)
+                WHERE a.source = ? AND a.author_id = ?""", [source, mention["author_id"]])
+            history = _rows(con, f"""
+                SELECT m.source_id, m.url, m.text, m.created_at, e.sentiment, d.route, d.rule_id
+                FROM core__mentions m
+                LEFT JOIN core__enrichments e USING (source, source_id)
+                LEFT JOIN core__routing_decisions d USING (source, source_id)
+                WHERE m.source = ? AND m.author_id = ? AND m.source_id <> ? AND NOT m.is_deleted
+                ORDER BY m.created_at DESC LIMIT {HISTORY}""",
+                            [source, mention["author_id"], source_id])
+            decision = _rows(con, """
+                SELECT route, rule_id, reason, evidence, experts, team, priority, sla_due_at,
+                       policy_version, decided_for
+                FROM core__routing_decisions WHERE source = ? AND source_id = ?""",
+                             [source, source_id])
+            cluster = _cluster(con, cluster_id) if cluster_id else {}
+    except WarehouseError as exc:
+        return ItemContext(False, str(exc))
+    if decision:
+        decision = decision[0]
+        decision["evidence"] = json.loads(decision["evidence"])
+    return ItemContext(True, "", mention, author[0] if author else {}, history,
+                       decision or {}, cluster)
+
+
+def _cluster(con, cluster_id: str) -> dict[str, Any]:
+    summary = _rows(con, "SELECT * FROM core__issue_clusters WHERE cluster_id = ?", [cluster_id])
+    if not summary:
+        return {}
+    members = _rows(con, f"""
+        SELECT m.source, m.source_id, m.url, m.text, m.created_at,
+               coalesce(a.handle, m.author_id) AS author, e.sentiment, k.joined_by, k.similarity
+        FROM core__cluster_members k
+        JOIN core__mentions m USING (source, source_id)
+        LEFT JOIN core__authors a ON a.source = m.source AND a.author_id = m.author_id
+        LEFT JOIN core__enrichments e ON e.source = m.source AND e.source_id = m.source_id
+        WHERE k.cluster_id = ? AND NOT m.is_deleted
+        ORDER BY m.created_at LIMIT {CLUSTER_MEMBERS}""", [cluster_id])
+    return {**summary[0], "members": members}
+
+
+def cluster_context(snapshot: Path, cluster_id: str) -> dict[str, Any] | str:
+    """The cluster's summary and members, or the reason they cannot be shown."""
+    try:
+        with connect(snapshot, read_only=True) as con:
+            return _cluster(con, cluster_id) or (f"issue cluster {cluster_id} is not in the "
+                                                  "analyst snapshot yet")
+    except WarehouseError as exc:
+        return str(exc)

@@ -1,0 +1,185 @@
+"""The agent's pages: the queues, an item with its context, and the actions on it.
+
+Every list is one indexed, paged query in the desk store (filters and order in SQL), so a
+queue with 100,000 open items costs what a page of 50 costs. Every action is a POST with
+the session's CSRF token, checked against the viewer's teams, written with its event in
+one transaction (routing/desk.py), and answered with a redirect (post/redirect/get), so a
+reload never repeats it.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import RedirectResponse
+from starlette.datastructures import FormData
+
+from desk.context import cluster_context, item_context
+from desk.pages import render
+from desk.session import Viewer, checked_form, refuse, viewer
+from routing.desk import FACETS, Desk, DeskError, DeskItem
+
+router = APIRouter()
+
+ACTIVE = ("open", "claimed")
+STATUS_CHOICES = {"active": ACTIVE, "open": ("open",), "claimed": ("claimed",),
+                  "resolved": ("resolved",)}
+
+
+def _desk(request: Request) -> Desk:
+    return request.app.state.desk
+
+
+def _teams(request: Request) -> list[str]:
+    return request.app.state.teams
+
+
+def _visible_item(request: Request, who: Viewer, item_id: int) -> DeskItem:
+    try:
+        item = _desk(request).item(item_id)
+    except DeskError as exc:
+        raise refuse(request, who, str(exc), status=404) from exc
+    if not who.can_see(item.team):
+        raise refuse(request, who, f"desk item {item_id} is in the {item.team} queue, which "
+                                   f"is not one of your teams ({', '.join(who.teams)})")
+    return item
+
+
+def _back(item_id: int, done: str | None = None, error: str | None = None) -> RedirectResponse:
+    query = urlencode({k: v for k, v in (("done", done), ("error", error)) if v})
+    return RedirectResponse(f"/items/{item_id}" + (f"?{query}" if query else ""),
+                            status_code=303)
+
+
+@router.get("/")
+def home(request: Request, who: Viewer = Depends(viewer)):
+    desk = _desk(request)
+    rows = [{"team": team, "open": desk.count(team, "open"),
+             "claimed": desk.count(team, "claimed")}
+            for team in _teams(request) if who.can_see(team)]
+    return render(request, "home.html", who, queues=rows)
+
+
+@router.get("/queue/{team}")
+def queue(request: Request, team: str, status: str = "active", page: int = 1,
+          who: Viewer = Depends(viewer)):
+    if not who.can_see(team):
+        raise refuse(request, who, f"the {team} queue is not one of your teams "
+                                   f"({', '.join(who.teams)})")
+    if status not in STATUS_CHOICES:
+        raise refuse(request, who, f"unknown status filter {status!r}: use one of "
+                                   f"{', '.join(STATUS_CHOICES)}", status=400)
+    facets = {name: request.query_params.get(name) or None for name in FACETS}
+    desk = _desk(request)
+    size = request.app.state.settings.desk.page_size
+    page = max(page, 1)
+    total = desk.count(team, STATUS_CHOICES[status], **facets)
+    items = desk.items(team, STATUS_CHOICES[status], limit=size, offset=(page - 1) * size,
+                       **facets)
+    kept = {"status": status, **{k: v for k, v in facets.items() if v}}
+    return render(request, "queue.html", who, team=team, items=items, total=total, page=page,
+                  pages=max(1, -(-total // size)), status=status, facets=facets,
+                  choices=desk.facet_values(team), statuses=list(STATUS_CHOICES),
+                  query=lambda **change: urlencode({**kept, **change}))
+
+
+@router.get("/items/{item_id}")
+def item_page(request: Request, item_id: int, who: Viewer = Depends(viewer)):
+    item = _visible_item(request, who, item_id)
+    first = item.mentions[0] if item.mentions else None
+    context = (item_context(request.app.state.settings.snapshot, first.source, first.source_id,
+                            item.cluster_id) if first else None)
+    events = _desk(request).events(item_ids=[item_id])
+    return render(request, "item.html", who, item=item, context=context, events=events,
+                  teams=_teams(request), done=request.query_params.get("done"),
+                  error=request.query_params.get("error"))
+
+
+@router.get("/clusters/{cluster_id}")
+def cluster_page(request: Request, cluster_id: str, who: Viewer = Depends(viewer)):
+    items = [i for i in _desk(request).cluster_items(cluster_id) if who.can_see(i.team)]
+    context = cluster_context(request.app.state.settings.snapshot, cluster_id)
+    return render(request, "cluster.html", who, cluster_id=cluster_id, items=items,
+                  context=context if isinstance(context, dict) else None,
+                  note=context if isinstance(context, str) else "")
+
+
+def _act(request: Request, who: Viewer, item_id: int, action) -> RedirectResponse:
+    _visible_item(request, who, item_id)
+    try:
+        done = action(_desk(request))
+    except DeskError as exc:
+        return _back(item_id, error=str(exc))
+    return _back(item_id, done=done)
+
+
+@router.post("/items/{item_id}/claim")
+def claim(request: Request, item_id: int, who: Viewer = Depends(viewer),
+          form: FormData = Depends(checked_form)):
+    return _act(request, who, item_id,
+                lambda desk: desk.claim(item_id, who.name) and "claimed")
+
+
+@router.post("/items/{item_id}/reply")
+def reply(request: Request, item_id: int, who: Viewer = Depends(viewer),
+          form: FormData = Depends(checked_form)):
+    text = str(form.get("text") or "")
+    return _act(request, who, item_id,
+                lambda desk: desk.reply(item_id, who.name, text) and "reply recorded")
+
+
+@router.post("/items/{item_id}/resolve")
+def resolve(request: Request, item_id: int, who: Viewer = Depends(viewer),
+            form: FormData = Depends(checked_form)):
+    return _act(request, who, item_id,
+                lambda desk: desk.resolve(item_id, who.name) and "resolved")
+
+
+@router.post("/items/{item_id}/rate")
+def rate(request: Request, item_id: int, who: Viewer = Depends(viewer),
+         form: FormData = Depends(checked_form)):
+    raw = str(form.get("score") or "")
+    score = int(raw) if raw.isdigit() else raw
+    return _act(request, who, item_id,
+                lambda desk: desk.rate(item_id, score, who.name) and f"rated {score}")
+
+
+@router.post("/items/{item_id}/reassign")
+def reassign(request: Request, item_id: int, who: Viewer = Depends(viewer),
+             form: FormData = Depends(checked_form)):
+    team = str(form.get("team") or "")
+    if team not in _teams(request):
+        return _back(item_id, error=f"unknown team {team!r}: choose one of "
+                                    f"{', '.join(_teams(request))}")
+    return _act(request, who, item_id,
+                lambda desk: desk.reassign(item_id, who.name, team) and f"reassigned to {team}")
+
+
+@router.post("/items/{item_id}/send")
+def send(request: Request, item_id: int, who: Viewer = Depends(viewer),
+         form: FormData = Depends(checked_form)):
+    """Send to the community or to the contact center: route and team change together."""
+    route = str(form.get("route") or "")
+    routes = request.app.state.route_teams
+    if route not in routes:
+        return _back(item_id, error=f"cannot send to {route!r}: choose one of "
+                                    f"{', '.join(routes)}")
+    return _act(request, who, item_id, lambda desk: desk.reassign(
+        item_id, who.name, routes[route], route=route) and f"sent to {route.replace('_', ' ')}")
+
+
+@router.post("/clusters/{cluster_id}/resolve")
+def resolve_cluster(request: Request, cluster_id: str, who: Viewer = Depends(viewer),
+                    form: FormData = Depends(checked_form)):
+    teams = None if who.role != "agent" else who.teams
+    resolved, left = _desk(request).resolve_cluster(cluster_id, who.name, teams)
+    message = f"resolved {len(resolved)} item(s) of the cluster"
+    if left:
+        message += "; left: " + ", ".join(f"#{i.item_id} (claimed by {i.assignee})"
+                                          for i in left)
+    back = str(form.get("back") or "")
+    if back.isdigit():
+        return _back(int(back), done=message)
+    return RedirectResponse(f"/clusters/{cluster_id}?{urlencode({'done': message})}",
+                            status_code=303)

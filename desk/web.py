@@ -1,0 +1,189 @@
+"""The desk's web application: `create_app(settings)`, served by `carewire desk`.
+
+Server-rendered HTML (Jinja2 on FastAPI), no JavaScript framework and nothing fetched from
+the internet: it works on a locked-down network, and every page is a plain form an agent
+can use with the keyboard. Sign-in, sign-out and the admin pages live here; the queues are
+in desk/queues.py, dashboards in desk/dashboards.py, alerts in desk/alerts_page.py.
+"""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Callable
+from urllib.parse import urlencode
+
+from fastapi import Depends, FastAPI, Form, HTTPException, Request
+from fastapi.responses import RedirectResponse
+from fastapi.staticfiles import StaticFiles
+from starlette.datastructures import FormData
+
+from carewire.settings import Settings
+from desk import queues
+from desk.accounts import ROLES, AccountError, Accounts
+from desk.pages import render
+from desk.session import (CSRF_FIELD, SESSION_COOKIE, SignInRequired, Viewer, admin_viewer,
+                          checked_form, client_ip, viewer)
+from routing.desk import Desk
+from routing.policy import load_policy
+
+LOGIN_CSRF_COOKIE = "carewire_login_csrf"
+AUDIT_PAGE = 100
+SECURITY_HEADERS = {
+    "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; "
+                               "style-src 'self' 'unsafe-inline'; frame-ancestors 'none'",
+    "X-Frame-Options": "DENY",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+    "Cache-Control": "no-store",
+}
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def create_app(settings: Settings, *, clock: Callable[[], datetime] = _now) -> FastAPI:
+    app = FastAPI(title="carewire desk", docs_url=None, redoc_url=None, openapi_url=None)
+    policy = load_policy(settings.routing.policy)
+    desk = Desk(settings.desk_url, clock=clock)
+    app.state.settings = settings
+    app.state.clock = clock
+    app.state.desk = desk
+    app.state.accounts = Accounts(desk.engine, clock, idle=settings.desk.session_idle,
+                                  lifetime=settings.desk.session_lifetime)
+    teams = set(policy.teams.values()) | ({policy.escalation.team} if policy.escalation else set())
+    app.state.teams = sorted(teams)
+    app.state.route_teams = {route: policy.teams[route]
+                             for route in ("community", "contact_center") if route in policy.teams}
+
+    @app.middleware("http")
+    async def security_headers(request: Request, call_next):
+        response = await call_next(request)
+        response.headers.update(SECURITY_HEADERS)
+        return response
+
+    @app.exception_handler(SignInRequired)
+    async def to_sign_in(request: Request, exc: SignInRequired):
+        query = {"next": exc.next_path, **({"expired": "1"} if exc.expired else {})}
+        response = RedirectResponse(f"/login?{urlencode(query)}", status_code=303)
+        response.delete_cookie(SESSION_COOKIE)
+        return response
+
+    @app.exception_handler(HTTPException)
+    async def error_page(request: Request, exc: HTTPException):
+        return render(request, "error.html", None, status_code=exc.status_code,
+                      status=exc.status_code, message=exc.detail)
+
+    app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
+    app.include_router(_sign_in_routes(settings))
+    app.include_router(_admin_routes())
+    app.include_router(queues.router)
+    # routers
+    app.router.on_shutdown.append(desk.close)
+    return app
+
+
+def _safe_next(path: str | None) -> str:
+    """Only a path on this site: a sign-in link must not send anyone elsewhere."""
+    return path if path and path.startswith("/") and not path.startswith("//") else "/"
+
+
+def _sign_in_routes(settings: Settings):
+    from fastapi import APIRouter
+
+    router = APIRouter()
+
+    @router.get("/login")
+    def login_page(request: Request, next: str = "/", expired: str = ""):
+        token = secrets.token_urlsafe(32)
+        response = render(request, "login.html", None, next=_safe_next(next), csrf=token,
+                          error="Your session expired: sign in again." if expired else "")
+        response.set_cookie(LOGIN_CSRF_COOKIE, token, httponly=True, samesite="strict",
+                            secure=settings.desk.secure_cookies, path="/login")
+        return response
+
+    @router.post("/login")
+    def login(request: Request, name: str = Form(""), password: str = Form(""),
+              next: str = Form("/"), csrf_token: str = Form("")):
+        cookie = request.cookies.get(LOGIN_CSRF_COOKIE, "")
+        accounts: Accounts = request.app.state.accounts
+        if not cookie or not hmac.compare_digest(cookie, csrf_token):
+            accounts.audit(None, "refused", "/login", client_ip(request),
+                           {"why": "sign-in form without its CSRF token", "name": name})
+            raise HTTPException(403, "the sign-in form was not sent from this desk's sign-in "
+                                     "page (CSRF token missing or wrong): open /login and "
+                                     "try again")
+        try:
+            token, _ = accounts.sign_in(name, password, client_ip(request))
+        except AccountError as exc:
+            fresh = secrets.token_urlsafe(32)
+            response = render(request, "login.html", None, status_code=401, next=next,
+                              csrf=fresh, error=str(exc), name=name)
+            response.set_cookie(LOGIN_CSRF_COOKIE, fresh, httponly=True, samesite="strict",
+                                secure=settings.desk.secure_cookies, path="/login")
+            return response
+        response = RedirectResponse(_safe_next(next), status_code=303)
+        response.set_cookie(SESSION_COOKIE, token, httponly=True, samesite="strict",
+                            secure=settings.desk.secure_cookies,
+                            max_age=int(settings.desk.session_lifetime.total_seconds()))
+        response.delete_cookie(LOGIN_CSRF_COOKIE, path="/login")
+        return response
+
+    @router.post("/logout")
+    def logout(request: Request, who: Viewer = Depends(viewer),
+               form: FormData = Depends(checked_form)):
+        request.app.state.accounts.sign_out(who.token, client_ip(request))
+        response = RedirectResponse("/login", status_code=303)
+        response.delete_cookie(SESSION_COOKIE)
+        return response
+
+    return router
+
+
+def _admin_routes():
+    from fastapi import APIRouter
+
+    router = APIRouter(prefix="/admin")
+
+    @router.get("/users")
+    def users(request: Request, who: Viewer = Depends(admin_viewer)):
+        return render(request, "users.html", who, users=request.app.state.accounts.users(),
+                      roles=ROLES, teams=request.app.state.teams,
+                      done=request.query_params.get("done"),
+                      error=request.query_params.get("error"))
+
+    @router.post("/users")
+    def add_user(request: Request, who: Viewer = Depends(admin_viewer),
+                 form: FormData = Depends(checked_form)):
+        try:
+            request.app.state.accounts.add_user(
+                str(form.get("name") or ""), str(form.get("password") or ""),
+                str(form.get("role") or ""), [str(t) for t in form.getlist("teams")],
+                actor=who.name)
+        except AccountError as exc:
+            return RedirectResponse(f"/admin/users?{urlencode({'error': str(exc)})}", 303)
+        return RedirectResponse(f"/admin/users?{urlencode({'done': 'user added'})}", 303)
+
+    @router.post("/users/{name}/active")
+    def set_active(request: Request, name: str, who: Viewer = Depends(admin_viewer),
+                   form: FormData = Depends(checked_form)):
+        active = form.get("active") == "1"
+        try:
+            request.app.state.accounts.set_active(name, active, who.name)
+        except AccountError as exc:
+            return RedirectResponse(f"/admin/users?{urlencode({'error': str(exc)})}", 303)
+        return RedirectResponse(
+            f"/admin/users?{urlencode({'done': f'{name} ' + ('enabled' if active else 'disabled')})}",
+            303)
+
+    @router.get("/audit")
+    def audit(request: Request, page: int = 1, who: Viewer = Depends(admin_viewer)):
+        page = max(page, 1)
+        entries = request.app.state.accounts.audit_log(AUDIT_PAGE, (page - 1) * AUDIT_PAGE)
+        return render(request, "audit.html", who, entries=entries, page=page,
+                      more=len(entries) == AUDIT_PAGE)
+
+    return router
