@@ -177,32 +177,39 @@ class Accounts:
             return [_user(row) for row in rows]
 
     def sign_in(self, name: str, password: str, ip: str | None) -> tuple[str, Session]:
-        """A new session token for a right name and password, or AccountError."""
+        """A new session token for a right name and password, or AccountError. A failure
+        is counted and audited before the error is raised (in its own committed
+        transaction: raising inside it would roll the count back)."""
         now = self._clock()
+        refusal = None
         with self.engine.begin() as conn:
             row = conn.execute(sa.select(desk_users).where(desk_users.c.name == name)
                                ).mappings().one_or_none()
             if row is not None and row["locked_until"] is not None and row["locked_until"] > now:
                 self._audit(conn, name, "sign_in_refused", name, ip, {"why": "locked"})
-                raise AccountError("too many failed sign-ins: this name is locked for "
-                                   f"{int(LOCKOUT.total_seconds() // 60)} minutes; ask an admin "
-                                   "if you forgot the password")
-            if row is None or not row["active"] or not password_matches(password,
-                                                                        row["password_hash"]):
+                refusal = ("too many failed sign-ins: this name is locked for "
+                           f"{int(LOCKOUT.total_seconds() // 60)} minutes; ask an admin if you "
+                           "forgot the password")
+            elif row is None or not row["active"] or not password_matches(password,
+                                                                          row["password_hash"]):
                 if row is not None:
                     failed = row["failed_sign_ins"] + 1
+                    locks = failed >= MAX_FAILED_SIGN_INS
                     conn.execute(desk_users.update().where(desk_users.c.name == name).values(
-                        failed_sign_ins=0 if failed >= MAX_FAILED_SIGN_INS else failed,
-                        locked_until=now + LOCKOUT if failed >= MAX_FAILED_SIGN_INS else None))
+                        failed_sign_ins=0 if locks else failed,
+                        locked_until=now + LOCKOUT if locks else None))
                 self._audit(conn, None, "sign_in_failed", name, ip, {})
-                raise AccountError("that name and password do not match an active desk user")
-            conn.execute(desk_users.update().where(desk_users.c.name == name)
-                         .values(failed_sign_ins=0, locked_until=None))
-            token, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
-            conn.execute(desk_sessions.insert().values(
-                token_sha256=_sha(token), user_name=name, csrf_token=csrf, created_at=now,
-                last_seen_at=now))
-            self._audit(conn, name, "signed_in", name, ip, {})
+                refusal = "that name and password do not match an active desk user"
+            else:
+                conn.execute(desk_users.update().where(desk_users.c.name == name)
+                             .values(failed_sign_ins=0, locked_until=None))
+                token, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
+                conn.execute(desk_sessions.insert().values(
+                    token_sha256=_sha(token), user_name=name, csrf_token=csrf, created_at=now,
+                    last_seen_at=now))
+                self._audit(conn, name, "signed_in", name, ip, {})
+        if refusal:
+            raise AccountError(refusal)
         return token, Session(_user(row), csrf)
 
     def session(self, token: str | None) -> Session | None:
@@ -248,7 +255,7 @@ class Accounts:
         audit = sa.select(desk_audit.c.at, desk_audit.c.actor, desk_audit.c.action,
                           desk_audit.c.target, desk_audit.c.detail)
         items = sa.select(desk_events.c.at, desk_events.c.actor, desk_events.c.kind,
-                          sa.func.concat("item ", desk_events.c.item_id), desk_events.c.data)
+                          sa.literal("item ", sa.String) + sa.cast(desk_events.c.item_id, sa.String), desk_events.c.data)
         both = sa.union_all(audit, items).subquery()
         query = (sa.select(both).order_by(both.c.at.desc()).limit(limit).offset(offset))
         with self.engine.connect() as conn:

@@ -12,10 +12,11 @@ from fastapi.templating import Jinja2Templates
 templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
 
 
-def render(request: Request, name: str, viewer, status_code: int = 200,
+def render(request: Request, template: str, viewer, status_code: int = 200,
            **context) -> HTMLResponse:
     now = request.app.state.clock()
-    return templates.TemplateResponse(request, name, {"viewer": viewer, "now": now, **context},
+    return templates.TemplateResponse(request, template,
+                                      {"viewer": viewer, "now": now, **context},
                                       status_code=status_code)
 
 

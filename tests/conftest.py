@@ -1,8 +1,11 @@
-"""Shared fixtures: a real HTTP server on loopback, and settings that write into tmp_path."""
+"""Shared fixtures: a real HTTP server on loopback, settings that write into tmp_path, a
+demo run's data, and desk stores on SQLite and the local PostgreSQL."""
 
 from __future__ import annotations
 
+import functools
 import os
+import uuid
 import threading
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -11,6 +14,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 import requests
+import sqlalchemy as sa
 from requests.adapters import HTTPAdapter
 
 from carewire.settings import SAMPLE_CONFIG, HttpSettings, load_settings
@@ -153,3 +157,67 @@ def sample_settings(tmp_path: Path, monkeypatch):
     """The bundled example config (replaying the sample cassettes), data under tmp_path."""
     monkeypatch.setenv("CAREWIRE_DATA_DIR", str(tmp_path / "data"))
     return load_settings(SAMPLE_CONFIG)
+
+
+@pytest.fixture(scope="session")
+def demo_data_dir(tmp_path_factory) -> Path:
+    """The data directory after one real demo run on the sample (landing zone, warehouse,
+    snapshot, desk store). Shared by the session: copy it (`demo_settings`) to write."""
+    from carewire import demo
+
+    data = tmp_path_factory.mktemp("demo") / "data"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("CAREWIRE_DATA_DIR", str(data))
+        demo.run(load_settings(SAMPLE_CONFIG), say=lambda line: None)
+    return data
+
+
+@pytest.fixture
+def demo_settings(demo_data_dir: Path, tmp_path: Path, monkeypatch):
+    """Settings on a private copy of the demo run's data directory."""
+    import shutil
+
+    data = tmp_path / "data"
+    shutil.copytree(demo_data_dir, data)
+    monkeypatch.setenv("CAREWIRE_DATA_DIR", str(data))
+    return load_settings(SAMPLE_CONFIG)
+
+
+POSTGRES_URL = os.environ.get("CAREWIRE_TEST_POSTGRES_URL",
+                              "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+
+
+@functools.cache
+def _postgres_missing() -> str | None:
+    """Why PostgreSQL tests cannot run here, or None when they can (asked once per run)."""
+    try:
+        import psycopg  # noqa: F401
+    except ImportError:
+        return "psycopg is not installed: pip install 'psycopg[binary]'"
+    engine = sa.create_engine(POSTGRES_URL, connect_args={"connect_timeout": 2})
+    try:
+        with engine.connect():
+            return None
+    except sa.exc.OperationalError as exc:
+        return f"no PostgreSQL at {POSTGRES_URL} (set CAREWIRE_TEST_POSTGRES_URL): {exc.orig}"
+    finally:
+        engine.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def desk_url(request, tmp_path):
+    """A fresh, empty store: a SQLite file, or a PostgreSQL schema of its own."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'data' / 'desk.sqlite'}"
+        return
+    if (reason := _postgres_missing()) is not None:
+        pytest.skip(reason)
+    schema = f"desk_test_{uuid.uuid4().hex[:12]}"
+    admin = sa.create_engine(POSTGRES_URL)
+    with admin.begin() as conn:
+        conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
+    url = sa.make_url(POSTGRES_URL).update_query_dict({"options": f"-csearch_path={schema}"})
+    yield url.render_as_string(hide_password=False)
+    with admin.begin() as conn:
+        conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
+    admin.dispose()

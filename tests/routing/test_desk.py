@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import functools
-import os
 import threading
-import uuid
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -15,8 +12,6 @@ from routing.desk import Desk, DeskError
 from routing.destinations.base import Delivery, MentionRef, Outcome, Receipt
 from routing.destinations.desk import DeskDestination
 
-POSTGRES_URL = os.environ.get("CAREWIRE_TEST_POSTGRES_URL",
-                              "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 T0 = datetime(2026, 11, 24, 8, 0, tzinfo=timezone.utc)
 
 
@@ -40,42 +35,6 @@ def delivery(key: str = "k1", *, team: str = "care", due: datetime = T0) -> Deli
                     body="Alice says her order never arrived.", team=team, priority="high",
                     sla_due_at=due, rule_id="angry-order", reason="negative, order problem",
                     tags=("orders",), experts=("bob",))
-
-
-@functools.cache
-def _postgres_missing() -> str | None:
-    """Why PostgreSQL tests cannot run here, or None when they can (asked once per run)."""
-    try:
-        import psycopg  # noqa: F401
-    except ImportError:
-        return "psycopg is not installed: pip install 'psycopg[binary]'"
-    engine = sa.create_engine(POSTGRES_URL, connect_args={"connect_timeout": 2})
-    try:
-        with engine.connect():
-            return None
-    except sa.exc.OperationalError as exc:
-        return f"no PostgreSQL at {POSTGRES_URL} (set CAREWIRE_TEST_POSTGRES_URL): {exc.orig}"
-    finally:
-        engine.dispose()
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def desk_url(request, tmp_path):
-    """A fresh, empty store: a SQLite file, or a PostgreSQL schema of its own."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'data' / 'desk.sqlite'}"
-        return
-    if (reason := _postgres_missing()) is not None:
-        pytest.skip(reason)
-    schema = f"desk_test_{uuid.uuid4().hex[:12]}"
-    admin = sa.create_engine(POSTGRES_URL)
-    with admin.begin() as conn:
-        conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
-    url = sa.make_url(POSTGRES_URL).update_query_dict({"options": f"-csearch_path={schema}"})
-    yield url.render_as_string(hide_password=False)
-    with admin.begin() as conn:
-        conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
-    admin.dispose()
 
 
 @pytest.fixture
@@ -300,3 +259,59 @@ def test_sqlite_store_creates_its_folder(tmp_path):
 def test_a_store_that_cannot_be_used_says_what_to_check(url):
     with pytest.raises(DeskError, match="routing.desk_url"):
         Desk(url)
+
+
+def test_queues_filter_count_and_page_on_the_facets_of_the_first_mention(desk):
+    from dataclasses import replace
+
+    for i, (sentiment, source) in enumerate([("negative", "x"), ("negative", "reddit"),
+                                             ("positive", "x")]):
+        first = replace(delivery().mentions[0], source=source, sentiment=sentiment,
+                        language="en", intent="complaint", influence_tier="regular")
+        desk.add(replace(delivery(f"k{i}"), mentions=(first,),
+                         sla_due_at=T0 + timedelta(hours=i)))
+    assert desk.count("care", ("open", "claimed"), sentiment="negative") == 2
+    assert [i.delivery_key for i in desk.items("care", "open", sentiment="negative",
+                                               source="x")] == ["k0"]
+    assert [i.delivery_key for i in desk.items("care", limit=1, offset=1)] == ["k1"]
+    assert desk.facet_values("care")["sentiment"] == ["negative", "positive"]
+    with pytest.raises(DeskError, match="cannot be filtered on 'mood'"):
+        desk.items(mood="sad")
+
+
+def test_a_cluster_resolves_at_once_except_what_another_agent_holds(desk):
+    ids = [desk.add(delivery(f"k{i}"))[0] for i in range(3)]
+    desk.claim(ids[2], "bob")
+    resolved, left = desk.resolve_cluster("c9", "ann")
+    assert resolved == ids[:2] and [i.item_id for i in left] == [ids[2]]
+    assert [e.kind for e in desk.events(item_ids=[ids[0]])] == ["delivered", "resolved"]
+    assert desk.resolve_cluster("c9", "ann", teams=["community"]) == ([], [])
+
+
+def test_sending_an_item_to_another_route_records_both_route_and_team(desk):
+    item_id, _ = desk.add(delivery())
+    moved = desk.reassign(item_id, "ann", "community", route="community")
+    assert (moved.route, moved.team, moved.status) == ("community", "community", "open")
+    event = desk.events(item_ids=[item_id])[-1]
+    assert event.data == {"team": "community", "from_team": "care", "route": "community",
+                          "from_route": "contact_center"}
+
+
+def test_a_store_from_before_the_queue_filters_gets_their_columns_on_open(tmp_path):
+    url = f"sqlite:///{tmp_path / 'old.sqlite'}"
+    engine = sa.create_engine(url)
+    with engine.begin() as conn:  # the 0.1 shape of desk_items, with one item in it
+        conn.exec_driver_sql("""CREATE TABLE desk_items (item_id INTEGER PRIMARY KEY,
+            delivery_key VARCHAR UNIQUE NOT NULL, route VARCHAR NOT NULL, team VARCHAR NOT NULL,
+            priority VARCHAR NOT NULL, sla_due_at DATETIME NOT NULL, status VARCHAR NOT NULL,
+            assignee VARCHAR, title TEXT NOT NULL, body TEXT NOT NULL, cluster_id VARCHAR,
+            rule_id VARCHAR NOT NULL, reason TEXT NOT NULL, mentions TEXT NOT NULL,
+            experts TEXT NOT NULL, created_at DATETIME NOT NULL, updated_at DATETIME NOT NULL)""")
+        conn.exec_driver_sql("""INSERT INTO desk_items VALUES (1, 'old', 'community',
+            'community', 'normal', '2026-11-24 08:00:00', 'open', NULL, 't', 'b', NULL, 'r',
+            'why', '[]', '[]', '2026-11-24 07:00:00', '2026-11-24 07:00:00')""")
+    engine.dispose()
+    with Desk(url) as upgraded:
+        [item] = upgraded.items()
+        assert item.delivery_key == "old" and item.sentiment is None
+        assert upgraded.count(sentiment="negative") == 0

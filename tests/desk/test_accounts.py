@@ -1,0 +1,77 @@
+"""Users, sessions and the audit log on both desk store backends."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from desk.accounts import AccountError, Accounts, password_matches
+from routing.desk import Desk
+from tests.desk.conftest import PASSWORD, Clock
+
+
+@pytest.fixture
+def accounts(desk_url):
+    clock = Clock()
+    with Desk(desk_url, clock=clock) as desk:
+        yield Accounts(desk.engine, clock, idle=timedelta(minutes=30),
+                       lifetime=timedelta(hours=12)), clock, desk
+
+
+def test_sessions_live_until_idle_or_too_old_and_users_can_be_disabled(accounts):
+    store, clock, _ = accounts
+    store.add_user("ann", PASSWORD, "agent", ["care"], actor="cli")
+    token, session = store.sign_in("ann", PASSWORD, "127.0.0.1")
+    assert store.session(token).csrf_token == session.csrf_token
+    alive = []
+    for _ in range(26):  # busy all day: never idle, but a session ends after 12 hours
+        clock.advance(minutes=29)
+        alive.append(store.session(token) is not None)
+    assert alive == [True] * 24 + [False] * 2  # 24 x 29 min = 11.6 h; 25 x 29 min > 12 h
+    token, _ = store.sign_in("ann", PASSWORD, None)
+    store.set_active("ann", False, actor="ada")
+    assert store.session(token) is None
+    with pytest.raises(AccountError, match="do not match an active desk user"):
+        store.sign_in("ann", PASSWORD, None)
+
+
+def test_weak_or_incomplete_users_are_refused(accounts):
+    store, _, _ = accounts
+    with pytest.raises(AccountError, match="at least 12 characters"):
+        store.add_user("ann", "short", "agent", ["care"])
+    with pytest.raises(AccountError, match="needs at least one team"):
+        store.add_user("ann", PASSWORD, "agent", [])
+    with pytest.raises(AccountError, match="unknown role 'boss'"):
+        store.add_user("ann", PASSWORD, "boss")
+    store.add_user("ann", PASSWORD, "lead")
+    with pytest.raises(AccountError, match="exists already"):
+        store.add_user("ann", PASSWORD, "lead")
+
+
+def test_the_audit_log_holds_sign_ins_and_item_actions_newest_first(accounts):
+    from tests.routing.test_desk import delivery
+
+    store, clock, desk = accounts
+    steps = [lambda: store.add_user("ann", PASSWORD, "agent", ["care"], actor="cli"),
+             lambda: store.sign_in("ann", PASSWORD, "10.0.0.7"),
+             lambda: desk.add(delivery()), lambda: desk.claim(1, "ann")]
+    for step in steps:
+        step()
+        clock.advance(seconds=1)
+    item_id = 1
+    log = store.audit_log()
+    assert [(e.actor, e.action, e.target) for e in log] == [
+        ("ann", "claimed", f"item {item_id}"), (None, "delivered", f"item {item_id}"),
+        ("ann", "signed_in", "ann"), ("cli", "user_added", "ann")]
+    assert all(e.at.tzinfo is not None for e in log)
+    assert log[-1].detail == {"role": "agent", "teams": ["care"]}
+
+
+def test_hashes_are_salted_and_only_the_right_password_matches():
+    from desk.accounts import hash_password
+
+    one, two = hash_password(PASSWORD), hash_password(PASSWORD)
+    assert one != two and password_matches(PASSWORD, one) and password_matches(PASSWORD, two)
+    assert not password_matches(PASSWORD + "!", one)
+    assert not password_matches(PASSWORD, "md5$abc")

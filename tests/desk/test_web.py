@@ -1,0 +1,230 @@
+"""The desk web app through HTTP, on a real desk store and snapshot from the demo run."""
+
+from __future__ import annotations
+
+import re
+
+import sqlalchemy as sa
+
+from desk.accounts import desk_audit, desk_sessions
+from routing.desk import desk_items
+from tests.desk.conftest import PASSWORD, DeskUser, csrf_of
+
+
+def first_item(user: DeskUser, team: str, **filters) -> int:
+    page = user.get(f"/queue/{team}", params=filters)
+    assert page.status_code == 200
+    return int(re.search(r'href="/items/(\d+)"', page.text).group(1))
+
+
+def audit_actions(app) -> list[tuple[str | None, str, str | None]]:
+    with app.state.desk.engine.connect() as conn:
+        return [tuple(r) for r in conn.execute(
+            sa.select(desk_audit.c.actor, desk_audit.c.action, desk_audit.c.target)
+            .order_by(desk_audit.c.audit_id))]
+
+
+def test_every_page_needs_a_signed_in_user(desk_app):
+    anonymous = DeskUser(desk_app, "nobody")
+    for path in ("/", "/queue/care", "/items/1", "/admin/users", "/clusters/x"):
+        answer = anonymous.get(path)
+        assert answer.status_code == 303 and answer.headers["location"].startswith("/login?next=")
+    assert anonymous.client.post("/items/1/claim", data={}).status_code == 303
+
+
+def test_a_wrong_password_is_refused_audited_and_locks_after_five(desk_app):
+    user = DeskUser(desk_app, "ann")
+    for _ in range(5):
+        answer = user.sign_in("not the password at all")
+        assert answer.status_code == 401
+        assert "do not match an active desk user" in answer.text
+    locked = user.sign_in()  # now even the right password waits out the lock
+    assert locked.status_code == 401 and "locked for 15 minutes" in locked.text
+    assert audit_actions(desk_app).count((None, "sign_in_failed", "ann")) == 5
+    assert ("ann", "sign_in_refused", "ann") in audit_actions(desk_app)
+
+
+def test_the_password_is_stored_hashed_and_the_session_token_only_as_a_hash(desk_app, sign_in):
+    user = sign_in("ann")
+    with desk_app.state.desk.engine.connect() as conn:
+        stored = conn.execute(sa.text("SELECT password_hash FROM desk_users WHERE name='ann'")
+                              ).scalar()
+        tokens = conn.execute(sa.select(desk_sessions.c.token_sha256)).scalars().all()
+    assert stored.startswith("scrypt$") and PASSWORD not in stored
+    cookie = user.client.cookies.get("carewire_session")
+    assert cookie and cookie not in tokens and len(tokens) == 1
+
+
+def test_an_agent_sees_only_their_teams_queue_and_no_admin_page(desk_app, sign_in):
+    ann = sign_in("ann")  # agent, team care
+    home = ann.get("/")
+    assert "/queue/care" in home.text and "/queue/community" not in home.text
+    assert ann.get("/queue/care").status_code == 200
+    assert ann.get("/queue/community").status_code == 403
+    community_item = first_item(sign_in("cid"), "community")
+    assert ann.get(f"/items/{community_item}").status_code == 403
+    assert ann.post(f"/items/{community_item}/claim").status_code == 403
+    for path in ("/admin/users", "/admin/audit"):
+        refused = ann.get(path)
+        assert refused.status_code == 403 and "for admins" in refused.text
+    assert ("ann", "refused", "/queue/community") in audit_actions(desk_app)
+
+
+def test_leads_see_every_queue_and_only_admins_manage_users(desk_app, sign_in):
+    lee = sign_in("lee")
+    assert all(lee.get(f"/queue/{team}").status_code == 200
+               for team in ("care", "community", "advocacy"))
+    assert lee.get("/admin/users").status_code == 403
+    ada = sign_in("ada")
+    assert ada.get("/admin/users").status_code == 200
+    added = ada.post("/admin/users", {"name": "bo", "password": "another long secret",
+                                      "role": "agent", "teams": "advocacy"}, page="/admin/users")
+    assert added.status_code == 303 and "user+added" in added.headers["location"]
+    bo = DeskUser(desk_app, "bo")
+    assert bo.sign_in("another long secret").status_code == 303
+    assert bo.get("/queue/advocacy").status_code == 200
+    assert bo.get("/queue/care").status_code == 403
+
+
+def test_a_form_post_without_the_csrf_token_is_refused(desk_app, sign_in):
+    ann = sign_in("ann")
+    item = first_item(ann, "care")
+    for data in ({}, {"csrf_token": "forged"}):
+        refused = ann.client.post(f"/items/{item}/claim", data=data)
+        assert refused.status_code == 403 and "CSRF" in refused.text
+    assert desk_app.state.desk.item(item).status == "open"
+    page = DeskUser(desk_app, "ann").client.get("/login")  # a sign-in form from elsewhere
+    forged = DeskUser(desk_app, "ann").client.post(
+        "/login", data={"name": "ann", "password": PASSWORD, "csrf_token": csrf_of(page.text)})
+    assert forged.status_code == 403
+    assert [a for a in audit_actions(desk_app) if a[1] == "refused"][:2] == [
+        ("ann", "refused", f"/items/{item}/claim")] * 2
+
+
+def test_an_item_is_worked_from_claim_to_resolve_with_a_rating(desk_app, sign_in):
+    ann = sign_in("ann")
+    item = first_item(ann, "care")
+    page = ann.get(f"/items/{item}")
+    assert page.status_code == 200
+    for heading in ("The post", "Author", "How it was read", "Why it is here"):
+        assert heading in page.text
+    assert "open the original" in page.text
+    steps = [("claim", {}), ("reply", {"text": "Sorry about that: we sent you a DM."}),
+             ("resolve", {}), ("rate", {"score": "5"})]
+    for action, data in steps:
+        done = ann.post(f"/items/{item}/{action}", data, page=f"/items/{item}")
+        assert done.status_code == 303 and "done=" in done.headers["location"], action
+    events = desk_app.state.desk.events(item_ids=[item])
+    assert [e.kind for e in events] == ["delivered", "claimed", "replied", "resolved", "rated"]
+    assert events[-1].data["score"] == 5 and all(e.actor == "ann" for e in events[1:])
+    audit = DeskUser(desk_app, "ada")
+    audit.sign_in()
+    log = audit.get("/admin/audit").text
+    assert f"item {item}" in log and "resolved" in log
+
+
+def test_a_refused_action_says_why_on_the_item(desk_app, sign_in):
+    ann = sign_in("ann")
+    item = first_item(ann, "care")
+    ann.post(f"/items/{item}/resolve", page=f"/items/{item}")
+    again = ann.post(f"/items/{item}/resolve", page=f"/items/{item}")
+    shown = ann.get(again.headers["location"])
+    assert "already resolved: reopen it" in shown.text
+    bad = ann.post(f"/items/{item}/rate", {"score": "9"}, page=f"/items/{item}")
+    assert "from 1 (worst) to 5 (best)" in ann.get(bad.headers["location"]).text
+
+
+def test_a_whole_cluster_is_resolved_in_one_action(desk_app, sign_in):
+    desk = desk_app.state.desk
+    with desk.engine.connect() as conn:
+        cluster_id, team = conn.execute(
+            sa.select(desk_items.c.cluster_id, desk_items.c.team)
+            .where(desk_items.c.cluster_id.is_not(None), desk_items.c.team == "care")
+            .limit(1)).one()
+    lee = sign_in("lee")
+    extra = [desk.add(delivery) for delivery in _copies_in_cluster(desk, cluster_id, 3)]
+    ann = sign_in("ann")
+    held = extra[0][0]
+    desk.claim(held, "someone-else")
+    cluster_page = lee.get(f"/clusters/{cluster_id}")
+    assert cluster_page.status_code == 200 and "Who asked" in cluster_page.text
+    done = lee.post(f"/clusters/{cluster_id}/resolve", page=f"/clusters/{cluster_id}")
+    assert done.status_code == 303
+    assert "left%3A+%23" in done.headers["location"]
+    statuses = {i.item_id: i.status for i in desk.cluster_items(cluster_id)}
+    assert statuses.pop(held) == "claimed"
+    assert set(statuses.values()) == {"resolved"} and len(statuses) >= 3
+    assert ann.get(f"/items/{held}").status_code == 200
+
+
+def _copies_in_cluster(desk, cluster_id: str, n: int):
+    """More deliveries of one cluster, as answer offers to its other authors would be."""
+    from dataclasses import replace
+
+    from routing.destinations.base import Delivery
+
+    base = desk.cluster_items(cluster_id)[0]
+    for i in range(n):
+        yield Delivery(key=f"extra-{cluster_id}-{i}", destination="desk", route=base.route,
+                       unit="mention", cluster_id=cluster_id,
+                       mentions=tuple(replace(m) for m in base.mentions), title=base.title,
+                       body=base.body, team=base.team, priority=base.priority,
+                       sla_due_at=base.sla_due_at, rule_id=base.rule_id, reason=base.reason)
+
+
+def test_send_to_the_contact_center_moves_route_and_team(desk_app, sign_in):
+    cid = sign_in("cid")
+    item = first_item(cid, "community")
+    moved = cid.post(f"/items/{item}/send", {"route": "contact_center"}, page=f"/items/{item}")
+    assert moved.status_code == 303
+    after = desk_app.state.desk.item(item)
+    assert (after.route, after.team, after.status) == ("contact_center", "care", "open")
+    assert cid.get(f"/items/{item}").status_code == 403  # no longer in cid's queue
+    assert sign_in("ann").get(f"/items/{item}").status_code == 200
+
+
+def test_queue_filters_and_paging_happen_in_the_store(desk_app, sign_in):
+    lee = sign_in("lee")
+    desk = desk_app.state.desk
+    negative = desk.count("care", ("open", "claimed"), sentiment="negative")
+    page = lee.get("/queue/care", params={"sentiment": "negative"})
+    assert f"{negative} items" in page.text
+    rows = re.findall(r'<tr class="prio-', page.text)
+    assert len(rows) == min(negative, desk_app.state.settings.desk.page_size)
+    assert 0 < negative < desk.count("care", ("open", "claimed"))
+    everything = lee.get("/queue/community")
+    assert "page 1 of 3" in everything.text  # 117 threads, 50 a page
+    second = lee.get("/queue/community", params={"page": 2})
+    ids = lambda html: set(re.findall(r'href="/items/(\d+)"', html))  # noqa: E731
+    assert ids(second.text) and not ids(second.text) & ids(everything.text)
+    assert lee.get("/queue/care", params={"status": "nonsense"}).status_code == 400
+
+
+def test_a_session_expires_after_idle_time(desk_app, sign_in, clock):
+    ann = sign_in("ann")
+    clock.advance(minutes=29)
+    assert ann.get("/queue/care").status_code == 200
+    clock.advance(minutes=31)
+    expired = ann.get("/queue/care")
+    assert expired.status_code == 303 and "expired=1" in expired.headers["location"]
+    assert "Your session expired" in ann.get(expired.headers["location"]).text
+
+
+def test_signing_out_ends_the_session(desk_app, sign_in):
+    ann = sign_in("ann")
+    cookie = ann.client.cookies.get("carewire_session")
+    assert ann.post("/logout").status_code == 303
+    stale = DeskUser(desk_app, "ann")
+    stale.client.cookies.set("carewire_session", cookie)
+    assert stale.get("/queue/care").status_code == 303
+
+
+def test_pages_carry_security_headers_and_escape_post_text(desk_app, sign_in):
+    ann = sign_in("ann")
+    item = first_item(ann, "care")
+    ann.post(f"/items/{item}/claim", page=f"/items/{item}")
+    ann.post(f"/items/{item}/reply", {"text": "<script>alert(1)</script>"}, page=f"/items/{item}")
+    page = ann.get(f"/items/{item}")
+    assert "<script>alert(1)</script>" not in page.text and "&lt;script&gt;" in page.text
+    assert page.headers["X-Frame-Options"] == "DENY"
+    assert "default-src 'self'" in page.headers["Content-Security-Policy"]
