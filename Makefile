@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 CONFIG ?= $(if $(wildcard carewire.yaml),carewire.yaml,carewire/sample/carewire.yaml)
 
-.PHONY: install demo test bench eval models airflow constraints clean
+.PHONY: install demo test bench eval models airflow screenshots constraints clean
 
 $(STAMP): setup.cfg pyproject.toml constraints-3.11.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -40,6 +40,10 @@ airflow: $(STAMP)  ## airflow standalone with carewire's DAGs (UI on http://loca
 	CAREWIRE_DATA_DIR=$${CAREWIRE_DATA_DIR:-$(CURDIR)/data} \
 	PATH=$(CURDIR)/$(BIN):$$PATH \
 	$(BIN)/airflow standalone
+
+screenshots: $(STAMP)  ## the desk's screenshots in docs/screenshots, taken by its browser tests (needs chromium)
+	CAREWIRE_SCREENSHOT_DIR=$(CURDIR)/docs/screenshots CAREWIRE_REQUIRE_BROWSER=1 \
+	$(BIN)/python -m pytest -q tests/browser
 
 constraints:  ## re-resolve every dependency from setup.cfg into constraints-3.11.txt
 	rm -rf /tmp/carewire-constraints && $(PYTHON) -m venv /tmp/carewire-constraints
