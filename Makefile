@@ -25,6 +25,7 @@ bench: $(STAMP)  ## throughput benchmarks; print ratios against a baseline and t
 	$(BIN)/python -m benchmarks.connectors
 	$(BIN)/python -m benchmarks.sustained
 	$(BIN)/python -m benchmarks.enrichment
+	$(BIN)/python -m benchmarks.desk_queue
 
 eval: $(STAMP)  ## quality of sentiment, relevance, dedupe and routing on ../shared/data (official metrics)
 	$(BIN)/python -m evals

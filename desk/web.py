@@ -56,6 +56,7 @@ def create_app(settings: Settings, *, clock: Callable[[], datetime] = _now) -> F
                                   lifetime=settings.desk.session_lifetime)
     teams = set(policy.teams.values()) | ({policy.escalation.team} if policy.escalation else set())
     app.state.teams = sorted(teams)
+    app.state.facet_choices = {}  # team -> (expires at, values): see desk/queues.py
     app.state.route_teams = {route: policy.teams[route]
                              for route in ("community", "contact_center") if route in policy.teams}
 
