@@ -27,7 +27,7 @@ bench: $(STAMP)  ## throughput benchmarks; print ratios against a baseline and t
 	$(BIN)/python -m benchmarks.enrichment
 	$(BIN)/python -m benchmarks.desk_queue
 
-eval: $(STAMP)  ## quality of sentiment, relevance, dedupe and routing on ../shared/data (official metrics)
+eval: $(STAMP)  ## quality of sentiment, relevance, dedupe, routing and alerts on ../shared/data (official metrics)
 	$(BIN)/python -m evals
 
 models: $(STAMP)  ## rebuild the shipped sentiment and same-issue models from ../shared/data

@@ -123,6 +123,34 @@ def cmd_route_simulate(args) -> None:
     print(json.dumps(result, indent=2, default=str) if args.json else render_simulation(result))
 
 
+def cmd_alerts_detect(args) -> None:
+    from carewire import pipeline
+    from carewire.credentials import for_destinations
+
+    settings = _settings(args)
+    if not settings.alerts.enabled:
+        raise CarewireError("alerts are switched off (alerts.enabled: false in the config); "
+                            "`carewire alerts backtest` still shows what would fire")
+    result = pipeline.detect_alerts(settings, datetime.now(timezone.utc),
+                                    for_destinations(settings), args.since)
+    print(json.dumps(result, indent=2, default=str))
+
+
+def cmd_alerts_backtest(args) -> None:
+    from alerts.backtest import backtest, render
+
+    settings = _settings(args)
+    knobs = {name: value for name, value in (("k", args.k), ("min_count", args.min_count))
+             if value is not None}
+    try:
+        chosen = type(settings.alerts).model_validate({**settings.alerts.model_dump(), **knobs})
+    except ValueError as exc:
+        raise CarewireError(f"--k must be above 0 and --min-count at least 1 ({exc})") from exc
+    with _read_warehouse(settings) as con:
+        report = backtest(con, chosen, args.since, args.until or datetime.now(timezone.utc))
+    print(json.dumps(report, indent=2, default=str) if args.json else render(report))
+
+
 def cmd_sql(args) -> None:
     from warehouse.db import connect
 
@@ -308,6 +336,35 @@ def build_parser() -> argparse.ArgumentParser:
     user_list = user_commands.add_parser("list", help="list users",
                                          description="List desk users, roles and teams.")
     user_list.set_defaults(func=cmd_desk_user_list)
+
+    alerts = commands.add_parser(
+        "alerts", help="spike alerts: detect now, or backtest a past window",
+        description="Spike alerts on mention volume and negative sentiment per brand, "
+                    "source and topic (docs/alerts.md). The process DAG detects after each "
+                    "enrich; these commands run it by hand or replay the past.")
+    alerts_commands = alerts.add_subparsers(dest="alerts_command", required=True,
+                                            metavar="COMMAND")
+    detect = alerts_commands.add_parser(
+        "detect", help="judge the recent hours now; store and send new alerts",
+        description="Judge every complete hour of the last alerts.lookback (or since "
+                    "--since), store the alerts that fire (once each) and send them, and "
+                    "any earlier unsent ones, to the desk and alerts.destinations.")
+    detect.add_argument("--since", type=_since,
+                        help="judge from here instead of the lookback: 3d, 12h, or a date")
+    detect.set_defaults(func=cmd_alerts_detect)
+    backtest = alerts_commands.add_parser(
+        "backtest", help="what would have fired in a past window; stores and sends nothing",
+        description="Judge every complete hour of the window as the process DAG would, "
+                    "and print per day what would have fired, with its explanation, and "
+                    "the totals. Read-only.")
+    backtest.add_argument("--since", type=_since, required=True,
+                          help="90d, 2w back from now, or a date like 2026-09-01")
+    backtest.add_argument("--until", type=_moment, help="end of the window (default: now)")
+    backtest.add_argument("--k", type=float, help="try another k (default: alerts.k)")
+    backtest.add_argument("--min-count", type=int,
+                          help="try another min_count (default: alerts.min_count)")
+    backtest.add_argument("--json", action="store_true", help="machine-readable output")
+    backtest.set_defaults(func=cmd_alerts_backtest)
 
     sql = commands.add_parser(
         "sql", help="query the analyst snapshot",

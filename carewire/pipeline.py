@@ -4,7 +4,8 @@
     migrate         bring the warehouse schema up to date
     load_landed     landing batches not loaded yet -> raw / core tables
     enrich          new mentions -> sentiment, language, relevance, intent, embeddings,
-                    issue clusters; author influence recomputed
+                    issue clusters; author influence recomputed; brand and topic tags
+    detect_alerts   recent hours -> volume and negative spikes -> desk and webhooks
     route           enriched mentions -> routing decisions (rule, evidence) -> deliveries
     deliver         pending deliveries -> desk, Discourse, Zendesk, webhook (once each)
     sync_outcomes   destinations -> outcome events; answer offers and escalations
@@ -131,15 +132,18 @@ def load_landed(settings: Settings) -> dict[str, Any]:
 def enrich(settings: Settings,
            window: tuple[datetime, datetime] | None = None) -> dict[str, Any]:
     """Enrich and cluster what is new; with `window`, also re-enrich the mentions created
-    in it whose models are not the configured ones (after a model change)."""
+    in it whose models are not the configured ones (after a model change). Then tag every
+    mention with the brands and topics configured now, for the dashboards."""
     from enrichment.pairs import PairModel
     from enrichment.enricher import Enricher
     from enrichment.step import run
     from warehouse.db import connect
+    from warehouse.tags import tag_mentions
 
     enricher = Enricher(settings.enrichment)
     with connect(settings.warehouse) as con:
-        return run(con, settings, enricher, PairModel.default(), window)
+        enriched = run(con, settings, enricher, PairModel.default(), window)
+        return {**enriched, "tags_by_brand": tag_mentions(con, settings)}
 
 
 def publish(settings: Settings) -> Path:
@@ -150,6 +154,21 @@ def publish(settings: Settings) -> Path:
     snapshot = publish_snapshot(settings.warehouse, settings.snapshot)
     export_parquet(snapshot, settings.exports)
     return snapshot
+
+
+def detect_alerts(settings: Settings, now: datetime,
+                  credentials: Mapping[str, Credentials] | None = None,
+                  since: datetime | None = None) -> dict[str, Any]:
+    """Judge the recent complete hours (or those since `since`) for spikes, store the new
+    alerts once, and send them and any earlier unsent ones to the desk and the webhooks."""
+    from alerts.step import run
+    from routing.desk import Desk
+    from warehouse.db import connect
+
+    if not settings.alerts.enabled:
+        return {"enabled": False}
+    with Desk(settings.desk_url) as desk, connect(settings.warehouse) as con:
+        return run(con, settings, credentials or {}, desk.engine, now, since)
 
 
 def route(settings: Settings, decided_for: datetime) -> dict[str, Any]:

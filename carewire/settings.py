@@ -32,6 +32,10 @@ class Brand(BaseModel):
     name: str
     keywords: list[str] = Field(default_factory=list, description="Words that make a post a mention.")
     handles: list[str] = Field(default_factory=list, description="The brand's own accounts.")
+    competitor: bool = Field(
+        default=False, description="A competitor, for share of voice: the mentions the "
+        "configured sources bring that name it count for it. Its keywords are not searched "
+        "and its handles are not the brand's own accounts.")
 
 
 class FeedSource(BaseModel):
@@ -214,7 +218,7 @@ class AlertSettings(BaseModel):
     """Spike alerts on mention volume and negative sentiment (docs/alerts.md). An hour
     fires when its count is at least `min_count` and above the median of the same hour of
     the week in the last `history_weeks` weeks by more than `k` spreads, where the spread
-    is the scaled MAD but never below `floor`."""
+    is the scaled MAD but never below the median's square root nor `floor`."""
 
     enabled: bool = True
     history_weeks: int = Field(default=8, ge=2, le=52,
@@ -247,6 +251,10 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="CAREWIRE_", env_nested_delimiter="__", extra="forbid")
 
     brands: list[Brand] = Field(default_factory=list)
+    topics: dict[str, list[str]] = Field(
+        default_factory=dict, description="Topic name -> keywords (whole words, any case; a "
+        "trailing * matches any ending: charg*). Dashboards count mentions per topic; a "
+        "mention that uses no topic's keywords is 'other'.")
     sources: Sources = Field(default_factory=Sources)
     http: HttpSettings = Field(default_factory=HttpSettings)
     enrichment: EnrichmentSettings = Field(default_factory=EnrichmentSettings)
@@ -283,10 +291,38 @@ class Settings(BaseSettings):
                              "webhook (alerts always reach the care desk without it)")
         return self
 
+    @field_validator("brands")
+    @classmethod
+    def _unique_brand_names(cls, brands: list[Brand]) -> list[Brand]:
+        names = [brand.name.strip().lower() for brand in brands]
+        if "" in names:
+            raise ValueError("every brand needs a name: it is what mentions are counted by")
+        repeated = sorted({brand.name for brand in brands
+                           if names.count(brand.name.strip().lower()) > 1})
+        if repeated:
+            raise ValueError(f"brand names must be unique (any case): {', '.join(repeated)} "
+                             "repeated; merge their keywords into one brand")
+        return brands
+
+    @field_validator("topics")
+    @classmethod
+    def _topics_have_keywords(cls, topics: dict[str, list[str]]) -> dict[str, list[str]]:
+        empty = sorted(name for name, words in topics.items()
+                       if not name.strip() or not any(w.strip(" *") for w in words))
+        if empty:
+            raise ValueError(f"every topic needs a name and at least one keyword; fix: "
+                             f"{', '.join(repr(name) for name in empty)}")
+        return topics
+
+    @property
+    def own_brands(self) -> list[Brand]:
+        """The brands carewire cares for: every configured brand but competitors."""
+        return [brand for brand in self.brands if not brand.competitor]
+
     @property
     def keywords(self) -> list[str]:
-        """Every brand's keywords, once each, in order: what searches ask for."""
-        return list(dict.fromkeys(k for brand in self.brands for k in brand.keywords
+        """Every own brand's keywords, once each, in order: what searches ask for."""
+        return list(dict.fromkeys(k for brand in self.own_brands for k in brand.keywords
                                   if k.strip()))
 
     @property

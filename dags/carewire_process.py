@@ -2,9 +2,14 @@
 
 Scheduled on the landing assets: whenever any ingest DAG lands a batch, this DAG migrates
 the schema, loads every batch that is new or changed (upserts, quarantine), enriches and
-clusters the new mentions, routes them under the policy, delivers the routed work to the
-desk and the configured destinations, and publishes the analyst snapshot. One run at a
-time, because DuckDB allows one writing process.
+clusters the new mentions, judges the recent hours for spikes (alerts to the desk and the
+configured webhooks), routes the mentions under the policy, delivers the routed work to
+the desk and the configured destinations, and publishes the analyst snapshot. One run at
+a time, because DuckDB allows one writing process: the tasks run in sequence.
+
+The alerts task does not fail when a notification cannot be sent: the alert is stored,
+the notification waits with its error (`out__alerts`) and is retried next run, and
+routing goes on.
 
 The deliver task fails when a delivery was held as `blocked` (bad credentials, a 422):
 that needs a person. A destination that is merely down does not fail it: its work waits
@@ -52,6 +57,16 @@ with DAG(
         return pipeline.enrich(load_settings())
 
     @task
+    def alerts(data_interval_end=None, dag_run=None) -> dict:
+        from carewire import pipeline
+        from carewire.credentials import for_destinations
+        from carewire.settings import load_settings
+
+        settings = load_settings()
+        return pipeline.detect_alerts(settings, data_interval_end or dag_run.run_after,
+                                      for_destinations(settings))
+
+    @task
     def route(data_interval_end=None, dag_run=None) -> dict:
         from carewire import pipeline
         from carewire.settings import load_settings
@@ -81,4 +96,4 @@ with DAG(
 
         return str(pipeline.publish(load_settings()))
 
-    migrate() >> load() >> enrich() >> route() >> deliver() >> publish()
+    migrate() >> load() >> enrich() >> alerts() >> route() >> deliver() >> publish()

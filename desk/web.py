@@ -21,7 +21,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.datastructures import FormData
 
 from carewire.settings import Settings
-from desk import queues
+from desk import alerts_page, dashboards, queues
 from desk.accounts import ROLES, AccountError, Accounts
 from desk.pages import render
 from desk.session import (CSRF_FIELD, SESSION_COOKIE, SignInRequired, Viewer, admin_viewer,
@@ -82,6 +82,8 @@ def create_app(settings: Settings, *, clock: Callable[[], datetime] = _now) -> F
     app.include_router(_sign_in_routes(settings))
     app.include_router(_admin_routes())
     app.include_router(queues.router)
+    app.include_router(alerts_page.router)
+    app.include_router(dashboards.router)
     # routers
     app.router.on_shutdown.append(desk.close)
     return app

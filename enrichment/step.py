@@ -41,7 +41,7 @@ def run(con: duckdb.DuckDBPyConnection, settings: Settings, enricher: Enricher,
     clustered = _cluster(con, enricher.encoder.version, pairs,
                          timedelta(days=settings.dedupe.open_days), window)
     tiers = influence.recompute(con, settings.influence,
-                                [h for brand in settings.brands for h in brand.handles])
+                                [h for brand in settings.own_brands for h in brand.handles])
     return {"enriched": len(todo), "forgotten_deleted": forgotten, **clustered,
             "influence_tiers": tiers, "models": enricher.models}
 

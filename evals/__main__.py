@@ -1,7 +1,7 @@
 """`make eval`: the official metric of each task, for the configured (default: offline) models.
 
     .venv/bin/python -m evals            # all
-    .venv/bin/python -m evals sentiment  # one: sentiment, germeval, dedupe, routing
+    .venv/bin/python -m evals sentiment  # one: sentiment, germeval, dedupe, routing, alerts
 
 Everything goes through the public hooks (`enrichment.score_texts`, `same_issue`,
 `routing.decide`), so what is measured is what the pipeline runs. Reference figures from
@@ -97,7 +97,14 @@ def routing() -> None:
     evaluate()
 
 
-TASKS = {"sentiment": sentiment, "germeval": germeval, "dedupe": dedupe, "routing": routing}
+def alerts() -> None:
+    from evals.alerts import evaluate
+
+    evaluate()
+
+
+TASKS = {"sentiment": sentiment, "germeval": germeval, "dedupe": dedupe, "routing": routing,
+         "alerts": alerts}
 
 
 def main(argv: list[str]) -> int:

@@ -14,6 +14,9 @@ from carewire.settings import DestinationSettings, HttpSettings
 from connectors.http import RETRY_STATUSES, make_session
 from routing.destinations.base import FatalDestinationError, RetriableDestinationError
 
+AFTER_FIX = "carewire route deliver --retry-blocked"
+"""What to run once the cause of a refused delivery is fixed (alerts name their own)."""
+
 
 def session_for(destination: DestinationSettings, http: HttpSettings) -> requests.Session:
     """A session with the retry policy; never the replay adapter (deliveries are writes)."""
@@ -22,7 +25,7 @@ def session_for(destination: DestinationSettings, http: HttpSettings) -> request
 
 
 def call(session: requests.Session, method: str, url: str, *, destination: str,
-         conn_id: str | None, **kwargs) -> requests.Response:
+         conn_id: str | None, after_fix: str = AFTER_FIX, **kwargs) -> requests.Response:
     """One call; a network failure that outlasts the retries is retriable."""
     try:
         response = session.request(method, url, **kwargs)
@@ -30,11 +33,12 @@ def call(session: requests.Session, method: str, url: str, *, destination: str,
         raise RetriableDestinationError(
             f"could not reach {url} ({type(exc).__name__}: {exc}); deliveries wait in the "
             "backlog and are retried on the next run", destination=destination) from exc
-    check(response, destination=destination, conn_id=conn_id)
+    check(response, destination=destination, conn_id=conn_id, after_fix=after_fix)
     return response
 
 
-def check(response: requests.Response, *, destination: str, conn_id: str | None) -> None:
+def check(response: requests.Response, *, destination: str, conn_id: str | None,
+          after_fix: str = AFTER_FIX) -> None:
     """Raise the error that fits a failed response; return quietly on success."""
     status = response.status_code
     if status < 400:
@@ -52,12 +56,11 @@ def check(response: requests.Response, *, destination: str, conn_id: str | None)
         fix = (f"fix the credentials in Airflow Connection '{conn_id}'" if conn_id else
                f"set conn_id for destination '{destination}' in carewire.yaml")
         raise FatalDestinationError(f"{where}: credentials refused; {fix}, then run "
-                                    "`carewire route deliver --retry-blocked`.",
-                                    destination=destination)
+                                    f"`{after_fix}`.", destination=destination)
     raise FatalDestinationError(
         f"{where}: {detail or 'no detail'}. Retrying will not help: check the destination's "
-        "settings (url, category) in carewire.yaml, then `carewire route deliver "
-        "--retry-blocked`.", destination=destination)
+        f"settings (url, category) in carewire.yaml, then `{after_fix}`.",
+        destination=destination)
 
 
 def missing_credentials(destination: DestinationSettings, system: str,

@@ -35,7 +35,7 @@ from typing import Iterable
 from carewire.settings import DestinationSettings, HttpSettings
 from connectors.base import Credentials, dumps
 from routing.destinations.base import Delivery, FatalDestinationError, Outcome, Receipt
-from routing.destinations.http import call, session_for
+from routing.destinations.http import AFTER_FIX, call, session_for
 
 SIGNATURE_PREFIX = "sha256="
 
@@ -77,32 +77,37 @@ class WebhookDestination:
 
     def deliver(self, delivery: Delivery) -> Receipt:
         """POST once (the transport retries 429/5xx); a 2xx means the receiver has it."""
-        secret = self._signing_secret()
-        body = dumps(asdict(delivery)).encode("utf-8")
+        self.post(delivery.key, asdict(delivery))
+        return Receipt(external_id=delivery.key, url=None, created=True)
+
+    def post(self, key: str, payload: dict, *, after_fix: str = AFTER_FIX) -> None:
+        """POST `payload` as signed JSON under the idempotency `key`. Spike alerts
+        (alerts/notify.py) are sent through here too, naming their own `after_fix`."""
+        secret = self._signing_secret(after_fix)
+        body = dumps(payload).encode("utf-8")
         timestamp = str(int(time.time()))
         headers = {"Content-Type": "application/json",
-                   "X-Carewire-Delivery": delivery.key,
-                   "Idempotency-Key": delivery.key,
+                   "X-Carewire-Delivery": key,
+                   "Idempotency-Key": key,
                    "X-Carewire-Timestamp": timestamp,
                    "X-Carewire-Signature": sign(secret, timestamp, body)}
         url = self.settings.url
         response = call(self._session, "POST", url, destination=self.name,
-                        conn_id=self.settings.conn_id, data=body, headers=headers,
-                        allow_redirects=False)
+                        conn_id=self.settings.conn_id, after_fix=after_fix, data=body,
+                        headers=headers, allow_redirects=False)
         if not 200 <= response.status_code < 300:
             where = response.headers.get("Location", "nowhere")
             raise FatalDestinationError(
                 f"HTTP {response.status_code} from POST {url} (Location: {where}): a webhook "
                 "receiver must answer 2xx and redirects are not followed; set this "
-                "destination's url in carewire.yaml to the final address, then `carewire "
-                "route deliver --retry-blocked`.", destination=self.name)
-        return Receipt(external_id=delivery.key, url=None, created=True)
+                f"destination's url in carewire.yaml to the final address, then "
+                f"`{after_fix}`.", destination=self.name)
 
     def outcomes(self, external_ids: Iterable[str], since: datetime | None) -> list[Outcome]:
         """A webhook reports nothing back."""
         return []
 
-    def _signing_secret(self) -> str:
+    def _signing_secret(self, after_fix: str) -> str:
         if self._secret:
             return self._secret
         conn_id = self.settings.conn_id
@@ -111,5 +116,5 @@ class WebhookDestination:
                f"set conn_id for destination '{self.name}' in carewire.yaml to an Airflow "
                "Connection whose password is the signing secret")
         raise FatalDestinationError(
-            f"no signing secret, so nothing is sent unsigned: {fix}, then run `carewire route "
-            "deliver --retry-blocked`.", destination=self.name)
+            f"no signing secret, so nothing is sent unsigned: {fix}, then run `{after_fix}`.",
+            destination=self.name)

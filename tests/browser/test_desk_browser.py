@@ -51,3 +51,44 @@ def test_an_agent_cannot_open_another_teams_queue_or_admin_pages(browse):
             headers: {'Content-Type': 'application/x-www-form-urlencoded'}, body: ''});
         return r.status; }""")
     assert forged == 403
+
+
+def tile(page, label: str) -> str:
+    return page.locator(".tile", has_text=label).locator(".value").inner_text()
+
+
+def test_a_lead_resolves_a_cluster_at_once_and_the_kpis_move(browse, live_desk, screenshots):
+    from datetime import datetime, timezone
+
+    from carewire import pipeline
+
+    settings = live_desk.app.state.settings
+    lead = browse("lee")
+    lead.goto("/dashboard")
+    expect(lead.locator(".tile").first).to_be_visible()
+    before = {"resolved": tile(lead, "resolution rate"), "csat": tile(lead, "CSAT")}
+    assert "from <code>out__care_kpis</code>" in lead.content()
+
+    lead.goto("/queue/community")
+    lead.locator("table.queue tbody tr").first.locator("td.title a").click()
+    expect(lead.locator("h2", has_text="Issue cluster")).to_be_visible()
+    lead.click("button[name=resolve_cluster]")
+    expect(lead.locator(".flash.done")).to_contain_text("resolved")
+    resolved = int(re.search(r"resolved (\d+) item", lead.locator(".flash.done").inner_text())
+                   .group(1))
+    assert resolved >= 1
+    lead.select_option("select[name=score]", "2")
+    lead.click("button[name=rate]")
+    expect(lead.locator(".flash.done")).to_have_text("rated 2")
+
+    # What the sync_outcomes DAG does every 30 minutes: record the desk's events, publish.
+    pipeline.sync_outcomes(settings, {}, datetime.now(timezone.utc))
+    pipeline.publish(settings)
+    lead.goto("/dashboard")
+    after = {"resolved": tile(lead, "resolution rate"), "csat": tile(lead, "CSAT")}
+    assert after["resolved"] != before["resolved"]
+    label = lead.locator(".tile", has_text="resolution rate").locator(".label").inner_text()
+    assert f"({resolved} resolved)" in label
+    assert after["csat"] == "0%"  # one rating, a 2: not satisfied
+    assert lead.locator("svg").count() >= 4
+    lead.screenshot(path=str(screenshots / "dashboard.png"), full_page=True)

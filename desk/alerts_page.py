@@ -1,0 +1,57 @@
+"""The alerts page: spikes the pipeline found (alerts/), newest hour first, with what rose,
+against what, and the issues behind it; a lead acknowledges each one once it is handled.
+
+For leads and admins: an alert is about a brand's whole conversation, not one customer,
+so it is a lead's call what to do (staff up, post a status update, tell the product team).
+The alerts live in the desk store (`desk_alerts`, alerts/desk_alerts.py), written by the
+process DAG's alerts task; this page only reads them and records acknowledgements.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+import sqlalchemy as sa
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import RedirectResponse
+from starlette.datastructures import FormData
+
+from alerts import desk_alerts
+from desk.pages import render
+from desk.session import Viewer, checked_form, lead_viewer, refuse
+from routing.desk import DeskError
+
+router = APIRouter()
+
+
+def _engine(request: Request) -> sa.Engine:
+    """The desk store, with the alerts table in it (created once per app, when missing)."""
+    state = request.app.state
+    engine = state.desk.engine
+    if not getattr(state, "alerts_table_ready", False):
+        desk_alerts.create_table(engine)
+        state.alerts_table_ready = True
+    return engine
+
+
+@router.get("/alerts")
+def alerts_list(request: Request, page: int = 1, who: Viewer = Depends(lead_viewer)):
+    size = request.app.state.settings.desk.page_size
+    page = max(page, 1)
+    engine = _engine(request)
+    rows = desk_alerts.recent(engine, limit=size + 1, offset=(page - 1) * size)
+    return render(request, "alerts.html", who, alerts=rows[:size], page=page,
+                  more=len(rows) > size, done=request.query_params.get("done"),
+                  error=request.query_params.get("error"))
+
+
+@router.post("/alerts/{alert_id}/ack")
+def acknowledge(request: Request, alert_id: str, who: Viewer = Depends(lead_viewer),
+                form: FormData = Depends(checked_form)):
+    try:
+        first = desk_alerts.acknowledge(_engine(request), alert_id, who.name,
+                                        request.app.state.clock())
+    except DeskError as exc:
+        raise refuse(request, who, str(exc), status=404) from exc
+    message = "acknowledged" if first else "already acknowledged by someone else"
+    return RedirectResponse(f"/alerts?{urlencode({'done': message})}", status_code=303)

@@ -1,0 +1,220 @@
+"""The dashboard page: care KPIs, volume and sentiment, influencers, open issues and share
+of voice, for leads and analysts.
+
+Every figure is read from an `out__` view of the analyst snapshot (the views are defined
+in warehouse/migrations/0004_kpis.sql and explained in docs/dashboards.md), and the page
+names the view under each chart and table, so an analyst who queries that view gets the
+same number. Nothing is computed here but sums of a view's counts over the days shown
+(and the shares those sums make).
+The snapshot is the warehouse as of the last process or sync_outcomes run: what agents did
+on the desk reaches these figures when sync_outcomes (every 30 minutes) has recorded it
+and published.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any
+
+import duckdb
+from fastapi import APIRouter, Depends, Request
+
+from carewire.errors import WarehouseError
+from desk import charts
+from desk.pages import render
+from desk.session import Viewer, lead_viewer
+from warehouse.db import connect
+
+router = APIRouter()
+
+DEFAULT_WEEKS = 8
+MAX_WEEKS = 104
+TOP = 10
+"""Rows in the influencer and open-cluster tables."""
+TOPIC_LINES = 6
+"""Topics drawn over time (the busiest); the bar chart lists them all."""
+
+
+@dataclass
+class Dashboard:
+    """What the page shows, or `problem` saying why it cannot."""
+
+    problem: str = ""
+    snapshot_at: datetime | None = None
+    since: date | None = None
+    teams: list[str] = field(default_factory=list)
+    sources: list[str] = field(default_factory=list)
+    grain: str = "all"
+    weekly_grain: str = "week"
+    headline: dict[str, Any] = field(default_factory=dict)
+    weekly: list[dict[str, Any]] = field(default_factory=list)
+    by_team: list[dict[str, Any]] = field(default_factory=list)
+    by_source: list[dict[str, Any]] = field(default_factory=list)
+    volume: list[dict[str, Any]] = field(default_factory=list)
+    topics: list[dict[str, Any]] = field(default_factory=list)
+    topic_days: list[dict[str, Any]] = field(default_factory=list)
+    influencers: list[dict[str, Any]] = field(default_factory=list)
+    clusters: list[dict[str, Any]] = field(default_factory=list)
+    voice: list[dict[str, Any]] = field(default_factory=list)
+
+
+def _rows(con: duckdb.DuckDBPyConnection, sql: str,
+          params: list | None = None) -> list[dict[str, Any]]:
+    cursor = con.execute(sql, params or [])
+    names = [d[0] for d in cursor.description]
+    return [dict(zip(names, row)) for row in cursor.fetchall()]
+
+
+def read(snapshot: Path, weeks: int, team: str | None, source: str | None,
+         share_of_voice: bool) -> Dashboard:
+    """The figures for the last `weeks` weeks (by the snapshot's time), for one team and/or
+    one source when given."""
+    try:
+        snapshot_at = datetime.fromtimestamp(snapshot.stat().st_mtime, timezone.utc)
+    except FileNotFoundError:
+        return Dashboard(problem=f"There is no analyst snapshot at {snapshot} yet: run the "
+                                 "process DAG or `carewire demo` first.")
+    this_week = snapshot_at.date() - timedelta(days=snapshot_at.weekday())
+    since = this_week - timedelta(weeks=weeks - 1)
+    keys = [name for name, value in (("team", team), ("source", source)) if value]
+    grain = "_".join(keys) or "all"
+    weekly_grain = "_".join([*keys, "week"])
+    kpi_filter = "team IS NOT DISTINCT FROM ? AND source IS NOT DISTINCT FROM ?"
+    try:
+        with connect(snapshot, read_only=True) as con:
+            board = Dashboard(snapshot_at=snapshot_at, since=since, grain=grain,
+                              weekly_grain=weekly_grain)
+            # Each view is computed once per page; the page's several cuts read the copy.
+            con.execute("CREATE TEMP TABLE kpis AS SELECT * FROM out__care_kpis")
+            con.execute("""CREATE TEMP TABLE volume AS SELECT * FROM out__volume_sentiment_daily
+                           WHERE day >= ? AND (? IS NULL OR source = ?)""",
+                        [since, source, source])
+            board.teams = [r[0] for r in con.execute(
+                "SELECT team FROM kpis WHERE grain = 'team' ORDER BY team").fetchall()]
+            board.sources = [r[0] for r in con.execute(
+                "SELECT source FROM kpis WHERE grain = 'source' ORDER BY source").fetchall()]
+            headline = _rows(con, f"SELECT * FROM kpis WHERE grain = ? AND {kpi_filter}",
+                             [grain, team, source])
+            board.headline = headline[0] if headline else {}
+            board.weekly = _rows(con, f"""
+                SELECT * FROM kpis WHERE grain = ? AND {kpi_filter} AND week >= ?
+                ORDER BY week""", [weekly_grain, team, source, since])
+            board.by_team = _rows(con, """
+                SELECT * FROM kpis WHERE grain = ? AND source IS NOT DISTINCT FROM ?
+                ORDER BY items DESC, team""", ["team_source" if source else "team", source])
+            board.by_source = _rows(con, """
+                SELECT * FROM kpis WHERE grain = ? AND team IS NOT DISTINCT FROM ?
+                ORDER BY items DESC, source""", ["team_source" if team else "source", team])
+            board.volume = _rows(con, """
+                SELECT day, source, mentions, negative, avg_sentiment_score FROM volume
+                WHERE grain = 'source' ORDER BY day, source""")
+            board.topics = _rows(con, """
+                SELECT topic, sum(mentions) AS mentions, sum(negative) AS negative,
+                       sum(negative) / sum(mentions) AS negative_share
+                FROM volume WHERE grain = 'topic'
+                GROUP BY topic ORDER BY mentions DESC, topic""")
+            board.topic_days = _rows(con, """
+                SELECT day, topic, sum(mentions) AS mentions FROM volume WHERE grain = 'topic'
+                GROUP BY day, topic ORDER BY day, topic""")
+            board.influencers = _rows(con, f"""
+                SELECT * FROM out__top_authors WHERE (? IS NULL OR source = ?)
+                ORDER BY score DESC, source, author_id LIMIT {TOP}""", [source, source])
+            board.clusters = _rows(con, f"""
+                SELECT * FROM out__open_clusters
+                WHERE (? IS NULL OR list_contains(sources, ?))
+                  AND (? IS NULL OR list_contains(teams, ?))
+                LIMIT {TOP}""", [source, source, team, team])
+            if share_of_voice:
+                board.voice = _rows(con, """
+                    SELECT * FROM out__share_of_voice WHERE week >= ?
+                    ORDER BY week, is_competitor, brand""", [since])
+    except WarehouseError as exc:
+        return Dashboard(problem=str(exc))
+    except duckdb.CatalogException as exc:
+        return Dashboard(problem=f"The analyst snapshot has no KPI views yet ({exc}). They "
+                                 "appear after the next process run (migrate, then publish).")
+    return board
+
+
+def figure(value: Any, kind: str = "number") -> str:
+    """A KPI as the page prints it; a dash when there is nothing to measure yet."""
+    if value is None:
+        return "–"
+    return {"percent": charts.percent, "hours": charts.hours, "rating": "{:.2f}".format,
+            "score": "{:+.2f}".format}.get(kind, charts.number)(value)
+
+
+def _series(rows: list[dict[str, Any]], x: str, name: str, value: str,
+            names: list[str] | None = None) -> tuple[list[str], dict[str, list[float | None]]]:
+    """Rows of (x, name, value) as chart series aligned on the sorted x values."""
+    xs = sorted({row[x] for row in rows})
+    names = names or sorted({row[name] for row in rows})
+    found = {(row[x], row[name]): row[value] for row in rows}
+    return ([str(v) for v in xs],
+            {n: [found.get((v, n)) for v in xs] for n in names})
+
+
+def draw(board: Dashboard) -> dict[str, Any]:
+    """The charts of a dashboard, as SVG markup."""
+    weeks = [str(row["week"]) for row in board.weekly]
+    rates = {label: [row[column] for row in board.weekly] for label, column in (
+        ("resolution rate", "resolution_rate"), ("SLA breach rate", "sla_breach_rate"),
+        ("CSAT", "csat"))}
+    times = {label: [row[column] for row in board.weekly] for label, column in (
+        ("resolution median", "resolution_hours_median"),
+        ("resolution p90", "resolution_hours_p90"),
+        ("first response median", "first_response_hours_median"))}
+    volume_x, volume = _series(board.volume, "day", "source", "mentions")
+    sentiment_x, sentiment = _series(board.volume, "day", "source", "avg_sentiment_score")
+    busiest = [row["topic"] for row in board.topics[:TOPIC_LINES]]
+    topic_x, topic_lines = _series([r for r in board.topic_days if r["topic"] in busiest],
+                                   "day", "topic", "mentions", busiest)
+    voice_x, voice = _series(board.voice, "week", "brand", "share_of_voice",
+                             list(dict.fromkeys(row["brand"] for row in board.voice)))
+    return {
+        "rates": charts.line_chart(weeks, rates, title="Resolution, SLA breach and CSAT by "
+                                   "week", fmt=charts.percent, y_range=(0, 1)),
+        "times": charts.line_chart(weeks, times, title="Resolution and first response time "
+                                   "by week (hours)", fmt=charts.hours),
+        "teams": charts.bar_chart([(r["team"], r["items"]) for r in board.by_team],
+                                  title="Care items per team"),
+        "team_breaches": charts.bar_chart(
+            [(r["team"], r["sla_breach_rate"]) for r in board.by_team
+             if r["sla_breach_rate"] is not None],
+            title="SLA breach rate per team", fmt=charts.percent),
+        "sources": charts.bar_chart([(r["source"] or "(no mention)", r["items"])
+                                     for r in board.by_source], title="Care items per source"),
+        "volume": charts.line_chart(volume_x, volume, title="Mentions per day by source"),
+        "sentiment": charts.line_chart(sentiment_x, sentiment, title="Average sentiment per "
+                                       "day by source (-1 to +1)", fmt="{:+.2f}".format,
+                                       y_range=(-1, 1)),
+        "topics": charts.bar_chart([(r["topic"], r["mentions"]) for r in board.topics],
+                                   title="Mentions per topic"),
+        "topic_negative": charts.bar_chart(
+            [(r["topic"], r["negative_share"]) for r in board.topics],
+            title="Share of negative mentions per topic", fmt=charts.percent),
+        "topic_lines": charts.line_chart(topic_x, topic_lines, title="Mentions per day by "
+                                         "topic (busiest topics)"),
+        "influencers": charts.bar_chart(
+            [(f"{r['handle'] or r['author_id']} ({r['source']}, {r['tier']})", r["score"])
+             for r in board.influencers], title="Influence score", fmt="{:.2f}".format),
+        "clusters": charts.bar_chart(
+            [(" ".join(str(r["founder_text"]).split()), r["size"]) for r in board.clusters],
+            title="Largest open issue clusters (mentions)", label_chars=60),
+        "voice": charts.line_chart(voice_x, voice, title="Share of voice by week",
+                                   fmt=charts.percent, y_range=(0, 1)),
+    }
+
+
+@router.get("/dashboard")
+def dashboard(request: Request, weeks: int = DEFAULT_WEEKS, team: str = "", source: str = "",
+              who: Viewer = Depends(lead_viewer)):
+    settings = request.app.state.settings
+    weeks = min(max(weeks, 1), MAX_WEEKS)
+    has_competitors = any(brand.competitor for brand in settings.brands)
+    board = read(settings.snapshot, weeks, team or None, source or None, has_competitors)
+    return render(request, "dashboard.html", who, board=board,
+                  charts=draw(board) if not board.problem else {}, weeks=weeks, team=team,
+                  source=source, has_competitors=has_competitors, figure=figure)

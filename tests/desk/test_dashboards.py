@@ -1,0 +1,68 @@
+"""The dashboard page on the demo's snapshot: for leads only, every figure names its view,
+charts are inline SVG, and desk actions show once sync_outcomes has run and published."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timezone
+
+import duckdb
+
+from carewire import pipeline
+
+VIEWS = ("out__care_kpis", "out__volume_sentiment_daily", "out__top_authors",
+         "out__open_clusters", "out__share_of_voice")
+
+
+def resolved_tile(html: str) -> int:
+    return int(re.search(r"resolution rate \((\d+) resolved\)", html).group(1))
+
+
+def test_a_lead_sees_charts_and_the_view_behind_every_figure(desk_app, sign_in):
+    page = sign_in("lee").get("/dashboard")
+    assert page.status_code == 200
+    for view in VIEWS:  # the sample config has a competitor, so share of voice is shown
+        assert f"from <code>{view}</code>" in page.text, view
+    assert page.text.count("<svg") >= 10
+    assert "snapshot of 20" in page.text and "sync_outcomes" in page.text
+    assert "Anyone else with Kestrel Mobile been charged twice" in page.text  # largest cluster
+    assert resolved_tile(page.text) == 0
+
+
+def test_agents_may_not_see_the_dashboard(desk_app, sign_in):
+    answer = sign_in("ann").get("/dashboard")
+    assert answer.status_code == 403 and "for leads and admins" in answer.text
+
+
+def test_filters_pick_the_matching_grain(desk_app, sign_in):
+    page = sign_in("lee").get("/dashboard", params={"team": "care", "source": "x", "weeks": 2})
+    assert page.status_code == 200
+    assert "grain team_source ·" in page.text and "grain team_source_week" in page.text
+    assert '<option selected>care</option>' in page.text
+
+
+def test_desk_actions_reach_the_dashboard_when_outcomes_are_synced_and_published(
+        desk_app, sign_in, demo_settings):
+    ann, lee = sign_in("ann"), sign_in("lee")
+    queue = ann.get("/queue/care")
+    item = re.search(r'href="/items/(\d+)"', queue.text).group(1)
+    for action in ("claim", "resolve"):
+        assert ann.post(f"/items/{item}/{action}", page=f"/items/{item}").status_code == 303
+    assert resolved_tile(lee.get("/dashboard").text) == 0  # the snapshot has not heard yet
+
+    pipeline.sync_outcomes(demo_settings, {}, datetime.now(timezone.utc))
+    pipeline.publish(demo_settings)
+    assert resolved_tile(lee.get("/dashboard").text) == 1
+
+
+def test_without_a_snapshot_or_its_views_the_page_says_what_to_run(desk_app, sign_in,
+                                                                    demo_settings):
+    lee = sign_in("lee")
+    with duckdb.connect(str(demo_settings.snapshot)) as con:
+        con.execute("DROP VIEW out__open_clusters")
+    assert "has no KPI views yet" in lee.get("/dashboard").text
+
+    demo_settings.snapshot.unlink()
+    page = lee.get("/dashboard")
+    assert page.status_code == 200
+    assert "run the process DAG or `carewire demo` first" in page.text
