@@ -46,6 +46,7 @@ def run(settings: Settings, say: Callable[[str], None] = print) -> dict:
     applied = pipeline.migrate(settings)
     load = pipeline.load_landed(settings)
     enriched = pipeline.enrich(settings)
+    alerted = pipeline.detect_alerts(settings, interval.end)
     routed = pipeline.route(settings, interval.end)
     delivered = pipeline.deliver(settings, {}, datetime.now(timezone.utc))
     snapshot = pipeline.publish(settings)
@@ -65,6 +66,11 @@ def run(settings: Settings, say: Callable[[str], None] = print) -> dict:
         f"{enriched['joined_open_clusters']} joined clusters from earlier runs")
     say("   authors by tier: " + ", ".join(f"{tier} {count}" for tier, count
                                            in enriched["influence_tiers"].items()))
+    if alerted.get("enabled", True):
+        say(f"   spike alerts, hours {alerted['window'][0][:16]} to {alerted['window'][1][:16]} "
+            f"UTC: {alerted['series_hours_judged']} series-hours judged, {alerted['fired']} "
+            f"fired, {alerted['not_enough_history']} without the "
+            f"{settings.alerts.min_history_weeks} weeks of history a baseline needs")
     say(f"\n4. Routed {routed['decided']} new mentions (policy {routed['policy_version']}); "
         "what went where, by rule, over the whole warehouse:")
     for line in _routing_lines(settings):
@@ -83,6 +89,9 @@ def run(settings: Settings, say: Callable[[str], None] = print) -> dict:
     say("Query it (read-only, never blocks the pipeline):")
     say(f'   .venv/bin/carewire sql "{EXAMPLE_QUERY}"')
     say(f"Parquet exports of every core__ table and out__ view: {settings.exports}")
+    say(f"\nThe care desk (queues, items, dashboards, alerts): .venv/bin/carewire desk, then "
+        f"open http://{settings.desk.host}:{settings.desk.port}/")
+    say("   sign in after adding yourself: .venv/bin/carewire desk user add YOU --role admin")
     return {"fetched": fetched, "load": load, "enriched": enriched, "snapshot": str(snapshot)}
 
 
