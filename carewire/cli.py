@@ -205,21 +205,34 @@ def _accounts(settings):
                           idle=settings.desk.session_idle, lifetime=settings.desk.session_lifetime)
 
 
-def cmd_desk_user_add(args) -> None:
+def _new_password(args) -> str:
     import getpass
 
-    settings = _settings(args)
     if args.password_stdin:
-        password = sys.stdin.readline().rstrip("\n")
-    else:
-        password = getpass.getpass(f"password for {args.name} (12+ characters): ")
-        if password != getpass.getpass("again: "):
-            raise CarewireError("the two passwords differ; nothing was changed")
+        return sys.stdin.readline().rstrip("\n")
+    password = getpass.getpass(f"password for {args.name} (12+ characters): ")
+    if password != getpass.getpass("again: "):
+        raise CarewireError("the two passwords differ; nothing was changed")
+    return password
+
+
+def cmd_desk_user_add(args) -> None:
+    settings = _settings(args)
+    password = _new_password(args)
     desk, accounts = _accounts(settings)
     with desk:
         user = accounts.add_user(args.name, password, args.role, args.team, actor="cli")
     print(f"added {user.role} {user.name}" + (f" (teams: {', '.join(user.teams)})"
                                              if user.teams else ""))
+
+
+def cmd_desk_user_password(args) -> None:
+    settings = _settings(args)
+    password = _new_password(args)
+    desk, accounts = _accounts(settings)
+    with desk:
+        accounts.set_password(args.name, password, actor="cli")
+    print(f"new password set for {args.name}; their sessions ended and any lockout is lifted")
 
 
 def cmd_desk_user_list(args) -> None:
@@ -333,6 +346,14 @@ def build_parser() -> argparse.ArgumentParser:
     user_add.add_argument("--password-stdin", action="store_true",
                           help="read the password from the first line of stdin (scripts)")
     user_add.set_defaults(func=cmd_desk_user_add)
+    user_password = user_commands.add_parser(
+        "password", help="set a new password (asks for it); lifts a lockout",
+        description="Set a user's password, end their sessions and lift a lockout after "
+                    "failed sign-ins.")
+    user_password.add_argument("name")
+    user_password.add_argument("--password-stdin", action="store_true",
+                               help="read the password from the first line of stdin")
+    user_password.set_defaults(func=cmd_desk_user_password)
     user_list = user_commands.add_parser("list", help="list users",
                                          description="List desk users, roles and teams.")
     user_list.set_defaults(func=cmd_desk_user_list)

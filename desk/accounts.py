@@ -8,8 +8,8 @@ queue tables of routing/desk.py, so one backup holds the queue and who worked it
 - A session is a random token in a cookie; the store keeps only its SHA-256, so a copy of
   the database signs nobody in. Sessions end after `idle` without a request and after
   `lifetime` in any case. Each carries its own CSRF token for the forms it renders.
-- Five failed sign-ins in a row lock the name for 15 minutes; the message never says
-  whether the name exists.
+- Five failed sign-ins in a row lock the name for 15 minutes; neither the message nor
+  the time taken says whether the name exists.
 - `desk_audit` records sign-ins (and failures), sign-outs, refused requests and user
   changes. What agents do to items is in `desk_events` (written in the same transaction as
   the change itself); `audit_log` shows both, newest first.
@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -36,6 +37,10 @@ MIN_PASSWORD_LENGTH = 12
 MAX_FAILED_SIGN_INS = 5
 LOCKOUT = timedelta(minutes=15)
 _SCRYPT = {"n": 2**14, "r": 8, "p": 1}  # ~16 MiB and ~50 ms per hash on one core
+NAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$")
+REFUSED = ("that name and password do not match an active desk user; after 5 wrong "
+           "tries in a row a name is locked for 15 minutes (an admin lifts it with `carewire "
+           "desk user password NAME`)")
 
 metadata = sa.MetaData()
 
@@ -106,6 +111,10 @@ def hash_password(password: str) -> str:
     return f"scrypt${_SCRYPT['n']}${_SCRYPT['r']}${_SCRYPT['p']}${salt.hex()}${digest.hex()}"
 
 
+_DECOY = hash_password(secrets.token_urlsafe(16))
+"""Checked against when the name is unknown or disabled, so that costs one hash too."""
+
+
 def password_matches(password: str, stored: str) -> bool:
     try:
         scheme, n, r, p, salt, digest = stored.split("$")
@@ -137,8 +146,9 @@ class Accounts:
                  actor: str | None = None) -> User:
         name = name.strip()
         teams = tuple(sorted({t.strip() for t in teams if t.strip()}))
-        if not name:
-            raise AccountError("a desk user needs a name")
+        if not NAME_PATTERN.match(name):
+            raise AccountError(f"{name!r} cannot be a desk user's name: use letters, digits "
+                               "and . _ @ - (up to 64), starting with a letter or digit")
         if role not in ROLES:
             raise AccountError(f"unknown role {role!r}: use one of {', '.join(ROLES)}")
         if role == "agent" and not teams:
@@ -161,7 +171,10 @@ class Accounts:
         return User(name, role, teams, True)
 
     def set_active(self, name: str, active: bool, actor: str) -> None:
-        """Disable (or enable again) a user; disabling ends their sessions at once."""
+        """Disable (or enable again) a user; disabling ends their sessions at once. Nobody
+        disables themselves: the last admin could lock everyone out."""
+        if name == actor and not active:
+            raise AccountError("you cannot disable yourself; ask another admin")
         with self.engine.begin() as conn:
             if not conn.execute(desk_users.update().where(desk_users.c.name == name)
                                 .values(active=active)).rowcount:
@@ -177,21 +190,26 @@ class Accounts:
             return [_user(row) for row in rows]
 
     def sign_in(self, name: str, password: str, ip: str | None) -> tuple[str, Session]:
-        """A new session token for a right name and password, or AccountError. A failure
-        is counted and audited before the error is raised (in its own committed
-        transaction: raising inside it would roll the count back)."""
+        """A new session token for a right name and password, or AccountError.
+
+        The user's row is locked for the whole check (SQLite: the write lock at BEGIN;
+        PostgreSQL: FOR UPDATE), so parallel guesses are counted one after another and the
+        sixth is refused however many arrive at once. Every refusal reads the same and
+        costs one scrypt hash, so neither the message nor the time says whether a name
+        exists. A failure is committed before the error is raised."""
         now = self._clock()
         refusal = None
         with self.engine.begin() as conn:
+            if conn.dialect.name == "sqlite":
+                conn.exec_driver_sql("BEGIN IMMEDIATE")
             row = conn.execute(sa.select(desk_users).where(desk_users.c.name == name)
-                               ).mappings().one_or_none()
-            if row is not None and row["locked_until"] is not None and row["locked_until"] > now:
+                               .with_for_update()).mappings().one_or_none()
+            usable = row is not None and row["active"]
+            matches = password_matches(password, row["password_hash"] if usable else _DECOY)
+            if usable and row["locked_until"] is not None and row["locked_until"] > now:
                 self._audit(conn, name, "sign_in_refused", name, ip, {"why": "locked"})
-                refusal = ("too many failed sign-ins: this name is locked for "
-                           f"{int(LOCKOUT.total_seconds() // 60)} minutes; ask an admin if you "
-                           "forgot the password")
-            elif row is None or not row["active"] or not password_matches(password,
-                                                                          row["password_hash"]):
+                refusal = "locked"
+            elif not (usable and matches):
                 if row is not None:
                     failed = row["failed_sign_ins"] + 1
                     locks = failed >= MAX_FAILED_SIGN_INS
@@ -199,7 +217,7 @@ class Accounts:
                         failed_sign_ins=0 if locks else failed,
                         locked_until=now + LOCKOUT if locks else None))
                 self._audit(conn, None, "sign_in_failed", name, ip, {})
-                refusal = "that name and password do not match an active desk user"
+                refusal = "failed"
             else:
                 conn.execute(desk_users.update().where(desk_users.c.name == name)
                              .values(failed_sign_ins=0, locked_until=None))
@@ -209,8 +227,21 @@ class Accounts:
                     last_seen_at=now))
                 self._audit(conn, name, "signed_in", name, ip, {})
         if refusal:
-            raise AccountError(refusal)
+            raise AccountError(REFUSED)
         return token, Session(_user(row), csrf)
+
+    def set_password(self, name: str, password: str, actor: str) -> None:
+        """A new password, which also lifts a lockout (the admin's answer to "locked")."""
+        if len(password) < MIN_PASSWORD_LENGTH:
+            raise AccountError(f"the password for {name} is too short: use at least "
+                               f"{MIN_PASSWORD_LENGTH} characters")
+        with self.engine.begin() as conn:
+            if not conn.execute(desk_users.update().where(desk_users.c.name == name).values(
+                    password_hash=hash_password(password), failed_sign_ins=0,
+                    locked_until=None)).rowcount:
+                raise AccountError(f"no desk user named {name}")
+            conn.execute(desk_sessions.delete().where(desk_sessions.c.user_name == name))
+            self._audit(conn, actor, "password_set", name, None, {})
 
     def session(self, token: str | None) -> Session | None:
         """The live session for this cookie value; None when unknown, idle too long or too

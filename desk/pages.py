@@ -39,5 +39,13 @@ def when(moment: datetime | None) -> str:
     return "" if moment is None else moment.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
 
 
+def web_link(url: str | None) -> str | None:
+    """The URL when it is http(s), else None: a platform-supplied `javascript:` or `data:`
+    link is never rendered as a link."""
+    return url if isinstance(url, str) and url.lower().startswith(("https://", "http://")) \
+        else None
+
+
 templates.env.filters["when"] = when
+templates.env.filters["web_link"] = web_link
 templates.env.globals["countdown"] = countdown

@@ -78,6 +78,9 @@ def home(request: Request, who: Viewer = Depends(viewer)):
 @router.get("/queue/{team}")
 def queue(request: Request, team: str, status: str = "active", page: int = 1,
           who: Viewer = Depends(viewer)):
+    if team not in _teams(request):
+        raise refuse(request, who, f"there is no {team} queue: the teams are "
+                                   f"{', '.join(_teams(request))}", status=404)
     if not who.can_see(team):
         raise refuse(request, who, f"the {team} queue is not one of your teams "
                                    f"({', '.join(who.teams)})")
@@ -113,6 +116,10 @@ def item_page(request: Request, item_id: int, who: Viewer = Depends(viewer)):
 @router.get("/clusters/{cluster_id}")
 def cluster_page(request: Request, cluster_id: str, who: Viewer = Depends(viewer)):
     items = [i for i in _desk(request).cluster_items(cluster_id) if who.can_see(i.team)]
+    if not items and who.role == "agent":
+        # Who asked, and what, is care data: an agent sees the clusters of their queues.
+        raise refuse(request, who, f"issue cluster {cluster_id} has no item in your teams' "
+                                   f"queues ({', '.join(who.teams)})")
     context = cluster_context(request.app.state.settings.snapshot, cluster_id)
     return render(request, "cluster.html", who, cluster_id=cluster_id, items=items,
                   context=context if isinstance(context, dict) else None,
@@ -150,11 +157,26 @@ def resolve(request: Request, item_id: int, who: Viewer = Depends(viewer),
                 lambda desk: desk.resolve(item_id, who.name) and "resolved")
 
 
+@router.post("/items/{item_id}/reopen")
+def reopen(request: Request, item_id: int, who: Viewer = Depends(viewer),
+           form: FormData = Depends(checked_form)):
+    return _act(request, who, item_id,
+                lambda desk: desk.reopen(item_id, who.name) and "reopened")
+
+
 @router.post("/items/{item_id}/rate")
 def rate(request: Request, item_id: int, who: Viewer = Depends(viewer),
          form: FormData = Depends(checked_form)):
+    """Record the rating the customer gave. Once per item for agents: the CSAT figure must
+    not be open to overwriting by whoever comes last; a lead corrects a mistyped one."""
     raw = str(form.get("score") or "")
     score = int(raw) if raw.isdigit() else raw
+    if who.role == "agent":
+        earlier = [e for e in _desk(request).events(item_ids=[item_id]) if e.kind == "rated"]
+        if earlier:
+            return _back(item_id, error=f"the customer's rating ({earlier[-1].data['score']}) "
+                                        f"was recorded by {earlier[-1].actor}; ask a lead to "
+                                        "correct it")
     return _act(request, who, item_id,
                 lambda desk: desk.rate(item_id, score, who.name) and f"rated {score}")
 

@@ -24,7 +24,7 @@ from carewire.settings import Settings
 from desk import alerts_page, dashboards, queues
 from desk.accounts import ROLES, AccountError, Accounts
 from desk.pages import render
-from desk.session import (CSRF_FIELD, SESSION_COOKIE, SignInRequired, Viewer, admin_viewer,
+from desk.session import (SESSION_COOKIE, SignInRequired, Viewer, admin_viewer,
                           checked_form, client_ip, viewer)
 from routing.desk import Desk
 from routing.policy import load_policy
@@ -84,14 +84,15 @@ def create_app(settings: Settings, *, clock: Callable[[], datetime] = _now) -> F
     app.include_router(queues.router)
     app.include_router(alerts_page.router)
     app.include_router(dashboards.router)
-    # routers
     app.router.on_shutdown.append(desk.close)
     return app
 
 
 def _safe_next(path: str | None) -> str:
     """Only a path on this site: a sign-in link must not send anyone elsewhere."""
-    return path if path and path.startswith("/") and not path.startswith("//") else "/"
+    if not path or not path.startswith("/") or path.startswith("//") or "\\" in path:
+        return "/"
+    return path
 
 
 def _sign_in_routes(settings: Settings):
@@ -123,7 +124,8 @@ def _sign_in_routes(settings: Settings):
             token, _ = accounts.sign_in(name, password, client_ip(request))
         except AccountError as exc:
             fresh = secrets.token_urlsafe(32)
-            response = render(request, "login.html", None, status_code=401, next=next,
+            response = render(request, "login.html", None, status_code=401,
+                              next=_safe_next(next),
                               csrf=fresh, error=str(exc), name=name)
             response.set_cookie(LOGIN_CSRF_COOKIE, fresh, httponly=True, samesite="strict",
                                 secure=settings.desk.secure_cookies, path="/login")

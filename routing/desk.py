@@ -341,6 +341,7 @@ class Desk:
                 applied = conn.execute(desk_items.update().where(
                     desk_items.c.item_id == row["item_id"],
                     desk_items.c.status == row["status"],
+                    desk_items.c.team == row["team"],
                     desk_items.c.assignee.is_not_distinct_from(row["assignee"]))
                     .values(status="resolved", assignee=agent, updated_at=now)).rowcount
                 if applied != 1:
@@ -488,6 +489,12 @@ def _add_missing_columns(conn) -> None:
             conn.exec_driver_sql(f"ALTER TABLE desk_items ADD COLUMN {column.name} {kind}")
     for index in desk_items.indexes:
         index.create(conn, checkfirst=True)
+    if "source" not in present:  # the one facet older items recorded: in their mentions
+        rows = conn.execute(sa.select(desk_items.c.item_id, desk_items.c.mentions)).all()
+        for item_id, mentions in rows:
+            if mentions:
+                conn.execute(desk_items.update().where(desk_items.c.item_id == item_id)
+                             .values(source=mentions[0]["source"]))
 
 
 def _item(row: Mapping[str, Any]) -> DeskItem:

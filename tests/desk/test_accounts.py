@@ -75,3 +75,38 @@ def test_hashes_are_salted_and_only_the_right_password_matches():
     assert one != two and password_matches(PASSWORD, one) and password_matches(PASSWORD, two)
     assert not password_matches(PASSWORD + "!", one)
     assert not password_matches(PASSWORD, "md5$abc")
+
+
+def test_parallel_guesses_are_counted_one_by_one_and_an_admin_lifts_the_lock(accounts):
+    import threading
+
+    store, _, _ = accounts
+    store.add_user("ann", PASSWORD, "agent", ["care"])
+    start = threading.Barrier(12, timeout=30)
+
+    def guess():
+        start.wait()
+        with pytest.raises(AccountError):
+            store.sign_in("ann", "a wrong password!", None)
+
+    threads = [threading.Thread(target=guess) for _ in range(12)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    actions = [e.action for e in store.audit_log() if e.target == "ann"]
+    assert actions.count("sign_in_failed") == 5 and actions.count("sign_in_refused") == 7
+    with pytest.raises(AccountError):
+        store.sign_in("ann", PASSWORD, None)  # locked: even the right password waits
+    store.set_password("ann", "a brand new password", actor="ada")
+    assert store.sign_in("ann", "a brand new password", None)
+
+
+def test_names_are_plain_and_nobody_disables_themselves(accounts):
+    store, _, _ = accounts
+    for bad in ("", "ann/../admin", "a b", "-x"):
+        with pytest.raises(AccountError, match="cannot be a desk user's name"):
+            store.add_user(bad, PASSWORD, "lead")
+    store.add_user("ada", PASSWORD, "admin")
+    with pytest.raises(AccountError, match="cannot disable yourself"):
+        store.set_active("ada", False, actor="ada")

@@ -39,7 +39,9 @@ def test_a_wrong_password_is_refused_audited_and_locks_after_five(desk_app):
         assert answer.status_code == 401
         assert "do not match an active desk user" in answer.text
     locked = user.sign_in()  # now even the right password waits out the lock
-    assert locked.status_code == 401 and "locked for 15 minutes" in locked.text
+    assert locked.status_code == 401 and "do not match an active desk user" in locked.text
+    unknown = DeskUser(desk_app, "nobody-here").sign_in()  # reads the same as a known name
+    assert unknown.status_code == 401 and unknown.text.count("do not match") == 1
     assert audit_actions(desk_app).count((None, "sign_in_failed", "ann")) == 5
     assert ("ann", "sign_in_refused", "ann") in audit_actions(desk_app)
 
@@ -228,3 +230,54 @@ def test_pages_carry_security_headers_and_escape_post_text(desk_app, sign_in):
     assert "<script>alert(1)</script>" not in page.text and "&lt;script&gt;" in page.text
     assert page.headers["X-Frame-Options"] == "DENY"
     assert "default-src 'self'" in page.headers["Content-Security-Policy"]
+
+
+def test_an_agent_cannot_read_a_cluster_of_another_teams_queue(desk_app, sign_in):
+    desk = desk_app.state.desk
+    with desk.engine.connect() as conn:
+        care_only = conn.execute(sa.text("""
+            SELECT cluster_id FROM desk_items WHERE cluster_id IS NOT NULL GROUP BY cluster_id
+            HAVING min(team) = 'care' AND max(team) = 'care' LIMIT 1""")).scalar()
+    assert sign_in("ann").get(f"/clusters/{care_only}").status_code == 200
+    refused = sign_in("cid").get(f"/clusters/{care_only}")
+    assert refused.status_code == 403 and "Who asked" not in refused.text
+    assert sign_in("lee").get("/queue/no-such-team").status_code == 404
+
+
+def test_a_resolved_item_is_reopened_and_an_agent_records_the_rating_once(desk_app, sign_in):
+    ann = sign_in("ann")
+    item = first_item(ann, "care")
+    for action, data in (("resolve", {}), ("rate", {"score": "4"})):
+        ann.post(f"/items/{item}/{action}", data, page=f"/items/{item}")
+    again = ann.post(f"/items/{item}/rate", {"score": "1"}, page=f"/items/{item}")
+    assert "ask a lead to correct it" in ann.get(again.headers["location"]).text
+    lee = sign_in("lee")
+    lee.post(f"/items/{item}/rate", {"score": "5"}, page=f"/items/{item}")
+    assert [e.data["score"] for e in desk_app.state.desk.events(item_ids=[item])
+            if e.kind == "rated"] == [4, 5]
+    reopened = ann.post(f"/items/{item}/reopen", page=f"/items/{item}")
+    assert "done=reopened" in reopened.headers["location"]
+    assert desk_app.state.desk.item(item).status == "open"
+
+
+def test_only_web_links_are_rendered_as_links(desk_app, sign_in):
+    desk = desk_app.state.desk
+    ann = sign_in("ann")
+    item = first_item(ann, "care")
+    mentions = [{**m.__dict__, "url": "javascript:alert(1)",
+                 "created_at": m.created_at.isoformat()} for m in desk.item(item).mentions]
+    with desk.engine.begin() as conn:  # a platform that sent a script link as the post URL
+        conn.execute(desk_items.update().where(desk_items.c.item_id == item)
+                     .values(mentions=mentions))
+    page = ann.get(f"/items/{item}").text
+    assert "javascript:alert(1)" not in page and "open the original" not in page
+
+
+def test_sign_in_never_sends_anyone_to_another_site(desk_app):
+    user = DeskUser(desk_app, "ann")
+    for target in ("//evil.example/", "/\\evil.example", "https://evil.example/"):
+        page = user.client.get("/login", params={"next": target})
+        answer = user.client.post("/login", data={"name": "ann", "password": PASSWORD,
+                                                  "csrf_token": csrf_of(page.text),
+                                                  "next": target})
+        assert answer.status_code == 303 and answer.headers["location"] == "/"

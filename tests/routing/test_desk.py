@@ -309,9 +309,12 @@ def test_a_store_from_before_the_queue_filters_gets_their_columns_on_open(tmp_pa
             experts TEXT NOT NULL, created_at DATETIME NOT NULL, updated_at DATETIME NOT NULL)""")
         conn.exec_driver_sql("""INSERT INTO desk_items VALUES (1, 'old', 'community',
             'community', 'normal', '2026-11-24 08:00:00', 'open', NULL, 't', 'b', NULL, 'r',
-            'why', '[]', '[]', '2026-11-24 07:00:00', '2026-11-24 07:00:00')""")
+            'why', '[{"source": "reddit", "source_id": "t3_a", "url": null, "author": "a",
+            "text": "t", "created_at": "2026-11-24T07:00:00+00:00"}]', '[]',
+            '2026-11-24 07:00:00', '2026-11-24 07:00:00')""")
     engine.dispose()
     with Desk(url) as upgraded:
         [item] = upgraded.items()
         assert item.delivery_key == "old" and item.sentiment is None
+        assert item.source == "reddit" and upgraded.count(source="reddit") == 1
         assert upgraded.count(sentiment="negative") == 0
