@@ -62,6 +62,12 @@ def sync(con: duckdb.DuckDBPyConnection, policy: Policy,
                 con.executemany("INSERT OR IGNORE INTO core__events VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                                 rows)
             recorded[name] = _count(con) - before
+            # When carewire last heard from it: open items are judged breached against
+            # this (out__care_items), never against a clock that ran ahead of the news.
+            con.execute("INSERT OR IGNORE INTO core__events VALUES (?, ?, 'synced', NULL, ?, "
+                        "NULL, NULL, '{}', ?)",
+                        [hashlib.sha256(f"synced|{name}|{now.isoformat()}".encode()).hexdigest(),
+                         now, name, now])
     offers = _offer_answers(con, policy, now)
     escalated = _escalate(con, policy, now)
     return {"outcomes_recorded": recorded, "answer_offers_queued": offers,

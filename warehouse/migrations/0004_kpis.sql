@@ -19,12 +19,14 @@ CREATE TABLE core__mention_tags (
 -- One row per delivered care item (a desk item, ticket or community thread), with what
 -- its destination reported back through core__events. Outcomes arrive with sync_outcomes.
 --
--- Open items are judged against `as_of`, the newest event recorded, not the wall clock:
--- the view gives the same answer on the same data, and never calls an item breached
--- before carewire has asked its destination since the deadline.
+-- Open items are judged against `as_of`, when sync_outcomes last heard from the item's
+-- destination (its `synced` event), not the wall clock: the view gives the same answer on
+-- the same data, and never calls an item breached before carewire has asked its
+-- destination since the deadline.
 CREATE VIEW out__care_items AS
 WITH clock AS (
-    SELECT max(recorded_at) AS as_of FROM core__events
+    SELECT destination, max(occurred_at) AS as_of FROM core__events
+    WHERE kind = 'synced' GROUP BY destination
 ),
 opened AS (  -- the first mention: where and when the customer spoke
     SELECT d.delivery_key,
@@ -81,7 +83,7 @@ SELECT v.delivery_key, v.destination, v.external_id, v.route, v.unit, v.cluster_
        coalesce(o.is_deleted, false) AS is_deleted_at_destination,
        c.as_of
 FROM core__deliveries v
-CROSS JOIN clock c
+LEFT JOIN clock c USING (destination)
 LEFT JOIN opened f USING (delivery_key)
 LEFT JOIN outcomes o USING (delivery_key)
 LEFT JOIN resolutions r USING (delivery_key)
