@@ -126,10 +126,15 @@ def cluster_page(request: Request, cluster_id: str, who: Viewer = Depends(viewer
                   note=context if isinstance(context, str) else "")
 
 
+def _scoped(request: Request, who: Viewer) -> Desk:
+    """The desk as this viewer may act on it: an agent, on their teams' items only."""
+    return _desk(request).within(who.teams if who.role == "agent" else None)
+
+
 def _act(request: Request, who: Viewer, item_id: int, action) -> RedirectResponse:
     _visible_item(request, who, item_id)
     try:
-        done = action(_desk(request))
+        done = action(_scoped(request, who))
     except DeskError as exc:
         return _back(item_id, error=str(exc))
     return _back(item_id, done=done)
@@ -208,8 +213,7 @@ def send(request: Request, item_id: int, who: Viewer = Depends(viewer),
 @router.post("/clusters/{cluster_id}/resolve")
 def resolve_cluster(request: Request, cluster_id: str, who: Viewer = Depends(viewer),
                     form: FormData = Depends(checked_form)):
-    teams = None if who.role != "agent" else who.teams
-    resolved, left = _desk(request).resolve_cluster(cluster_id, who.name, teams)
+    resolved, left = _scoped(request, who).resolve_cluster(cluster_id, who.name)
     message = f"resolved {len(resolved)} item(s) of the cluster"
     if left:
         message += "; left: " + ", ".join(f"#{i.item_id} (claimed by {i.assignee})"

@@ -22,6 +22,7 @@ as ISO text, always normalised to UTC first so that text order is time order.
 
 from __future__ import annotations
 
+import copy
 import json
 from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
@@ -199,6 +200,16 @@ class Desk:
                             f"{str(exc.orig).strip()} Check that the database is running and "
                             "routing.desk_url is right.") from exc
         self._clock = clock
+        self._teams: frozenset[str] | None = None
+
+    def within(self, teams: Iterable[str] | None) -> Desk:
+        """This desk limited to the items of `teams` (all when None), for an agent's
+        actions: an item outside them is refused inside the action's own transaction, so a
+        reassignment that lands between the page's check and the action cannot slip by.
+        Shares the connection pool; close the desk it came from, not this."""
+        scoped = copy.copy(self)
+        scoped._teams = None if teams is None else frozenset(teams)
+        return scoped
 
     def _create_tables(self) -> None:
         """Create what is missing, holding the store's lock: workers that start together
@@ -320,17 +331,16 @@ class Desk:
 
         return self._act(item_id, "reassigned", agent, decide)
 
-    def resolve_cluster(self, cluster_id: str, agent: str,
-                        teams: Iterable[str] | None = None) -> tuple[list[int], list[DeskItem]]:
+    def resolve_cluster(self, cluster_id: str, agent: str) -> tuple[list[int], list[DeskItem]]:
         """Resolve every unresolved item of an issue cluster in one transaction: the answer
-        given once, publicly, closes it for everyone who asked. Only items in `teams` (all
-        when None) are touched, and an item claimed by someone else is left to them.
+        given once, publicly, closes it for everyone who asked. Only items of this desk's
+        teams (`within`) are touched, and an item claimed by someone else is left to them.
         Returns the ids resolved and the items left."""
         now = self._now()
         query = sa.select(desk_items).where(desk_items.c.cluster_id == cluster_id,
                                             desk_items.c.status != "resolved")
-        if teams is not None:
-            query = query.where(desk_items.c.team.in_(list(teams)))
+        if self._teams is not None:
+            query = query.where(desk_items.c.team.in_(sorted(self._teams)))
         resolved: list[int] = []
         left: list[DeskItem] = []
         with self.engine.begin() as conn:
@@ -434,6 +444,10 @@ class Desk:
                                     ).mappings().one_or_none()
                 if seen is None:
                     raise _unknown(item_id)
+                if self._teams is not None and seen["team"] not in self._teams:
+                    raise DeskError(f"desk item {item_id} is in the {seen['team']} queue, not "
+                                    f"one of yours ({', '.join(sorted(self._teams))}): it was "
+                                    "reassigned; ask that team")
                 decided = decide(seen)
                 if decided is None:
                     return _item(seen)

@@ -285,7 +285,17 @@ def test_a_cluster_resolves_at_once_except_what_another_agent_holds(desk):
     resolved, left = desk.resolve_cluster("c9", "ann")
     assert resolved == ids[:2] and [i.item_id for i in left] == [ids[2]]
     assert [e.kind for e in desk.events(item_ids=[ids[0]])] == ["delivered", "resolved"]
-    assert desk.resolve_cluster("c9", "ann", teams=["community"]) == ([], [])
+    assert desk.within(["community"]).resolve_cluster("c9", "ann") == ([], [])
+
+
+def test_an_agent_scoped_to_a_team_cannot_act_on_an_item_moved_away(desk):
+    item_id, _ = desk.add(delivery())
+    care = desk.within(["care"])
+    care.claim(item_id, "ann")
+    desk.reassign(item_id, "lee", "community")  # lands between the page and the action
+    with pytest.raises(DeskError, match="in the community queue, not one of yours"):
+        care.resolve(item_id, "ann")
+    assert desk.item(item_id).status == "open"
 
 
 def test_sending_an_item_to_another_route_records_both_route_and_team(desk):
