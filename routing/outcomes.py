@@ -27,7 +27,8 @@ from routing.policy import Policy
 from routing.step import delivery_key
 from warehouse.db import transaction
 
-OUTCOME_KINDS = ("claimed", "replied", "resolved", "reopened", "rated", "accepted_answer", "status")
+OUTCOME_KINDS = ("claimed", "replied", "resolved", "reopened", "rated", "reassigned",
+                 "accepted_answer", "status")
 LAG = timedelta(days=1)
 """Outcomes are asked for from this long before the newest one already recorded: a late
 rating or an edited answer is still caught, and duplicates fold by id."""

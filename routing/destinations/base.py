@@ -20,8 +20,8 @@ from typing import Any, Iterable, Literal, Protocol
 from carewire.errors import CarewireError
 
 Unit = Literal["mention", "cluster"]
-OutcomeKind = Literal["claimed", "replied", "resolved", "reopened", "rated", "accepted_answer",
-                      "status"]
+OutcomeKind = Literal["claimed", "replied", "resolved", "reopened", "rated", "reassigned",
+                      "accepted_answer", "status"]
 
 
 @dataclass(frozen=True)

@@ -15,9 +15,10 @@ from sqlalchemy.exc import OperationalError
 from routing.desk import Desk
 from routing.destinations.base import Delivery, Outcome, Receipt, RetriableDestinationError
 
-OUTCOME_KINDS = frozenset({"claimed", "replied", "resolved", "reopened", "rated"})
-"""Desk events reported as outcomes; `delivered` and `reassigned` are the desk's own
-bookkeeping (a reassignment shows as the `team` of the events after it)."""
+OUTCOME_KINDS = frozenset({"claimed", "replied", "resolved", "reopened", "rated", "reassigned"})
+"""Desk events reported as outcomes; `delivered` is the desk's own bookkeeping. A
+reassignment is reported so that the KPIs count the item for the team (and, when an agent
+sent it to the community or the contact center, the route) that holds it now."""
 
 
 class DeskDestination:

@@ -231,15 +231,17 @@ def test_desk_destination_delivers_and_reports_outcomes(desk):
 
     outcomes = destination.outcomes([receipt.external_id], since=None)
     assert [(o.kind, o.actor) for o in outcomes] == [
-        ("claimed", "ann"), ("replied", "ben"), ("resolved", "ben"), ("rated", "alice")]
+        ("claimed", "ann"), ("reassigned", "lead"), ("replied", "ben"), ("resolved", "ben"),
+        ("rated", "alice")]
     assert all(isinstance(o, Outcome) and o.external_id == receipt.external_id
                for o in outcomes)
     events = {e.kind: e for e in desk.events(item_ids=[item_id])}
-    assert outcomes[3].outcome_id == f"desk:{events['rated'].event_id}"
+    assert outcomes[4].outcome_id == f"desk:{events['rated'].event_id}"
     assert outcomes[0].data == {"team": "care"}
-    assert outcomes[1].data == {"team": "billing", "text": "On its way."}
-    assert outcomes[3].data == {"team": "billing", "score": 4}
-    since = destination.outcomes([receipt.external_id, other], since=outcomes[2].at)
+    assert outcomes[1].data == {"team": "billing", "from_team": "care"}
+    assert outcomes[2].data == {"team": "billing", "text": "On its way."}
+    assert outcomes[4].data == {"team": "billing", "score": 4}
+    since = destination.outcomes([receipt.external_id, other], since=outcomes[3].at)
     assert [(o.kind, o.external_id) for o in since] == [
         ("resolved", receipt.external_id), ("rated", receipt.external_id), ("claimed", other)]
 

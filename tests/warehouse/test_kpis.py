@@ -62,7 +62,7 @@ def worked(demo_settings):
         (b, 1, "claim", "bob"), (b, 5, "reply", "bob", "Hi"), (b, 10, "resolve", "bob"),
         (b, 11, "reopen", "bob"), (b, 12, "claim", "bob"), (b, 20, "resolve", "bob"),
         (b, 21, "rate", 2, "customer"),
-        (c, 1, "reassign", "ann", "billing"), (c, 2, "claim", "bea"),
+        (c, 1, "reassign", "ann", "billing", "community"),  # counted by its new team and route
         (e, 1, "claim", "ann"), (e, 2, "resolve", "ann"), (e, 3, "reopen", "ann"),
         (d, 1, "claim", "cid"), (d, 1.5, "reply", "cid", "See"), (d, 6, "resolve", "cid"),
         (d, 7, "rate", 4, "customer"),
@@ -94,6 +94,8 @@ def test_care_kpis_equal_what_the_agents_did(worked):
         weeks = rows(con, "SELECT week, items FROM out__care_kpis WHERE grain = 'week'")
         b_key = next(k for k, v in done.items() if v["rating"] == 2)
         b_row = rows(con, "SELECT * FROM out__care_items WHERE delivery_key = ?", [b_key])[0]
+        c_key = next(k for k, v in done.items() if v["team"] == "billing")
+        c_row = rows(con, "SELECT * FROM out__care_items WHERE delivery_key = ?", [c_key])[0]
 
     resolved = [v["resolved"] for v in done.values() if v["resolved"] is not None]
     replies = [v["reply"] for v in done.values() if v["reply"] is not None]
@@ -130,6 +132,7 @@ def test_care_kpis_equal_what_the_agents_did(worked):
     assert b_row["is_resolved"] and b_row["resolution_hours"] == pytest.approx(20)
     assert b_row["first_response_hours"] == pytest.approx(5)
     assert (b_row["rating_score"], b_row["is_satisfied"]) == (2, False)
+    assert (c_row["team"], c_row["route"]) == ("billing", "community")
 
 
 def test_a_reopened_item_is_open_again_and_open_items_are_judged_at_the_last_sync(worked):

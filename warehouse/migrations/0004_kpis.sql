@@ -51,6 +51,9 @@ outcomes AS (
     SELECT delivery_key,
            -- desk events name the team holding the item then: a reassignment shows here
            arg_max(data->>'team', occurred_at) FILTER (WHERE data->>'team' IS NOT NULL) AS team,
+           -- and a desk "send to the community / contact center" names the new route
+           arg_max(data->>'route', occurred_at) FILTER (WHERE kind = 'reassigned'
+                                                        AND data->>'route' IS NOT NULL) AS route,
            min(occurred_at) FILTER (WHERE kind = 'replied') AS first_response_at,
            max(occurred_at) FILTER (WHERE is_unresolving) AS unresolved_at,
            arg_max(data->>'score', occurred_at) FILTER (WHERE kind = 'rated') AS rating,
@@ -65,7 +68,8 @@ resolutions AS (  -- the first resolution after the last reopening, if any
     WHERE e.is_resolving AND (o.unresolved_at IS NULL OR e.occurred_at > o.unresolved_at)
     GROUP BY e.delivery_key
 )
-SELECT v.delivery_key, v.destination, v.external_id, v.route, v.unit, v.cluster_id,
+SELECT v.delivery_key, v.destination, v.external_id, coalesce(o.route, v.route) AS route,
+       v.unit, v.cluster_id,
        coalesce(o.team, v.team) AS team, v.priority, f.source, f.posted_at, f.mentions,
        CAST(date_trunc('week', timezone('UTC', f.posted_at)) AS DATE) AS week,
        v.delivered_at, o.first_response_at, r.resolved_at,
