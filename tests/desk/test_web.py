@@ -281,3 +281,27 @@ def test_sign_in_never_sends_anyone_to_another_site(desk_app):
                                                   "csrf_token": csrf_of(page.text),
                                                   "next": target})
         assert answer.status_code == 303 and answer.headers["location"] == "/"
+
+
+def test_the_desk_works_the_same_on_postgresql_and_sqlite(desk_url, sample_settings):
+    """The web app on an empty store of either backend: sign in, claim, audit."""
+    from desk.web import create_app
+    from tests.routing.test_desk import delivery
+
+    sample_settings.routing.desk_url = desk_url
+    app = create_app(sample_settings)
+    try:
+        item_id, _ = app.state.desk.add(delivery())
+        app.state.accounts.add_user("ann", PASSWORD, "agent", ["care"])
+        app.state.accounts.add_user("ada", PASSWORD, "admin")
+        ann = DeskUser(app, "ann")
+        assert ann.sign_in().status_code == 303
+        assert "1 item" in ann.get("/queue/care").text
+        assert ann.post(f"/items/{item_id}/claim", page=f"/items/{item_id}").status_code == 303
+        assert app.state.desk.item(item_id).assignee == "ann"
+        ada = DeskUser(app, "ada")
+        ada.sign_in()
+        log = ada.get("/admin/audit").text
+        assert f"item {item_id}" in log and "signed_in" in log
+    finally:
+        app.state.desk.close()
