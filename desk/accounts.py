@@ -286,7 +286,8 @@ class Accounts:
         audit = sa.select(desk_audit.c.at, desk_audit.c.actor, desk_audit.c.action,
                           desk_audit.c.target, desk_audit.c.detail)
         items = sa.select(desk_events.c.at, desk_events.c.actor, desk_events.c.kind,
-                          sa.literal("item ", sa.String) + sa.cast(desk_events.c.item_id, sa.String), desk_events.c.data)
+                          sa.literal("item ", sa.String)
+                          + sa.cast(desk_events.c.item_id, sa.String), desk_events.c.data)
         both = sa.union_all(audit, items).subquery()
         query = (sa.select(both).order_by(both.c.at.desc()).limit(limit).offset(offset))
         with self.engine.connect() as conn:

@@ -9,15 +9,12 @@ process DAG's alerts task; this page only reads them and records acknowledgement
 
 from __future__ import annotations
 
-from urllib.parse import urlencode
-
 import sqlalchemy as sa
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import RedirectResponse
 from starlette.datastructures import FormData
 
 from alerts import desk_alerts
-from desk.pages import render
+from desk.pages import flash_redirect, render
 from desk.session import Viewer, checked_form, lead_viewer, refuse
 from routing.desk import DeskError
 
@@ -41,8 +38,7 @@ def alerts_list(request: Request, page: int = 1, who: Viewer = Depends(lead_view
     engine = _engine(request)
     rows = desk_alerts.recent(engine, limit=size + 1, offset=(page - 1) * size)
     return render(request, "alerts.html", who, alerts=rows[:size], page=page,
-                  more=len(rows) > size, done=request.query_params.get("done"),
-                  error=request.query_params.get("error"))
+                  more=len(rows) > size)
 
 
 @router.post("/alerts/{alert_id}/ack")
@@ -54,4 +50,4 @@ def acknowledge(request: Request, alert_id: str, who: Viewer = Depends(lead_view
     except DeskError as exc:
         raise refuse(request, who, str(exc), status=404) from exc
     message = "acknowledged" if first else "already acknowledged by someone else"
-    return RedirectResponse(f"/alerts?{urlencode({'done': message})}", status_code=303)
+    return flash_redirect("/alerts", who, done=message)

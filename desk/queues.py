@@ -17,7 +17,7 @@ from fastapi.responses import RedirectResponse
 from starlette.datastructures import FormData
 
 from desk.context import cluster_context, item_context
-from desk.pages import render
+from desk.pages import flash_redirect, render
 from desk.session import Viewer, checked_form, refuse, viewer
 from routing.desk import FACETS, Desk, DeskError, DeskItem
 
@@ -60,10 +60,9 @@ def _visible_item(request: Request, who: Viewer, item_id: int) -> DeskItem:
     return item
 
 
-def _back(item_id: int, done: str | None = None, error: str | None = None) -> RedirectResponse:
-    query = urlencode({k: v for k, v in (("done", done), ("error", error)) if v})
-    return RedirectResponse(f"/items/{item_id}" + (f"?{query}" if query else ""),
-                            status_code=303)
+def _back(who: Viewer, item_id: int, done: str | None = None,
+          error: str | None = None) -> RedirectResponse:
+    return flash_redirect(f"/items/{item_id}", who, done=done, error=error)
 
 
 @router.get("/")
@@ -109,8 +108,7 @@ def item_page(request: Request, item_id: int, who: Viewer = Depends(viewer)):
                             item.cluster_id) if first else None)
     events = _desk(request).events(item_ids=[item_id])
     return render(request, "item.html", who, item=item, context=context, events=events,
-                  teams=_teams(request), done=request.query_params.get("done"),
-                  error=request.query_params.get("error"))
+                  teams=_teams(request))
 
 
 @router.get("/clusters/{cluster_id}")
@@ -136,8 +134,8 @@ def _act(request: Request, who: Viewer, item_id: int, action) -> RedirectRespons
     try:
         done = action(_scoped(request, who))
     except DeskError as exc:
-        return _back(item_id, error=str(exc))
-    return _back(item_id, done=done)
+        return _back(who, item_id, error=str(exc))
+    return _back(who, item_id, done=done)
 
 
 @router.post("/items/{item_id}/claim")
@@ -179,7 +177,7 @@ def rate(request: Request, item_id: int, who: Viewer = Depends(viewer),
     if who.role == "agent":
         earlier = [e for e in _desk(request).events(item_ids=[item_id]) if e.kind == "rated"]
         if earlier:
-            return _back(item_id, error=f"the customer's rating ({earlier[-1].data['score']}) "
+            return _back(who, item_id, error=f"the customer's rating ({earlier[-1].data['score']}) "
                                         f"was recorded by {earlier[-1].actor}; ask a lead to "
                                         "correct it")
     return _act(request, who, item_id,
@@ -191,7 +189,7 @@ def reassign(request: Request, item_id: int, who: Viewer = Depends(viewer),
              form: FormData = Depends(checked_form)):
     team = str(form.get("team") or "")
     if team not in _teams(request):
-        return _back(item_id, error=f"unknown team {team!r}: choose one of "
+        return _back(who, item_id, error=f"unknown team {team!r}: choose one of "
                                     f"{', '.join(_teams(request))}")
     return _act(request, who, item_id,
                 lambda desk: desk.reassign(item_id, who.name, team) and f"reassigned to {team}")
@@ -204,7 +202,7 @@ def send(request: Request, item_id: int, who: Viewer = Depends(viewer),
     route = str(form.get("route") or "")
     routes = request.app.state.route_teams
     if route not in routes:
-        return _back(item_id, error=f"cannot send to {route!r}: choose one of "
+        return _back(who, item_id, error=f"cannot send to {route!r}: choose one of "
                                     f"{', '.join(routes)}")
     return _act(request, who, item_id, lambda desk: desk.reassign(
         item_id, who.name, routes[route], route=route) and f"sent to {route.replace('_', ' ')}")
@@ -220,6 +218,5 @@ def resolve_cluster(request: Request, cluster_id: str, who: Viewer = Depends(vie
                                           for i in left)
     back = str(form.get("back") or "")
     if back.isdigit():
-        return _back(int(back), done=message)
-    return RedirectResponse(f"/clusters/{cluster_id}?{urlencode({'done': message})}",
-                            status_code=303)
+        return _back(who, int(back), done=message)
+    return flash_redirect(f"/clusters/{cluster_id}", who, done=message)

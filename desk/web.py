@@ -23,7 +23,7 @@ from starlette.datastructures import FormData
 from carewire.settings import Settings
 from desk import alerts_page, dashboards, queues
 from desk.accounts import ROLES, AccountError, Accounts
-from desk.pages import render
+from desk.pages import flash_redirect, render
 from desk.session import (SESSION_COOKIE, SignInRequired, Viewer, admin_viewer,
                           checked_form, client_ip, viewer)
 from routing.desk import Desk
@@ -156,9 +156,7 @@ def _admin_routes():
     @router.get("/users")
     def users(request: Request, who: Viewer = Depends(admin_viewer)):
         return render(request, "users.html", who, users=request.app.state.accounts.users(),
-                      roles=ROLES, teams=request.app.state.teams,
-                      done=request.query_params.get("done"),
-                      error=request.query_params.get("error"))
+                      roles=ROLES, teams=request.app.state.teams)
 
     @router.post("/users")
     def add_user(request: Request, who: Viewer = Depends(admin_viewer),
@@ -169,8 +167,8 @@ def _admin_routes():
                 str(form.get("role") or ""), [str(t) for t in form.getlist("teams")],
                 actor=who.name)
         except AccountError as exc:
-            return RedirectResponse(f"/admin/users?{urlencode({'error': str(exc)})}", 303)
-        return RedirectResponse(f"/admin/users?{urlencode({'done': 'user added'})}", 303)
+            return flash_redirect("/admin/users", who, error=str(exc))
+        return flash_redirect("/admin/users", who, done="user added")
 
     @router.post("/users/{name}/active")
     def set_active(request: Request, name: str, who: Viewer = Depends(admin_viewer),
@@ -179,10 +177,9 @@ def _admin_routes():
         try:
             request.app.state.accounts.set_active(name, active, who.name)
         except AccountError as exc:
-            return RedirectResponse(f"/admin/users?{urlencode({'error': str(exc)})}", 303)
-        return RedirectResponse(
-            f"/admin/users?{urlencode({'done': f'{name} ' + ('enabled' if active else 'disabled')})}",
-            303)
+            return flash_redirect("/admin/users", who, error=str(exc))
+        return flash_redirect("/admin/users", who,
+                              done=f"{name} {'enabled' if active else 'disabled'}")
 
     @router.get("/audit")
     def audit(request: Request, page: int = 1, who: Viewer = Depends(admin_viewer)):

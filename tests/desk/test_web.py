@@ -305,3 +305,13 @@ def test_the_desk_works_the_same_on_postgresql_and_sqlite(desk_url, sample_setti
         assert f"item {item_id}" in log and "signed_in" in log
     finally:
         app.state.desk.close()
+
+
+def test_a_link_from_elsewhere_cannot_put_words_on_a_desk_page(desk_app, sign_in):
+    ann = sign_in("ann")
+    item = first_item(ann, "care")
+    lure = "Your session expired: sign in again at https://evil.example"
+    page = ann.get(f"/items/{item}", params={"error": lure, "sig": "0" * 32})
+    assert page.status_code == 200 and "evil.example" not in page.text
+    done = ann.post(f"/items/{item}/claim", page=f"/items/{item}")
+    assert "claimed" in ann.get(done.headers["location"]).text.split("<main>")[1][:200]
