@@ -42,6 +42,7 @@ import duckdb
 
 from carewire.settings import AlertSettings
 from connectors.base import utc
+from warehouse.db import records
 
 METRICS = {"mentions": "mentions", "negative": "negative relevant mentions"}
 ALL = "*"
@@ -208,16 +209,15 @@ def detect(con: duckdb.DuckDBPyConnection, since: datetime, until: datetime,
     detection = Detection(start, end)
     if end <= start:
         return detection
-    cursor = con.execute(_JUDGE, {
+    judged = records(con, _JUDGE, {
         "read_from": start - timedelta(weeks=settings.history_weeks), "read_until": end,
         "since": _naive(start), "until": _naive(end), "weeks": settings.history_weeks,
         "min_count": settings.min_count, "min_weeks": settings.min_history_weeks,
         "k": settings.k, "floor": settings.floor, "mad_scale": MAD_SCALE,
     })
-    names = [column[0] for column in cursor.description]
     no_history: dict[str, None] = {}
     fired = []
-    for row in (dict(zip(names, values)) for values in cursor.fetchall()):
+    for row in judged:
         if row["verdict"] == "not enough history":
             detection.not_enough_history += 1
             no_history[series_label(row["brand"], row["source"], row["topic"])] = None

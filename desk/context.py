@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from carewire.errors import WarehouseError
-from warehouse.db import connect
+from warehouse.db import connect, records
 
 HISTORY = 10
 """Earlier posts of the author shown on an item."""
@@ -34,17 +34,11 @@ class ItemContext:
     cluster: dict[str, Any] = field(default_factory=dict)
 
 
-def _rows(con, sql: str, params: list) -> list[dict[str, Any]]:
-    cursor = con.execute(sql, params)
-    names = [d[0] for d in cursor.description]
-    return [dict(zip(names, row)) for row in cursor.fetchall()]
-
-
 def item_context(snapshot: Path, source: str, source_id: str,
                  cluster_id: str | None) -> ItemContext:
     try:
         with connect(snapshot, read_only=True) as con:
-            mention = _rows(con, """
+            mention = records(con, """
                 SELECT m.source, m.source_id, m.url, m.title, m.text, m.created_at, m.author_id,
                        m.is_deleted, e.sentiment, e.sentiment_score, e.sentiment_confidence,
                        e.intent, e.intent_reason, e.language, e.relevance_score, e.models_version
@@ -54,7 +48,7 @@ def item_context(snapshot: Path, source: str, source_id: str,
                 return ItemContext(False, f"{source}:{source_id} is not in the analyst snapshot "
                                           "yet: it appears after the next process run.")
             mention = mention[0]
-            author = _rows(con, """
+            author = records(con, """
                 SELECT a.handle, a.display_name, a.profile_url, a.followers_count, a.karma,
                        a.is_verified, a.first_seen_at, i.reach, i.reach_pct, i.mentions,
                        i.engagement_per_mention, i.engagement_pct, i.history_pct,
@@ -62,7 +56,7 @@ def item_context(snapshot: Path, source: str, source_id: str,
                 FROM core__authors a
                 LEFT JOIN core__author_influence i USING (source, author_id)
                 WHERE a.source = ? AND a.author_id = ?""", [source, mention["author_id"]])
-            history = _rows(con, f"""
+            history = records(con, f"""
                 SELECT m.source_id, m.url, m.text, m.created_at, e.sentiment, d.route, d.rule_id
                 FROM core__mentions m
                 LEFT JOIN core__enrichments e USING (source, source_id)
@@ -70,7 +64,7 @@ def item_context(snapshot: Path, source: str, source_id: str,
                 WHERE m.source = ? AND m.author_id = ? AND m.source_id <> ? AND NOT m.is_deleted
                 ORDER BY m.created_at DESC LIMIT {HISTORY}""",
                             [source, mention["author_id"], source_id])
-            decision = _rows(con, """
+            decision = records(con, """
                 SELECT route, rule_id, reason, evidence, experts, team, priority, sla_due_at,
                        policy_version, decided_for
                 FROM core__routing_decisions WHERE source = ? AND source_id = ?""",
@@ -86,10 +80,10 @@ def item_context(snapshot: Path, source: str, source_id: str,
 
 
 def _cluster(con, cluster_id: str) -> dict[str, Any]:
-    summary = _rows(con, "SELECT * FROM core__issue_clusters WHERE cluster_id = ?", [cluster_id])
+    summary = records(con, "SELECT * FROM core__issue_clusters WHERE cluster_id = ?", [cluster_id])
     if not summary:
         return {}
-    members = _rows(con, f"""
+    members = records(con, f"""
         SELECT m.source, m.source_id, m.url, m.text, m.created_at,
                coalesce(a.handle, m.author_id) AS author, e.sentiment, k.joined_by, k.similarity
         FROM core__cluster_members k

@@ -25,7 +25,7 @@ from carewire.errors import WarehouseError
 from desk import charts
 from desk.pages import render
 from desk.session import Viewer, lead_viewer
-from warehouse.db import connect
+from warehouse.db import connect, records
 
 router = APIRouter()
 
@@ -60,13 +60,6 @@ class Dashboard:
     voice: list[dict[str, Any]] = field(default_factory=list)
 
 
-def _rows(con: duckdb.DuckDBPyConnection, sql: str,
-          params: list | None = None) -> list[dict[str, Any]]:
-    cursor = con.execute(sql, params or [])
-    names = [d[0] for d in cursor.description]
-    return [dict(zip(names, row)) for row in cursor.fetchall()]
-
-
 def read(snapshot: Path, weeks: int, team: str | None, source: str | None,
          share_of_voice: bool) -> Dashboard:
     """The figures for the last `weeks` weeks (by the snapshot's time), for one team and/or
@@ -95,39 +88,39 @@ def read(snapshot: Path, weeks: int, team: str | None, source: str | None,
                 "SELECT team FROM kpis WHERE grain = 'team' ORDER BY team").fetchall()]
             board.sources = [r[0] for r in con.execute(
                 "SELECT source FROM kpis WHERE grain = 'source' ORDER BY source").fetchall()]
-            headline = _rows(con, f"SELECT * FROM kpis WHERE grain = ? AND {kpi_filter}",
+            headline = records(con, f"SELECT * FROM kpis WHERE grain = ? AND {kpi_filter}",
                              [grain, team, source])
             board.headline = headline[0] if headline else {}
-            board.weekly = _rows(con, f"""
+            board.weekly = records(con, f"""
                 SELECT * FROM kpis WHERE grain = ? AND {kpi_filter} AND week >= ?
                 ORDER BY week""", [weekly_grain, team, source, since])
-            board.by_team = _rows(con, """
+            board.by_team = records(con, """
                 SELECT * FROM kpis WHERE grain = ? AND source IS NOT DISTINCT FROM ?
                 ORDER BY items DESC, team""", ["team_source" if source else "team", source])
-            board.by_source = _rows(con, """
+            board.by_source = records(con, """
                 SELECT * FROM kpis WHERE grain = ? AND team IS NOT DISTINCT FROM ?
                 ORDER BY items DESC, source""", ["team_source" if team else "source", team])
-            board.volume = _rows(con, """
+            board.volume = records(con, """
                 SELECT day, source, mentions, negative, avg_sentiment_score FROM volume
                 WHERE grain = 'source' ORDER BY day, source""")
-            board.topics = _rows(con, """
+            board.topics = records(con, """
                 SELECT topic, sum(mentions) AS mentions, sum(negative) AS negative,
                        sum(negative) / sum(mentions) AS negative_share
                 FROM volume WHERE grain = 'topic'
                 GROUP BY topic ORDER BY mentions DESC, topic""")
-            board.topic_days = _rows(con, """
+            board.topic_days = records(con, """
                 SELECT day, topic, sum(mentions) AS mentions FROM volume WHERE grain = 'topic'
                 GROUP BY day, topic ORDER BY day, topic""")
-            board.influencers = _rows(con, f"""
+            board.influencers = records(con, f"""
                 SELECT * FROM out__top_authors WHERE (? IS NULL OR source = ?)
                 ORDER BY score DESC, source, author_id LIMIT {TOP}""", [source, source])
-            board.clusters = _rows(con, f"""
+            board.clusters = records(con, f"""
                 SELECT * FROM out__open_clusters
                 WHERE (? IS NULL OR list_contains(sources, ?))
                   AND (? IS NULL OR list_contains(teams, ?))
                 LIMIT {TOP}""", [source, source, team, team])
             if share_of_voice:
-                board.voice = _rows(con, """
+                board.voice = records(con, """
                     SELECT * FROM out__share_of_voice WHERE week >= ?
                     ORDER BY week, is_competitor, brand""", [since])
     except WarehouseError as exc:

@@ -26,7 +26,7 @@ import duckdb
 from carewire.settings import RoutingSettings
 from routing.destinations.base import (Delivery, Destination, FatalDestinationError, MentionRef,
                                        RetriableDestinationError)
-from warehouse.db import transaction
+from warehouse.db import records, transaction
 
 _PRIORITY_ORDER = "CASE priority WHEN 'urgent' THEN 0 WHEN 'high' THEN 1 WHEN 'normal' THEN 2 ELSE 3 END"
 
@@ -39,12 +39,10 @@ def deliver_pending(con: duckdb.DuckDBPyConnection, destinations: Mapping[str, D
     if retry_blocked:
         released = con.execute("""UPDATE core__deliveries SET status = 'pending', attempts = 0,
                                   next_attempt_at = NULL WHERE status = 'blocked'""").fetchone()[0]
-    cursor = con.execute(f"""
+    due = records(con, f"""
         SELECT * FROM core__deliveries
         WHERE status = 'pending' AND (next_attempt_at IS NULL OR next_attempt_at <= ?)
         ORDER BY {_PRIORITY_ORDER}, sla_due_at, delivery_key""", [now])
-    columns = [c[0] for c in cursor.description]
-    due = [dict(zip(columns, values)) for values in cursor.fetchall()]
     counts = {"delivered": 0, "found_existing": 0, "retry_later": 0, "blocked": 0,
               "cancelled": 0}
     waiting: dict[str, str] = {}

@@ -12,7 +12,7 @@ import pytest
 
 from carewire import pipeline
 from routing.desk import Desk
-from warehouse.db import connect
+from warehouse.db import connect, records
 
 
 class Clock:
@@ -23,15 +23,9 @@ class Clock:
         return self.now
 
 
-def rows(con, sql: str, params: list | None = None) -> list[dict]:
-    cursor = con.execute(sql, params or [])
-    names = [d[0] for d in cursor.description]
-    return [dict(zip(names, row)) for row in cursor.fetchall()]
-
-
 def kpis(con, grain: str, **keys) -> dict:
     where = " AND ".join(f"{k} IS NOT DISTINCT FROM ?" for k in ("team", "source", "week"))
-    found = rows(con, f"SELECT * FROM out__care_kpis WHERE grain = ? AND {where}",
+    found = records(con, f"SELECT * FROM out__care_kpis WHERE grain = ? AND {where}",
                  [grain, keys.get("team"), keys.get("source"), keys.get("week")])
     assert len(found) == 1, (grain, keys, found)
     return found[0]
@@ -86,16 +80,16 @@ def test_care_kpis_equal_what_the_agents_did(worked):
     settings, done, posted, synced_at = worked
     as_of = synced_at
     with connect(settings.snapshot, read_only=True) as con:
-        delivered = rows(con, """SELECT delivery_key, team, sla_due_at FROM core__deliveries
+        delivered = records(con, """SELECT delivery_key, team, sla_due_at FROM core__deliveries
                                  WHERE status = 'delivered'""")
         overall = kpis(con, "all")
         care = kpis(con, "team", team="care")
         billing = kpis(con, "team", team="billing")
-        weeks = rows(con, "SELECT week, items FROM out__care_kpis WHERE grain = 'week'")
+        weeks = records(con, "SELECT week, items FROM out__care_kpis WHERE grain = 'week'")
         b_key = next(k for k, v in done.items() if v["rating"] == 2)
-        b_row = rows(con, "SELECT * FROM out__care_items WHERE delivery_key = ?", [b_key])[0]
+        b_row = records(con, "SELECT * FROM out__care_items WHERE delivery_key = ?", [b_key])[0]
         c_key = next(k for k, v in done.items() if v["team"] == "billing")
-        c_row = rows(con, "SELECT * FROM out__care_items WHERE delivery_key = ?", [c_key])[0]
+        c_row = records(con, "SELECT * FROM out__care_items WHERE delivery_key = ?", [c_key])[0]
 
     resolved = [v["resolved"] for v in done.values() if v["resolved"] is not None]
     replies = [v["reply"] for v in done.values() if v["reply"] is not None]
@@ -139,8 +133,8 @@ def test_a_reopened_item_is_open_again_and_open_items_are_judged_at_the_last_syn
     settings, done, posted, as_of = worked
     reopened = next(k for k, v in done.items() if v["resolved"] is None and v["team"] == "care")
     with connect(settings.snapshot, read_only=True) as con:
-        row = rows(con, "SELECT * FROM out__care_items WHERE delivery_key = ?", [reopened])[0]
-        still_open = rows(con, "SELECT sla_due_at, is_sla_breached, as_of FROM out__care_items "
+        row = records(con, "SELECT * FROM out__care_items WHERE delivery_key = ?", [reopened])[0]
+        still_open = records(con, "SELECT sla_due_at, is_sla_breached, as_of FROM out__care_items "
                                "WHERE NOT is_resolved")
     assert not row["is_resolved"] and row["resolved_at"] is None and row["resolution_hours"] is None
     assert still_open and all(r["as_of"] == as_of for r in still_open)
