@@ -14,17 +14,16 @@ from dataclasses import dataclass
 from fastapi import Depends, HTTPException, Request
 from starlette.datastructures import FormData
 
-from desk.accounts import Accounts, Role
+from desk.accounts import Accounts, User
 
 SESSION_COOKIE = "carewire_session"
 CSRF_FIELD = "csrf_token"
 
 
 @dataclass(frozen=True)
-class Viewer:
-    name: str
-    role: Role
-    teams: tuple[str, ...]
+class Viewer(User):
+    """The signed-in user of a request, with their session's CSRF token and cookie."""
+
     csrf_token: str
     token: str
 
@@ -55,8 +54,7 @@ def viewer(request: Request) -> Viewer:
     if session is None:
         wanted = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         raise SignInRequired(wanted if request.method == "GET" else "/", expired=bool(token))
-    user = session.user
-    return Viewer(user.name, user.role, user.teams, session.csrf_token, token)
+    return Viewer(**vars(session.user), csrf_token=session.csrf_token, token=token)
 
 
 def lead_viewer(request: Request, who: Viewer = Depends(viewer)) -> Viewer:
