@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from airflow.sdk import DAG, AssetAny, task
 
-from _common import DEFAULT_ARGS, START_DATE, landing_asset
+from _common import DEFAULT_ARGS, START_DATE, landing_asset, migrate, publish
 from connectors import CONNECTORS
 
 with DAG(
@@ -34,13 +34,6 @@ with DAG(
     tags=["carewire", "process"],
     doc_md=__doc__,
 ) as dag:
-
-    @task
-    def migrate() -> list[str]:
-        from carewire import pipeline
-        from carewire.settings import load_settings
-
-        return pipeline.migrate(load_settings())
 
     @task
     def load() -> dict:
@@ -88,12 +81,5 @@ with DAG(
             raise RuntimeError(f"{result['blocked']} deliveries are held as blocked and need a "
                                f"fix (see the errors below and docs/routing.md): {result}")
         return result
-
-    @task
-    def publish() -> str:
-        from carewire import pipeline
-        from carewire.settings import load_settings
-
-        return str(pipeline.publish(load_settings()))
 
     migrate() >> load() >> enrich() >> alerts() >> route() >> deliver() >> publish()

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from airflow.sdk import DAG, task
 
-from _common import DEFAULT_ARGS, START_DATE
+from _common import DEFAULT_ARGS, START_DATE, migrate, publish
 
 with DAG(
     dag_id="sync_outcomes",
@@ -29,13 +29,6 @@ with DAG(
 ) as dag:
 
     @task
-    def migrate() -> list[str]:
-        from carewire import pipeline
-        from carewire.settings import load_settings
-
-        return pipeline.migrate(load_settings())
-
-    @task
     def sync() -> dict:
         from datetime import datetime, timezone
 
@@ -46,12 +39,5 @@ with DAG(
         settings = load_settings()
         return pipeline.sync_outcomes(settings, for_destinations(settings),
                                       datetime.now(timezone.utc))
-
-    @task
-    def publish() -> str:
-        from carewire import pipeline
-        from carewire.settings import load_settings
-
-        return str(pipeline.publish(load_settings()))
 
     migrate() >> sync() >> publish()
