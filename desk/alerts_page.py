@@ -22,13 +22,8 @@ router = APIRouter()
 
 
 def _engine(request: Request) -> sa.Engine:
-    """The desk store, with the alerts table in it (created once per app, when missing)."""
-    state = request.app.state
-    engine = state.desk.engine
-    if not getattr(state, "alerts_table_ready", False):
-        desk_alerts.create_table(engine)
-        state.alerts_table_ready = True
-    return engine
+    """The desk store; create_app makes sure the alerts table is in it."""
+    return request.app.state.desk.engine
 
 
 @router.get("/alerts")

@@ -15,12 +15,13 @@ from pathlib import Path
 from typing import Callable
 from urllib.parse import urlencode
 
-from fastapi import Depends, FastAPI, Form, HTTPException, Request
+from fastapi import APIRouter, Depends, FastAPI, Form, HTTPException, Request
 from fastapi.responses import RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.datastructures import FormData
 
 from carewire.settings import Settings
+from alerts import desk_alerts
 from desk import alerts_page, dashboards, queues
 from desk.accounts import ROLES, AccountError, Accounts
 from desk.pages import flash_redirect, render
@@ -54,6 +55,7 @@ def create_app(settings: Settings, *, clock: Callable[[], datetime] = _now) -> F
     app.state.desk = desk
     app.state.accounts = Accounts(desk.engine, clock, idle=settings.desk.session_idle,
                                   lifetime=settings.desk.session_lifetime)
+    desk_alerts.create_table(desk.engine)  # read by the alerts page before any alert fired
     teams = set(policy.teams.values()) | ({policy.escalation.team} if policy.escalation else set())
     app.state.teams = sorted(teams)
     app.state.facet_choices = {}  # team -> (expires at, values): see desk/queues.py
@@ -95,9 +97,7 @@ def _safe_next(path: str | None) -> str:
     return path
 
 
-def _sign_in_routes(settings: Settings):
-    from fastapi import APIRouter
-
+def _sign_in_routes(settings: Settings) -> APIRouter:
     router = APIRouter()
 
     @router.get("/login")
@@ -148,9 +148,7 @@ def _sign_in_routes(settings: Settings):
     return router
 
 
-def _admin_routes():
-    from fastapi import APIRouter
-
+def _admin_routes() -> APIRouter:
     router = APIRouter(prefix="/admin")
 
     @router.get("/users")
