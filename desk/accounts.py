@@ -289,10 +289,12 @@ class Accounts:
                           sa.literal("item ", sa.String)
                           + sa.cast(desk_events.c.item_id, sa.String), desk_events.c.data)
         both = sa.union_all(audit, items).subquery()
-        query = (sa.select(both).order_by(both.c.at.desc()).limit(limit).offset(offset))
+        # The union's columns lose the decorated types: read them back as the store wrote them.
+        query = (sa.select(sa.type_coerce(both.c.at, UtcDateTime), both.c.actor,
+                           both.c.action, both.c.target, sa.type_coerce(both.c.detail, JsonText))
+                 .order_by(both.c.at.desc()).limit(limit).offset(offset))
         with self.engine.connect() as conn:
-            return [AuditEntry(utc_at(row[0]), row[1], row[2], row[3], _json(row[4]))
-                    for row in conn.execute(query)]
+            return [AuditEntry(*row) for row in conn.execute(query)]
 
     def _audit(self, conn, actor: str | None, action: str, target: str | None, ip: str | None,
                detail: dict[str, Any]) -> None:
@@ -302,13 +304,3 @@ class Accounts:
 
 def _user(row) -> User:
     return User(row["name"], row["role"], tuple(row["teams"]), bool(row["active"]))
-
-
-def utc_at(value) -> datetime:
-    """A union's column loses the type decorator: read it back as the store wrote it."""
-    return UtcDateTime().process_result_value(
-        datetime.fromisoformat(value) if isinstance(value, str) else value, None)
-
-
-def _json(value) -> dict[str, Any]:
-    return JsonText().process_result_value(value, None) if isinstance(value, str) else value
