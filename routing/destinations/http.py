@@ -71,5 +71,5 @@ def missing_credentials(destination: DestinationSettings, system: str,
     fix = (f"create Airflow Connection '{conn_id}' {what}" if conn_id else
            f"set conn_id for destination '{destination.name}' in carewire.yaml and create "
            f"that Airflow Connection {what}")
-    return FatalDestinationError(f"no {system} credentials: {fix}, then run `carewire route "
-                                 "deliver --retry-blocked`.", destination=destination.name)
+    return FatalDestinationError(f"no {system} credentials: {fix}, then run `{AFTER_FIX}`.",
+                                 destination=destination.name)
