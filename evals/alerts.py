@@ -46,16 +46,12 @@ day) form the sparse group; rarer ones would barely ever reach min_count."""
 BURSTS = (5, 10, 20, 40)
 SEED = 20171204
 _LISTED = 40
-_FILES = ("twcs_random5000_divya-gh.csv", "twcs_spotifycares_inbound_stepanaromanov.csv",
-          "twcs_kaggle_sample93_aminaslami.csv")
 _HANDLE = re.compile(r"@(\w+)")
 
 
 def brand_handles() -> set[str]:
     """The brands' own accounts: every author of an outbound (brand) tweet in the files."""
-    frames = [pd.read_csv(datasets.data_file("twcs", name), dtype=str, on_bad_lines="skip",
-                          usecols=["author_id", "inbound"]) for name in _FILES]
-    rows = pd.concat(frames)
+    rows = datasets.twcs_rows(["author_id", "inbound"])
     return set(rows.loc[rows["inbound"].str.strip() == "False", "author_id"].dropna())
 
 

@@ -84,6 +84,20 @@ def paraphrase_held_out(a: list[str]) -> np.ndarray:
     return np.array([int(hashlib.sha256(t.encode()).hexdigest(), 16) % 5 == 0 for t in a])
 
 
+TWCS_FILES = ("twcs_random5000_divya-gh.csv", "twcs_spotifycares_inbound_stepanaromanov.csv",
+              "twcs_kaggle_sample93_aminaslami.csv")
+"""The three shared twcs samples (the last has brand replies for threads of the others)."""
+
+
+def twcs_rows(columns: list[str]):
+    """`columns` of every row of the three twcs samples, as text; rows that the export
+    broke across lines are skipped."""
+    import pandas as pd
+
+    return pd.concat([pd.read_csv(data_file("twcs", name), dtype=str, usecols=columns,
+                                  on_bad_lines="skip") for name in TWCS_FILES])
+
+
 def twcs_inbound():
     """Real customer tweets to brands (Kaggle "Customer Support on Twitter", 2017), both
     samples, one row per tweet: tweet_id, author_id, created_at (UTC), text. Rows that
@@ -91,7 +105,7 @@ def twcs_inbound():
     import pandas as pd
 
     frames = []
-    for name in ("twcs_random5000_divya-gh.csv", "twcs_spotifycares_inbound_stepanaromanov.csv"):
+    for name in TWCS_FILES[:2]:
         frame = pd.read_csv(data_file("twcs", name), dtype=str, on_bad_lines="skip")
         frame = frame[frame["inbound"].str.strip() == "True"]
         frames.append(frame[["tweet_id", "author_id", "created_at", "text"]])

@@ -28,8 +28,6 @@ PRIVATE_CHANNEL = re.compile(
     r"|\bsend us an? (?:private|direct) message|\bfollow us and DM|\bPM us\b")
 """A brand reply that moves the conversation to a private channel."""
 
-_FILES = ("twcs_random5000_divya-gh.csv", "twcs_spotifycares_inbound_stepanaromanov.csv",
-          "twcs_kaggle_sample93_aminaslami.csv")
 _COLUMNS = ["tweet_id", "inbound", "created_at", "text", "response_tweet_id",
             "in_response_to_tweet_id"]
 
@@ -53,12 +51,7 @@ def labelled_inbound() -> pd.DataFrame:
     """Every inbound tweet of the twcs files whose brand (outbound) reply is in the files
     too: tweet_id, text, the earliest such reply, and whether it asks for a private channel
     (`private`; links in the reply are not searched)."""
-    frames = []
-    for name in _FILES:
-        frame = pd.read_csv(datasets.data_file("twcs", name), dtype=str, usecols=_COLUMNS,
-                            on_bad_lines="skip")
-        frames.append(frame)
-    rows = pd.concat(frames).dropna(subset=["tweet_id", "inbound"])
+    rows = datasets.twcs_rows(_COLUMNS).dropna(subset=["tweet_id", "inbound"])
     rows = rows.drop_duplicates("tweet_id")
     clean = lambda ids: ids.str.strip().str.replace(r"\.0$", "", regex=True)  # noqa: E731
     outbound = rows[rows["inbound"].str.strip() == "False"].set_index("tweet_id")
