@@ -45,9 +45,15 @@ def run(settings: Settings, say: Callable[[str], None] = print) -> dict:
 
     applied = pipeline.migrate(settings)
     load = pipeline.load_landed(settings)
+    run_id = f"demo-{datetime.now(timezone.utc):%Y%m%dT%H%M%SZ}"
+    gates = [pipeline.gate(settings, ["landing_raw", "raw_core_mentions"], run_id,
+                           datetime.now(timezone.utc))]
     enriched = pipeline.enrich(settings)
+    gates.append(pipeline.gate(settings, ["enrichments"], run_id, datetime.now(timezone.utc)))
     alerted = pipeline.detect_alerts(settings, interval.end)
     routed = pipeline.route(settings, interval.end)
+    gates.append(pipeline.gate(settings, ["routing_decisions"], run_id,
+                               datetime.now(timezone.utc)))
     delivered = pipeline.deliver(settings, {}, datetime.now(timezone.utc))
     snapshot = pipeline.publish(settings)
     totals = load["warehouse_totals"]
@@ -85,6 +91,9 @@ def run(settings: Settings, say: Callable[[str], None] = print) -> dict:
         say("\n5. Quarantined in raw__quarantine (original bytes kept), by reason:")
         for reason, count in sorted(load["quarantine_reasons"].items()):
             say(f"   {count:>3} x {reason}")
+    say(f"\n6. Quality gates (run {run_id}; docs/quality.md):")
+    for line in _quality_lines(gates):
+        say(f"   {line}")
     say(f"\nAnalyst snapshot published: {snapshot}")
     say("Query it (read-only, never blocks the pipeline):")
     say(f'   .venv/bin/carewire sql "{EXAMPLE_QUERY}"')
@@ -92,7 +101,27 @@ def run(settings: Settings, say: Callable[[str], None] = print) -> dict:
     say(f"\nThe care desk (queues, items, dashboards, alerts): .venv/bin/carewire desk, then "
         f"open http://{settings.desk.host}:{settings.desk.port}/")
     say("   sign in after adding yourself: .venv/bin/carewire desk user add YOU --role admin")
-    return {"fetched": fetched, "load": load, "enriched": enriched, "snapshot": str(snapshot)}
+    return {"fetched": fetched, "load": load, "enriched": enriched, "snapshot": str(snapshot),
+            "quality": gates}
+
+
+def _quality_lines(gates: list[dict]) -> list[str]:
+    """One line per suite judged, and one per failed expectation."""
+    lines = []
+    for gate in gates:
+        for suite, result in gate["suites"].items():
+            if result is None:
+                lines.append(f"{suite:18} nothing new to judge")
+                continue
+            lines.append(f"{suite:18} {'passed' if result['success'] else 'FAILED':6} "
+                         f"{result['rows_checked']:>5} rows, {result['batches_checked']} "
+                         f"batches; held {len(result['batches_held'])}, quarantined "
+                         f"{result['rows_quarantined']}")
+            lines += [f"  failed: {f['expectation']}: {f['description']}"
+                      for f in result["failures"]]
+    lines.append("results: .venv/bin/carewire quality show; data docs: .venv/bin/carewire "
+                 "quality docs")
+    return lines
 
 
 def _enrichment_lines(settings: Settings) -> list[str]:

@@ -71,8 +71,19 @@ def collect(settings: Settings, now: datetime) -> dict[str, Any]:
                 "SELECT * FROM out__delivery_backlog").df().to_dict("records")
             if con.execute("SELECT count(*) FROM duckdb_views() WHERE view_name = "
                            "'out__delivery_backlog'").fetchone()[0] else [],
+            "quality": _quality(con),
         }
     return report
+
+
+def _quality(con) -> dict[str, Any] | None:
+    """The last result per quality suite, or None on a snapshot from before the gates."""
+    if not con.execute("SELECT count(*) FROM duckdb_views() WHERE view_name = "
+                       "'out__quality_last'").fetchone()[0]:
+        return None
+    from quality.report import collect
+
+    return collect(con)
 
 
 def render(report: dict[str, Any]) -> str:
@@ -113,4 +124,9 @@ def render(report: dict[str, Any]) -> str:
     for b in backlog:
         lines.append(f"  {b['destination']:16} {b['status']:8} {b['items']:>6} items, oldest "
                      f"{b['oldest']}, last error: {b['last_error'] or '-'}")
+    if warehouse.get("quality") is not None:
+        from quality.report import render as render_quality
+
+        lines.append("\nQuality gates: last result per suite (`carewire quality show`)")
+        lines.append(render_quality(warehouse["quality"]))
     return "\n".join(lines)

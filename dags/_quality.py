@@ -1,0 +1,70 @@
+"""The data-quality tasks of the process DAG (docs/quality.md).
+
+A gate task judges what the step before it touched, records the result, quarantines the
+failing rows and holds their batches, and succeeds: the good batches flow on to routing
+and delivery. The last task, `quality_gates`, runs whatever happened before it and fails
+the run, where ops see it, when an expectation failed or a task did, listing each.
+
+Why this shape and not a gate that raises: a raising gate would stop every batch of the
+run behind one bad one, and its downstream tasks would not run at all. Why the final
+task looks at the run's task states: it is the DAG's only leaf, and Airflow judges a run
+by its leaves, so it must fail for an upstream failure too or that failure would be
+hidden behind it.
+
+Import-light like _common.py: the scheduler parses these often.
+"""
+
+from __future__ import annotations
+
+from airflow.sdk import TriggerRule, task
+
+FAILED_STATES = ("failed", "upstream_failed")
+
+
+def gate(task_id: str, suites: list[str]):
+    """A task that runs `suites` on what this run touched, and returns their results."""
+
+    @task(task_id=task_id)
+    def run_gate(dag_run=None) -> dict:
+        import logging
+        from datetime import datetime, timezone
+
+        from carewire import pipeline
+        from carewire.settings import load_settings
+
+        result = pipeline.gate(load_settings(), suites, dag_run.run_id,
+                               datetime.now(timezone.utc))
+        for failed in result["failed"]:
+            logging.getLogger(__name__).warning("quality gate failed: %s", failed)
+        return result
+
+    return run_gate()
+
+
+@task(trigger_rule=TriggerRule.ALL_DONE)
+def quality_gates(dag_run=None, ti=None) -> dict:
+    """Fail the run when an expectation failed in it or one of its tasks failed."""
+    from airflow.sdk.exceptions import AirflowFailException
+
+    from carewire import pipeline
+    from carewire.settings import load_settings
+
+    failures = pipeline.quality_failures(load_settings(), dag_run.run_id)
+    states = ti.get_task_states(dag_id=dag_run.dag_id, run_ids=[dag_run.run_id])
+    failed_tasks = sorted(task_id for task_id, state in states.get(dag_run.run_id, {}).items()
+                          if str(state) in FAILED_STATES)
+    if not failures and not failed_tasks:
+        return {"failed_expectations": 0}
+    lines = [f"{f['suite']}: {f['expectation_type']}"
+             + (f"({f['column_name']})" if f["column_name"] else "")
+             + (f" on {f['unexpected_count']} rows" if f["unexpected_count"] is not None else
+                f", observed {f['observed_value']}")
+             + (f", batches held: {', '.join(f['batch_ids'])}" if f["batch_ids"] else "")
+             for f in failures]
+    raise AirflowFailException(
+        (f"tasks failed in this run: {', '.join(failed_tasks)}. " if failed_tasks else "")
+        + (f"{len(failures)} expectations failed in this run:\n  " + "\n  ".join(lines)
+           + "\nThe failing rows are in raw__quarantine (stage 'gate') and their batches "
+           "are held from routing. See `carewire quality show`; release a batch after "
+           "checking it with `carewire quality release BATCH_ID --note WHY` "
+           "(docs/quality.md)." if failures else ""))

@@ -1,0 +1,55 @@
+"""The process DAG through Airflow with a bad batch: the platform stamps one tweet in the
+future. The x batch is held and quarantined, every other batch is routed and delivered,
+and the run ends failed at `quality_gates`, which lists the failed expectation."""
+
+from __future__ import annotations
+
+import duckdb
+import pytest
+
+from carewire.settings import SAMPLE_CONFIG, load_settings
+from tests.dags.test_dag_runs import dagbag, ingest_all  # noqa: F401 (dagbag: a fixture)
+
+pytestmark = pytest.mark.airflow
+
+
+def stamp_one_tweet_in_the_future(settings) -> None:
+    """Edit the landed x batch as the platform would have sent it: a created_at in 2099."""
+    [path] = settings.landing.glob("x/brand/*.jsonl")
+    text = path.read_text(encoding="utf-8")
+    marker = '\\"created_at\\":\\"2026-'
+    assert marker in text
+    path.write_text(text.replace(marker, '\\"created_at\\":\\"2099-', 1), encoding="utf-8")
+
+
+def test_a_failing_batch_is_held_the_others_flow_and_the_run_fails_visibly(dagbag, capfd):
+    settings = load_settings(SAMPLE_CONFIG)
+    ingest_all(dagbag)
+    stamp_one_tweet_in_the_future(settings)
+
+    dag_run = dagbag.get_dag("process").test()
+    log = "".join(capfd.readouterr())  # the task logs, as ops read them
+
+    states = {ti.task_id: str(ti.state) for ti in dag_run.get_task_instances()}
+    assert str(dag_run.state) in ("failed", "DagRunState.FAILED")
+    assert states["quality_gates"] in ("failed", "TaskInstanceState.FAILED")
+    assert {states[t] for t in ("gate_raw", "route", "gate_routing", "deliver", "publish")} \
+        <= {"success", "TaskInstanceState.SUCCESS"}
+    assert ("AirflowFailException: 1 expectations failed in this run:\n"
+            "  raw_core_mentions: expect_column_values_to_be_between(created_at) on 1 rows, "
+            "batches held: x/brand/20261124T070000Z--20261124T080000Z") in log
+    assert "carewire quality show" in log
+
+    with duckdb.connect(str(settings.snapshot), read_only=True) as con:
+        held = con.execute("SELECT batch_id FROM out__quality_held").fetchall()
+        decided = dict(con.execute("SELECT source, count(*) FROM core__routing_decisions "
+                                   "GROUP BY ALL").fetchall())
+        gate_rows = con.execute("SELECT item_ref, reason FROM raw__quarantine "
+                                "WHERE stage = 'gate'").fetchall()
+        runs = con.execute("SELECT DISTINCT run_id FROM quality__results").fetchall()
+    assert [batch for (batch,) in held] == [
+        "x/brand/20261124T070000Z--20261124T080000Z"]
+    assert "x" not in decided and decided["reddit"] > 0 and decided["feeds"] > 0
+    [(item_ref, reason)] = gate_rows
+    assert item_ref.startswith("x:") and "expect_column_values_to_be_between" in reason
+    assert runs == [(dag_run.run_id,)]

@@ -1,0 +1,129 @@
+"""A held batch is not routed while the good ones are; its failing decision's delivery is
+not delivered; an operator releases it; results are stored, shown and rendered as data
+docs without a mention's text or author. And the demo passes its gates."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+import duckdb
+import pytest
+
+from carewire import pipeline, status
+from carewire.cli import main
+from carewire.settings import SAMPLE_CONFIG, load_settings
+
+
+
+def one(settings, sql: str, params: list | None = None):
+    with duckdb.connect(str(settings.warehouse), read_only=True) as con:
+        return con.execute(sql, params or []).fetchall()
+
+
+def test_the_demo_passed_its_gates_and_status_shows_them(demo_data_dir, monkeypatch):
+    monkeypatch.setenv("CAREWIRE_DATA_DIR", str(demo_data_dir))
+    settings = load_settings(SAMPLE_CONFIG)
+    report = status.collect(settings, datetime.now(timezone.utc))
+    last = {r["suite"]: r for r in report["warehouse"]["quality"]["last"]}
+    assert sorted(last) == ["enrichments", "landing_raw", "raw_core_mentions",
+                            "routing_decisions"]
+    assert all(r["success"] and r["rows_checked"] > 0 for r in last.values())
+    text = status.render(report)
+    assert "Quality gates: last result per suite" in text
+    assert "routing_decisions  passed" in text
+
+
+def test_a_held_batch_waits_while_the_others_are_routed_until_released(demo_settings, capsys):
+    settings = demo_settings
+    with duckdb.connect(str(settings.warehouse)) as con:  # every mention undecided again
+        con.execute("DELETE FROM core__routing_decisions")
+        con.execute("DELETE FROM quality__checked WHERE suite = 'raw_core_mentions'")
+        con.execute("""
+            UPDATE core__mentions SET created_at = TIMESTAMPTZ '2099-01-01 00:00:00+00'
+            WHERE source = 'x' AND source_id = (SELECT min(source_id) FROM core__mentions
+                                                WHERE source = 'x')""")
+    [(x_batch,)] = one(settings, "SELECT batch_id FROM raw__landing_batches WHERE source = 'x'")
+
+    with pytest.raises(SystemExit) as exit_code:
+        main(["quality", "validate", "--suite", "raw_core_mentions"])
+    assert exit_code.value.code == 1
+    out, err = capsys.readouterr()
+    assert "failed: expect_column_values_to_be_between(created_at) on 1 rows" in out
+    assert "raw__quarantine" in err
+
+    pipeline.route(settings, datetime.now(timezone.utc))
+    decided = dict(one(settings, "SELECT source, count(*) FROM core__routing_decisions "
+                                 "GROUP BY ALL"))
+    assert "x" not in decided  # the held batch waits
+    assert decided["reddit"] > 0 and decided["feeds"] > 0 and decided["forums"] > 0
+
+    main(["quality", "show"])
+    shown = capsys.readouterr().out
+    assert "raw_core_mentions  FAILED" in shown and x_batch in shown
+
+    main(["quality", "release", x_batch, "--note", "clock fixed upstream", "--by", "ops"])
+    assert one(settings, "SELECT released_by, note FROM quality__held_batches "
+                         "WHERE batch_id = ?", [x_batch]) == [("ops", "clock fixed upstream")]
+    pipeline.route(settings, datetime.now(timezone.utc))
+    assert one(settings, "SELECT count(*) FROM core__routing_decisions WHERE source = 'x'"
+               )[0][0] > 0
+
+
+def test_a_failing_decision_holds_its_delivery_until_released(demo_settings, capsys):
+    settings = demo_settings
+    with duckdb.connect(str(settings.warehouse)) as con:
+        source, source_id, key, batch_id = con.execute("""
+            SELECT d.source, d.source_id, d.delivery_key, m.batch_id
+            FROM core__routing_decisions d JOIN core__mentions m USING (source, source_id)
+            WHERE d.route = 'contact_center' ORDER BY d.source_id LIMIT 1""").fetchone()
+        con.execute("UPDATE core__deliveries SET status = 'pending', delivered_at = NULL "
+                    "WHERE delivery_key = ?", [key])
+        con.execute("UPDATE core__routing_decisions SET priority = 'whenever' "
+                    "WHERE source = ? AND source_id = ?", [source, source_id])
+        con.execute("DELETE FROM quality__checked WHERE suite = 'routing_decisions'")
+
+    result = pipeline.gate(settings, ["routing_decisions"], "test-routing",
+                           datetime.now(timezone.utc))
+    assert result["failed"] == ["routing_decisions: expect_column_values_to_be_in_set(priority)"]
+    pipeline.deliver(settings, {}, datetime.now(timezone.utc))
+    assert one(settings, "SELECT status FROM core__deliveries WHERE delivery_key = ?",
+               [key]) == [("held",)]
+    assert ("held", 1) in [(r[1], r[2]) for r in one(
+        settings, "SELECT * FROM out__delivery_backlog")]
+
+    main(["quality", "release", batch_id, "--note", "priority checked by hand"])
+    assert "1 held deliveries go out" in capsys.readouterr().out
+    assert one(settings, "SELECT status FROM core__deliveries WHERE delivery_key = ?",
+               [key]) == [("pending",)]
+
+
+def test_results_are_stored_and_data_docs_show_counts_not_people(demo_settings, capsys):
+    settings = demo_settings
+    with duckdb.connect(str(settings.warehouse)) as con:
+        con.execute("DELETE FROM quality__checked WHERE suite = 'raw_core_mentions'")
+        source_id, author_id = con.execute("""
+            UPDATE core__mentions SET created_at = TIMESTAMPTZ '2099-01-01 00:00:00+00'
+            WHERE source = 'reddit' AND source_id = (SELECT min(source_id) FROM core__mentions
+                                                     WHERE source = 'reddit' AND NOT is_deleted)
+            RETURNING source_id, author_id""").fetchone()
+    pipeline.gate(settings, ["raw_core_mentions"], "test-docs", datetime.now(timezone.utc))
+
+    [(success, failed, held)] = one(settings, """
+        SELECT success, failed_expectations, batches_held FROM out__quality_last
+        WHERE suite = 'raw_core_mentions'""")
+    assert (success, failed, held) == (
+        False, ["expect_column_values_to_be_between(created_at)"], 1)
+    [(kind, column, count, batches)] = one(settings, """
+        SELECT expectation_type, column_name, unexpected_count, batch_ids
+        FROM quality__failures WHERE run_id = 'test-docs'""")
+    assert (kind, column, count) == ("expect_column_values_to_be_between", "created_at", 1)
+    assert batches[0].startswith("reddit/")
+    stored = one(settings, "SELECT result::VARCHAR FROM quality__results")
+    assert all(source_id not in text and author_id not in text for (text,) in stored)
+
+    main(["quality", "docs"])
+    index = capsys.readouterr().out.strip()
+    assert index.endswith("index.html") and index.startswith(str(settings.data_dir / "quality"))
+    pages = [p.read_text() for p in (settings.data_dir / "quality").rglob("*.html")]
+    assert any("raw_core_mentions" in page for page in pages)
+    assert all(source_id not in page and author_id not in page for page in pages)
