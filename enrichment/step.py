@@ -3,8 +3,9 @@
 What is enriched: every mention with no enrichment yet, or whose text changed since (an
 edit), and, when a window is given, every mention in it whose models are not the current
 ones (after a model change, `carewire enrich --since ... --until ...` re-enriches just
-that window). Nothing else is touched, so a rerun of the same data writes nothing new
-and keeps every cluster id.
+that window); with `all_in_window`, every mention in the window is enriched again, the
+same models or not (`carewire rerun --reenrich all`). Nothing else is touched, so a rerun
+of the same data writes nothing new and keeps every cluster id.
 
 Deleted mentions lose their enrichment, embedding and cluster membership: derived data
 must not outlive the content it came from.
@@ -32,10 +33,11 @@ _TEXT = "concat_ws('. ', nullif(m.title, ''), m.text)"
 
 
 def run(con: duckdb.DuckDBPyConnection, settings: Settings, enricher: Enricher,
-        pairs: PairModel, window: tuple[datetime, datetime] | None = None) -> dict[str, Any]:
+        pairs: PairModel, window: tuple[datetime, datetime] | None = None,
+        all_in_window: bool = False) -> dict[str, Any]:
     enricher.check_trained_for(pairs.head)
     forgotten = _forget_deleted(con)
-    todo = _to_enrich(con, enricher, window)
+    todo = _to_enrich(con, enricher, window, all_in_window)
     for start in range(0, len(todo), BATCH):
         _enrich_batch(con, enricher, todo.iloc[start:start + BATCH])
     clustered = _cluster(con, enricher.encoder.version, pairs,
@@ -56,12 +58,12 @@ def _forget_deleted(con: duckdb.DuckDBPyConnection) -> int:
 
 
 def _to_enrich(con: duckdb.DuckDBPyConnection, enricher: Enricher,
-               window: tuple[datetime, datetime] | None) -> pd.DataFrame:
+               window: tuple[datetime, datetime] | None, all_in_window: bool) -> pd.DataFrame:
     stale = "FALSE"
     params: list[Any] = []
     if window is not None:
-        stale = "(m.created_at >= ? AND m.created_at < ? AND e.models_version <> ?)"
-        params = [window[0], window[1], enricher.models_version]
+        stale = "(m.created_at >= ? AND m.created_at < ? AND (? OR e.models_version <> ?))"
+        params = [window[0], window[1], all_in_window, enricher.models_version]
     return con.execute(f"""
         SELECT m.source, m.source_id, {_TEXT} AS text, sha256({_TEXT}) AS text_sha,
                m.language AS platform_language, m.last_seen_at

@@ -1,0 +1,92 @@
+"""What the process and rerun DAGs share to do a window again: the params ops fill in
+(the Airflow UI shows them as a form under "Trigger"; `--conf` and `airflow backfill
+create --dag-run-conf` take the same keys) and the task that runs `carewire.rerun`.
+
+Import-light like _common.py: the scheduler parses these often.
+"""
+
+from __future__ import annotations
+
+from airflow.sdk import Param, task
+
+
+def options(reload: bool, reenrich: str, reroute: str) -> dict[str, Param]:
+    """What to do again, with the defaults of the DAG that asks."""
+    return {
+        "reload": Param(
+            reload, type="boolean",
+            description="Reload every landing batch whose interval overlaps the window from "
+                        "its file, even if unchanged. No platform API is called: to fetch a "
+                        "range from the APIs again, backfill the ingest DAGs instead "
+                        "(docs/runbook.md)."),
+        "reenrich": Param(
+            reenrich, enum=["off", "changed_models", "all"],
+            description="Re-enrich the mentions created in the window: off; changed_models "
+                        "(only those enriched by other models than the configured ones, after "
+                        "a model change); all (every one)."),
+        "reroute": Param(
+            reroute, enum=["off", "dry_run", "real"],
+            description="Decide the window's mentions again under the current policy: off; "
+                        "dry_run (report what would move, write no decision); real (replace "
+                        "changed decisions, cancel their pending deliveries and plan new ones; "
+                        "work already delivered stays with its person and is listed)."),
+        "label": Param(
+            "", type="string",
+            description="A name shared by the runs of one backfill (e.g. 'model-2026-12'); "
+                        "`carewire rerun report --since ... --until ... --label ...` combines "
+                        "them into one report."),
+    }
+
+
+WINDOW = {
+    "since": Param(
+        None, type=["null", "string"], format="date-time",
+        description="Start of the window to do again (ISO 8601, e.g. 2026-11-01T00:00:00+00:00)."
+                    " Empty: this run does only its usual work, no rerun."),
+    "until": Param(
+        None, type=["null", "string"], format="date-time",
+        description="End of the window, exclusive. Empty: the moment the run was triggered."),
+}
+"""Added to the process DAG's params: a window given by hand."""
+
+
+def rerun_step(window_from_interval: bool):
+    """The `rerun` task: over the run's data interval (the rerun DAG), or over the window
+    in the params when one is given (the process DAG, where no window means no rerun)."""
+
+    @task(task_id="rerun")
+    def rerun(params=None, data_interval_start=None, data_interval_end=None,
+              dag_run=None) -> dict:
+        from datetime import datetime
+
+        from carewire import rerun as reruns
+        from carewire.errors import ConfigError
+        from carewire.settings import load_settings
+        from connectors.base import utc
+
+        def moment(name: str) -> datetime:
+            try:
+                value = datetime.fromisoformat(params[name])
+            except ValueError as exc:
+                raise ConfigError(f"param {name}={params[name]!r} is not an ISO 8601 time "
+                                  "like 2026-11-01T00:00:00+00:00") from exc
+            return utc(value)
+
+        if window_from_interval:
+            window = (data_interval_start, data_interval_end)
+        elif params.get("since"):
+            window = (moment("since"),
+                      moment("until") if params.get("until") else dag_run.run_after)
+        else:
+            return {"rerun": "none asked (no `since` in the run's conf)"}
+        report = reruns.rerun(
+            load_settings(), (utc(window[0]), utc(window[1])), reload=params["reload"],
+            reenrich=params["reenrich"], reroute=params["reroute"],
+            now=utc(dag_run.run_after), rerun_id=f"{dag_run.dag_id}/{dag_run.run_id}",
+            label=params["label"] or None)
+        print(reruns.render(report))
+        return {"rerun_id": report["reruns"][0], "tables": report["tables"],
+                "route_changes": len(report["route_changes"]), **report["steps"]}
+
+    return rerun()
+

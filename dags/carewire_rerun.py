@@ -1,0 +1,48 @@
+"""rerun: do past days again from the landing zone, for ops; never runs by itself.
+
+Each run's window is its data interval (one day). Trigger it with the params form in the
+UI, `airflow dags trigger rerun --logical-date ... --conf '{...}'`, or over a range:
+
+    airflow backfill create --dag-id rerun --from-date 2026-11-01 --to-date 2026-11-30 \\
+        --dag-run-conf '{"reload": true, "reenrich": "all", "reroute": "dry_run",
+                         "label": "model-2026-12"}'
+    carewire rerun report --since 2026-11-01 --until 2026-12-01 --label model-2026-12
+
+It exists because `process`, scheduled on the landing assets, cannot be backfilled
+(Airflow refuses: "process has a non-periodic schedule that does not support
+backfills"). The task is the one `process` runs when triggered with a window
+(dags/_rerun.py). It writes the warehouse, so it waits for nothing but may meet a running
+`process`: the task then fails with "cannot open ..." and its retry goes through. Work a
+real re-route plans is delivered by the next `process` run (or `carewire route deliver`).
+
+Backfill runs only run while the DAG is unpaused, and while it is unpaused the daily
+schedule also does each past day once with the defaults (reload, re-enrich what older
+models made, dry-run re-route): a nightly check that yesterday still converges, which
+writes only its report unless a model changed. Pause it again after a backfill if that
+is not wanted.
+"""
+
+from __future__ import annotations
+
+from airflow.sdk import DAG
+from airflow.timetables.interval import CronDataIntervalTimetable
+
+from _common import DEFAULT_ARGS, START_DATE, migrate, publish
+from _rerun import options, rerun_step
+
+with DAG(
+    dag_id="rerun",
+    description="Reload, re-enrich and re-route past days from the landing zone; report",
+    schedule=CronDataIntervalTimetable("@daily", timezone="UTC"),
+    start_date=START_DATE,
+    catchup=False,
+    is_paused_upon_creation=True,  # ops trigger or backfill it; the schedule only gives windows
+    max_active_runs=1,             # one writer for DuckDB
+    # Safe defaults: a run nobody configured reloads its day, re-enriches what older models
+    # made, and only reports what a new policy would move.
+    params=options(reload=True, reenrich="changed_models", reroute="dry_run"),
+    default_args=DEFAULT_ARGS,
+    tags=["carewire", "ops"],
+    doc_md=__doc__,
+) as dag:
+    migrate() >> rerun_step(window_from_interval=True) >> publish()

@@ -1,0 +1,33 @@
+"""What the rerun tests share: every warehouse table read back row for row, so a test can
+say "nothing changed" without trusting the fingerprints the reports themselves use."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from pathlib import Path
+
+import duckdb
+
+EVERYTHING = (datetime(2000, 1, 1, tzinfo=timezone.utc), datetime(2100, 1, 1, tzinfo=timezone.utc))
+"""A window holding every mention and every landing interval of the demo."""
+
+NOW = datetime(2026, 12, 1, tzinfo=timezone.utc)
+
+
+def tables(path: Path) -> dict[str, list[tuple]]:
+    """Every warehouse table but the rerun reports, rows sorted."""
+    with duckdb.connect(str(path), read_only=True) as con:
+        names = [row[0] for row in con.execute(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main' "
+            "AND table_type = 'BASE TABLE' AND table_name NOT LIKE 'core\\_\\_rerun%' ESCAPE '\\' "
+            "ORDER BY 1").fetchall()]
+        return {name: sorted(con.execute(f'SELECT * FROM "{name}"').fetchall(), key=repr)
+                for name in names}
+
+
+def query(path: Path, sql: str, params: list | None = None) -> list[tuple]:
+    with duckdb.connect(str(path), read_only=True) as con:
+        return con.execute(sql, params or []).fetchall()
+
+
+from tests.dags.conftest import DAGS, airflow_db  # noqa: E402,F401  (Airflow's throwaway home)
