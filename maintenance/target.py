@@ -1,0 +1,113 @@
+"""What one request erases, and the one scrubbing rule every store applies.
+
+A `Target` names the content to remove (mentions by source id) and the traces that point
+at it from content that stays: the author's handles and ids, the erased mentions' ids, and
+fingerprints of their texts. Whole records are removed by key where a store has keys (a
+tweet in a landed page, a mention row, a desk item). Whatever else still holds a trace is
+scrubbed with `scrub_text` / `scrub_json`, one rule for every store:
+
+- a string that holds a fingerprint of an erased text (a quote, a desk title, an alert's
+  example) becomes `MARKER` whole: a quote cut at another length must not leave half;
+- a handle or id inside a string (`@name`, `x.com/name/status/123`) becomes `MARKER`;
+- in JSON, a key that names a token is dropped with its value (the Reddit author cache,
+  X's cursor of recent ids), a list element equal to a token is dropped, and a value equal
+  to a token becomes null: state files stay loadable by the connectors.
+
+Markers are one constant: a keyed pseudonym per token would still be personal data
+wherever the key is kept, and the erased rows are gone anyway.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+
+MARKER = "[erased]"
+FINGERPRINT_CHARS = 40
+"""Characters of an erased text (whitespace normalised) that identify a copy of it."""
+MIN_TEXT = 20
+"""Shorter texts ("thanks!") are too common to scrub elsewhere; their rows go by key."""
+
+
+def normalised(text: str) -> str:
+    return " ".join(text.split())
+
+
+@dataclass(frozen=True)
+class Target:
+    """The content of one request on one platform."""
+
+    source: str
+    handles: frozenset[str] = frozenset()        # lower case, no leading @
+    author_ids: frozenset[str] = frozenset()
+    source_ids: frozenset[str] = frozenset()
+    texts: tuple[str, ...] = field(default=(), compare=False)
+
+    @property
+    def tokens(self) -> frozenset[str]:
+        return self.handles | self.author_ids | self.source_ids
+
+    @cached_property
+    def fingerprints(self) -> frozenset[str]:
+        return frozenset(normalised(t)[:FINGERPRINT_CHARS] for t in self.texts
+                         if len(normalised(t)) >= MIN_TEXT)
+
+    @cached_property
+    def _pattern(self) -> re.Pattern | None:
+        if not self.tokens:
+            return None
+        alternatives = "|".join(re.escape(t) for t in sorted(self.tokens, key=len, reverse=True))
+        return re.compile(rf"(?<![A-Za-z0-9_])(?:{alternatives})(?![A-Za-z0-9_])", re.I)
+
+    @cached_property
+    def _lower_tokens(self) -> frozenset[str]:
+        return frozenset(t.lower() for t in self.tokens)
+
+    def _is_token(self, value: str) -> bool:
+        return value.lower().lstrip("@") in self._lower_tokens
+
+    def _quotes(self, text: str) -> bool:
+        flat = normalised(text)
+        return any(fp in flat for fp in self.fingerprints)
+
+    def holds(self, text: str) -> bool:
+        """Does `text` hold any trace of the target?"""
+        if self._quotes(text):
+            return True
+        return bool(self._pattern and self._pattern.search(text))
+
+    def scrub_text(self, text: str) -> str:
+        if self._quotes(text):
+            return MARKER
+        return self.scrub_tokens(text)
+
+    def scrub_tokens(self, text: str) -> str:
+        """Handles and ids replaced; a quote of an erased text left (inside markup)."""
+        return self._pattern.sub(MARKER, text) if self._pattern else text
+
+    def scrub_json(self, value: Any) -> Any:
+        if isinstance(value, str):
+            return self.scrub_text(value)
+        if isinstance(value, list):
+            return [self.scrub_json(v) for v in value
+                    if not (isinstance(v, str) and self._is_token(v))]
+        if isinstance(value, dict):
+            return {key: (None if isinstance(v, str) and self._is_token(v)
+                          else self.scrub_json(v))
+                    for key, v in value.items() if not self.holds(str(key))}
+        return value
+
+    def like_patterns(self) -> list[str]:
+        """SQL LIKE patterns (escape character `\\`) that every row holding a trace matches,
+        for lower-cased text: a cheap filter before `holds` decides row by row."""
+        patterns = [f"%{_like_escape(t.lower())}%" for t in self.tokens]
+        for fp in self.fingerprints:
+            words = [_like_escape(w.lower()) for w in fp.split()]
+            patterns.append("%" + "%".join(words) + "%")
+        return patterns
+
+
+def _like_escape(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")

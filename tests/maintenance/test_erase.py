@@ -1,0 +1,193 @@
+"""Erasing an author, on a copy of a finished demo run: no trace stays anywhere, the KPIs
+drop by exactly their mentions, an audit row says what went where, and loading the
+landing zone again does not bring them back."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from carewire import pipeline
+from carewire.settings import Settings
+from maintenance import audit, requests, step
+from tests.maintenance import traces
+
+
+def pick_author(settings: Settings, source: str) -> tuple[str, list[str]]:
+    """An author of `source` with mentions on the desk and in shared issue clusters, whose
+    handle no other platform's landing files use (a namesake elsewhere is someone else)."""
+    with duckdb.connect(str(settings.warehouse), read_only=True) as con:
+        rows = con.execute("""
+            SELECT a.handle, list(DISTINCT a.author_id), count(*) AS n
+            FROM core__mentions m JOIN core__authors a USING (source, author_id)
+            WHERE m.source = ? AND length(a.handle) >= 6
+              AND EXISTS (SELECT 1 FROM core__delivery_mentions d
+                          JOIN core__deliveries v USING (delivery_key)
+                          WHERE d.source = m.source AND d.source_id = m.source_id
+                            AND v.destination = 'desk' AND v.status = 'delivered')
+              AND EXISTS (SELECT 1 FROM core__cluster_members k
+                          JOIN core__issue_clusters c USING (cluster_id)
+                          WHERE k.source = m.source AND k.source_id = m.source_id
+                            AND c.size > 1)
+            GROUP BY a.handle ORDER BY n DESC, a.handle""", [source]).fetchall()
+    others = [p.read_text(encoding="utf-8", errors="replace").lower()
+              for p in settings.landing.rglob("*.jsonl") if p.parts[-3] != source]
+    for handle, author_ids, _ in rows:
+        if not any(handle.lower() in text for text in others):
+            return handle, author_ids
+    pytest.fail(f"the demo has no {source} author on the desk and in a shared cluster")
+
+
+THEIRS = """(SELECT source, source_id FROM core__mentions WHERE source = $source AND (
+    list_contains($ids, author_id) OR url IN (
+        SELECT url FROM core__mentions
+        WHERE source = $source AND list_contains($ids, author_id))))"""
+"""What they wrote, and copies of it on the same platform at the same address (a keyword
+alert quoting their article): the same content."""
+
+
+def their_mentions(settings: Settings, source: str, author_ids: list[str]) -> list[tuple]:
+    with duckdb.connect(str(settings.warehouse), read_only=True) as con:
+        return con.execute(
+            "SELECT source_id, coalesce(title, ''), text, is_deleted FROM core__mentions "
+            f"WHERE (source, source_id) IN {THEIRS}",
+            {"source": source, "ids": author_ids}).fetchall()
+
+
+KPIS = {
+    "mentions": "SELECT count(*) FROM core__mentions",
+    "volume": "SELECT sum(mentions) FROM out__mention_volume_daily",
+    "clustered": "SELECT sum(size) FROM core__issue_clusters",
+    "routed": "SELECT sum(mentions) FROM out__routing_by_rule",
+    "care_items": "SELECT items FROM out__care_kpis WHERE grain = 'all'",
+}
+
+
+def kpis(path: Path) -> dict[str, int]:
+    with duckdb.connect(str(path), read_only=True) as con:
+        return {name: int(con.execute(sql).fetchone()[0] or 0) for name, sql in KPIS.items()}
+
+
+def expected_drop(settings: Settings, source: str, author_ids: list[str]) -> dict[str, int]:
+    """What erasing them must take off each KPI, worked out before the erasure."""
+    with duckdb.connect(str(settings.warehouse), read_only=True) as con:
+        theirs = THEIRS
+        params = {"source": source, "ids": author_ids}
+
+        def one(sql: str) -> int:
+            return int(con.execute(sql.replace("THEIRS", theirs), params).fetchone()[0] or 0)
+
+        return {
+            "mentions": one("SELECT count(*) FROM THEIRS"),
+            "volume": one("SELECT count(*) FROM core__mentions WHERE (source, source_id) IN "
+                          "THEIRS AND NOT is_deleted"),
+            "clustered": one("SELECT count(*) FROM core__cluster_members k JOIN "
+                             "core__mentions m USING (source, source_id) WHERE "
+                             "(source, source_id) IN THEIRS AND NOT m.is_deleted"),
+            "routed": one("SELECT count(*) FROM core__routing_decisions d JOIN core__mentions "
+                          "m USING (source, source_id) WHERE (source, source_id) IN THEIRS "
+                          "AND NOT m.is_deleted"),
+            "care_items": one("""
+                SELECT count(*) FROM (
+                    SELECT d.delivery_key FROM core__delivery_mentions d
+                    JOIN core__deliveries v USING (delivery_key)
+                    JOIN core__mentions m USING (source, source_id)
+                    WHERE v.status = 'delivered'
+                    GROUP BY d.delivery_key
+                    HAVING bool_and((d.source, d.source_id) IN THEIRS))"""),
+        }
+
+
+@pytest.mark.parametrize("source", ["x", "reddit", "forums", "feeds"])
+def test_an_erased_author_leaves_no_trace_and_kpis_drop_by_their_mentions(demo_settings,
+                                                                          source):
+    settings = demo_settings
+    handle, author_ids = pick_author(settings, source)
+    mentions = their_mentions(settings, source, author_ids)
+    wanted = traces.needles(handle, author_ids, [m[0] for m in mentions],
+                            [t for m in mentions for t in m[1:3] if t])
+    assert traces.everywhere(settings, wanted), "the proof must see them before the erasure"
+    before, drop = kpis(settings.snapshot), expected_drop(settings, source, author_ids)
+    assert drop["clustered"] >= 1 and drop["routed"] >= 1
+    with duckdb.connect(str(settings.warehouse), read_only=True) as con:
+        # The run also erases what the platforms deleted (none of it shows in the views).
+        drop["mentions"] += con.execute(
+            f"SELECT count(*) FROM core__mentions WHERE is_deleted AND (source, source_id) "
+            f"NOT IN {THEIRS}", {"source": source, "ids": author_ids}).fetchone()[0]
+
+    request = requests.author_request(source, handle, f"ticket 42 for {handle}")
+    requests.enqueue(settings, request)
+    result = step.run(settings, max_moment(settings))
+
+    assert traces.everywhere(settings, wanted) == []
+    after = kpis(settings.snapshot)
+    assert {name: before[name] - after[name] for name in KPIS} == drop
+    assert requests.pending(settings) == []
+    assert [e["request_id"] for e in result["erasures"]][:1] == [request.request_id]
+    with duckdb.connect(str(settings.snapshot), read_only=True) as con:
+        rows = audit.rows(con, settings, source, handle)
+    assert len(rows) == 1
+    row = rows[0]
+    assert (row["kind"], row["source"], row["mentions"]) == ("author", source, len(mentions))
+    assert row["reason"] == "ticket 42 for [erased]"
+    assert row["handle_hmac"] == audit.handle_hmac(settings, source, handle.upper())
+    assert '"warehouse:core__mentions": %d' % len(mentions) in row["removed"]
+
+
+def max_moment(settings: Settings):
+    """The run's moment: the demo's own interval end, so retention keeps its fresh batches."""
+    with duckdb.connect(str(settings.warehouse), read_only=True) as con:
+        return con.execute("SELECT max(interval_end) FROM raw__landing_batches").fetchone()[0]
+
+
+def test_loading_everything_again_after_an_erasure_does_not_bring_the_author_back(
+        demo_settings):
+    settings = demo_settings
+    handle, author_ids = pick_author(settings, "x")
+    mentions = their_mentions(settings, "x", author_ids)
+    step.apply(settings, requests.author_request("x", handle, "ticket 7"))
+
+    assert pipeline.load_landed(settings)["batches_loaded"] == 0  # redacted files were reloaded
+    with duckdb.connect(str(settings.warehouse)) as con:
+        con.execute("DELETE FROM raw__landing_batches")  # forget every checksum: load all
+    reloaded = pipeline.load_landed(settings)
+    assert reloaded["batches_loaded"] > 0
+    assert their_mentions(settings, "x", author_ids) == []
+    with duckdb.connect(str(settings.warehouse), read_only=True) as con:
+        assert con.execute("SELECT count(*) FROM core__authors WHERE source = 'x' AND "
+                           "lower(handle) = lower(?)", [handle]).fetchone()[0] == 0
+        ids = [m[0] for m in mentions]
+        assert con.execute("SELECT count(*) FROM raw__items WHERE source = 'x' AND "
+                           "list_contains(?, source_id)", [ids]).fetchone()[0] == 0
+
+
+def test_platform_deletions_from_a_file_and_from_the_warehouse(demo_settings, tmp_path):
+    settings = demo_settings
+    with duckdb.connect(str(settings.warehouse), read_only=True) as con:
+        gone = [r[0] for r in con.execute(
+            "SELECT source_id FROM core__mentions WHERE source = 'x' AND NOT is_deleted "
+            "ORDER BY source_id LIMIT 3").fetchall()]
+        marked = con.execute("SELECT source, source_id FROM core__mentions WHERE is_deleted "
+                             "ORDER BY ALL").fetchall()
+        total = con.execute("SELECT count(*) FROM core__mentions").fetchone()[0]
+    assert marked, "the demo sample has content its platforms deleted"
+    ids = tmp_path / "deleted.txt"
+    ids.write_text("\n".join(gone) + "\n\n")
+    requests.enqueue(settings, requests.deletion_request("x", requests.read_ids(ids)))
+
+    result = step.run(settings, max_moment(settings))
+
+    kinds = sorted((e["kind"], e["source"], e["mentions"]) for e in result["erasures"])
+    assert ("platform_deletion", "x", 3) in kinds
+    assert traces.everywhere(settings, {i.lower() for i in gone}) == []
+    with duckdb.connect(str(settings.snapshot), read_only=True) as con:
+        assert con.execute("SELECT count(*) FROM core__mentions WHERE is_deleted"
+                           ).fetchone()[0] == 0
+        assert con.execute("SELECT count(*) FROM core__mentions").fetchone()[0] == (
+            total - 3 - len(marked))
+        audited = con.execute("SELECT kind, handle_hmac FROM audit__erasures").fetchall()
+    assert {kind for kind, _ in audited} == {"platform_deletion"}
+    assert {h for _, h in audited} == {None}
+    assert step.erase_all(settings, max_moment(settings)) == []  # nothing left to do
