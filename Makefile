@@ -5,12 +5,13 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 CONFIG ?= $(if $(wildcard carewire.yaml),carewire.yaml,carewire/sample/carewire.yaml)
 
-.PHONY: install demo test bench eval models airflow screenshots constraints clean
+.PHONY: install demo test test-scaleout bench eval models airflow screenshots constraints clean
 
 $(STAMP): setup.cfg pyproject.toml constraints-3.11.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints-3.11.txt -e '.[test]'
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints-3.11.txt \
+	    -e '.[test,scaleout]'
 	touch $@
 
 install: $(STAMP)  ## create .venv and install carewire with pinned versions
@@ -20,6 +21,9 @@ demo: $(STAMP)  ## run the pipeline once on the bundled sample data and report
 
 test: $(STAMP)  ## run the test suite
 	$(BIN)/python -m pytest
+
+test-scaleout: $(STAMP)  ## Airflow on Celery, Redis, PostgreSQL, all running here (docs/scaling.md)
+	$(BIN)/python -m pytest -m scaleout tests/scaleout
 
 bench: $(STAMP)  ## throughput benchmarks; print ratios against a baseline and the machine
 	$(BIN)/python -m benchmarks.connectors
@@ -48,7 +52,7 @@ screenshots: $(STAMP)  ## the desk's screenshots in docs/screenshots, taken by i
 
 constraints:  ## re-resolve every dependency from setup.cfg into constraints-3.11.txt
 	rm -rf /tmp/carewire-constraints && $(PYTHON) -m venv /tmp/carewire-constraints
-	/tmp/carewire-constraints/bin/pip install --quiet -e '.[test]'
+	/tmp/carewire-constraints/bin/pip install --quiet -e '.[test,scaleout]'
 	{ sed -n '1,/^$$/p' constraints-3.11.txt; \
 	  /tmp/carewire-constraints/bin/pip freeze --exclude-editable | sed 's/+cpu$$//'; } > constraints-3.11.new
 	mv constraints-3.11.new constraints-3.11.txt
