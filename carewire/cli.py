@@ -10,6 +10,7 @@ from pathlib import Path
 
 from carewire.errors import CarewireError
 from carewire.settings import SAMPLE_CONFIG, load_settings
+from quality import SUITES
 
 
 def _settings(args):
@@ -170,6 +171,137 @@ def cmd_sql(args) -> None:
         with pd.option_context("display.max_rows", args.max_rows, "display.max_columns", None,
                                "display.width", 200, "display.max_colwidth", 60):
             print(frame.to_string(index=False) if len(frame) else "(no rows)")
+
+
+def cmd_rerun(args) -> None:
+    from carewire import rerun
+
+    if args.since is None or args.until is None:
+        raise CarewireError("a rerun needs --since and --until (the window of mentions and "
+                            "landing intervals to do again); `carewire rerun report` shows "
+                            "stored reports")
+    report = rerun.rerun(_settings(args), (args.since, args.until), reload=args.reload,
+                         reenrich=args.reenrich, reroute=args.reroute,
+                         now=datetime.now(timezone.utc), label=args.label)
+    print(json.dumps(report, indent=2, default=str) if args.json else rerun.render(report))
+
+
+def cmd_rerun_report(args) -> None:
+    from carewire import rerun
+
+    settings = _settings(args)
+    with _read_warehouse(settings) as con:
+        if args.rerun_id:
+            report = rerun.combined(con, [args.rerun_id])
+        elif args.since:
+            report = rerun.combined(con, rerun.in_range(
+                con, args.since, args.until or datetime.now(timezone.utc), args.label))
+        else:
+            for run in rerun.recent(con):
+                print(f"{run['rerun_id']:<48} {run['window_start']:%Y-%m-%d %H:%M} to "
+                      f"{run['window_end']:%Y-%m-%d %H:%M}  reload {run['reload']!s:<5} "
+                      f"reenrich {run['reenrich']:<14} reroute {run['reroute']:<7} "
+                      f"{run['label'] or ''}".rstrip())
+            return
+    print(json.dumps(report, indent=2, default=str) if args.json else rerun.render(report))
+
+
+def cmd_erase(args) -> None:
+    from maintenance import requests, step
+
+    settings = _settings(args)
+    queued = []
+    if args.handle:
+        queued.append(requests.author_request(args.source, args.handle, args.reason or ""))
+    if args.deleted_ids:
+        queued.append(requests.deletion_request(args.source, requests.read_ids(args.deleted_ids),
+                                                args.reason or "platform deletion"))
+    if not queued:
+        raise CarewireError("erase needs --handle NAME (an author) or --deleted-ids FILE "
+                            "(platform deletions), with --source")
+    for request in queued:
+        path = requests.enqueue(settings, request)
+        print(f"queued {request.kind} erasure {request.request_id} on {request.source} in {path}")
+    if args.now:
+        from carewire import pipeline
+
+        pipeline.migrate(settings)
+        for request in queued:
+            row = step.apply(settings, request)
+            print(f"erased {row['mentions']} mentions ({request.request_id}): {row['removed']}")
+        print(f"published {pipeline.publish(settings)}")
+    else:
+        print("applied by the next maintenance run (daily, or `carewire maintenance run`)")
+
+
+def cmd_maintenance_run(args) -> None:
+    from maintenance import step
+
+    print(json.dumps(step.run(_settings(args), datetime.now(timezone.utc)), indent=2,
+                     default=str))
+
+
+def cmd_maintenance_audit(args) -> None:
+    from maintenance import audit
+    from warehouse.db import connect
+
+    settings = _settings(args)
+    if args.handle and not args.source:
+        raise CarewireError("--handle needs --source (a handle is looked up per platform)")
+    with connect(settings.snapshot, read_only=True) as con:
+        found = audit.rows(con, settings, args.source, args.handle)
+    if args.handle:
+        print(f"{len(found)} erasure(s) of that handle on {args.source}")
+    for row in found:
+        print(f"{row['completed_at']:%Y-%m-%d %H:%M} {row['request_id']} {row['kind']:<17} "
+              f"{row['source']:<7} mentions {row['mentions']:<4} reason: {row['reason']}\n"
+              f"    removed: {row['removed']}")
+
+
+def cmd_quality_validate(args) -> None:
+    from carewire import pipeline
+    from quality.report import render_gate
+
+    now = datetime.now(timezone.utc)
+    result = pipeline.gate(_settings(args), [args.suite] if args.suite else list(SUITES),
+                           f"cli-{now:%Y%m%dT%H%M%SZ}", now)
+    print(json.dumps(result, indent=2, default=str) if args.json else render_gate(result))
+    if not result["success"]:
+        print(f"carewire: {len(result['failed'])} expectations failed; the failing rows are "
+              "in raw__quarantine (stage 'gate') and their batches are held from routing "
+              "(docs/quality.md)", file=sys.stderr)
+        raise SystemExit(1)
+
+
+def cmd_quality_show(args) -> None:
+    from quality.report import collect, render
+
+    with _read_warehouse(_settings(args)) as con:
+        report = collect(con)
+    print(json.dumps(report, indent=2, default=str) if args.json else render(report))
+
+
+def cmd_quality_release(args) -> None:
+    import getpass
+
+    from quality.store import release
+    from warehouse.db import connect
+
+    settings = _settings(args)
+    with connect(settings.warehouse) as con:
+        result = release(con, args.batch_id, args.by or getpass.getuser(), args.note,
+                         datetime.now(timezone.utc))
+    print(f"released {result['batch_id']} (held by {', '.join(result['released_suites'])}); "
+          f"{result['deliveries_released']} held deliveries go out with the next deliver, "
+          "its mentions are routed by the next run")
+
+
+def cmd_quality_docs(args) -> None:
+    from quality.docs import build
+
+    settings = _settings(args)
+    with _read_warehouse(settings) as con:
+        print(build(con, settings, settings.data_dir / "quality"))
 
 
 def cmd_status(args) -> None:
@@ -394,6 +526,111 @@ def build_parser() -> argparse.ArgumentParser:
     sql.add_argument("--format", choices=["table", "csv", "json"], default="table")
     sql.add_argument("--max-rows", type=int, default=50, help="rows shown in table format")
     sql.set_defaults(func=cmd_sql)
+
+    rerun = commands.add_parser(
+        "rerun", help="do a window again from the landing files; report what changed",
+        description="Reload the landing batches of a window from their files (no platform "
+                    "is asked), re-enrich and re-route its mentions, and print and store "
+                    "what changed: rows added, changed and removed per warehouse table, and "
+                    "the decisions that changed route. Run it while the process DAG is not "
+                    "running (one writer). docs/runbook.md has the recipes.")
+    rerun.add_argument("--since", type=_moment, help="window start (UTC if no zone)")
+    rerun.add_argument("--until", type=_moment, help="window end, exclusive")
+    rerun.add_argument("--reload", action="store_true",
+                       help="reload every landing batch whose interval overlaps the window, "
+                            "even unchanged ones")
+    rerun.add_argument("--reenrich", choices=["off", "changed_models", "all"], default="off",
+                       help="re-enrich the mentions created in the window: those whose "
+                            "models differ from the configured ones, or all (default: off)")
+    rerun.add_argument("--reroute", choices=["off", "dry_run", "real"], default="off",
+                       help="decide the window again: report only (dry_run) or replace the "
+                            "changed decisions and move pending work (real) (default: off)")
+    rerun.add_argument("--label", help="a name for the report, e.g. the change it follows")
+    rerun.add_argument("--json", action="store_true", help="machine-readable output")
+    rerun.set_defaults(func=cmd_rerun)
+    rerun_commands = rerun.add_subparsers(dest="rerun_command", metavar="COMMAND")
+    rerun_report = rerun_commands.add_parser(
+        "report", help="show a stored rerun report, or one for all reruns in a range",
+        description="Without arguments, list the recent reruns. With RERUN_ID, show its "
+                    "report; with --since/--until, one report for every rerun whose window "
+                    "lies in the range (the runs of a backfill), each changed row counted once.")
+    rerun_report.add_argument("rerun_id", nargs="?", help="a rerun id from the list")
+    rerun_report.add_argument("--since", type=_moment, help="range start (UTC if no zone)")
+    rerun_report.add_argument("--until", type=_moment, help="range end (default: now)")
+    rerun_report.add_argument("--label", help="only the reruns with this label")
+    rerun_report.add_argument("--json", action="store_true", help="machine-readable output")
+    rerun_report.set_defaults(func=cmd_rerun_report)
+
+    erase = commands.add_parser(
+        "erase", help="erase an author's content, or content the platform deleted",
+        description="Queue an erasure (docs/privacy.md): everything one handle wrote on one "
+                    "platform, or the ids a platform reports deleted (a file, one id a line: "
+                    "tweet ids, Reddit fullnames). The maintenance run applies it to the "
+                    "landing zone, warehouse, care desk, snapshot and exports, with an audit "
+                    "row; --now applies it at once when the warehouse is free.")
+    erase.add_argument("--source", required=True, help="x, reddit, feeds or forums")
+    erase.add_argument("--handle", help="the author's handle as the platform shows it")
+    erase.add_argument("--deleted-ids", type=Path, help="file of deleted ids, one a line")
+    erase.add_argument("--reason", help="ticket or legal basis, kept in the audit row")
+    erase.add_argument("--now", action="store_true",
+                       help="apply now and republish (fails while the pipeline writes)")
+    erase.set_defaults(func=cmd_erase)
+
+    maintenance = commands.add_parser(
+        "maintenance", help="erasures, platform deletions and retention; the audit",
+        description="What the daily maintenance DAG does, and its audit log.")
+    maintenance_commands = maintenance.add_subparsers(dest="maintenance_command",
+                                                      required=True, metavar="COMMAND")
+    maintenance_run = maintenance_commands.add_parser(
+        "run", help="apply queued erasures and platform deletions, purge old raw payloads, "
+                    "publish",
+        description="Apply every queued erasure and the deletions the platforms reported, "
+                    "purge raw payloads older than retention.raw_days, then publish.")
+    maintenance_run.set_defaults(func=cmd_maintenance_run)
+    maintenance_audit = maintenance_commands.add_parser(
+        "audit", help="list erasures done (from the snapshot)",
+        description="One line per erasure: when, which kind, where, how much was removed. "
+                    "With --source and --handle, only that handle's (matched by its keyed "
+                    "hash: the audit never stores the handle).")
+    maintenance_audit.add_argument("--source", help="x, reddit, feeds or forums")
+    maintenance_audit.add_argument("--handle", help="check whether this handle was erased")
+    maintenance_audit.set_defaults(func=cmd_maintenance_audit)
+
+    quality = commands.add_parser(
+        "quality", help="data-quality gates: validate, show, release held batches, data docs",
+        description="The great-expectations suites between the warehouse's layers "
+                    "(docs/quality.md).")
+    quality_commands = quality.add_subparsers(dest="quality_command", required=True,
+                                              metavar="COMMAND")
+    validate = quality_commands.add_parser(
+        "validate", help="judge what no suite has judged yet; exit 1 on a failure",
+        description="Run the suites on the rows they have not judged in their present "
+                    "version, store the results, quarantine failing rows and hold their "
+                    "batches. Exits 1 and lists every failed expectation when one fails.")
+    validate.add_argument("--suite", choices=SUITES,
+                          help="one suite only (default: all four, in pipeline order)")
+    validate.add_argument("--json", action="store_true", help="machine-readable output")
+    validate.set_defaults(func=cmd_quality_validate)
+    show = quality_commands.add_parser(
+        "show", help="the last result per suite, its failures, the held batches",
+        description="The last result of every suite with each failed expectation, and the "
+                    "batches held back from routing.")
+    show.add_argument("--json", action="store_true", help="machine-readable output")
+    show.set_defaults(func=cmd_quality_show)
+    release = quality_commands.add_parser(
+        "release", help="let a held batch through after checking it",
+        description="Release a batch a gate held: its mentions are routed by the next run "
+                    "and its held deliveries go out. Say why in --note; it is kept.")
+    release.add_argument("batch_id", metavar="BATCH_ID",
+                         help="as `carewire quality show` lists it")
+    release.add_argument("--note", required=True, help="why it may go through")
+    release.add_argument("--by", help="who releases it (default: your login name)")
+    release.set_defaults(func=cmd_quality_release)
+    docs = quality_commands.add_parser(
+        "docs", help="build the great-expectations data docs; print index.html",
+        description="Render the stored results as great-expectations data docs under "
+                    "<data_dir>/quality and print the path of index.html.")
+    docs.set_defaults(func=cmd_quality_docs)
 
     status = commands.add_parser(
         "status", help="last run per stream, counts, cursor ages, quarantine",

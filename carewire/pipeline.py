@@ -7,6 +7,8 @@
                     issue clusters; author influence recomputed; brand and topic tags
     detect_alerts   recent hours -> volume and negative spikes -> desk and webhooks
     route           enriched mentions -> routing decisions (rule, evidence) -> deliveries
+    gate            data-quality suites on what a step touched -> results, held
+                    batches, quarantined rows (after load, enrich and route)
     deliver         pending deliveries -> desk, Discourse, Zendesk, webhook (once each)
     sync_outcomes   destinations -> outcome events; answer offers and escalations
     publish         warehouse -> analyst snapshot (atomic replace) -> Parquet exports
@@ -93,8 +95,11 @@ def migrate(settings: Settings) -> list[str]:
         return [f"{m.version:04d}_{m.name}" for m in apply(con)]
 
 
-def load_landed(settings: Settings) -> dict[str, Any]:
-    """Load every landing batch that is new or changed since it was last loaded."""
+def load_landed(settings: Settings,
+                window: tuple[datetime, datetime] | None = None) -> dict[str, Any]:
+    """Load every landing batch that is new or changed since it was last loaded; with
+    `window`, reload every batch whose interval overlaps it, changed or not, and no other
+    (a rerun: the landing files are parsed again, no platform is asked)."""
     from warehouse.db import connect
     from warehouse.load import file_sha256, load_batch, loaded_checksums
 
@@ -105,8 +110,11 @@ def load_landed(settings: Settings) -> dict[str, Any]:
     with connect(settings.warehouse) as con:
         known = loaded_checksums(con)
         for batch in landing.batches():
+            if window is not None and not (batch.interval.start < window[1]
+                                           and batch.interval.end > window[0]):
+                continue
             sha = file_sha256(batch.path)
-            if known.get(batch.batch_id) == sha:
+            if window is None and known.get(batch.batch_id) == sha:
                 skipped += 1
                 continue
             stream = Stream(batch.source, batch.stream)
@@ -129,11 +137,12 @@ def load_landed(settings: Settings) -> dict[str, Any]:
             "quarantine_reasons": dict(reasons), "warehouse_totals": totals}
 
 
-def enrich(settings: Settings,
-           window: tuple[datetime, datetime] | None = None) -> dict[str, Any]:
+def enrich(settings: Settings, window: tuple[datetime, datetime] | None = None,
+           all_in_window: bool = False) -> dict[str, Any]:
     """Enrich and cluster what is new; with `window`, also re-enrich the mentions created
-    in it whose models are not the configured ones (after a model change). Then tag every
-    mention with the brands and topics configured now, for the dashboards."""
+    in it whose models are not the configured ones (after a model change), or all of them
+    with `all_in_window`. Then tag every mention with the brands and topics configured
+    now, for the dashboards."""
     from enrichment.pairs import PairModel
     from enrichment.enricher import Enricher
     from enrichment.step import run
@@ -142,7 +151,7 @@ def enrich(settings: Settings,
 
     enricher = Enricher(settings.enrichment)
     with connect(settings.warehouse) as con:
-        enriched = run(con, settings, enricher, PairModel.default(), window)
+        enriched = run(con, settings, enricher, PairModel.default(), window, all_in_window)
         return {**enriched, "tags_by_brand": tag_mentions(con, settings)}
 
 
@@ -179,6 +188,28 @@ def route(settings: Settings, decided_for: datetime) -> dict[str, Any]:
 
     with connect(settings.warehouse) as con:
         return run(con, load_policy(settings.routing.policy), decided_for)
+
+
+def gate(settings: Settings, suite_names: list[str], run_id: str,
+         now: datetime) -> dict[str, Any]:
+    """Judge what the suites have not judged yet (docs/quality.md): store the results,
+    quarantine the failing rows and hold their batches back from routing. It does not
+    raise for failed expectations, so the good batches flow on; `quality_failures` says
+    at the end of the run what failed."""
+    from quality.gates import run
+    from warehouse.db import connect
+
+    with connect(settings.warehouse) as con:
+        return run(con, settings, suite_names, run_id, now)
+
+
+def quality_failures(settings: Settings, run_id: str) -> list[dict[str, Any]]:
+    """Every expectation that failed in run `run_id`, read back from the warehouse."""
+    from quality.store import run_failures
+    from warehouse.db import connect
+
+    with connect(settings.warehouse, read_only=True) as con:
+        return run_failures(con, run_id)
 
 
 def deliver(settings: Settings, credentials: Mapping[str, Credentials], now: datetime,

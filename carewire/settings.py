@@ -137,6 +137,10 @@ class EnrichmentSettings(BaseModel):
         default=None, description="A relevance head trained on your brand's labelled "
         "mentions (python -m enrichment.train relevance); default: noise patterns only.")
     device: str = Field(default="cpu", description="cpu, cuda, cuda:1, mps")
+    queue: str = Field(
+        default="default", min_length=1, description="The Celery queue the process DAG's "
+        "enrich task goes to, where the workers with the model's hardware listen "
+        "(docs/scaling.md); Airflow's default queue is 'default'. LocalExecutor ignores it.")
     batch_size: int = Field(default=64, ge=1)
     language_min_confidence: float = Field(default=0.5, ge=0, le=1)
 
@@ -247,6 +251,39 @@ class AlertSettings(BaseModel):
         return self
 
 
+class RetentionSettings(BaseModel):
+    """How long raw payloads are kept (docs/privacy.md). The maintenance DAG removes landing
+    batch files, raw__pages bodies, raw__items payloads and quarantined payloads whose data
+    interval ended longer ago than this; core rows (mentions, authors, enrichments) stay."""
+
+    raw_days: int | None = Field(
+        default=90, ge=1, description="Days raw payloads are kept; null keeps them forever.")
+
+
+class QualitySettings(BaseModel):
+    """The data-quality gates between layers (docs/quality.md). Timestamps are judged
+    against the wall clock (a clock cannot be behind the data it reads); volume and
+    freshness against the landed history before the run's own data interval, so a replay
+    of old hours is judged against those hours, not today."""
+
+    future_skew: timedelta = Field(
+        default=timedelta(minutes=5), description="A timestamp later than now by more than "
+        "this is in the future: a platform's or a parser's clock is wrong.")
+    volume_history: timedelta = Field(
+        default=timedelta(days=7), description="How far back a stream's earlier batches "
+        "count as its recent history.")
+    volume_min_intervals: int = Field(
+        default=6, ge=1, description="A stream with fewer earlier intervals than this has no "
+        "history yet: its volume is not judged.")
+    volume_steady_share: float = Field(
+        default=0.8, gt=0, le=1, description="A stream that brought items in at least this "
+        "share of its recent intervals is steady: a run in which it brings nothing fails.")
+    freshness_max_age: timedelta = Field(
+        default=timedelta(hours=6), description="Every configured stream must have landed a "
+        "batch for an interval ending at most this long before the newest interval the run "
+        "loaded; an older one means its ingest has stopped.")
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="CAREWIRE_", env_nested_delimiter="__", extra="forbid")
 
@@ -263,6 +300,8 @@ class Settings(BaseSettings):
     routing: RoutingSettings = Field(default_factory=RoutingSettings)
     desk: DeskSettings = Field(default_factory=DeskSettings)
     alerts: AlertSettings = Field(default_factory=AlertSettings)
+    quality: QualitySettings = Field(default_factory=QualitySettings)
+    retention: RetentionSettings = Field(default_factory=RetentionSettings)
     schedule: str = Field(default="0 * * * *", description="Cron for the ingest DAGs (UTC).")
     data_dir: Path = Path("data")
     landing_dir: Path | None = None

@@ -11,6 +11,10 @@ The alerts task does not fail when a notification cannot be sent: the alert is s
 the notification waits with its error (`out__alerts`) and is retried next run, and
 routing goes on.
 
+Quality gates (docs/quality.md) judge what load, enrich and route touched: a batch that
+fails is held back from routing (its failing rows quarantined), the others flow on, and
+the last task, `quality_gates`, fails the run with every failed expectation listed.
+
 The deliver task fails when a delivery was held as `blocked` (bad credentials, a 422):
 that needs a person. A destination that is merely down does not fail it: its work waits
 in the backlog (`out__delivery_backlog`, `carewire status`) and is retried next run.
@@ -21,6 +25,9 @@ from __future__ import annotations
 from airflow.sdk import DAG, AssetAny, task
 
 from _common import DEFAULT_ARGS, START_DATE, landing_asset, migrate, publish
+from _quality import gate, quality_gates
+from _rerun import WINDOW, options, rerun_step
+from carewire.settings import load_settings
 from connectors import CONNECTORS
 
 with DAG(
@@ -32,6 +39,8 @@ with DAG(
     max_active_runs=1,
     default_args=DEFAULT_ARGS,
     tags=["carewire", "process"],
+    # Triggered with a window in its conf, a run first does that window again (docs/runbook.md).
+    params={**WINDOW, **options(reload=False, reenrich="off", reroute="off")},
     doc_md=__doc__,
 ) as dag:
 
@@ -42,7 +51,8 @@ with DAG(
 
         return pipeline.load_landed(load_settings())
 
-    @task
+    # The model's hardware: under the CeleryExecutor, the queue the GPU workers listen on.
+    @task(queue=load_settings().enrichment.queue)
     def enrich() -> dict:
         from carewire import pipeline
         from carewire.settings import load_settings
@@ -82,4 +92,8 @@ with DAG(
                                f"fix (see the errors below and docs/routing.md): {result}")
         return result
 
-    migrate() >> load() >> enrich() >> alerts() >> route() >> deliver() >> publish()
+    (migrate() >> rerun_step(window_from_interval=False) >> load()
+     >> gate("gate_raw", ["landing_raw", "raw_core_mentions"]) >> enrich()
+     >> gate("gate_enrichments", ["enrichments"]) >> alerts() >> route()
+     >> gate("gate_routing", ["routing_decisions"]) >> deliver() >> publish()
+     >> quality_gates())

@@ -22,6 +22,7 @@ import pandas as pd
 from routing.rules import evaluate
 from routing.experts import ExpertIndex
 from routing.policy import Policy
+from quality.store import HELD_BATCHES
 from warehouse.db import registered, transaction
 
 _FEATURES = """
@@ -39,7 +40,9 @@ WHERE NOT m.is_deleted AND {which}
 ORDER BY m.created_at, m.source, m.source_id
 """
 _UNDECIDED = ("NOT EXISTS (SELECT 1 FROM core__routing_decisions d "
-              "WHERE d.source = m.source AND d.source_id = m.source_id)")
+              "WHERE d.source = m.source AND d.source_id = m.source_id) "
+              # a batch that failed a quality gate waits until it passes or is released
+              f"AND m.batch_id NOT IN ({HELD_BATCHES})")
 
 
 def features(con: duckdb.DuckDBPyConnection, which: str = _UNDECIDED,
@@ -63,10 +66,26 @@ def delivery_key(destination: str, unit: str, ref: str) -> str:
 
 def run(con: duckdb.DuckDBPyConnection, policy: Policy, decided_for: datetime) -> dict[str, Any]:
     """Decide every undecided mention and plan its delivery, in one transaction."""
-    decided = decide(con, policy, features(con))
+    decided = prepare(decide(con, policy, features(con)), policy, decided_for)
     if decided.empty:
         return {"decided": 0, "routes": {}, "rules": {}, "deliveries_planned": 0,
                 "linked_to_existing": 0, "policy_version": policy.full_version}
+    with transaction(con):
+        planned, linked = record(con, decided)
+    return {"decided": len(decided),
+            "routes": decided["route"].value_counts().to_dict(),
+            "rules": decided["rule_id"].value_counts().to_dict(),
+            "deliveries_planned": planned,
+            "linked_to_existing": linked,
+            "policy_version": policy.full_version}
+
+
+def prepare(decided: pd.DataFrame, policy: Policy, decided_for: datetime) -> pd.DataFrame:
+    """`decided` (from `decide`) with what is stored beside the decision: the SLA deadline,
+    the delivery key, the evidence as JSON, the policy version and the run's interval end."""
+    if decided.empty:
+        return decided
+    decided = decided.copy()
     routed = decided["route"] != "ignore"
     decided["sla_due_at"] = decided["created_at"] + decided["sla"].where(routed, pd.NaT)
     decided["delivery_key"] = [
@@ -78,7 +97,15 @@ def run(con: duckdb.DuckDBPyConnection, policy: Policy, decided_for: datetime) -
     decided["policy_version"] = policy.full_version
     decided["decided_for"] = decided_for
     decided["cluster_size"] = decided["cluster_size"].astype(np.int64)
-    with transaction(con), registered(con, decided) as incoming:
+    return decided
+
+
+def record(con: duckdb.DuckDBPyConnection, decided: pd.DataFrame) -> tuple[int, int]:
+    """Store the decisions (replacing earlier ones of the same mentions), plan a delivery
+    for every key not planned yet, and link mentions that newly join work already delivered
+    (a mention already part of it, decided again by a rerun, is not linked twice).
+    The caller holds the transaction. Returns (deliveries planned, mentions linked)."""
+    with registered(con, decided) as incoming:
         con.execute(f"""
             INSERT OR REPLACE INTO core__routing_decisions
             SELECT source, source_id, route, rule_id, reason, evidence::JSON, experts::VARCHAR[], team,
@@ -95,10 +122,6 @@ def run(con: duckdb.DuckDBPyConnection, policy: Policy, decided_for: datetime) -
             FROM {incoming} WHERE delivery_key IS NOT NULL
               AND delivery_key NOT IN (SELECT delivery_key FROM core__deliveries)
             GROUP BY delivery_key""").fetchone()[0]
-        con.execute(f"""
-            INSERT OR IGNORE INTO core__delivery_mentions
-            SELECT delivery_key, source, source_id, decided_for FROM {incoming}
-            WHERE delivery_key IS NOT NULL""")
         linked = con.execute(f"""
             INSERT OR IGNORE INTO core__events
             SELECT sha256('linked|' || i.delivery_key || '|' || i.source || ':' || i.source_id),
@@ -106,10 +129,11 @@ def run(con: duckdb.DuckDBPyConnection, policy: Policy, decided_for: datetime) -
                    json_object('source', i.source, 'source_id', i.source_id,
                                'url', v.external_url), i.decided_for
             FROM {incoming} i JOIN core__deliveries v USING (delivery_key)
-            WHERE v.status = 'delivered'""").fetchone()[0]
-    return {"decided": len(decided),
-            "routes": decided["route"].value_counts().to_dict(),
-            "rules": decided["rule_id"].value_counts().to_dict(),
-            "deliveries_planned": int(planned),
-            "linked_to_existing": int(linked or 0),
-            "policy_version": policy.full_version}
+            WHERE v.status = 'delivered' AND NOT EXISTS (
+                SELECT 1 FROM core__delivery_mentions d WHERE d.delivery_key = i.delivery_key
+                  AND d.source = i.source AND d.source_id = i.source_id)""").fetchone()[0]
+        con.execute(f"""
+            INSERT OR IGNORE INTO core__delivery_mentions
+            SELECT delivery_key, source, source_id, decided_for FROM {incoming}
+            WHERE delivery_key IS NOT NULL""")
+    return int(planned), int(linked or 0)

@@ -50,7 +50,8 @@ def test_dags_import_without_errors_database_or_heavy_imports(tmp_path):
     parsed = parse_dags(tmp_path, SAMPLE_CONFIG)
     assert parsed["errors"] == {}
     assert sorted(parsed["dags"]) == ["ingest_feeds", "ingest_forums", "ingest_reddit",
-                                      "ingest_x", "process", "sync_outcomes"]
+                                      "ingest_x", "maintenance", "process", "rerun",
+                                      "sync_outcomes"]
     assert parsed["heavy"] == []
     assert not (tmp_path / "data").exists()  # parsing wrote nothing
 
@@ -63,6 +64,8 @@ def test_every_task_retries_and_only_one_process_run_at_a_time(tmp_path):
             assert retries >= 1, f"{dag_id}.{task_id} has no retries"
     assert parsed["max_active_runs"]["process"] == 1
     assert parsed["max_active_runs"]["sync_outcomes"] == 1
+    assert parsed["max_active_runs"]["rerun"] == 1
+    assert parsed["max_active_runs"]["maintenance"] == 1
 
 
 def test_credentials_are_not_looked_up_while_parsing(tmp_path):
