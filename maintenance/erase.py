@@ -42,7 +42,7 @@ from enrichment import influence
 from maintenance.redact import scrub_bytes
 from maintenance.requests import ErasureRequest
 from maintenance.target import Target
-from routing.deliver import _delivery  # the one way a desk item's title and body are made
+from routing.deliver import build_delivery
 from routing.desk import FACETS, desk_events, desk_items
 from routing.destinations.base import MentionRef
 from warehouse.db import records, registered, transaction
@@ -253,7 +253,7 @@ def erase_desk(desk: sa.Engine, con: duckdb.DuckDBPyConnection, target: Target) 
                          for m in mentions if m not in erased)
             rows = records(con, "SELECT * FROM core__deliveries WHERE delivery_key = ?",
                            [item.delivery_key])
-            rebuilt = _delivery(rows[0] if rows else _delivery_row(item), left)
+            rebuilt = build_delivery(rows[0] if rows else _delivery_row(item), left)
             conn.execute(desk_items.update().where(desk_items.c.item_id == item.item_id).values(
                 title=rebuilt.title, body=rebuilt.body,
                 mentions=[asdict(m) for m in rebuilt.mentions],

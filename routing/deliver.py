@@ -61,7 +61,7 @@ def deliver_pending(con: duckdb.DuckDBPyConnection, destinations: Mapping[str, D
                 raise FatalDestinationError(
                     "no such destination is configured: add it under routing.destinations in "
                     "carewire.yaml, or change the policy", destination=name)
-            receipt = destination.deliver(_delivery(row, mentions))
+            receipt = destination.deliver(build_delivery(row, mentions))
         except RetriableDestinationError as exc:
             waiting[name] = str(exc)
             if _retry(con, row, settings, now, exc):
@@ -146,7 +146,10 @@ def _mentions(con, key: str) -> tuple[MentionRef, ...]:
     return tuple(MentionRef(*row) for row in rows)
 
 
-def _delivery(row: dict, mentions: tuple[MentionRef, ...]) -> Delivery:
+def build_delivery(row: dict, mentions: tuple[MentionRef, ...]) -> Delivery:
+    """The item a destination receives: title and body from the mentions, routing fields
+    from `row`. The one way it is made, for a first delivery and for an erasure that
+    rebuilds an item from the mentions left."""
     first = mentions[0]
     others = len(mentions) - 1
     title = " ".join(first.text.split())

@@ -14,6 +14,7 @@ import pytest
 
 from carewire.settings import SAMPLE_CONFIG, load_settings
 from tests.dags.conftest import DAGS
+from tests.warehouse_rows import tables
 
 pytestmark = pytest.mark.airflow
 
@@ -42,17 +43,6 @@ def run(bag, dag_id: str, **kwargs):
     dag_run = bag.get_dag(dag_id).test(**kwargs)
     assert str(dag_run.state) in ("success", "DagRunState.SUCCESS"), f"{dag_id}: {dag_run.state}"
     return dag_run
-
-
-def tables(path) -> dict[str, list[tuple]]:
-    """Every warehouse table, rows sorted: what an analyst would see."""
-    with duckdb.connect(str(path), read_only=True) as con:
-        names = [row[0] for row in con.execute(
-            "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main' "
-            "AND table_type = 'BASE TABLE' AND table_name NOT LIKE '\\_%' ESCAPE '\\' "
-            "ORDER BY 1").fetchall()]
-        return {name: sorted(con.execute(f"SELECT * FROM {name}").fetchall(), key=repr)
-                for name in names}
 
 
 def ingest_all(bag) -> None:

@@ -8,6 +8,8 @@ from pathlib import Path
 
 import duckdb
 
+from tests.warehouse_rows import tables as every_table
+
 EVERYTHING = (datetime(2000, 1, 1, tzinfo=timezone.utc), datetime(2100, 1, 1, tzinfo=timezone.utc))
 """A window holding every mention and every landing interval of the demo."""
 
@@ -16,13 +18,7 @@ NOW = datetime(2026, 12, 1, tzinfo=timezone.utc)
 
 def tables(path: Path) -> dict[str, list[tuple]]:
     """Every warehouse table but the rerun reports, rows sorted."""
-    with duckdb.connect(str(path), read_only=True) as con:
-        names = [row[0] for row in con.execute(
-            "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main' "
-            "AND table_type = 'BASE TABLE' AND table_name NOT LIKE 'core\\_\\_rerun%' ESCAPE '\\' "
-            "ORDER BY 1").fetchall()]
-        return {name: sorted(con.execute(f'SELECT * FROM "{name}"').fetchall(), key=repr)
-                for name in names}
+    return every_table(path, skip_prefix="core__rerun")
 
 
 def query(path: Path, sql: str, params: list | None = None) -> list[tuple]:
