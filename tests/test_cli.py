@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 
 import pytest
@@ -35,9 +37,30 @@ def sample_env(tmp_path, monkeypatch):
     return tmp_path / "data"
 
 
-def test_demo_reports_every_stream_the_quarantine_and_the_snapshot(sample_env, capsys):
-    assert main(["demo"]) == 0
-    out = capsys.readouterr().out
+@pytest.fixture(scope="module")
+def demo_run(tmp_path_factory):
+    """One `carewire demo` for the tests that only read what it printed and published
+    (each demo run costs a model pass and the quality gates)."""
+    data = tmp_path_factory.mktemp("cli") / "data"
+    out = io.StringIO()
+    with pytest.MonkeyPatch.context() as patch, contextlib.redirect_stdout(out):
+        patch.setenv("CAREWIRE_CONFIG", str(SAMPLE_CONFIG))
+        patch.setenv("CAREWIRE_DATA_DIR", str(data))
+        assert main(["demo"]) == 0
+    return data, out.getvalue()
+
+
+@pytest.fixture
+def after_demo(demo_run, monkeypatch):
+    """The environment of a shell right after `carewire demo`; the demo's output."""
+    data, out = demo_run
+    monkeypatch.setenv("CAREWIRE_CONFIG", str(SAMPLE_CONFIG))
+    monkeypatch.setenv("CAREWIRE_DATA_DIR", str(data))
+    return out
+
+
+def test_demo_reports_every_stream_the_quarantine_and_the_snapshot(demo_run):
+    sample_env, out = demo_run
     assert {source for source, _ in (s.split("/") for s in SAMPLE_STREAMS)} == set(CONNECTORS)
     for stream in SAMPLE_STREAMS:
         assert stream in out
@@ -48,10 +71,7 @@ def test_demo_reports_every_stream_the_quarantine_and_the_snapshot(sample_env, c
     assert EXAMPLE_QUERY in out
 
 
-def test_sql_answers_from_the_snapshot_in_each_format(sample_env, capsys):
-    main(["demo"])
-    capsys.readouterr()
-
+def test_sql_answers_from_the_snapshot_in_each_format(after_demo, capsys):
     assert main(["sql", EXAMPLE_QUERY, "--format", "json"]) == 0
     rows = json.loads(capsys.readouterr().out)
     assert {f"{row['source']}/{row['stream']}" for row in rows} == SAMPLE_STREAMS - BROKEN_FEEDS
@@ -67,13 +87,13 @@ def test_sql_answers_from_the_snapshot_in_each_format(sample_env, capsys):
     assert capsys.readouterr().out.split()[0] == "n"
 
 
-def test_status_before_and_after_a_run(sample_env, capsys):
+def test_status_before_a_run(sample_env, capsys):
     assert main(["status"]) == 0
     before = capsys.readouterr().out
     assert "never" in before and "No analyst snapshot" in before
 
-    main(["demo"])
-    capsys.readouterr()
+
+def test_status_after_a_run(after_demo, capsys):
     assert main(["status", "--json"]) == 0
     report = json.loads(capsys.readouterr().out)
     assert all(s["last_interval_end"] for s in report["streams"])
@@ -92,9 +112,7 @@ def test_errors_are_one_line_and_exit_2(argv, message, sample_env, capsys):
     assert err.startswith("carewire: ") and message in err
 
 
-def test_a_bad_query_says_what_duckdb_said(sample_env, capsys):
-    main(["demo"])
-    capsys.readouterr()
+def test_a_bad_query_says_what_duckdb_said(after_demo, capsys):
     assert main(["sql", "SELECT nope FROM core__mentions"]) == 2
     err = capsys.readouterr().err
     assert err.startswith("carewire: query failed") and "nope" in err
