@@ -6,7 +6,12 @@
    one audit row each (audit__erasures);
 3. `retention`: raw payloads older than `retention.raw_days` are purged (the cutoff counts
    back from this run's data interval end);
-4. `publish`: the snapshot and Parquet exports are rebuilt, so no trace stays there.
+4. `compact`: after anything was erased or purged, the warehouse file is rewritten from a
+   logical copy (DuckDB keeps freed bytes in the file, and the snapshot is a byte copy);
+5. `publish`: the snapshot and Parquet exports are rebuilt, so no trace stays there.
+
+The DAG is created unpaused: erasure and retention are a legal duty that must run without
+anyone remembering to switch it on.
 
 Trigger an erasure at once:
 
@@ -37,6 +42,9 @@ with DAG(
     start_date=START_DATE,
     catchup=False,
     max_active_runs=1,
+    # Unpaused from the start, unlike Airflow's default: a paused DAG would queue erasure
+    # requests and keep expired payloads forever with nobody told (docs/privacy.md).
+    is_paused_upon_creation=False,
     default_args=DEFAULT_ARGS,
     tags=["carewire", "privacy"],
     doc_md=__doc__,
@@ -61,6 +69,9 @@ with DAG(
             if not params.get("source"):
                 raise ConfigError("conf names a handle or deleted_ids but no source; add "
                                   '"source": "x" (or reddit, feeds, forums)')
+            if params.get("handle") and not (params.get("reason") or "").strip():
+                raise ConfigError('an erasure needs a reason kept in the audit row: add '
+                                  '"reason": "ticket 42" (or the legal basis) to the conf')
             if params.get("handle"):
                 queued.append(requests.author_request(params["source"], params["handle"],
                                                       params.get("reason") or ""))
@@ -85,4 +96,11 @@ with DAG(
 
         return step.retention(load_settings(), step.moment(data_interval_end))
 
-    migrate() >> request() >> erase() >> retention() >> publish()
+    @task
+    def compact() -> bool:
+        from carewire.settings import load_settings
+        from maintenance import step
+
+        return step.compact(load_settings())
+
+    migrate() >> request() >> erase() >> retention() >> compact() >> publish()

@@ -1,9 +1,14 @@
 """The erasure audit: one row per request, naming no one (warehouse table audit__erasures).
 
-The handle is kept as an HMAC-SHA256 under a key of this deployment, made on first use at
-`<data_dir>/requests/erasure.key` (mode 0600). With the key, an operator can check whether
-a given handle was erased (`carewire maintenance audit --handle NAME --source x`); without
-it, the audit row says nothing about whom it concerned.
+The handle is kept as an HMAC-SHA256 under a key of this deployment, made by the first
+erasure at `<data_dir>/requests/erasure.key` (mode 0600; written whole, then linked into
+place, so no reader sees it empty). With the key, an operator can check whether a given
+handle was erased (`carewire maintenance audit --handle NAME --source x`); without it, the
+audit row says nothing about whom it concerned. A lookup never makes a key: one made then
+would match nothing, and the next erasure's rows would not match older ones.
+
+A request applied again (a run that failed after its audit row) keeps its first row: the
+counts of what was removed then.
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ import hmac
 import json
 import os
 import secrets
+import tempfile
 from collections import Counter
 from datetime import datetime
 from pathlib import Path
@@ -21,43 +27,61 @@ from typing import Any
 import duckdb
 
 from carewire.settings import Settings
-from maintenance.requests import ErasureRequest
+from carewire.errors import ConfigError
+from maintenance.requests import ErasureRequest, normalised_handle
 from maintenance.target import Target
 from warehouse.db import records
 
 KEY_FILE = "erasure.key"
 
 
-def _key(settings: Settings) -> bytes:
-    path = settings.data_dir / "requests" / KEY_FILE
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        except FileExistsError:  # another process made it first
-            return Path(path).read_bytes()
+def key_path(settings: Settings) -> Path:
+    return settings.data_dir / "requests" / KEY_FILE
+
+
+def _key(settings: Settings, *, create: bool) -> bytes:
+    path = key_path(settings)
+    if path.exists():
+        return path.read_bytes()
+    if not create:
+        raise ConfigError(
+            f"no erasure key at {path}: no erasure was recorded with this data directory. "
+            "Check CAREWIRE_DATA_DIR (the key lives in <data_dir>/requests/), or restore "
+            "the key from the data directory's backups")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{KEY_FILE}.", dir=path.parent)  # mode 0600
+    try:
         with os.fdopen(fd, "wb") as out:
             out.write(secrets.token_bytes(32))
+            out.flush()
+            os.fsync(out.fileno())
+        try:
+            os.link(tmp, path)  # whole or not at all; never replaces a key made meanwhile
+        except FileExistsError:
+            pass
+    finally:
+        os.unlink(tmp)
     return path.read_bytes()
 
 
-def handle_hmac(settings: Settings, source: str, handle: str) -> str:
-    message = f"{source}:{handle.strip().lstrip('@').lower()}".encode()
-    return hmac.new(_key(settings), message, hashlib.sha256).hexdigest()
+def handle_hmac(settings: Settings, source: str, handle: str, *, create: bool = False) -> str:
+    message = f"{source}:{normalised_handle(source, handle).lower()}".encode()
+    return hmac.new(_key(settings, create=create), message, hashlib.sha256).hexdigest()
 
 
 def record(con: duckdb.DuckDBPyConnection, settings: Settings, request: ErasureRequest,
            target: Target, removed: Counter, completed_at: datetime) -> dict[str, Any]:
     row = {"request_id": request.request_id, "kind": request.kind, "source": request.source,
-           "handle_hmac": (handle_hmac(settings, request.source, request.handle)
+           "handle_hmac": (handle_hmac(settings, request.source, request.handle, create=True)
                            if request.handle else None),
-           "reason": target.scrub_text(request.reason),
+           "reason": target.scrub_words(request.reason),
            "requested_at": request.requested_at, "completed_at": completed_at,
            "mentions": len(target.source_ids),
            "removed": json.dumps(dict(sorted(removed.items())))}
-    con.execute("INSERT OR REPLACE INTO audit__erasures BY NAME SELECT "
+    con.execute("INSERT OR IGNORE INTO audit__erasures BY NAME SELECT "
                 + ", ".join(f"${name} AS {name}" for name in row), row)
-    return row
+    return records(con, "SELECT * FROM audit__erasures WHERE request_id = ?",
+                   [request.request_id])[0]
 
 
 def rows(con: duckdb.DuckDBPyConnection, settings: Settings, source: str | None = None,

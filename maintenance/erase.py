@@ -10,7 +10,8 @@ The warehouse is walked generically, from its own catalogue, so that a table add
    mentions stays;
 3. the landing batches the redaction rewrote are loaded again, which replaces their raw
    pages, raw items and quarantined records with the redacted ones (and records the new
-   checksum, so the next load does not load them a third time);
+   checksum, so the next load does not load them a third time, and moves the quality
+   gate's judgement of the batch to it, so the gate does not judge it again);
 4. every text, JSON and list column is scrubbed of what still points at the target (see
    maintenance/target.py), rows picked by a LIKE filter first;
 5. author influence is recomputed (percentiles and tiers move when an author goes); the
@@ -45,10 +46,12 @@ from maintenance.target import Target
 from routing.deliver import build_delivery
 from routing.desk import FACETS, desk_events, desk_items
 from routing.destinations.base import MentionRef
-from warehouse.db import records, registered, transaction
+from warehouse.db import affected, records, registered, transaction
 from warehouse.load import file_sha256, load_batch
 
 TEXT_TYPES = ("VARCHAR", "JSON", "VARCHAR[]", "BLOB")
+REJUDGED_SUITES = "('landing_raw', 'raw_core_mentions')"
+"""The quality suites that judge a landing batch by its checksum (quality/frames.py)."""
 
 
 def resolve(con: duckdb.DuckDBPyConnection, desk: sa.Engine | None,
@@ -58,17 +61,20 @@ def resolve(con: duckdb.DuckDBPyConnection, desk: sa.Engine | None,
     source = request.source
     handles: set[str] = set()
     author_ids: set[str] = set()
+    names: set[str] = set()
     source_ids = set(request.source_ids)
     if request.kind == "author":
         handle = request.handle.lower()
         handles.add(handle)
-        for author_id, known in con.execute(
-                "SELECT author_id, handle FROM core__authors WHERE source = ? "
+        for author_id, known, name in con.execute(
+                "SELECT author_id, handle, display_name FROM core__authors WHERE source = ? "
                 "AND (lower(handle) = ? OR lower(author_id) = ?)",
                 [source, handle, handle]).fetchall():
             author_ids.add(author_id)
             if known:
                 handles.add(known.lower())
+            if name and name.strip():
+                names.add(name.strip().lower())
         if author_ids:
             with registered(con, pd.DataFrame({"author_id": sorted(author_ids)}), "erased"):
                 source_ids |= {row[0] for row in con.execute(
@@ -83,7 +89,7 @@ def resolve(con: duckdb.DuckDBPyConnection, desk: sa.Engine | None,
                 source_ids.add(mention["source_id"])
                 texts.append(mention["text"])
     return Target(source, frozenset(handles), frozenset(author_ids), frozenset(source_ids),
-                  tuple(t for t in texts if t))
+                  tuple(t for t in texts if t), frozenset(names))
 
 
 def _copies(con: duckdb.DuckDBPyConnection, source: str, source_ids: set[str]) -> set[str]:
@@ -146,19 +152,29 @@ def erase_warehouse(con: duckdb.DuckDBPyConnection, settings: Settings, target: 
         for table, columns in tables.items():
             for key, frame in (("source_id", "erased_ids"), ("author_id", "erased_authors")):
                 if "source" in columns and key in columns:
-                    removed[table] += _delete(con, f"""DELETE FROM {table} WHERE source = ?
+                    removed[table] += affected(con, f"""DELETE FROM {table} WHERE source = ?
                         AND {key} IN (SELECT {key} FROM {frame})""", [target.source])
         with registered(con, pd.DataFrame({"delivery_key": emptied}, dtype="object"),
                         "erased_deliveries"):
             for table, columns in tables.items():
                 if "delivery_key" in columns:
-                    removed[table] += _delete(con, f"""DELETE FROM {table} WHERE delivery_key
+                    removed[table] += affected(con, f"""DELETE FROM {table} WHERE delivery_key
                         IN (SELECT delivery_key FROM erased_deliveries)""")
     for batch in redacted:
         pages = list(batch.pages())
         parse = CONNECTORS[batch.source].parse
         parsed = [parse(Stream(batch.source, batch.stream), page) for page in pages]
-        load_batch(con, batch, landing.root, file_sha256(batch.path), pages, parsed)
+        judged = con.execute("SELECT sha256 FROM raw__landing_batches WHERE batch_id = ?",
+                             [batch.batch_id]).fetchone()
+        sha = file_sha256(batch.path)
+        load_batch(con, batch, landing.root, sha, pages, parsed)
+        if judged:
+            # The quality gate judged this batch before; what the erasure took out is not
+            # a new batch to judge again (a batch left with no items would trip the volume
+            # check): its judgement follows it to the new checksum.
+            con.execute(f"""UPDATE quality__checked SET fingerprint = ? WHERE unit = ?
+                AND fingerprint = ? AND suite IN {REJUDGED_SUITES}""",
+                        [sha, batch.batch_id, judged[0]])
         removed["raw__landing_batches (reloaded)"] += 1
     keys: dict[str, set[str]] = {}
     for table, names in con.execute(
@@ -176,10 +192,6 @@ def erase_warehouse(con: duckdb.DuckDBPyConnection, settings: Settings, target: 
     influence.recompute(con, settings.influence,
                         [h for brand in settings.own_brands for h in brand.handles])
     return +removed
-
-
-def _delete(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) -> int:
-    return con.execute(sql, params or []).fetchone()[0]
 
 
 def _scrub_table(con: duckdb.DuckDBPyConnection, table: str, columns: dict[str, str],

@@ -36,7 +36,7 @@ import feedparser
 
 from connectors.base import Page, dumps
 from connectors.feeds.mapping import _author as feed_author  # how the mapping reads one
-from connectors.landing import CURSOR_FILE, Batch, LandingZone, atomic_write
+from connectors.landing import CURSOR_FILE, Batch, LandingZone, atomic_write, exclusive
 from maintenance.target import Target
 
 
@@ -144,17 +144,58 @@ def _forums(doc: Any, page: Page, target: Target) -> tuple[Any, int]:
     stream = doc.get("post_stream")
     if isinstance(stream, dict) and isinstance(stream.get("posts"), list):
         erased = {str(p.get("id")) for p in stream["posts"] if gone(p)}
+        post_ids |= erased
         stream["posts"] = [p for p in stream["posts"] if not gone(p)]
         removed += len(erased)
         if isinstance(stream.get("stream"), list):
             stream["stream"] = [i for i in stream["stream"]
                                 if str(i) not in erased | post_ids]
     if isinstance(doc.get("posts"), list):  # search results
+        post_ids |= {str(p.get("id")) for p in doc["posts"] if gone(p)}
         doc["posts"] = [p for p in doc["posts"] if not gone(p)]
-    if isinstance(doc.get("users"), list):  # topic lists
-        doc["users"] = [u for u in doc["users"] if not (
-            isinstance(u, dict) and str(u.get("username", "")).lower() in target.handles)]
-    return doc, removed
+    # The author's user id on this forum as Discourse writes it (a bare number, where the
+    # warehouse keys `host:2362`), wherever a page names the user: topic `details`
+    # (created_by, last_poster, participants), topic lists' `users` and `posters`, a
+    # topic's or search hit's `user_id`, search's `user_ids`, a post's `reply_to_user`;
+    # and the erased posts' ids in search's `post_ids`.
+    user_ids = {aid.split(":", 1)[1] for aid in target.author_ids
+                if aid.startswith(f"{host}:")}
+    return _forum_users(doc, user_ids, post_ids, target), removed
+
+
+def _forum_users(node: Any, user_ids: set[str], post_ids: set[str], target: Target) -> Any:
+    """`node` without the target's user objects (dropped from lists, null elsewhere), with
+    their user id nulled where a topic or post names its user, and without erased post ids
+    in id lists."""
+
+    def is_user(value: Any) -> bool:
+        if not isinstance(value, dict):
+            return False
+        if str(value.get("username", "")).lower() in target.handles:
+            return True
+        if "user_id" in value:  # a poster entry; a topic or post keeps itself
+            return str(value["user_id"]) in user_ids and not (
+                {"title", "fancy_title", "cooked", "raw", "posters"} & value.keys())
+        return "username" in value and str(value.get("id")) in user_ids
+
+    if isinstance(node, list):
+        return [_forum_users(v, user_ids, post_ids, target) for v in node if not is_user(v)]
+    if not isinstance(node, dict):
+        return node
+    kept = {}
+    for key, value in node.items():
+        if key == "user_id" and str(value) in user_ids:
+            value = None
+        elif key == "user_ids" and isinstance(value, list):
+            value = [v for v in value if str(v) not in user_ids]
+        elif key == "post_ids" and isinstance(value, list):
+            value = [v for v in value if str(v) not in post_ids]
+        elif is_user(value):
+            value = None
+        else:
+            value = _forum_users(value, user_ids, post_ids, target)
+        kept[key] = value
+    return kept
 
 
 JSON_REDACTORS: dict[str, Callable[[Any, Page, Target], tuple[Any, int]]] = {
@@ -273,14 +314,16 @@ def redact_landing(landing: LandingZone, target: Target) -> LandingResult:
 
 
 def _scrub_state_file(path: Path, target: Target) -> bool:
-    """A JSON state file (a cursor manifest, a cache) without the target's traces."""
+    """A JSON state file (a cursor manifest, a cache) without the target's traces, under
+    the lock its connector takes to merge into it (the Reddit author cache)."""
     text = path.read_text(encoding="utf-8")
     if not target.holds(text) and not any(t.lower() in text.lower() for t in target.tokens):
         return False
-    data = json.loads(text)
-    scrubbed = target.scrub_json(data)
-    if scrubbed == data:
-        return False
-    atomic_write(path, dumps(scrubbed) if path.name == CURSOR_FILE
-                 else json.dumps(scrubbed, indent=1, sort_keys=True))
+    with exclusive(path):
+        data = json.loads(path.read_text(encoding="utf-8"))
+        scrubbed = target.scrub_json(data)
+        if scrubbed == data:
+            return False
+        atomic_write(path, dumps(scrubbed) if path.name == CURSOR_FILE
+                     else json.dumps(scrubbed, indent=1, sort_keys=True))
     return True

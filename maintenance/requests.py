@@ -58,13 +58,20 @@ def queue_path(settings: Settings) -> Path:
     return settings.data_dir / "requests" / QUEUE_FILE
 
 
+def normalised_handle(source: str, handle: str) -> str:
+    """A handle as the platform shows it, without what people type around it (`@`, Reddit's
+    `u/`): the one form a request and an audit lookup both use."""
+    handle = handle.strip().lstrip("@")
+    if source == "reddit":
+        handle = handle.removeprefix("/u/").removeprefix("u/")
+    return handle.strip()
+
+
 def author_request(source: str, handle: str, reason: str,
                    now: datetime | None = None) -> ErasureRequest:
     """An erasure of everything one handle wrote on one platform."""
     _check_source(source)
-    handle = handle.strip().lstrip("@")
-    if source == "reddit":
-        handle = handle.removeprefix("u/").removeprefix("/u/")
+    handle = normalised_handle(source, handle)
     if not handle:
         raise ConfigError("erase needs the author's handle as the platform shows it "
                           "(--handle NAME)")
@@ -75,12 +82,12 @@ def author_request(source: str, handle: str, reason: str,
                           handle=handle)
 
 
-def deletion_request(source: str, ids: Iterable[str], reason: str = "platform deletion",
+def deletion_request(source: str, ids: Iterable[str | int], reason: str = "platform deletion",
                      now: datetime | None = None) -> ErasureRequest:
     """Platform deletions by id, as the warehouse keys them (`source_id`): tweet ids for x,
     fullnames (t1_..., t3_...) for reddit."""
     _check_source(source)
-    ids = tuple(dict.fromkeys(i.strip() for i in ids if i.strip()))
+    ids = tuple(dict.fromkeys(str(i).strip() for i in ids if str(i).strip()))
     if not ids:
         raise ConfigError("no deleted ids given; nothing to erase")
     return ErasureRequest("platform_deletion", source, reason, now or datetime.now(timezone.utc),

@@ -1,10 +1,13 @@
 """Retention: raw payloads older than `retention.raw_days` are removed; core rows stay.
 
-What goes, per landing batch whose data interval ended before the cutoff: the batch file,
-its `raw__pages` (HTTP bodies) and `raw__items` (the platform's records) rows, and the
-payload bytes of its quarantined records (the quarantine row stays, with its reason, so
-the counts and reasons remain). `raw__landing_batches` keeps the batch's row and checksum,
-and `audit__retention` records what was purged and when.
+What goes, per landing batch whose data interval ended before the cutoff: its
+`raw__pages` (HTTP bodies) and `raw__items` (the platform's records) rows, the payload
+bytes of its quarantined records (the quarantine row stays, with its reason, so the counts
+and reasons remain), and the batch file, but only a file the warehouse loaded as it is
+(its batch id in `raw__landing_batches` with the same checksum): a file never loaded, or
+changed since (an ingest rerun landed it again), is kept until a load has read it.
+`raw__landing_batches` keeps the batch's row and checksum, and `audit__retention` records
+what was purged and when.
 
 Why loading stays safe: the load reads batch files, and a purged batch has none, so it is
 neither loaded as empty nor able to touch the core rows it once upserted (a load never
@@ -24,7 +27,8 @@ import duckdb
 
 from carewire.settings import Settings
 from connectors.landing import LandingZone
-from warehouse.db import transaction
+from warehouse.db import affected, transaction
+from warehouse.load import file_sha256
 
 
 def purge(con: duckdb.DuckDBPyConnection, settings: Settings, landing: LandingZone,
@@ -33,7 +37,11 @@ def purge(con: duckdb.DuckDBPyConnection, settings: Settings, landing: LandingZo
     if days is None:
         return {"enabled": False}
     cutoff = now - timedelta(days=days)
-    files = {b.batch_id: b for b in landing.batches() if b.interval.end < cutoff}
+    old = {b.batch_id: b for b in landing.batches() if b.interval.end < cutoff}
+    loaded = dict(con.execute("SELECT batch_id, sha256 FROM raw__landing_batches "
+                              "WHERE interval_end < ?", [cutoff]).fetchall())
+    files = {batch_id: batch for batch_id, batch in old.items()
+             if loaded.get(batch_id) == file_sha256(batch.path)}
     held = con.execute("""
         SELECT b.batch_id, b.source, b.stream, b.interval_end
         FROM raw__landing_batches b
@@ -49,10 +57,11 @@ def purge(con: duckdb.DuckDBPyConnection, settings: Settings, landing: LandingZo
     purged = []
     for batch_id, (source, stream, end) in sorted(due.items()):
         with transaction(con):
-            pages = _count(con, "DELETE FROM raw__pages WHERE batch_id = ?", batch_id)
-            items = _count(con, "DELETE FROM raw__items WHERE batch_id = ?", batch_id)
-            payloads = _count(con, "UPDATE raw__quarantine SET payload = ''::BLOB "
-                                   "WHERE batch_id = ? AND octet_length(payload) > 0", batch_id)
+            pages = affected(con, "DELETE FROM raw__pages WHERE batch_id = ?", [batch_id])
+            items = affected(con, "DELETE FROM raw__items WHERE batch_id = ?", [batch_id])
+            payloads = affected(con, "UPDATE raw__quarantine SET payload = ''::BLOB "
+                                     "WHERE batch_id = ? AND octet_length(payload) > 0",
+                                [batch_id])
             con.execute("INSERT OR REPLACE INTO audit__retention VALUES (?, ?, ?, ?, ?, ?, ?, "
                         "?, ?, ?)", [batch_id, source, stream, end, now, days,
                                      batch_id in files, pages, items, payloads])
@@ -60,8 +69,5 @@ def purge(con: duckdb.DuckDBPyConnection, settings: Settings, landing: LandingZo
             files[batch_id].path.unlink(missing_ok=True)
         purged.append(batch_id)
     return {"enabled": True, "raw_days": days, "cutoff": cutoff.isoformat(),
-            "batches_purged": len(purged), "landing_files_deleted": len(files)}
-
-
-def _count(con: duckdb.DuckDBPyConnection, sql: str, batch_id: str) -> int:
-    return con.execute(sql, [batch_id]).fetchone()[0]
+            "batches_purged": len(purged), "landing_files_deleted": len(files),
+            "landing_files_kept_unloaded": len(old) - len(files)}

@@ -4,17 +4,22 @@
 2. erase what the platforms reported deleted: mentions the warehouse marks `is_deleted`
    (a tweet X no longer finds, a Reddit post removed), one platform_deletion per source;
 3. purge raw payloads past `retention.raw_days`;
-4. publish the snapshot and the Parquet exports, so no trace stays there either.
+4. compact the warehouse if anything was erased or purged (maintenance/compact.py: DuckDB
+   keeps freed bytes in the file, and the snapshot is a byte copy of it);
+5. publish the snapshot and the Parquet exports, so no trace stays there either.
 
 Each request is applied whole (landing, warehouse, desk, audit row) before the next, and
 leaves the queue only then; a failure leaves it queued for the next run, and every step of
-an erasure can be repeated.
+an erasure can be repeated. The warehouse is held (DuckDB's one writer) twice per request,
+briefly to resolve what it erases and then for the warehouse and desk part; the landing
+zone is redacted in between, without it.
 """
 
 from __future__ import annotations
 
 from collections import Counter
 from datetime import datetime, timezone
+from pathlib import Path
 from typing import Any
 
 from carewire.errors import CarewireError
@@ -36,16 +41,24 @@ def moment(value: datetime | None) -> datetime:
 
 
 def apply(settings: Settings, request: ErasureRequest) -> dict[str, Any]:
-    """Erase one request everywhere but the snapshot (see `run`, which publishes)."""
+    """Erase one request everywhere but the snapshot (see `run`, which compacts and
+    publishes)."""
     from carewire.pipeline import landing_zone
+    from maintenance.compact import compact_desk, mark
     from maintenance.erase import erase_desk, erase_warehouse, resolve
     from maintenance.redact import redact_landing
     from routing.desk import Desk
     from warehouse.db import connect
 
     landing = landing_zone(settings)
-    with Desk(settings.desk_url) as desk, connect(settings.warehouse) as con:
-        target = resolve(con, desk.engine, request)
+    with connect(settings.warehouse) as con:
+        _check_desk(settings, con)
+    mark(settings)  # before anything changes: a failure later still compacts next run
+    with Desk(settings.desk_url) as desk:
+        with connect(settings.warehouse) as con:
+            target = resolve(con, desk.engine, request)
+        # The landing zone is redacted without the warehouse open: the process DAG may
+        # take it meanwhile (and load what is already redacted).
         redacted = redact_landing(landing, target)
         if redacted.raced:
             raise MaintenanceError(
@@ -56,15 +69,49 @@ def apply(settings: Settings, request: ErasureRequest) -> dict[str, Any]:
                            "landing:pages": redacted.pages,
                            "landing:batch files": len(redacted.batches),
                            "landing:state files": redacted.state_files})
-        for name, count in erase_warehouse(con, settings, target, landing,
-                                           redacted.batches).items():
-            removed[f"warehouse:{name}"] = count
-        for name, count in erase_desk(desk.engine, con, target).items():
-            removed[f"desk:{name}"] = count
-        row = audit.record(con, settings, request, target, +removed,
-                           datetime.now(timezone.utc))
+        with connect(settings.warehouse) as con:
+            for name, count in erase_warehouse(con, settings, target, landing,
+                                               redacted.batches).items():
+                removed[f"warehouse:{name}"] = count
+            for name, count in erase_desk(desk.engine, con, target).items():
+                removed[f"desk:{name}"] = count
+            row = audit.record(con, settings, request, target, +removed,
+                               datetime.now(timezone.utc))
+        compact_desk(desk.engine)
     requests.done(settings, request.request_id)
     return row
+
+
+def _check_desk(settings: Settings, con) -> None:
+    """Refuse to erase from a desk store that was never this deployment's desk: a shell
+    without the scale-out's desk URL opens an empty SQLite file instead, and the request
+    would leave the queue with the real desk untouched."""
+    import sqlalchemy as sa
+
+    delivered = con.execute("SELECT count(*) FROM core__deliveries "
+                            "WHERE destination = 'desk'").fetchone()[0]
+    if not delivered:
+        return
+    url = sa.make_url(settings.desk_url)
+    if url.get_backend_name() == "sqlite" and not Path(url.database or "").is_file():
+        has_items = False
+    else:
+        engine = sa.create_engine(url)
+        try:
+            has_items = sa.inspect(engine).has_table("desk_items")
+        except sa.exc.DBAPIError as exc:
+            raise MaintenanceError(f"cannot open the desk store to erase from it: "
+                                   f"{str(exc.orig).strip()}; the request stays queued"
+                                   ) from exc
+        finally:
+            engine.dispose()
+    if not has_items:
+        raise MaintenanceError(
+            f"the desk store ({url.render_as_string()}) has no "
+            f"desk_items table, but the warehouse delivered {delivered} items to a desk: "
+            "this is not the deployment's desk. Set CAREWIRE_ROUTING__DESK_URL to it (in a "
+            "scale-out shell: set -a; . deploy/scaleout.env; set +a) and run again; the "
+            "request stays queued")
 
 
 def platform_deletions(settings: Settings, now: datetime) -> list[ErasureRequest]:
@@ -89,11 +136,23 @@ def erase_all(settings: Settings, now: datetime) -> list[dict[str, Any]]:
 
 def retention(settings: Settings, now: datetime) -> dict[str, Any]:
     from carewire.pipeline import landing_zone
+    from maintenance.compact import mark
     from maintenance.retention import purge
     from warehouse.db import connect
 
     with connect(settings.warehouse) as con:
-        return purge(con, settings, landing_zone(settings), now)
+        purged = purge(con, settings, landing_zone(settings), now)
+    if purged.get("batches_purged"):
+        mark(settings)
+    return purged
+
+
+def compact(settings: Settings) -> bool:
+    """Compact the warehouse if an erasure or purge left freed bytes in it (before the
+    snapshot copies it)."""
+    from maintenance.compact import compact_if_pending
+
+    return compact_if_pending(settings)
 
 
 def run(settings: Settings, now: datetime) -> dict[str, Any]:
@@ -103,5 +162,6 @@ def run(settings: Settings, now: datetime) -> dict[str, Any]:
     pipeline.migrate(settings)
     erased = erase_all(settings, now)
     purged = retention(settings, now)
-    return {"erasures": erased, "retention": purged,
+    compacted = compact(settings)
+    return {"erasures": erased, "retention": purged, "compacted": compacted,
             "snapshot": str(pipeline.publish(settings))}

@@ -8,7 +8,11 @@ scrubbed with `scrub_text` / `scrub_json`, one rule for every store:
 
 - a string that holds a fingerprint of an erased text (a quote, a desk title, an alert's
   example) becomes `MARKER` whole: a quote cut at another length must not leave half;
-- a handle or id inside a string (`@name`, `x.com/name/status/123`) becomes `MARKER`;
+- an id inside a string (`x.com/i/status/123`, `t1_abc`) becomes `MARKER`; a handle only
+  where the text marks it as one (`@name`, `u/name`, `/u/name`, a URL's path `/name`, an
+  attribute `="name"`), or a string that is the handle and nothing else: erasing a user
+  called `help` must not blank the word in everyone's text; a display name ("Jo Hughes")
+  only as a whole string;
 - in JSON, a key that names a token is dropped with its value (the Reddit author cache,
   X's cursor of recent ids), a list element equal to a token is dropped, and a value equal
   to a token becomes null: state files stay loadable by the connectors.
@@ -44,6 +48,7 @@ class Target:
     author_ids: frozenset[str] = frozenset()
     source_ids: frozenset[str] = frozenset()
     texts: tuple[str, ...] = field(default=(), compare=False)
+    names: frozenset[str] = frozenset()          # display names: whole values only
 
     @property
     def tokens(self) -> frozenset[str]:
@@ -56,14 +61,20 @@ class Target:
 
     @cached_property
     def _pattern(self) -> re.Pattern | None:
-        if not self.tokens:
-            return None
-        alternatives = "|".join(re.escape(t) for t in sorted(self.tokens, key=len, reverse=True))
-        return re.compile(rf"(?<![A-Za-z0-9_])(?:{alternatives})(?![A-Za-z0-9_])", re.I)
+        """Ids anywhere as a word; handles only after a marker of a handle (group `pre`,
+        kept)."""
+        branches = []
+        ids = self.author_ids | self.source_ids
+        if self.handles:
+            branches.append(rf"(?P<pre>{HANDLE_CONTEXT})(?:{_alternatives(self.handles)})"
+                            rf"(?![A-Za-z0-9_])")
+        if ids:
+            branches.append(rf"(?<![A-Za-z0-9_])(?:{_alternatives(ids)})(?![A-Za-z0-9_])")
+        return re.compile("|".join(branches), re.I) if branches else None
 
     @cached_property
     def _lower_tokens(self) -> frozenset[str]:
-        return frozenset(t.lower() for t in self.tokens)
+        return frozenset(t.lower() for t in self.tokens | self.names)
 
     def _is_token(self, value: str) -> bool:
         return value.lower().lstrip("@") in self._lower_tokens
@@ -74,18 +85,30 @@ class Target:
 
     def holds(self, text: str) -> bool:
         """Does `text` hold any trace of the target?"""
-        if self._quotes(text):
+        if self._quotes(text) or self._is_token(text.strip()):
             return True
         return bool(self._pattern and self._pattern.search(text))
 
     def scrub_text(self, text: str) -> str:
-        if self._quotes(text):
+        if self._quotes(text) or self._is_token(text.strip()):
             return MARKER
         return self.scrub_tokens(text)
 
     def scrub_tokens(self, text: str) -> str:
         """Handles and ids replaced; a quote of an erased text left (inside markup)."""
-        return self._pattern.sub(MARKER, text) if self._pattern else text
+        if not self._pattern:
+            return text
+        return self._pattern.sub(lambda m: (m.groupdict().get("pre") or "") + MARKER, text)
+
+    def scrub_words(self, text: str) -> str:
+        """Every handle, id and display name as a word, with or without a marker: for a text
+        written about this request (the audit's reason), where no one else's word is at
+        stake."""
+        words = self.tokens | self.names
+        if not words:
+            return text
+        return re.sub(rf"(?<![A-Za-z0-9_])(?:{_alternatives(words)})(?![A-Za-z0-9_])",
+                      MARKER, self.scrub_text(text), flags=re.I)
 
     def scrub_json(self, value: Any) -> Any:
         if isinstance(value, str):
@@ -96,17 +119,29 @@ class Target:
         if isinstance(value, dict):
             return {key: (None if isinstance(v, str) and self._is_token(v)
                           else self.scrub_json(v))
-                    for key, v in value.items() if not self.holds(str(key))}
+                    for key, v in value.items()
+                    if not (self._is_token(str(key)) or self.holds(str(key)))}
         return value
 
     def like_patterns(self) -> list[str]:
         """SQL LIKE patterns (escape character `\\`) that every row holding a trace matches,
         for lower-cased text: a cheap filter before `holds` decides row by row."""
-        patterns = [f"%{_like_escape(t.lower())}%" for t in self.tokens]
+        patterns = [f"%{_like_escape(t.lower())}%" for t in self.tokens | self.names]
         for fp in self.fingerprints:
             words = [_like_escape(w.lower()) for w in fp.split()]
             patterns.append("%" + "%".join(words) + "%")
         return patterns
+
+
+HANDLE_CONTEXT = (r"(?<![A-Za-z0-9_])@"                       # @name
+                  r"|(?<![A-Za-z0-9_])/?u(?:ser)?/"            # u/name, /u/name, /user/name
+                  r"|(?:://|(?<![\w.-])[\w-]+(?:\.[\w-]+)+)[^\s\"'<>]*?/"  # URL path
+                  r"|(?<![A-Za-z0-9_])[\w-]+=[\"']?")            # attribute, query value
+"""What marks a word in free text as a handle (the marker itself stays)."""
+
+
+def _alternatives(tokens: frozenset[str]) -> str:
+    return "|".join(re.escape(t) for t in sorted(tokens, key=len, reverse=True))
 
 
 def _like_escape(text: str) -> str:

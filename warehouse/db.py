@@ -40,6 +40,11 @@ def records(con: duckdb.DuckDBPyConnection, sql: str,
     return [dict(zip(names, row)) for row in cursor.fetchall()]
 
 
+def affected(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) -> int:
+    """How many rows a DELETE or UPDATE changed."""
+    return con.execute(sql, params or []).fetchone()[0]
+
+
 @contextmanager
 def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
     """All statements inside commit together, or none do."""

@@ -106,9 +106,13 @@ def test_an_erased_author_leaves_no_trace_and_kpis_drop_by_their_mentions(demo_s
     settings = demo_settings
     handle, author_ids = pick_author(settings, source)
     mentions = their_mentions(settings, source, author_ids)
-    wanted = traces.needles(handle, author_ids, [m[0] for m in mentions],
-                            [t for m in mentions for t in m[1:3] if t])
-    assert traces.everywhere(settings, wanted), "the proof must see them before the erasure"
+    ids = [m[0] for m in mentions]
+    names = display_names(settings, source, author_ids)
+    kinds = traces.kinds(handle, author_ids, ids, [t for m in mentions for t in m[1:3] if t],
+                         names)
+    wanted = set().union(*kinds.values())
+    exact = traces.native(source, author_ids + ids, names)
+    seen_before(traces.everywhere(settings, wanted, exact, source), kinds, exact, source)
     before, drop = kpis(settings.snapshot), expected_drop(settings, source, author_ids)
     assert drop["clustered"] >= 1 and drop["routed"] >= 1
     with duckdb.connect(str(settings.warehouse), read_only=True) as con:
@@ -121,7 +125,8 @@ def test_an_erased_author_leaves_no_trace_and_kpis_drop_by_their_mentions(demo_s
     requests.enqueue(settings, request)
     result = step.run(settings, max_moment(settings))
 
-    assert traces.everywhere(settings, wanted) == []
+    left = traces.everywhere(settings, wanted, exact, source)
+    assert left == [], left
     after = kpis(settings.snapshot)
     assert {name: before[name] - after[name] for name in KPIS} == drop
     assert requests.pending(settings) == []
@@ -134,6 +139,37 @@ def test_an_erased_author_leaves_no_trace_and_kpis_drop_by_their_mentions(demo_s
     assert row["reason"] == "ticket 42 for [erased]"
     assert row["handle_hmac"] == audit.handle_hmac(settings, source, handle.upper())
     assert '"warehouse:core__mentions": %d' % len(mentions) in row["removed"]
+
+
+def display_names(settings: Settings, source: str, author_ids: list[str]) -> list[str]:
+    with duckdb.connect(str(settings.warehouse), read_only=True) as con:
+        return [n for (n,) in con.execute(
+            "SELECT DISTINCT display_name FROM core__authors WHERE source = ? AND "
+            "list_contains(?, author_id) AND display_name IS NOT NULL",
+            [source, author_ids]).fetchall()]
+
+
+def seen_before(hits: list[tuple[str, str, str]], kinds: dict[str, set[str]],
+                exact: set[str], source: str) -> None:
+    """The search must find, before the erasure, every needle in the warehouse, some in
+    the raw bytes of the warehouse and snapshot files, and in the landing zone the handle,
+    every platform-native id and name, and every kind of needle: a search that finds
+    nothing proves nothing. (Ids the warehouse makes up are not in the landing zone: a
+    forum's `host:2362` is written `2362` there, a feed author's `host:name` is the
+    handle.)"""
+    found: dict[str, set[str]] = {}
+    for store, _, needle in hits:
+        found.setdefault(store, set()).add(needle)
+    wanted = set().union(*kinds.values())
+    assert wanted - found.get("warehouse", set()) == set(), "missing in the warehouse"
+    assert found.get("warehouse bytes"), "the byte scan must see them in the file"
+    assert found.get("snapshot bytes"), "the byte scan must see them in the snapshot"
+    landing = found.get("landing", set())
+    assert (kinds["handle"] | kinds["name"] | exact) - landing == set()
+    made_up = {"forums": {"author_id", "source_id"}, "feeds": {"author_id"}}.get(source, ())
+    for kind, needles in kinds.items():
+        assert not needles or needles & landing or kind in made_up, (
+            f"no {kind} in the landing zone")
 
 
 def max_moment(settings: Settings):
@@ -182,6 +218,7 @@ def test_platform_deletions_from_a_file_and_from_the_warehouse(demo_settings, tm
     kinds = sorted((e["kind"], e["source"], e["mentions"]) for e in result["erasures"])
     assert ("platform_deletion", "x", 3) in kinds
     assert traces.everywhere(settings, {i.lower() for i in gone}) == []
+    assert not (settings.data_dir / "requests" / "compact.pending").exists()
     with duckdb.connect(str(settings.snapshot), read_only=True) as con:
         assert con.execute("SELECT count(*) FROM core__mentions WHERE is_deleted"
                            ).fetchone()[0] == 0
@@ -191,3 +228,34 @@ def test_platform_deletions_from_a_file_and_from_the_warehouse(demo_settings, tm
     assert {kind for kind, _ in audited} == {"platform_deletion"}
     assert {h for _, h in audited} == {None}
     assert step.erase_all(settings, max_moment(settings)) == []  # nothing left to do
+
+
+def test_an_erasure_refuses_a_desk_store_that_is_not_the_deployments(demo_settings,
+                                                                      tmp_path):
+    settings = demo_settings
+    handle, _ = pick_author(settings, "x")
+    request = requests.author_request("x", handle, "ticket 8")
+    requests.enqueue(settings, request)
+    settings.routing.desk_url = f"sqlite:///{tmp_path / 'elsewhere' / 'desk.sqlite'}"
+
+    with pytest.raises(step.MaintenanceError, match="CAREWIRE_ROUTING__DESK_URL"):
+        step.apply(settings, request)
+    assert [r.request_id for r in requests.pending(settings)] == [request.request_id]
+
+
+def test_the_quality_gate_does_not_judge_again_what_an_erasure_redacted(demo_settings):
+    settings = demo_settings
+    handle, _ = pick_author(settings, "reddit")
+    unjudged = """SELECT count(*) FROM quality__checked c JOIN raw__landing_batches b
+                  ON c.unit = b.batch_id WHERE c.suite IN ('landing_raw', 'raw_core_mentions')
+                  AND c.fingerprint <> b.sha256"""
+    with duckdb.connect(str(settings.warehouse), read_only=True) as con:
+        before = con.execute(unjudged).fetchone()[0]
+        judged = con.execute("SELECT count(*) FROM quality__checked").fetchone()[0]
+    assert judged
+
+    row = step.apply(settings, requests.author_request("reddit", handle, "ticket 9"))
+
+    assert '"warehouse:raw__landing_batches (reloaded)"' in row["removed"]
+    with duckdb.connect(str(settings.warehouse), read_only=True) as con:
+        assert con.execute(unjudged).fetchone()[0] == before

@@ -69,3 +69,17 @@ def test_retention_is_off_when_raw_days_is_null(demo_settings):
     assert step.retention(settings, newest_interval_end(settings) + timedelta(days=3650)) == {
         "enabled": False}
     assert counts(settings) == before
+
+
+def test_a_landing_file_the_warehouse_never_loaded_as_it_is_stays(demo_settings):
+    settings = demo_settings
+    settings.retention.raw_days = 30
+    first, *_ = sorted(settings.landing.rglob("*.jsonl"))
+    with first.open("a", encoding="utf-8") as out:  # landed again since the load
+        out.write("\n")
+    end = newest_interval_end(settings)
+
+    purged = step.retention(settings, end + timedelta(days=31))
+
+    assert purged["landing_files_kept_unloaded"] == 1 and first.exists()
+    assert purged["landing_files_deleted"] == purged["batches_purged"] - 1
