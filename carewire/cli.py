@@ -9,6 +9,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from carewire.errors import CarewireError
+from carewire.rerun_modes import REENRICH, REROUTE
 from carewire.settings import SAMPLE_CONFIG, load_settings
 from quality import SUITES
 
@@ -189,6 +190,9 @@ def cmd_rerun(args) -> None:
 def cmd_rerun_report(args) -> None:
     from carewire import rerun
 
+    if not args.rerun_id and not args.since and (args.until or args.label):
+        raise CarewireError("--until and --label narrow a range: give its start with --since "
+                            "(`carewire rerun report --since ... --until ... --label ...`)")
     settings = _settings(args)
     with _read_warehouse(settings) as con:
         if args.rerun_id:
@@ -229,6 +233,7 @@ def cmd_erase(args) -> None:
         for request in queued:
             row = step.apply(settings, request)
             print(f"erased {row['mentions']} mentions ({request.request_id}): {row['removed']}")
+        step.compact(settings)  # freed bytes out of the file before the snapshot copies it
         print(f"published {pipeline.publish(settings)}")
     else:
         print("applied by the next maintenance run (daily, or `carewire maintenance run`)")
@@ -539,10 +544,10 @@ def build_parser() -> argparse.ArgumentParser:
     rerun.add_argument("--reload", action="store_true",
                        help="reload every landing batch whose interval overlaps the window, "
                             "even unchanged ones")
-    rerun.add_argument("--reenrich", choices=["off", "changed_models", "all"], default="off",
+    rerun.add_argument("--reenrich", choices=REENRICH, default="off",
                        help="re-enrich the mentions created in the window: those whose "
                             "models differ from the configured ones, or all (default: off)")
-    rerun.add_argument("--reroute", choices=["off", "dry_run", "real"], default="off",
+    rerun.add_argument("--reroute", choices=REROUTE, default="off",
                        help="decide the window again: report only (dry_run) or replace the "
                             "changed decisions and move pending work (real) (default: off)")
     rerun.add_argument("--label", help="a name for the report, e.g. the change it follows")

@@ -99,7 +99,8 @@ def load_landed(settings: Settings,
                 window: tuple[datetime, datetime] | None = None) -> dict[str, Any]:
     """Load every landing batch that is new or changed since it was last loaded; with
     `window`, reload every batch whose interval overlaps it, changed or not, and no other
-    (a rerun: the landing files are parsed again, no platform is asked)."""
+    (a rerun: the landing files are parsed again, no platform is asked, and the load gates
+    judge each reloaded batch again)."""
     from warehouse.db import connect
     from warehouse.load import file_sha256, load_batch, loaded_checksums
 
@@ -121,7 +122,8 @@ def load_landed(settings: Settings,
             parse = CONNECTORS[batch.source].parse
             pages = list(batch.pages())
             parsed = [parse(stream, page) for page in pages]
-            counts = load_batch(con, batch, landing.root, sha, pages, parsed)
+            counts = load_batch(con, batch, landing.root, sha, pages, parsed,
+                                rejudge=window is not None)
             for name, value in counts.items():
                 per_stream[f"{batch.source}/{batch.stream}"][name] += value
             for result in parsed:
@@ -203,13 +205,13 @@ def gate(settings: Settings, suite_names: list[str], run_id: str,
         return run(con, settings, suite_names, run_id, now)
 
 
-def quality_failures(settings: Settings, run_id: str) -> list[dict[str, Any]]:
-    """Every expectation that failed in run `run_id`, read back from the warehouse."""
+def quality_failures(settings: Settings, run_ids: list[str]) -> list[dict[str, Any]]:
+    """Every expectation that failed in the runs `run_ids`, read back from the warehouse."""
     from quality.store import run_failures
     from warehouse.db import connect
 
     with connect(settings.warehouse, read_only=True) as con:
-        return run_failures(con, run_id)
+        return run_failures(con, run_ids)
 
 
 def deliver(settings: Settings, credentials: Mapping[str, Credentials], now: datetime,

@@ -26,14 +26,18 @@ import duckdb
 
 from carewire import pipeline
 from carewire.errors import CarewireError
+from carewire.rerun_modes import REENRICH, REROUTE
 from carewire.settings import Settings
+from quality import gates
 from routing.policy import load_policy
 from routing.reroute import reroute as decide_again
 from warehouse.db import connect, records, registered, transaction
 from warehouse.diff import diff, fingerprint
 
-REENRICH = ("off", "changed_models", "all")
-REROUTE = ("off", "dry_run", "real")
+GATES = {"reload": ["landing_raw", "raw_core_mentions"], "reenrich": ["enrichments"],
+         "reroute": ["routing_decisions"]}
+"""The process DAG's gates after each step a rerun does again (dags/carewire_process.py):
+their results and holds are stored under the rerun's id, not in its table diff."""
 
 
 def rerun(settings: Settings, window: tuple[datetime, datetime], *, now: datetime,
@@ -50,13 +54,20 @@ def rerun(settings: Settings, window: tuple[datetime, datetime], *, now: datetim
     pipeline.migrate(settings)
     with connect(settings.warehouse) as con:
         before = fingerprint(con)
+    failed: list[str] = []
     loaded = pipeline.load_landed(settings, window) if reload else {}
+    if reload:  # as the process DAG does: a batch that fails is held from the re-route
+        failed += pipeline.gate(settings, GATES["reload"], rerun_id, now)["failed"]
     enriched = (pipeline.enrich(settings, window, reenrich == "all")
                 if reenrich != "off" else {})
+    if reenrich != "off":
+        failed += pipeline.gate(settings, GATES["reenrich"], rerun_id, now)["failed"]
     with connect(settings.warehouse) as con:
         policy = load_policy(settings.routing.policy) if reroute != "off" else None
         routed = (decide_again(con, policy, window, now, reroute == "real")
                   if policy is not None else {})
+        if reroute == "real":
+            failed += gates.run(con, settings, GATES["reroute"], rerun_id, now)["failed"]
         changes = diff(before, fingerprint(con))
         run = {"rerun_id": rerun_id, "label": label or None, "window_start": window[0],
                "window_end": window[1], "reload": reload, "reenrich": reenrich,
@@ -73,7 +84,7 @@ def rerun(settings: Settings, window: tuple[datetime, datetime], *, now: datetim
                           if enriched else None)}
         with transaction(con):
             _store(con, run, changes, routed.get("changes"))
-        return combined(con, [rerun_id])
+        return {**combined(con, [rerun_id]), "quality_failed": failed}
 
 
 def _check(window: tuple[datetime, datetime], reload: bool, reenrich: str,
@@ -199,9 +210,17 @@ def render(report: dict[str, Any], examples: int = 20) -> str:
         lines.append(f"  {'table':<32} {'added':>8} {'changed':>8} {'removed':>8}")
         lines += [f"  {name:<32} {c['added']:>8} {c['changed']:>8} {c['removed']:>8}"
                   for name, c in report["tables"].items()]
+    elif not any(steps[name] for name in ("batches_reloaded", "mentions_reenriched",
+                                           "decisions_compared")):
+        lines.append("  No table changed: nothing in the window to reload, re-enrich or "
+                     "re-route.")
     else:
         lines.append("  No table changed: the warehouse already held what this rerun "
                      "produces (it converged).")
+    if report.get("quality_failed"):
+        lines += ["", "  Quality gates failed (their batches are held from routing; "
+                      "`carewire quality show`):"] + [
+            f"    {failed}" for failed in report["quality_failed"]]
     moved = report["route_changes"]
     if "dry_run" in report["reroute"]:
         lines += ["", f"  Dry run: decisions a real run would replace "

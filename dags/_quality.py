@@ -49,7 +49,9 @@ def quality_gates(dag_run=None, ti=None) -> dict:
     from carewire import pipeline
     from carewire.settings import load_settings
 
-    failures = pipeline.quality_failures(load_settings(), dag_run.run_id)
+    # The gates' own run id, and the one a rerun asked for in the conf runs its gates under.
+    failures = pipeline.quality_failures(
+        load_settings(), [dag_run.run_id, f"{dag_run.dag_id}/{dag_run.run_id}"])
     states = ti.get_task_states(dag_id=dag_run.dag_id, run_ids=[dag_run.run_id])
     failed_tasks = sorted(task_id for task_id, state in states.get(dag_run.run_id, {}).items()
                           if str(state) in FAILED_STATES)

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from airflow.sdk import Param, task
 
+from carewire.rerun_modes import REENRICH, REROUTE
+
 
 def options(reload: bool, reenrich: str, reroute: str) -> dict[str, Param]:
     """What to do again, with the defaults of the DAG that asks."""
@@ -20,12 +22,12 @@ def options(reload: bool, reenrich: str, reroute: str) -> dict[str, Param]:
                         "range from the APIs again, backfill the ingest DAGs instead "
                         "(docs/runbook.md)."),
         "reenrich": Param(
-            reenrich, enum=["off", "changed_models", "all"],
+            reenrich, enum=list(REENRICH),
             description="Re-enrich the mentions created in the window: off; changed_models "
                         "(only those enriched by other models than the configured ones, after "
                         "a model change); all (every one)."),
         "reroute": Param(
-            reroute, enum=["off", "dry_run", "real"],
+            reroute, enum=list(REROUTE),
             description="Decide the window's mentions again under the current policy: off; "
                         "dry_run (report what would move, write no decision); real (replace "
                         "changed decisions, cancel their pending deliveries and plan new ones; "
@@ -38,21 +40,29 @@ def options(reload: bool, reenrich: str, reroute: str) -> dict[str, Param]:
     }
 
 
-WINDOW = {
-    "since": Param(
-        None, type=["null", "string"], format="date-time",
-        description="Start of the window to do again (ISO 8601, e.g. 2026-11-01T00:00:00+00:00)."
-                    " Empty: this run does only its usual work, no rerun."),
-    "until": Param(
-        None, type=["null", "string"], format="date-time",
-        description="End of the window, exclusive. Empty: the moment the run was triggered."),
-}
+def window(when_empty: str) -> dict[str, Param]:
+    """The `since`/`until` params: a window given by hand; `when_empty` says what a run
+    without `since` does."""
+    return {
+        "since": Param(
+            None, type=["null", "string"], format="date-time",
+            description="Start of the window to do again (ISO 8601, e.g. "
+                        f"2026-11-01T00:00:00+00:00). Empty: {when_empty}"),
+        "until": Param(
+            None, type=["null", "string"], format="date-time",
+            description="End of the window, exclusive. Empty: the moment the run was "
+                        "triggered."),
+    }
+
+
+WINDOW = window("this run does only its usual work, no rerun.")
 """Added to the process DAG's params: a window given by hand."""
 
 
 def rerun_step(window_from_interval: bool):
-    """The `rerun` task: over the run's data interval (the rerun DAG), or over the window
-    in the params when one is given (the process DAG, where no window means no rerun)."""
+    """The `rerun` task: over the window in the params when one is given; else over the
+    run's data interval (the rerun DAG: its schedule and backfills) or no rerun at all
+    (the process DAG)."""
 
     @task(task_id="rerun")
     def rerun(params=None, data_interval_start=None, data_interval_end=None,
@@ -72,13 +82,19 @@ def rerun_step(window_from_interval: bool):
                                   "like 2026-11-01T00:00:00+00:00") from exc
             return utc(value)
 
-        if window_from_interval:
-            window = (data_interval_start, data_interval_end)
-        elif params.get("since"):
+        if params.get("since"):
             window = (moment("since"),
                       moment("until") if params.get("until") else dag_run.run_after)
-        else:
+        elif not window_from_interval:
             return {"rerun": "none asked (no `since` in the run's conf)"}
+        elif data_interval_start is None or data_interval_end is None:
+            raise ConfigError(
+                f"run {dag_run.run_id} has no data interval and no window: trigger it with "
+                "`--conf '{\"since\": \"2026-11-01T00:00:00+00:00\", \"until\": "
+                "\"2026-11-02T00:00:00+00:00\"}'` (or the since/until fields of the "
+                "trigger form), or backfill a range")
+        else:
+            window = (data_interval_start, data_interval_end)
         report = reruns.rerun(
             load_settings(), (utc(window[0]), utc(window[1])), reload=params["reload"],
             reenrich=params["reenrich"], reroute=params["reroute"],
@@ -86,7 +102,7 @@ def rerun_step(window_from_interval: bool):
             label=params["label"] or None)
         print(reruns.render(report))
         return {"rerun_id": report["reruns"][0], "tables": report["tables"],
-                "route_changes": len(report["route_changes"]), **report["steps"]}
+                "route_changes": len(report["route_changes"]),
+                "quality_failed": report["quality_failed"], **report["steps"]}
 
     return rerun()
-

@@ -1,7 +1,14 @@
 """rerun: do past days again from the landing zone, for ops; never runs by itself.
 
-Each run's window is its data interval (one day). Trigger it with the params form in the
-UI, `airflow dags trigger rerun --logical-date ... --conf '{...}'`, or over a range:
+A run's window is `since`/`until` from its conf when given, else its data interval (one
+day: the schedule and backfills). Do one window by hand with the params form in the UI or
+
+    airflow dags trigger rerun --conf '{"since": "2026-11-24T00:00:00+00:00",
+        "until": "2026-11-25T00:00:00+00:00", "reroute": "dry_run"}'
+
+(not `--logical-date` alone: Airflow 3 derives a manual run's interval from the moment
+it is triggered, and without one the task fails asking for since/until). A range of
+days is a backfill, one run per day:
 
     airflow backfill create --dag-id rerun --from-date 2026-11-01 --to-date 2026-11-30 \\
         --dag-run-conf '{"reload": true, "reenrich": "all", "reroute": "dry_run",
@@ -28,7 +35,8 @@ from airflow.sdk import DAG
 from airflow.timetables.interval import CronDataIntervalTimetable
 
 from _common import DEFAULT_ARGS, START_DATE, migrate, publish
-from _rerun import options, rerun_step
+from _quality import quality_gates
+from _rerun import options, rerun_step, window
 
 with DAG(
     dag_id="rerun",
@@ -40,9 +48,12 @@ with DAG(
     max_active_runs=1,             # one writer for DuckDB
     # Safe defaults: a run nobody configured reloads its day, re-enriches what older models
     # made, and only reports what a new policy would move.
-    params=options(reload=True, reenrich="changed_models", reroute="dry_run"),
+    params={**window("the run's data interval (its day; a backfill's days)."),
+            **options(reload=True, reenrich="changed_models", reroute="dry_run")},
     default_args=DEFAULT_ARGS,
     tags=["carewire", "ops"],
     doc_md=__doc__,
 ) as dag:
-    migrate() >> rerun_step(window_from_interval=True) >> publish()
+    # The rerun runs the process DAG's gates after each step; a failure fails the run here
+    # as it does there.
+    migrate() >> rerun_step(window_from_interval=True) >> publish() >> quality_gates()

@@ -95,6 +95,9 @@ def _enrich_batch(con: duckdb.DuckDBPyConnection, enricher: Enricher,
         with registered(con, rows) as incoming:
             con.execute(f"INSERT OR REPLACE INTO core__enrichments BY NAME "
                         f"SELECT * FROM {incoming}")
+            # enriched again, maybe by the same models: the enrichments gate judges it again
+            con.execute(f"""DELETE FROM quality__checked WHERE suite = 'enrichments'
+                            AND unit IN (SELECT source || ':' || source_id FROM {incoming})""")
         with registered(con, vectors) as incoming:
             con.execute("INSERT OR REPLACE INTO core__embeddings BY NAME SELECT * REPLACE "
                         f"(CAST(embedding AS FLOAT[]) AS embedding) FROM {incoming}")

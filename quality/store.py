@@ -31,8 +31,24 @@ def _batches(judged: Judged, row_ids: list[int] | None) -> set[str]:
 
 def _reason(suite: str, failure: Failure, batch_id: str) -> str:
     return (f"quality gate {suite}: {failure.name} failed, {failure.description}. The batch "
-            f"is held from routing: fix the cause and reload it, or release it with "
-            f"`carewire quality release {batch_id} --note WHY`")
+            f"is held from routing: fix the cause and reload it (`carewire rerun --since "
+            f"START --until END --reload` over its interval; the next gate judges it "
+            f"again), or release it with `carewire quality release {batch_id} --note WHY`")
+
+
+def _forget_gate_rows(con: duckdb.DuckDBPyConnection, suite: str, judged: Judged) -> None:
+    """The rows judged again lose what `suite` quarantined of them before: what fails
+    now is quarantined again, what passes is no longer evidence of a failure."""
+    pairs = pd.DataFrame([(batch_id, item_ref) for item_ref, batch_ids
+                          in zip(judged.rows["item_ref"], judged.rows["batch_ids"])
+                          for batch_id in batch_ids], columns=["batch_id", "item_ref"])
+    if pairs.empty:
+        return
+    with registered(con, pairs) as again:
+        con.execute(f"""
+            DELETE FROM raw__quarantine WHERE stage = 'gate' AND starts_with(reason, ?)
+              AND (batch_id, item_ref) IN (SELECT batch_id, item_ref FROM {again})""",
+                    [f"quality gate {suite}: "])
 
 
 def _quarantine(con: duckdb.DuckDBPyConnection, suite: str, judged: Judged,
@@ -70,12 +86,22 @@ def record(con: duckdb.DuckDBPyConnection, suite: str, run_id: str, now: datetim
            judged: Judged, validation: Validation) -> dict[str, Any]:
     """Store one suite's result for one run; hold, quarantine and release batches."""
     failed_batches: dict[str, list[dict]] = {}
+    failing_refs: dict[str, set[str]] = {}
     for failure in validation.failures:
         for batch_id in _batches(judged, failure.row_ids):
             failed_batches.setdefault(batch_id, []).append(
                 {"expectation": failure.name, "unexpected_count": failure.unexpected_count,
                  "description": failure.description})
-    judged_batches = _batches(judged, None)
+        failing = (judged.rows if failure.row_ids is None  # a table-level failure: all
+                   else judged.rows[judged.rows["row_id"].isin(failure.row_ids)])
+        for item_ref, batch_ids in zip(failing["item_ref"], failing["batch_ids"]):
+            for batch_id in batch_ids:
+                failing_refs.setdefault(batch_id, set()).add(item_ref)
+    judged_refs: dict[str, set[str]] = {}
+    for item_ref, batch_ids in zip(judged.rows["item_ref"], judged.rows["batch_ids"]):
+        for batch_id in batch_ids:
+            judged_refs.setdefault(batch_id, set()).add(item_ref)
+    judged_batches = set(judged_refs)
     with transaction(con):
         con.execute("DELETE FROM quality__failures WHERE run_id = ? AND suite = ?",
                     [run_id, suite])
@@ -85,18 +111,31 @@ def record(con: duckdb.DuckDBPyConnection, suite: str, run_id: str, now: datetim
                 json.dumps(failure.kwargs), None if failure.observed_value is None
                 else json.dumps(failure.observed_value, default=str), failure.unexpected_count,
                 sorted(_batches(judged, failure.row_ids))])
+        _forget_gate_rows(con, suite, judged)
         quarantined = _quarantine(con, suite, judged, validation.failures)
+        # A hold lasts until every row that failed for it was judged again and passed: a
+        # run that judged only some rows of a batch (a few decisions made again) keeps
+        # holding the rows it did not judge.
+        still_failing = {row["batch_id"]: set(row["item_refs"]) - judged_refs[row["batch_id"]]
+                         for row in records(con, """
+            SELECT batch_id, item_refs FROM quality__held_batches
+            WHERE suite = ? AND released_at IS NULL AND list_contains(?, batch_id)""",
+                                            [suite, sorted(judged_batches)])}
         for batch_id, failures in failed_batches.items():
             con.execute("INSERT OR REPLACE INTO quality__held_batches VALUES "
-                        "(?, ?, ?, ?, ?, NULL, NULL, NULL)",
-                        [batch_id, suite, run_id, now, json.dumps(failures)])
-        passed = sorted(judged_batches - set(failed_batches))
+                        "(?, ?, ?, ?, ?, ?, NULL, NULL, NULL)",
+                        [batch_id, suite, run_id, now, json.dumps(failures),
+                         sorted(failing_refs.get(batch_id, set())
+                                | still_failing.get(batch_id, set()))])
+        passed = sorted(batch_id for batch_id, refs in still_failing.items()
+                        if not refs and batch_id not in failed_batches)
         if passed:
             con.execute("""
                 UPDATE quality__held_batches SET released_at = ?, released_by = 'gate',
                        note = 'judged again in run ' || ? || ' and passed'
                 WHERE suite = ? AND released_at IS NULL AND list_contains(?, batch_id)""",
                         [now, run_id, suite, passed])
+            _unhold_deliveries(con, passed)
         if suite == "routing_decisions":
             _hold_deliveries(con, judged, validation.failures, suite)
         with registered(con, judged.ledger.assign(suite=suite, run_id=run_id)) as ledger:
@@ -135,6 +174,22 @@ def _hold_deliveries(con: duckdb.DuckDBPyConnection, judged: Judged, failures: l
                 [failing["item_ref"].tolist()])
 
 
+def _unhold_deliveries(con: duckdb.DuckDBPyConnection, batch_ids: list[str]) -> int:
+    """Held deliveries of the mentions of `batch_ids` go back to 'pending', unless a batch
+    still held (by any suite) holds the same delivery; returns how many went back."""
+    return int(con.execute("""
+        UPDATE core__deliveries SET status = 'pending', last_error = NULL
+        WHERE status = 'held' AND delivery_key IN (
+            SELECT d.delivery_key FROM core__routing_decisions d
+            JOIN core__mentions m USING (source, source_id)
+            WHERE list_contains(?, m.batch_id) AND d.delivery_key IS NOT NULL)
+          AND NOT EXISTS (
+            SELECT 1 FROM core__routing_decisions d
+            JOIN core__mentions m USING (source, source_id)
+            WHERE d.delivery_key = core__deliveries.delivery_key
+              AND m.batch_id IN (""" + HELD_BATCHES + "))", [batch_ids]).fetchone()[0])
+
+
 def release(con: duckdb.DuckDBPyConnection, batch_id: str, by: str, note: str,
             now: datetime) -> dict[str, Any]:
     """An operator lets a held batch through: its mentions are routed on the next run and
@@ -150,25 +205,18 @@ def release(con: duckdb.DuckDBPyConnection, batch_id: str, by: str, note: str,
         con.execute("""UPDATE quality__held_batches SET released_at = ?, released_by = ?,
                        note = ? WHERE batch_id = ? AND released_at IS NULL""",
                     [now, by, note, batch_id])
-        deliveries = con.execute("""
-            UPDATE core__deliveries SET status = 'pending', last_error = NULL
-            WHERE status = 'held' AND delivery_key IN (
-                SELECT d.delivery_key FROM core__routing_decisions d
-                JOIN core__mentions m USING (source, source_id) WHERE m.batch_id = ?)
-              AND delivery_key NOT IN (
-                SELECT d.delivery_key FROM core__routing_decisions d
-                JOIN core__mentions m USING (source, source_id)
-                WHERE m.batch_id IN (""" + HELD_BATCHES + "))", [batch_id]).fetchone()[0]
+        deliveries = _unhold_deliveries(con, [batch_id])
     return {"batch_id": batch_id, "released_suites": sorted(held),
-            "deliveries_released": int(deliveries)}
+            "deliveries_released": deliveries}
 
 
-def run_failures(con: duckdb.DuckDBPyConnection, run_id: str) -> list[dict[str, Any]]:
-    """Every expectation that failed in run `run_id`, suite by suite."""
+def run_failures(con: duckdb.DuckDBPyConnection,
+                 run_ids: list[str]) -> list[dict[str, Any]]:
+    """Every expectation that failed in the runs `run_ids`, suite by suite."""
     return records(con, """SELECT suite, expectation_type, column_name, unexpected_count,
                                   observed_value, batch_ids
-                           FROM quality__failures WHERE run_id = ? ORDER BY suite, seq""",
-                   [run_id])
+                           FROM quality__failures WHERE list_contains(?, run_id)
+                           ORDER BY run_id, suite, seq""", [run_ids])
 
 
 def last_results(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:

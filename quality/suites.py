@@ -51,12 +51,12 @@ def _specs(name: str, now: datetime, settings: QualitySettings) -> list[tuple[st
                 column_A="pages_stored", column_B="pages_landed",
                 ignore_row_if="either_value_is_missing",
                 description="raw__pages does not hold every page of the landed batch: "
-                "reload it (`carewire rerun`)")),
+                "reload it (`carewire rerun --since START --until END --reload`)")),
             ("ExpectColumnPairValuesToBeEqual", dict(
                 column_A="items_stored", column_B="items",
                 ignore_row_if="either_value_is_missing",
                 description="raw__items does not hold every item the batch parsed to: "
-                "reload it")),
+                "reload it (`carewire rerun --since START --until END --reload`)")),
             ("ExpectColumnValuesToBeBetween", dict(
                 column="interval_end", max_value=latest,
                 description=f"a batch's interval ends {future}")),

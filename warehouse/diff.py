@@ -12,9 +12,12 @@ from __future__ import annotations
 import duckdb
 import pandas as pd
 
-SKIPPED_PREFIXES = ("_carewire_", "core__rerun")
-"""Bookkeeping, not data: the migration log, and the rerun reports themselves (a report
-must not count its own rows)."""
+SKIPPED_PREFIXES = ("_carewire_", "core__rerun", "quality__results", "quality__failures",
+                    "quality__checked")
+"""Bookkeeping, not data: the migration log, the rerun reports themselves (a report
+must not count its own rows), and the quality gates' results and ledger, which every gate
+run a rerun does writes anew. A batch the gates hold or release does count
+(quality__held_batches), as do its quarantined rows and held deliveries."""
 
 
 def tables(con: duckdb.DuckDBPyConnection) -> dict[str, list[str]]:

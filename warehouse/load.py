@@ -98,8 +98,10 @@ def _insert(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame) -> 
 
 
 def load_batch(con: duckdb.DuckDBPyConnection, batch: Batch, landing_root: Path, sha256: str,
-               pages: list[Page], parsed: list[Parsed]) -> dict[str, int]:
-    """Load one batch; return counts of what it held."""
+               pages: list[Page], parsed: list[Parsed], rejudge: bool = False) -> dict[str, int]:
+    """Load one batch; return counts of what it held. With `rejudge` (a reload asked for,
+    `carewire rerun --reload`), the batch-level quality gates judge it again even if its
+    file, and so its checksum, did not change."""
     seen = batch.interval.end
     batch_id = batch.batch_id
     mentions: dict[str, Mention] = {}
@@ -143,8 +145,15 @@ def load_batch(con: duckdb.DuckDBPyConnection, batch: Batch, landing_root: Path,
         columns=MENTION_COLUMNS)
 
     with transaction(con):
-        for table in ("raw__pages", "raw__items", "raw__quarantine"):
+        for table in ("raw__pages", "raw__items"):
             con.execute(f"DELETE FROM {table} WHERE batch_id = ?", [batch_id])
+        # Only what load writes: a quality gate's rows (stage 'gate') stay as evidence
+        # until the gate judges the batch again (quality/store.py).
+        con.execute("DELETE FROM raw__quarantine WHERE batch_id = ? AND stage = 'parse'",
+                    [batch_id])
+        if rejudge:
+            con.execute("DELETE FROM quality__checked WHERE unit = ? "
+                        "AND suite IN ('landing_raw', 'raw_core_mentions')", [batch_id])
         _insert(con, "raw__pages", page_rows)
         _insert(con, "raw__items", item_rows)
         _insert(con, "raw__quarantine", quarantine_rows)

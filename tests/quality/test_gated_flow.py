@@ -97,6 +97,76 @@ def test_a_failing_decision_holds_its_delivery_until_released(demo_settings, cap
                [key]) == [("pending",)]
 
 
+def hold_one_delivery(settings) -> tuple[str, str, str, str]:
+    """A contact_center decision fails its gate: its pending delivery is held."""
+    with duckdb.connect(str(settings.warehouse)) as con:
+        source, source_id, key, batch_id = con.execute("""
+            SELECT d.source, d.source_id, d.delivery_key, m.batch_id
+            FROM core__routing_decisions d JOIN core__mentions m USING (source, source_id)
+            WHERE d.route = 'contact_center' ORDER BY d.source_id LIMIT 1""").fetchone()
+        con.execute("UPDATE core__deliveries SET status = 'pending', delivered_at = NULL "
+                    "WHERE delivery_key = ?", [key])
+        con.execute("UPDATE core__routing_decisions SET priority = 'whenever' "
+                    "WHERE source = ? AND source_id = ?", [source, source_id])
+        con.execute("DELETE FROM quality__checked WHERE suite = 'routing_decisions'")
+    pipeline.gate(settings, ["routing_decisions"], "test-hold", datetime.now(timezone.utc))
+    assert one(settings, "SELECT status FROM core__deliveries WHERE delivery_key = ?",
+               [key]) == [("held",)]
+    return source, source_id, key, batch_id
+
+
+def test_a_held_decision_that_passes_later_lets_its_delivery_go(demo_settings):
+    source, source_id, key, batch_id = hold_one_delivery(demo_settings)
+    with duckdb.connect(str(demo_settings.warehouse)) as con:  # fixed and decided again
+        con.execute("UPDATE core__routing_decisions SET priority = 'normal', "
+                    "decided_for = decided_for + INTERVAL 1 SECOND "
+                    "WHERE source = ? AND source_id = ?", [source, source_id])
+
+    result = pipeline.gate(demo_settings, ["routing_decisions"], "test-pass",
+                           datetime.now(timezone.utc))
+    assert result["failed"] == []
+    assert one(demo_settings, "SELECT released_by FROM quality__held_batches "
+                              "WHERE batch_id = ?", [batch_id]) == [("gate",)]
+    assert one(demo_settings, "SELECT status FROM core__deliveries WHERE delivery_key = ?",
+               [key]) == [("pending",)]
+
+
+def test_a_run_that_judges_other_rows_of_a_held_batch_keeps_it_held(demo_settings):
+    source, source_id, key, batch_id = hold_one_delivery(demo_settings)
+    with duckdb.connect(str(demo_settings.warehouse)) as con:  # another decision, made again
+        con.execute("""
+            UPDATE core__routing_decisions SET decided_for = decided_for + INTERVAL 1 SECOND
+            WHERE (source, source_id) = (
+                SELECT (d.source, d.source_id) FROM core__routing_decisions d
+                JOIN core__mentions m USING (source, source_id)
+                WHERE m.batch_id = ? AND NOT (d.source = ? AND d.source_id = ?) LIMIT 1)""",
+                    [batch_id, source, source_id])
+
+    result = pipeline.gate(demo_settings, ["routing_decisions"], "test-other",
+                           datetime.now(timezone.utc))
+    assert result["suites"]["routing_decisions"]["rows_checked"] == 1
+    assert one(demo_settings, "SELECT released_at FROM quality__held_batches "
+                              "WHERE batch_id = ?", [batch_id]) == [(None,)]
+    assert one(demo_settings, "SELECT status FROM core__deliveries WHERE delivery_key = ?",
+               [key]) == [("held",)]
+
+
+def test_release_is_not_blocked_by_an_ignored_decision_in_another_held_batch(demo_settings):
+    _, _, key, batch_id = hold_one_delivery(demo_settings)
+    [(other,)] = one(demo_settings, """
+        SELECT m.batch_id FROM core__routing_decisions d
+        JOIN core__mentions m USING (source, source_id)
+        WHERE d.delivery_key IS NULL AND m.batch_id <> ? LIMIT 1""", [batch_id])
+    with duckdb.connect(str(demo_settings.warehouse)) as con:
+        con.execute("INSERT INTO quality__held_batches (batch_id, suite, run_id, held_at, "
+                    "failures, item_refs) VALUES (?, 'raw_core_mentions', 'test', now(), "
+                    "'[]', [])", [other])
+
+    main(["quality", "release", batch_id, "--note", "checked by hand"])
+    assert one(demo_settings, "SELECT status FROM core__deliveries WHERE delivery_key = ?",
+               [key]) == [("pending",)]
+
+
 def test_results_are_stored_and_data_docs_show_counts_not_people(demo_settings, capsys):
     settings = demo_settings
     with duckdb.connect(str(settings.warehouse)) as con:

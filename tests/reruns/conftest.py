@@ -16,9 +16,15 @@ EVERYTHING = (datetime(2000, 1, 1, tzinfo=timezone.utc), datetime(2100, 1, 1, tz
 NOW = datetime(2026, 12, 1, tzinfo=timezone.utc)
 
 
+GATE_BOOKKEEPING = ("quality__results", "quality__failures", "quality__checked")
+"""Written anew by every gate run a rerun does (warehouse/diff.py skips them too)."""
+
+
 def tables(path: Path) -> dict[str, list[tuple]]:
-    """Every warehouse table but the rerun reports, rows sorted."""
-    return every_table(path, skip_prefix="core__rerun")
+    """Every warehouse table but the rerun reports and the gates' bookkeeping, rows
+    sorted."""
+    return {name: rows for name, rows in every_table(path, skip_prefix="core__rerun").items()
+            if not name.startswith(GATE_BOOKKEEPING)}
 
 
 def query(path: Path, sql: str, params: list | None = None) -> list[tuple]:

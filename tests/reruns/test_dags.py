@@ -112,3 +112,29 @@ def test_a_backfill_of_the_rerun_dag_gives_one_report_for_its_range(dagbag, demo
     assert len(report["reruns"]) == 2 and report["labels"] == ["backfill-test"]
     assert report["steps"]["decisions_compared"] == decided > 0
     assert report["tables"] == {} and report["route_changes"] == []
+
+
+def test_a_rerun_triggered_by_hand_does_the_window_in_its_conf(dagbag, demo_settings):
+    rerun_dag = dagbag.get_dag("rerun")
+    assert {"since", "until"} <= set(rerun_dag.params)
+    since, until = datetime(2026, 11, 24, tzinfo=timezone.utc), datetime(2026, 11, 25,
+                                                                          tzinfo=timezone.utc)
+    succeeded(rerun_dag.test(run_conf={"since": since.isoformat(), "until": until.isoformat(),
+                                       "reload": False, "reenrich": "off",
+                                       "reroute": "dry_run"}))
+    assert query(demo_settings.warehouse,
+                 "SELECT window_start, window_end FROM core__reruns") == [(since, until)]
+
+
+def test_a_rerun_without_a_window_or_a_data_interval_asks_for_since_and_until(dagbag):
+    from types import SimpleNamespace
+
+    from carewire.errors import ConfigError
+
+    task = dagbag.get_dag("rerun").get_task("rerun")
+    params = {"since": None, "until": None, "reload": True, "reenrich": "off",
+              "reroute": "off", "label": ""}
+    with pytest.raises(ConfigError, match="since.*until"):
+        task.python_callable(params=params, data_interval_start=None, data_interval_end=None,
+                             dag_run=SimpleNamespace(run_id="manual__1", dag_id="rerun",
+                                                     run_after=None))

@@ -163,3 +163,43 @@ def test_a_rerun_that_asks_for_nothing_or_an_empty_window_says_what_to_give(demo
         rerun(demo_settings, (EVERYTHING[1], EVERYTHING[0]), reload=True, now=NOW)
     with pytest.raises(CarewireError, match="reroute must be one of"):
         rerun(demo_settings, EVERYTHING, reroute="sideways", now=NOW)
+
+
+def test_a_report_range_needs_its_start_and_an_empty_window_says_so(demo_settings, capsys):
+    assert main(["rerun", "report", "--until", "2026-12-01", "--label", "x"]) == 2
+    assert "give its start with --since" in capsys.readouterr().err
+    assert main(["rerun", "--since", "1990-01-01", "--until", "1990-01-02",
+                 "--reroute", "dry_run"]) == 0
+    assert "nothing in the window" in capsys.readouterr().out
+
+
+def test_a_reload_of_an_unchanged_file_is_judged_again_and_clears_its_hold(demo_settings):
+    warehouse = demo_settings.warehouse
+    [(batch_id, start, end)] = query(warehouse, """
+        SELECT batch_id, interval_start, interval_end FROM raw__landing_batches
+        WHERE source = 'x'""")
+    with duckdb.connect(str(warehouse)) as con:  # a bad row, as if loaded from a bad parser
+        con.execute("""
+            UPDATE core__mentions SET created_at = TIMESTAMPTZ '2099-01-01 00:00:00+00'
+            WHERE source = 'x' AND source_id = (SELECT min(source_id) FROM core__mentions
+                                                WHERE source = 'x')""")
+        con.execute("DELETE FROM quality__checked WHERE suite = 'raw_core_mentions'")
+    from carewire import pipeline
+    pipeline.gate(demo_settings, ["raw_core_mentions"], "bad", NOW)
+    gate_rows = "SELECT count(*) FROM raw__quarantine WHERE stage = 'gate'"
+    assert query(warehouse, gate_rows) == [(1,)]
+
+    pipeline.load_landed(demo_settings, (start, end))  # the same file: the same sha256
+    assert query(warehouse, gate_rows) == [(1,)]  # load keeps the gate's evidence
+
+    report = rerun(demo_settings, (start, end), reload=True, now=NOW)
+
+    assert report["quality_failed"] == []
+    assert query(warehouse, "SELECT released_by FROM quality__held_batches "
+                            "WHERE batch_id = ?", [batch_id]) == [("gate",)]
+    assert query(warehouse, gate_rows) == [(0,)]  # judged again and passed
+
+    report = rerun(demo_settings, EVERYTHING, reenrich="all", now=NOW)  # the same models
+    assert query(warehouse, "SELECT rows_checked FROM quality__results WHERE run_id = ? "
+                            "AND suite = 'enrichments'", [report["reruns"][0]]) == [
+        (report["steps"]["mentions_reenriched"],)]

@@ -42,6 +42,8 @@ CREATE TABLE quality__held_batches (               -- held back from routing unt
     run_id       VARCHAR NOT NULL,                 -- the run whose gate held it
     held_at      TIMESTAMPTZ NOT NULL,
     failures     JSON NOT NULL,                    -- [{expectation, column, unexpected_count}]
+    item_refs    VARCHAR[] NOT NULL,               -- the rows that failed (mention keys, or
+                                                   -- source/stream): all must pass again
     released_at  TIMESTAMPTZ,                      -- NULL: still held
     released_by  VARCHAR,                          -- an operator, or 'gate' (reloaded, passed)
     note         VARCHAR,
