@@ -55,6 +55,17 @@ def _pending_batches(suite: str) -> str:
                WHERE c.fingerprint IS DISTINCT FROM b.sha256"""
 
 
+def _pending_mentions(table: str, suite: str, version: str) -> str:
+    """Rows of `table` (one per mention, aliased `t`) whose `version` (an expression on
+    `t`) the suite has not judged, with that version as `fingerprint` and the mention key
+    as `unit`."""
+    return f"""SELECT t.*, {version} AS fingerprint, t.source || ':' || t.source_id AS unit
+               FROM {table} t
+               LEFT JOIN quality__checked c
+                      ON c.suite = '{suite}' AND c.unit = t.source || ':' || t.source_id
+               WHERE c.fingerprint IS DISTINCT FROM {version}"""
+
+
 def landing_raw(con: duckdb.DuckDBPyConnection, settings: QualitySettings,
                 configured: list[tuple[str, str]]) -> Judged:
     """One row per stream: configured ones, and any that landed a batch judged now.
@@ -144,18 +155,12 @@ def raw_core_mentions(con: duckdb.DuckDBPyConnection) -> Judged:
                   f"SELECT batch_id AS unit, sha256 AS fingerprint FROM ({todo})", [])
 
 
-_ENRICHMENT_VERSION = "e.text_sha || '|' || e.models_version"
+_ENRICHMENT_VERSION = "t.text_sha || '|' || t.models_version"
 
 
 def enrichments(con: duckdb.DuckDBPyConnection) -> Judged:
     """One row per enrichment not judged in its present version (new text, new models)."""
-    todo = f"""
-        SELECT e.*, {_ENRICHMENT_VERSION} AS fingerprint,
-               e.source || ':' || e.source_id AS unit
-        FROM core__enrichments e
-        LEFT JOIN quality__checked c
-               ON c.suite = 'enrichments' AND c.unit = e.source || ':' || e.source_id
-        WHERE c.fingerprint IS DISTINCT FROM {_ENRICHMENT_VERSION}"""
+    todo = _pending_mentions("core__enrichments", "enrichments", _ENRICHMENT_VERSION)
     sql = f"""
         SELECT e.unit AS item_ref, e.source, m.stream, [m.batch_id] AS batch_ids,
                e.source_id, e.language, e.language_confidence, e.sentiment,
@@ -174,19 +179,14 @@ def enrichments(con: duckdb.DuckDBPyConnection) -> Judged:
                   f"SELECT unit, fingerprint FROM ({todo})", [])
 
 
-_DECISION_VERSION = ("d.policy_version || '|' || d.decided_for::VARCHAR || '|' || d.route "
-                     "|| '|' || coalesce(d.delivery_key, '')")
+_DECISION_VERSION = ("t.policy_version || '|' || t.decided_for::VARCHAR || '|' || t.route "
+                     "|| '|' || coalesce(t.delivery_key, '')")
 
 
 def routing_decisions(con: duckdb.DuckDBPyConnection) -> Judged:
     """One row per decision not judged yet (a new decision, or one made again)."""
-    todo = f"""
-        SELECT d.*, {_DECISION_VERSION} AS fingerprint,
-               d.source || ':' || d.source_id AS unit
-        FROM core__routing_decisions d
-        LEFT JOIN quality__checked c
-               ON c.suite = 'routing_decisions' AND c.unit = d.source || ':' || d.source_id
-        WHERE c.fingerprint IS DISTINCT FROM {_DECISION_VERSION}"""
+    todo = _pending_mentions("core__routing_decisions", "routing_decisions",
+                             _DECISION_VERSION)
     sql = f"""
         SELECT d.unit AS item_ref, d.source, m.stream, [m.batch_id] AS batch_ids,
                d.source_id, d.route, d.rule_id, d.team, d.priority, d.destination,

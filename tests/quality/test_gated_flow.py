@@ -71,20 +71,7 @@ def test_a_held_batch_waits_while_the_others_are_routed_until_released(demo_sett
 
 def test_a_failing_decision_holds_its_delivery_until_released(demo_settings, capsys):
     settings = demo_settings
-    with duckdb.connect(str(settings.warehouse)) as con:
-        source, source_id, key, batch_id = con.execute("""
-            SELECT d.source, d.source_id, d.delivery_key, m.batch_id
-            FROM core__routing_decisions d JOIN core__mentions m USING (source, source_id)
-            WHERE d.route = 'contact_center' ORDER BY d.source_id LIMIT 1""").fetchone()
-        con.execute("UPDATE core__deliveries SET status = 'pending', delivered_at = NULL "
-                    "WHERE delivery_key = ?", [key])
-        con.execute("UPDATE core__routing_decisions SET priority = 'whenever' "
-                    "WHERE source = ? AND source_id = ?", [source, source_id])
-        con.execute("DELETE FROM quality__checked WHERE suite = 'routing_decisions'")
-
-    result = pipeline.gate(settings, ["routing_decisions"], "test-routing",
-                           datetime.now(timezone.utc))
-    assert result["failed"] == ["routing_decisions: expect_column_values_to_be_in_set(priority)"]
+    _, _, key, batch_id = hold_one_delivery(settings)
     pipeline.deliver(settings, {}, datetime.now(timezone.utc))
     assert one(settings, "SELECT status FROM core__deliveries WHERE delivery_key = ?",
                [key]) == [("held",)]
@@ -109,7 +96,9 @@ def hold_one_delivery(settings) -> tuple[str, str, str, str]:
         con.execute("UPDATE core__routing_decisions SET priority = 'whenever' "
                     "WHERE source = ? AND source_id = ?", [source, source_id])
         con.execute("DELETE FROM quality__checked WHERE suite = 'routing_decisions'")
-    pipeline.gate(settings, ["routing_decisions"], "test-hold", datetime.now(timezone.utc))
+    result = pipeline.gate(settings, ["routing_decisions"], "test-hold",
+                           datetime.now(timezone.utc))
+    assert result["failed"] == ["routing_decisions: expect_column_values_to_be_in_set(priority)"]
     assert one(settings, "SELECT status FROM core__deliveries WHERE delivery_key = ?",
                [key]) == [("held",)]
     return source, source_id, key, batch_id
