@@ -21,7 +21,7 @@ def _settings(args):
 def cmd_demo(args) -> None:
     from carewire import demo
 
-    demo.run(load_settings(args.config or SAMPLE_CONFIG))
+    demo.run(load_settings(args.config or SAMPLE_CONFIG), datetime.now(timezone.utc))
 
 
 def cmd_migrate(args) -> None:

@@ -8,7 +8,7 @@ is called.
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Callable
 
 from carewire import pipeline
@@ -20,8 +20,10 @@ EXAMPLE_QUERY = ("SELECT source, stream, count(*) AS mentions, min(created_at) A
                  "max(created_at) AS newest FROM core__mentions GROUP BY ALL ORDER BY mentions DESC")
 
 
-def run(settings: Settings, say: Callable[[str], None] = print) -> dict:
-    interval = Interval.hour_before(datetime.now(timezone.utc))
+def run(settings: Settings, now: datetime, say: Callable[[str], None] = print) -> dict:
+    """One pass for the hour before `now` (the CLI's wall clock; a test's fixed moment),
+    and every step after the fetch decided for that same moment."""
+    interval = Interval.hour_before(now)
     say(f"carewire demo: data interval {interval.start:%Y-%m-%d %H:%M} to "
         f"{interval.end:%H:%M} UTC\n")
     fetched = []
@@ -45,16 +47,14 @@ def run(settings: Settings, say: Callable[[str], None] = print) -> dict:
 
     applied = pipeline.migrate(settings)
     load = pipeline.load_landed(settings)
-    run_id = f"demo-{datetime.now(timezone.utc):%Y%m%dT%H%M%SZ}"
-    gates = [pipeline.gate(settings, ["landing_raw", "raw_core_mentions"], run_id,
-                           datetime.now(timezone.utc))]
+    run_id = f"demo-{now:%Y%m%dT%H%M%SZ}"
+    gates = [pipeline.gate(settings, ["landing_raw", "raw_core_mentions"], run_id, now)]
     enriched = pipeline.enrich(settings)
-    gates.append(pipeline.gate(settings, ["enrichments"], run_id, datetime.now(timezone.utc)))
+    gates.append(pipeline.gate(settings, ["enrichments"], run_id, now))
     alerted = pipeline.detect_alerts(settings, interval.end)
     routed = pipeline.route(settings, interval.end)
-    gates.append(pipeline.gate(settings, ["routing_decisions"], run_id,
-                               datetime.now(timezone.utc)))
-    delivered = pipeline.deliver(settings, {}, datetime.now(timezone.utc))
+    gates.append(pipeline.gate(settings, ["routing_decisions"], run_id, now))
+    delivered = pipeline.deliver(settings, {}, now)
     snapshot = pipeline.publish(settings)
     totals = load["warehouse_totals"]
     say(f"\n2. Loaded into the warehouse ({settings.warehouse})")

@@ -8,6 +8,7 @@ import os
 import uuid
 import threading
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
@@ -18,6 +19,36 @@ import sqlalchemy as sa
 from requests.adapters import HTTPAdapter
 
 from carewire.settings import SAMPLE_CONFIG, HttpSettings, load_settings
+
+
+def pytest_addoption(parser):
+    parser.addoption(
+        "--clock-ahead", type=int, default=0, metavar="DAYS",
+        help="run the whole suite with the wall clock moved DAYS ahead (time-machine), so a "
+             "test that compares real time with a fixed date fails the day it is written")
+
+
+def pytest_configure(config):
+    """Move this process's wall clock ahead for the whole session when asked. Every
+    `datetime.now()`, `time.time()` and `date.today()` in carewire and the libraries it
+    calls moves; monotonic clocks, subprocesses and database servers keep real time."""
+    days = config.getoption("--clock-ahead")
+    if days:
+        import time_machine
+
+        ahead = datetime.now(timezone.utc) + timedelta(days=days)
+        config._carewire_clock = time_machine.travel(ahead, tick=True)
+        config._carewire_clock.start()
+
+
+def pytest_unconfigure(config):
+    if clock := getattr(config, "_carewire_clock", None):
+        clock.stop()
+
+
+def pytest_report_header(config):
+    if days := config.getoption("--clock-ahead"):
+        return f"carewire: wall clock moved {days} days ahead, to {datetime.now(timezone.utc):%Y-%m-%d}"
 
 
 @dataclass
@@ -159,6 +190,12 @@ def sample_settings(tmp_path: Path, monkeypatch):
     return load_settings(SAMPLE_CONFIG)
 
 
+DEMO_NOW = datetime(2026, 11, 24, 8, 5, tzinfo=timezone.utc)
+"""The moment the shared demo run is made for: just after the sample was recorded (its
+newest post is from 07:59), so the demo fetches the hour 07:00 to 08:00. A fixed moment,
+never the wall clock: what a test compares with it cannot drift as the calendar moves."""
+
+
 @pytest.fixture(scope="session")
 def demo_data_dir(tmp_path_factory) -> Path:
     """The data directory after one real demo run on the sample (landing zone, warehouse,
@@ -168,7 +205,7 @@ def demo_data_dir(tmp_path_factory) -> Path:
     data = tmp_path_factory.mktemp("demo") / "data"
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("CAREWIRE_DATA_DIR", str(data))
-        demo.run(load_settings(SAMPLE_CONFIG), say=lambda line: None)
+        demo.run(load_settings(SAMPLE_CONFIG), DEMO_NOW, say=lambda line: None)
     return data
 
 

@@ -8,7 +8,7 @@ breaks one thing the way it breaks in production, forgets that the suite judged 
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 
 import duckdb
 import pandas as pd
@@ -18,6 +18,7 @@ from carewire import pipeline
 from carewire.settings import FeedSource
 from quality import frames
 from quality.validate import validate
+from tests.conftest import DEMO_NOW
 
 X_BATCH_PREFIX = "x/brand/"
 
@@ -41,7 +42,7 @@ def landed_earlier(settings, batches: list[tuple]) -> None:
 
 
 def gate(settings, suite: str) -> dict:
-    result = pipeline.gate(settings, [suite], "test-run", datetime.now(timezone.utc))
+    result = pipeline.gate(settings, [suite], "test-run", DEMO_NOW)
     return result["suites"][suite]
 
 
@@ -106,7 +107,7 @@ def test_a_duplicate_key_is_caught(demo_settings):
     frame = pd.concat([judged.frame, judged.frame.iloc[[0]].assign(row_id=len(judged.frame))],
                       ignore_index=True)
 
-    validation = validate("enrichments", frame, datetime.now(timezone.utc), demo_settings.quality)
+    validation = validate("enrichments", frame, DEMO_NOW, demo_settings.quality)
 
     [failure] = validation.failures
     assert failure.name == "expect_compound_columns_to_be_unique(source,source_id)"

@@ -4,14 +4,13 @@ docs without a mention's text or author. And the demo passes its gates."""
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
-
 import duckdb
 import pytest
 
 from carewire import pipeline, status
 from carewire.cli import main
 from carewire.settings import SAMPLE_CONFIG, load_settings
+from tests.conftest import DEMO_NOW
 
 
 
@@ -23,7 +22,7 @@ def one(settings, sql: str, params: list | None = None):
 def test_the_demo_passed_its_gates_and_status_shows_them(demo_data_dir, monkeypatch):
     monkeypatch.setenv("CAREWIRE_DATA_DIR", str(demo_data_dir))
     settings = load_settings(SAMPLE_CONFIG)
-    report = status.collect(settings, datetime.now(timezone.utc))
+    report = status.collect(settings, DEMO_NOW)
     last = {r["suite"]: r for r in report["warehouse"]["quality"]["last"]}
     assert sorted(last) == ["enrichments", "landing_raw", "raw_core_mentions",
                             "routing_decisions"]
@@ -51,7 +50,7 @@ def test_a_held_batch_waits_while_the_others_are_routed_until_released(demo_sett
     assert "failed: expect_column_values_to_be_between(created_at) on 1 rows" in out
     assert "raw__quarantine" in err
 
-    pipeline.route(settings, datetime.now(timezone.utc))
+    pipeline.route(settings, DEMO_NOW)
     decided = dict(one(settings, "SELECT source, count(*) FROM core__routing_decisions "
                                  "GROUP BY ALL"))
     assert "x" not in decided  # the held batch waits
@@ -64,7 +63,7 @@ def test_a_held_batch_waits_while_the_others_are_routed_until_released(demo_sett
     main(["quality", "release", x_batch, "--note", "clock fixed upstream", "--by", "ops"])
     assert one(settings, "SELECT released_by, note FROM quality__held_batches "
                          "WHERE batch_id = ?", [x_batch]) == [("ops", "clock fixed upstream")]
-    pipeline.route(settings, datetime.now(timezone.utc))
+    pipeline.route(settings, DEMO_NOW)
     assert one(settings, "SELECT count(*) FROM core__routing_decisions WHERE source = 'x'"
                )[0][0] > 0
 
@@ -72,7 +71,7 @@ def test_a_held_batch_waits_while_the_others_are_routed_until_released(demo_sett
 def test_a_failing_decision_holds_its_delivery_until_released(demo_settings, capsys):
     settings = demo_settings
     _, _, key, batch_id = hold_one_delivery(settings)
-    pipeline.deliver(settings, {}, datetime.now(timezone.utc))
+    pipeline.deliver(settings, {}, DEMO_NOW)
     assert one(settings, "SELECT status FROM core__deliveries WHERE delivery_key = ?",
                [key]) == [("held",)]
     assert ("held", 1) in [(r[1], r[2]) for r in one(
@@ -97,7 +96,7 @@ def hold_one_delivery(settings) -> tuple[str, str, str, str]:
                     "WHERE source = ? AND source_id = ?", [source, source_id])
         con.execute("DELETE FROM quality__checked WHERE suite = 'routing_decisions'")
     result = pipeline.gate(settings, ["routing_decisions"], "test-hold",
-                           datetime.now(timezone.utc))
+                           DEMO_NOW)
     assert result["failed"] == ["routing_decisions: expect_column_values_to_be_in_set(priority)"]
     assert one(settings, "SELECT status FROM core__deliveries WHERE delivery_key = ?",
                [key]) == [("held",)]
@@ -112,7 +111,7 @@ def test_a_held_decision_that_passes_later_lets_its_delivery_go(demo_settings):
                     "WHERE source = ? AND source_id = ?", [source, source_id])
 
     result = pipeline.gate(demo_settings, ["routing_decisions"], "test-pass",
-                           datetime.now(timezone.utc))
+                           DEMO_NOW)
     assert result["failed"] == []
     assert one(demo_settings, "SELECT released_by FROM quality__held_batches "
                               "WHERE batch_id = ?", [batch_id]) == [("gate",)]
@@ -132,7 +131,7 @@ def test_a_run_that_judges_other_rows_of_a_held_batch_keeps_it_held(demo_setting
                     [batch_id, source, source_id])
 
     result = pipeline.gate(demo_settings, ["routing_decisions"], "test-other",
-                           datetime.now(timezone.utc))
+                           DEMO_NOW)
     assert result["suites"]["routing_decisions"]["rows_checked"] == 1
     assert one(demo_settings, "SELECT released_at FROM quality__held_batches "
                               "WHERE batch_id = ?", [batch_id]) == [(None,)]
@@ -165,7 +164,7 @@ def test_results_are_stored_and_data_docs_show_counts_not_people(demo_settings, 
             WHERE source = 'reddit' AND source_id = (SELECT min(source_id) FROM core__mentions
                                                      WHERE source = 'reddit' AND NOT is_deleted)
             RETURNING source_id, author_id""").fetchone()
-    pipeline.gate(settings, ["raw_core_mentions"], "test-docs", datetime.now(timezone.utc))
+    pipeline.gate(settings, ["raw_core_mentions"], "test-docs", DEMO_NOW)
 
     [(success, failed, held)] = one(settings, """
         SELECT success, failed_expectations, batches_held FROM out__quality_last

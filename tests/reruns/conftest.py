@@ -3,17 +3,19 @@ say "nothing changed" without trusting the fingerprints the reports themselves u
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import duckdb
 
+from tests.conftest import DEMO_NOW
 from tests.warehouse_rows import tables as every_table
 
 EVERYTHING = (datetime(2000, 1, 1, tzinfo=timezone.utc), datetime(2100, 1, 1, tzinfo=timezone.utc))
 """A window holding every mention and every landing interval of the demo."""
 
-NOW = datetime(2026, 12, 1, tzinfo=timezone.utc)
+NOW = DEMO_NOW + timedelta(days=7)
+"""A rerun's moment: a week after the demo run it reruns."""
 
 
 GATE_BOOKKEEPING = ("quality__results", "quality__failures", "quality__checked")
