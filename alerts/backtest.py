@@ -14,7 +14,7 @@ from typing import Any
 
 import duckdb
 
-from alerts.detect import METRICS, detect
+from carewire.alerts.detect import METRICS, detect
 from carewire.settings import AlertSettings
 
 _PER_SERIES = 10

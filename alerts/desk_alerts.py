@@ -18,8 +18,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
-from alerts.detect import Alert
-from routing.desk import DeskError, JsonText, UtcDateTime
+from carewire.alerts.detect import Alert
+from carewire.routing.desk import DeskError, JsonText, UtcDateTime
 
 metadata = sa.MetaData()
 

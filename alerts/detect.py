@@ -41,8 +41,8 @@ from typing import Any
 import duckdb
 
 from carewire.settings import AlertSettings
-from connectors.base import utc
-from warehouse.db import records
+from carewire.connectors.base import utc
+from carewire.warehouse.db import records
 
 METRICS = {"mentions": "mentions", "negative": "negative relevant mentions"}
 ALL = "*"

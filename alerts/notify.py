@@ -21,13 +21,13 @@ from typing import Any, Mapping
 import duckdb
 import sqlalchemy as sa
 
-from alerts import desk_alerts
-from alerts.detect import Alert
-from alerts.store import DESK, mark_failed, mark_sent, pending
+from carewire.alerts import desk_alerts
+from carewire.alerts.detect import Alert
+from carewire.alerts.store import DESK, mark_failed, mark_sent, pending
 from carewire.errors import CarewireError
 from carewire.settings import Settings
-from connectors.base import Credentials
-from routing.destinations.base import FatalDestinationError
+from carewire.connectors.base import Credentials
+from carewire.routing.destinations.base import FatalDestinationError
 
 AFTER_FIX = "carewire alerts detect"
 """What to run once the cause of a failed notification is fixed (or wait for the next run)."""
@@ -83,7 +83,7 @@ def send_pending(con: duckdb.DuckDBPyConnection, settings: Settings,
 
 def _webhooks(settings: Settings, credentials: Mapping[str, Credentials]) -> dict[str, Any]:
     """The webhook destinations that alerts go to, built as routing builds them."""
-    from routing.destinations.webhook import WebhookDestination
+    from carewire.routing.destinations.webhook import WebhookDestination
 
     wanted = set(settings.alerts.destinations)
     return {config.name: WebhookDestination(

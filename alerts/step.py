@@ -16,11 +16,11 @@ from typing import Any, Mapping
 import duckdb
 import sqlalchemy as sa
 
-from alerts.detect import detect
-from alerts.notify import send_pending
-from alerts.store import save
+from carewire.alerts.detect import detect
+from carewire.alerts.notify import send_pending
+from carewire.alerts.store import save
 from carewire.settings import Settings
-from connectors.base import Credentials, utc
+from carewire.connectors.base import Credentials, utc
 
 
 def run(con: duckdb.DuckDBPyConnection, settings: Settings,

@@ -16,9 +16,9 @@ from typing import Any, Iterable
 import duckdb
 import pandas as pd
 
-from alerts.detect import Alert
-from connectors.base import dumps, utc
-from warehouse.db import registered, transaction
+from carewire.alerts.detect import Alert
+from carewire.connectors.base import dumps, utc
+from carewire.warehouse.db import registered, transaction
 
 DESK = "desk"
 """The care desk's name as a recipient: it always gets every alert."""

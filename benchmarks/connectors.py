@@ -28,9 +28,9 @@ import requests
 
 from carewire import pipeline
 from carewire.settings import SAMPLE_CONFIG, load_settings
-from connectors import CONNECTORS
-from connectors.base import Interval
-from connectors.replay import read_cassettes, request_key
+from carewire.connectors import CONNECTORS
+from carewire.connectors.base import Interval
+from carewire.connectors.replay import read_cassettes, request_key
 from tests.conftest import LoopbackAdapter, LoopbackServer, Reply
 
 CASSETTES = SAMPLE_CONFIG.parent / "cassettes"
@@ -74,7 +74,7 @@ def _connector_run(settings, source: str, server: CassetteServer, data_dir: Path
     """Ingest every stream of `source` once, as a DAG task would, into an empty landing
     zone (a first run: no cursor, no cached author profiles); (seconds, the requests the
     server received, mentions)."""
-    from connectors import http
+    from carewire.connectors import http
 
     make_session = http.make_session
 

@@ -24,8 +24,8 @@ import requests
 
 from benchmarks.connectors import machine
 from carewire.settings import Settings
-from desk.web import create_app
-from routing.desk import desk_items
+from carewire.desk.web import create_app
+from carewire.routing.desk import desk_items
 from tests.browser.conftest import LiveDesk
 
 REPEATS = 21

@@ -40,12 +40,12 @@ def throughput(n: int, naive_n: int) -> None:
     import torch
 
     from carewire.settings import Settings
-    from enrichment.pairs import PairModel
-    from enrichment.enricher import Enricher
-    from enrichment.step import run
-    from enrichment.text import normalize
-    from warehouse.db import connect
-    from warehouse.migrate import migrate
+    from carewire.enrichment.pairs import PairModel
+    from carewire.enrichment.enricher import Enricher
+    from carewire.enrichment.step import run
+    from carewire.enrichment.text import normalize
+    from carewire.warehouse.db import connect
+    from carewire.warehouse.migrate import migrate
 
     tweets = twcs_inbound().tail(n).reset_index(drop=True)
     texts = tweets["text"].tolist()
@@ -119,8 +119,8 @@ def _dedupe_child(embeddings: str, texts_file: str) -> None:
     """Runs in a fresh process: cluster, then print seconds, peak RSS and cluster count."""
     from datetime import datetime, timezone
 
-    from enrichment.dedupe import assign
-    from enrichment.pairs import PairModel
+    from carewire.enrichment.dedupe import assign
+    from carewire.enrichment.pairs import PairModel
 
     vectors = np.load(embeddings, mmap_mode="r")
     texts = Path(texts_file).read_text(encoding="utf-8").split("\n")
@@ -140,7 +140,7 @@ def _dedupe_child(embeddings: str, texts_file: str) -> None:
 
 def dedupe_scaling(sizes: tuple[int, ...]) -> None:
     from carewire.settings import Settings
-    from enrichment.enricher import Enricher
+    from carewire.enrichment.enricher import Enricher
 
     tweets = twcs_inbound()
     texts = [" ".join(text.split()) for text in tweets["text"]]  # one line each

@@ -22,9 +22,9 @@ from typing import Callable
 
 from benchmarks.connectors import HEADER, baseline, row
 from carewire.settings import HttpSettings, Settings
-from connectors import CONNECTORS
-from connectors.base import Credentials, Interval
-from connectors.landing import LandingZone
+from carewire.connectors import CONNECTORS
+from carewire.connectors.base import Credentials, Interval
+from carewire.connectors.landing import LandingZone
 from tests.conftest import LoopbackServer, Reply, route_to_loopback
 
 REPEATS = 5

@@ -11,7 +11,7 @@ from pathlib import Path
 from carewire.errors import CarewireError
 from carewire.rerun_modes import REENRICH, REROUTE
 from carewire.settings import SAMPLE_CONFIG, load_settings
-from quality import SUITES
+from carewire.quality import SUITES
 
 
 def _settings(args):
@@ -54,7 +54,7 @@ def cmd_enrich(args) -> None:
 
 def _since(text: str) -> datetime:
     """'30d', '12h', '2w' back from now, or a date or time."""
-    from routing.policy import parse_duration
+    from carewire.routing.policy import parse_duration
 
     delta = parse_duration(text)
     if isinstance(delta, timedelta):
@@ -92,7 +92,7 @@ def cmd_route_sync(args) -> None:
 def _read_warehouse(settings):
     """The warehouse itself when no process holds it, else the last published snapshot."""
     from carewire.errors import WarehouseError
-    from warehouse.db import connect
+    from carewire.warehouse.db import connect
 
     try:
         return connect(settings.warehouse, read_only=True)
@@ -103,8 +103,8 @@ def _read_warehouse(settings):
 
 
 def cmd_route_explain(args) -> None:
-    from routing.policy import load_policy
-    from routing.review import explain, render_explanation
+    from carewire.routing.policy import load_policy
+    from carewire.routing.review import explain, render_explanation
 
     settings = _settings(args)
     policy = load_policy(settings.routing.policy)
@@ -114,8 +114,8 @@ def cmd_route_explain(args) -> None:
 
 
 def cmd_route_simulate(args) -> None:
-    from routing.policy import load_policy
-    from routing.review import render_simulation, simulate
+    from carewire.routing.policy import load_policy
+    from carewire.routing.review import render_simulation, simulate
 
     settings = _settings(args)
     current, proposed = load_policy(settings.routing.policy), load_policy(args.policy)
@@ -139,7 +139,7 @@ def cmd_alerts_detect(args) -> None:
 
 
 def cmd_alerts_backtest(args) -> None:
-    from alerts.backtest import backtest, render
+    from carewire.alerts.backtest import backtest, render
 
     settings = _settings(args)
     knobs = {name: value for name, value in (("k", args.k), ("min_count", args.min_count))
@@ -154,7 +154,7 @@ def cmd_alerts_backtest(args) -> None:
 
 
 def cmd_sql(args) -> None:
-    from warehouse.db import connect
+    from carewire.warehouse.db import connect
 
     settings = _settings(args)
     with connect(settings.snapshot, read_only=True) as con:
@@ -211,7 +211,7 @@ def cmd_rerun_report(args) -> None:
 
 
 def cmd_erase(args) -> None:
-    from maintenance import requests, step
+    from carewire.maintenance import requests, step
 
     settings = _settings(args)
     queued = []
@@ -240,15 +240,15 @@ def cmd_erase(args) -> None:
 
 
 def cmd_maintenance_run(args) -> None:
-    from maintenance import step
+    from carewire.maintenance import step
 
     print(json.dumps(step.run(_settings(args), datetime.now(timezone.utc)), indent=2,
                      default=str))
 
 
 def cmd_maintenance_audit(args) -> None:
-    from maintenance import audit
-    from warehouse.db import connect
+    from carewire.maintenance import audit
+    from carewire.warehouse.db import connect
 
     settings = _settings(args)
     if args.handle and not args.source:
@@ -265,7 +265,7 @@ def cmd_maintenance_audit(args) -> None:
 
 def cmd_quality_validate(args) -> None:
     from carewire import pipeline
-    from quality.report import render_gate
+    from carewire.quality.report import render_gate
 
     now = datetime.now(timezone.utc)
     result = pipeline.gate(_settings(args), [args.suite] if args.suite else list(SUITES),
@@ -279,7 +279,7 @@ def cmd_quality_validate(args) -> None:
 
 
 def cmd_quality_show(args) -> None:
-    from quality.report import collect, render
+    from carewire.quality.report import collect, render
 
     with _read_warehouse(_settings(args)) as con:
         report = collect(con)
@@ -289,8 +289,8 @@ def cmd_quality_show(args) -> None:
 def cmd_quality_release(args) -> None:
     import getpass
 
-    from quality.store import release
-    from warehouse.db import connect
+    from carewire.quality.store import release
+    from carewire.warehouse.db import connect
 
     settings = _settings(args)
     with connect(settings.warehouse) as con:
@@ -302,7 +302,7 @@ def cmd_quality_release(args) -> None:
 
 
 def cmd_quality_docs(args) -> None:
-    from quality.docs import build
+    from carewire.quality.docs import build
 
     settings = _settings(args)
     with _read_warehouse(settings) as con:
@@ -319,7 +319,7 @@ def cmd_status(args) -> None:
 def cmd_desk(args) -> None:
     import uvicorn
 
-    from desk.web import create_app
+    from carewire.desk.web import create_app
 
     settings = _settings(args)
     host = args.host or settings.desk.host
@@ -334,8 +334,8 @@ def cmd_desk(args) -> None:
 
 
 def _accounts(settings):
-    from desk.accounts import Accounts
-    from routing.desk import Desk
+    from carewire.desk.accounts import Accounts
+    from carewire.routing.desk import Desk
 
     desk = Desk(settings.desk_url)
     return desk, Accounts(desk.engine, lambda: datetime.now(timezone.utc),

@@ -11,7 +11,7 @@ import logging
 from typing import Iterable
 
 from carewire.settings import Settings
-from connectors.base import Credentials
+from carewire.connectors.base import Credentials
 
 
 def from_airflow(conn_ids: Iterable[str]) -> dict[str, Credentials]:

@@ -14,7 +14,7 @@ from typing import Callable
 from carewire import pipeline
 from carewire.errors import SourceError
 from carewire.settings import Settings
-from connectors.base import Interval
+from carewire.connectors.base import Interval
 
 EXAMPLE_QUERY = ("SELECT source, stream, count(*) AS mentions, min(created_at) AS oldest, "
                  "max(created_at) AS newest FROM core__mentions GROUP BY ALL ORDER BY mentions DESC")
@@ -126,7 +126,7 @@ def _quality_lines(gates: list[dict]) -> list[str]:
 
 def _enrichment_lines(settings: Settings) -> list[str]:
     """What the warehouse now says about all mentions: the distributions an agent sees."""
-    from warehouse.db import connect
+    from carewire.warehouse.db import connect
 
     with connect(settings.warehouse, read_only=True) as con:
         lines = []
@@ -141,7 +141,7 @@ def _enrichment_lines(settings: Settings) -> list[str]:
 
 
 def _routing_lines(settings: Settings) -> list[str]:
-    from warehouse.db import connect
+    from carewire.warehouse.db import connect
 
     with connect(settings.warehouse, read_only=True) as con:
         rows = con.execute("""SELECT route, rule_id, sum(mentions), sum(items)

@@ -27,9 +27,9 @@ from typing import Any, Mapping
 
 from carewire.errors import ConfigError, FatalSourceError
 from carewire.settings import Settings
-from connectors import CONNECTORS
-from connectors.base import MALFORMED, Credentials, Interval, Stream
-from connectors.landing import LandingZone
+from carewire.connectors import CONNECTORS
+from carewire.connectors.base import MALFORMED, Credentials, Interval, Stream
+from carewire.connectors.landing import LandingZone
 
 
 REPLAY_CREDENTIALS = Credentials(login="replay", password="replay",
@@ -88,8 +88,8 @@ def ingest_stream(settings: Settings, source: str, stream_name: str, interval: I
 
 
 def migrate(settings: Settings) -> list[str]:
-    from warehouse.db import connect
-    from warehouse.migrate import migrate as apply
+    from carewire.warehouse.db import connect
+    from carewire.warehouse.migrate import migrate as apply
 
     with connect(settings.warehouse) as con:
         return [f"{m.version:04d}_{m.name}" for m in apply(con)]
@@ -101,8 +101,8 @@ def load_landed(settings: Settings,
     `window`, reload every batch whose interval overlaps it, changed or not, and no other
     (a rerun: the landing files are parsed again, no platform is asked, and the load gates
     judge each reloaded batch again)."""
-    from warehouse.db import connect
-    from warehouse.load import file_sha256, load_batch, loaded_checksums
+    from carewire.warehouse.db import connect
+    from carewire.warehouse.load import file_sha256, load_batch, loaded_checksums
 
     landing = landing_zone(settings)
     per_stream: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
@@ -145,11 +145,11 @@ def enrich(settings: Settings, window: tuple[datetime, datetime] | None = None,
     in it whose models are not the configured ones (after a model change), or all of them
     with `all_in_window`. Then tag every mention with the brands and topics configured
     now, for the dashboards."""
-    from enrichment.pairs import PairModel
-    from enrichment.enricher import Enricher
-    from enrichment.step import run
-    from warehouse.db import connect
-    from warehouse.tags import tag_mentions
+    from carewire.enrichment.pairs import PairModel
+    from carewire.enrichment.enricher import Enricher
+    from carewire.enrichment.step import run
+    from carewire.warehouse.db import connect
+    from carewire.warehouse.tags import tag_mentions
 
     enricher = Enricher(settings.enrichment)
     with connect(settings.warehouse) as con:
@@ -159,8 +159,8 @@ def enrich(settings: Settings, window: tuple[datetime, datetime] | None = None,
 
 def publish(settings: Settings) -> Path:
     """Publish the snapshot, then export its analyst-facing tables from it."""
-    from warehouse.exports import export_parquet
-    from warehouse.snapshot import publish as publish_snapshot
+    from carewire.warehouse.exports import export_parquet
+    from carewire.warehouse.snapshot import publish as publish_snapshot
 
     snapshot = publish_snapshot(settings.warehouse, settings.snapshot)
     export_parquet(snapshot, settings.exports)
@@ -172,9 +172,9 @@ def detect_alerts(settings: Settings, now: datetime,
                   since: datetime | None = None) -> dict[str, Any]:
     """Judge the recent complete hours (or those since `since`) for spikes, store the new
     alerts once, and send them and any earlier unsent ones to the desk and the webhooks."""
-    from alerts.step import run
-    from routing.desk import Desk
-    from warehouse.db import connect
+    from carewire.alerts.step import run
+    from carewire.routing.desk import Desk
+    from carewire.warehouse.db import connect
 
     if not settings.alerts.enabled:
         return {"enabled": False}
@@ -184,9 +184,9 @@ def detect_alerts(settings: Settings, now: datetime,
 
 def route(settings: Settings, decided_for: datetime) -> dict[str, Any]:
     """Decide every enriched mention that has no decision yet, and plan its delivery."""
-    from routing.policy import load_policy
-    from routing.step import run
-    from warehouse.db import connect
+    from carewire.routing.policy import load_policy
+    from carewire.routing.step import run
+    from carewire.warehouse.db import connect
 
     with connect(settings.warehouse) as con:
         return run(con, load_policy(settings.routing.policy), decided_for)
@@ -198,8 +198,8 @@ def gate(settings: Settings, suite_names: list[str], run_id: str,
     quarantine the failing rows and hold their batches back from routing. It does not
     raise for failed expectations, so the good batches flow on; `quality_failures` says
     at the end of the run what failed."""
-    from quality.gates import run
-    from warehouse.db import connect
+    from carewire.quality.gates import run
+    from carewire.warehouse.db import connect
 
     with connect(settings.warehouse) as con:
         return run(con, settings, suite_names, run_id, now)
@@ -207,8 +207,8 @@ def gate(settings: Settings, suite_names: list[str], run_id: str,
 
 def quality_failures(settings: Settings, run_ids: list[str]) -> list[dict[str, Any]]:
     """Every expectation that failed in the runs `run_ids`, read back from the warehouse."""
-    from quality.store import run_failures
-    from warehouse.db import connect
+    from carewire.quality.store import run_failures
+    from carewire.warehouse.db import connect
 
     with connect(settings.warehouse, read_only=True) as con:
         return run_failures(con, run_ids)
@@ -217,8 +217,8 @@ def quality_failures(settings: Settings, run_ids: list[str]) -> list[dict[str, A
 def deliver(settings: Settings, credentials: Mapping[str, Credentials], now: datetime,
             retry_blocked: bool = False) -> dict[str, Any]:
     """Hand every due delivery to its destination; what fails waits in the backlog."""
-    from routing.deliver import deliver_pending
-    from warehouse.db import connect
+    from carewire.routing.deliver import deliver_pending
+    from carewire.warehouse.db import connect
 
     with _destinations(settings, credentials) as destinations, \
             connect(settings.warehouse) as con:
@@ -229,11 +229,11 @@ def sync_outcomes(settings: Settings, credentials: Mapping[str, Credentials],
                   now: datetime) -> dict[str, Any]:
     """Record what destinations report, queue answer offers and escalations, deliver them.
     A destination that could not be asked fails the call, after the others are done."""
-    from routing.deliver import deliver_pending
-    from routing.destinations.base import RetriableDestinationError
-    from routing.outcomes import sync
-    from routing.policy import load_policy
-    from warehouse.db import connect
+    from carewire.routing.deliver import deliver_pending
+    from carewire.routing.destinations.base import RetriableDestinationError
+    from carewire.routing.outcomes import sync
+    from carewire.routing.policy import load_policy
+    from carewire.warehouse.db import connect
 
     policy = load_policy(settings.routing.policy)
     with _destinations(settings, credentials) as destinations, \
@@ -251,13 +251,13 @@ def sync_outcomes(settings: Settings, credentials: Mapping[str, Credentials],
 @contextmanager
 def _destinations(settings: Settings, credentials: Mapping[str, Credentials]):
     """Every destination, with the desk's queue store open for the duration."""
-    from routing.desk import Desk
-    from routing.destinations import build, same_issue_matcher
+    from carewire.routing.desk import Desk
+    from carewire.routing.destinations import build, same_issue_matcher
 
     matcher = None
     if any(d.kind == "discourse" for d in settings.routing.destinations):
-        from enrichment.enricher import Enricher
-        from enrichment.pairs import PairModel
+        from carewire.enrichment.enricher import Enricher
+        from carewire.enrichment.pairs import PairModel
 
         matcher = same_issue_matcher(Enricher(settings.enrichment), PairModel.default())
     desk = Desk(settings.desk_url)

@@ -28,11 +28,11 @@ from carewire import pipeline
 from carewire.errors import CarewireError
 from carewire.rerun_modes import REENRICH, REROUTE
 from carewire.settings import Settings
-from quality import gates
-from routing.policy import load_policy
-from routing.reroute import reroute as decide_again
-from warehouse.db import connect, records, registered, transaction
-from warehouse.diff import diff, fingerprint
+from carewire.quality import gates
+from carewire.routing.policy import load_policy
+from carewire.routing.reroute import reroute as decide_again
+from carewire.warehouse.db import connect, records, registered, transaction
+from carewire.warehouse.diff import diff, fingerprint
 
 GATES = {"reload": ["landing_raw", "raw_core_mentions"], "reenrich": ["enrichments"],
          "reroute": ["routing_decisions"]}

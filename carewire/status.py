@@ -47,7 +47,7 @@ def collect(settings: Settings, now: datetime) -> dict[str, Any]:
     if not settings.snapshot.exists():
         report["warehouse"] = None
         return report
-    from warehouse.db import connect
+    from carewire.warehouse.db import connect
 
     with connect(settings.snapshot, read_only=True) as con:
         newest = {(source, stream): created for source, stream, created in con.execute(
@@ -81,7 +81,7 @@ def _quality(con) -> dict[str, Any] | None:
     if not con.execute("SELECT count(*) FROM duckdb_views() WHERE view_name = "
                        "'out__quality_last'").fetchone()[0]:
         return None
-    from quality.report import collect
+    from carewire.quality.report import collect
 
     return collect(con)
 
@@ -125,7 +125,7 @@ def render(report: dict[str, Any]) -> str:
         lines.append(f"  {b['destination']:16} {b['status']:8} {b['items']:>6} items, oldest "
                      f"{b['oldest']}, last error: {b['last_error'] or '-'}")
     if warehouse.get("quality") is not None:
-        from quality.report import render as render_quality
+        from carewire.quality.report import render as render_quality
 
         lines.append("\nQuality gates: last result per suite (`carewire quality show`)")
         lines.append(render_quality(warehouse["quality"]))

@@ -4,10 +4,10 @@
 gets an `ingest_<source>` DAG and a place in the process step without other changes.
 """
 
-from connectors.feeds import FeedConnector
-from connectors.forums import DiscourseConnector
-from connectors.reddit import RedditConnector
-from connectors.x import XConnector
+from carewire.connectors.feeds import FeedConnector
+from carewire.connectors.forums import DiscourseConnector
+from carewire.connectors.reddit import RedditConnector
+from carewire.connectors.x import XConnector
 
 CONNECTORS = {connector.source: connector for connector in (
     FeedConnector, XConnector, RedditConnector, DiscourseConnector)}

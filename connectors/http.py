@@ -54,7 +54,7 @@ def make_session(http: HttpSettings) -> requests.Session:
     session = TimeoutSession(http.timeout_s)
     session.headers["User-Agent"] = http.user_agent
     if http.replay_dir is not None:
-        from connectors.replay import ReplayAdapter
+        from carewire.connectors.replay import ReplayAdapter
 
         adapter: requests.adapters.BaseAdapter = ReplayAdapter(http.replay_dir)
     else:

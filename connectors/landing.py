@@ -25,7 +25,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Iterator
 
-from connectors.base import Interval, Page, Stream, dumps, utc
+from carewire.connectors.base import Interval, Page, Stream, dumps, utc
 
 CURSOR_FILE = "_cursor.json"
 

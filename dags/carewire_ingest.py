@@ -10,7 +10,7 @@ from __future__ import annotations
 from airflow.sdk import DAG, task
 from airflow.timetables.interval import CronDataIntervalTimetable
 
-from _common import DEFAULT_ARGS, START_DATE, landing_asset
+from carewire.dag_tasks.common import DEFAULT_ARGS, START_DATE, landing_asset
 from carewire import pipeline
 from carewire.settings import load_settings
 
@@ -33,7 +33,7 @@ def build(source: str, stream_names: list[str]) -> DAG:
         @task(outlets=[landing_asset(source)], map_index_template="{{ stream_name }}")
         def fetch(stream_name: str, data_interval_start=None, data_interval_end=None,
                   dag_run=None) -> dict:
-            from connectors.base import Credentials, Interval
+            from carewire.connectors.base import Credentials, Interval
 
             # A run triggered without a logical date has no data interval: it fetches the
             # last whole hour before it was triggered.

@@ -33,7 +33,7 @@ from __future__ import annotations
 
 from airflow.sdk import DAG, Param, task
 
-from _common import DEFAULT_ARGS, START_DATE, migrate, publish
+from carewire.dag_tasks.common import DEFAULT_ARGS, START_DATE, migrate, publish
 
 with DAG(
     dag_id="maintenance",
@@ -61,7 +61,7 @@ with DAG(
         """Queue the erasure the run was triggered with, if any (ids only in the XCom)."""
         from carewire.errors import ConfigError
         from carewire.settings import load_settings
-        from maintenance import requests
+        from carewire.maintenance import requests
 
         settings = load_settings()
         queued = []
@@ -85,21 +85,21 @@ with DAG(
     @task
     def erase(data_interval_end=None) -> list[dict]:
         from carewire.settings import load_settings
-        from maintenance import step
+        from carewire.maintenance import step
 
         return step.erase_all(load_settings(), step.moment(data_interval_end))
 
     @task
     def retention(data_interval_end=None) -> dict:
         from carewire.settings import load_settings
-        from maintenance import step
+        from carewire.maintenance import step
 
         return step.retention(load_settings(), step.moment(data_interval_end))
 
     @task
     def compact() -> bool:
         from carewire.settings import load_settings
-        from maintenance import step
+        from carewire.maintenance import step
 
         return step.compact(load_settings())
 

@@ -24,11 +24,11 @@ from __future__ import annotations
 
 from airflow.sdk import DAG, AssetAny, task
 
-from _common import DEFAULT_ARGS, START_DATE, landing_asset, migrate, publish
-from _quality import gate, quality_gates
-from _rerun import WINDOW, options, rerun_step
+from carewire.dag_tasks.common import DEFAULT_ARGS, START_DATE, landing_asset, migrate, publish
+from carewire.dag_tasks.quality import gate, quality_gates
+from carewire.dag_tasks.rerun import WINDOW, options, rerun_step
 from carewire.settings import load_settings
-from connectors import CONNECTORS
+from carewire.connectors import CONNECTORS
 
 with DAG(
     dag_id="process",

@@ -18,7 +18,7 @@ days is a backfill, one run per day:
 It exists because `process`, scheduled on the landing assets, cannot be backfilled
 (Airflow refuses: "process has a non-periodic schedule that does not support
 backfills"). The task is the one `process` runs when triggered with a window
-(dags/_rerun.py). It writes the warehouse, so it waits for nothing but may meet a running
+(carewire/dag_tasks/rerun.py). It writes the warehouse, so it waits for nothing but may meet a running
 `process`: the task then fails with "cannot open ..." and its retry goes through. Work a
 real re-route plans is delivered by the next `process` run (or `carewire route deliver`).
 
@@ -34,9 +34,9 @@ from __future__ import annotations
 from airflow.sdk import DAG
 from airflow.timetables.interval import CronDataIntervalTimetable
 
-from _common import DEFAULT_ARGS, START_DATE, migrate, publish
-from _quality import quality_gates
-from _rerun import options, rerun_step, window
+from carewire.dag_tasks.common import DEFAULT_ARGS, START_DATE, migrate, publish
+from carewire.dag_tasks.quality import quality_gates
+from carewire.dag_tasks.rerun import options, rerun_step, window
 
 with DAG(
     dag_id="rerun",

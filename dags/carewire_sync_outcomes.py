@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from airflow.sdk import DAG, task
 
-from _common import DEFAULT_ARGS, START_DATE, migrate, publish
+from carewire.dag_tasks.common import DEFAULT_ARGS, START_DATE, migrate, publish
 
 with DAG(
     dag_id="sync_outcomes",

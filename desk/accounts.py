@@ -29,7 +29,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
 from carewire.errors import CarewireError
-from routing.desk import JsonText, UtcDateTime, desk_events
+from carewire.routing.desk import JsonText, UtcDateTime, desk_events
 
 Role = Literal["agent", "lead", "admin"]
 ROLES: tuple[Role, ...] = ("agent", "lead", "admin")

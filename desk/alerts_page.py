@@ -13,10 +13,10 @@ import sqlalchemy as sa
 from fastapi import APIRouter, Depends, Request
 from starlette.datastructures import FormData
 
-from alerts import desk_alerts
-from desk.pages import flash_redirect, render
-from desk.session import Viewer, checked_form, lead_viewer, refuse
-from routing.desk import DeskError
+from carewire.alerts import desk_alerts
+from carewire.desk.pages import flash_redirect, render
+from carewire.desk.session import Viewer, checked_form, lead_viewer, refuse
+from carewire.routing.desk import DeskError
 
 router = APIRouter()
 

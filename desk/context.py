@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from carewire.errors import WarehouseError
-from warehouse.db import connect, records
+from carewire.warehouse.db import connect, records
 
 HISTORY = 10
 """Earlier posts of the author shown on an item."""

@@ -22,10 +22,10 @@ import duckdb
 from fastapi import APIRouter, Depends, Request
 
 from carewire.errors import WarehouseError
-from desk import charts
-from desk.pages import render
-from desk.session import Viewer, lead_viewer
-from warehouse.db import connect, records
+from carewire.desk import charts
+from carewire.desk.pages import render
+from carewire.desk.session import Viewer, lead_viewer
+from carewire.warehouse.db import connect, records
 
 router = APIRouter()
 

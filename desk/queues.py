@@ -16,10 +16,10 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse
 from starlette.datastructures import FormData
 
-from desk.context import cluster_context, item_context
-from desk.pages import flash_redirect, render
-from desk.session import Viewer, checked_form, refuse, viewer
-from routing.desk import FACETS, Desk, DeskError, DeskItem
+from carewire.desk.context import cluster_context, item_context
+from carewire.desk.pages import flash_redirect, render
+from carewire.desk.session import Viewer, checked_form, refuse, viewer
+from carewire.routing.desk import FACETS, Desk, DeskError, DeskItem
 
 router = APIRouter()
 

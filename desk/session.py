@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from fastapi import Depends, HTTPException, Request
 from starlette.datastructures import FormData
 
-from desk.accounts import Accounts, User
+from carewire.desk.accounts import Accounts, User
 
 SESSION_COOKIE = "carewire_session"
 CSRF_FIELD = "csrf_token"

@@ -21,14 +21,14 @@ from fastapi.staticfiles import StaticFiles
 from starlette.datastructures import FormData
 
 from carewire.settings import Settings
-from alerts import desk_alerts
-from desk import alerts_page, dashboards, queues
-from desk.accounts import ROLES, AccountError, Accounts
-from desk.pages import flash_redirect, render
-from desk.session import (SESSION_COOKIE, SignInRequired, Viewer, admin_viewer,
+from carewire.alerts import desk_alerts
+from carewire.desk import alerts_page, dashboards, queues
+from carewire.desk.accounts import ROLES, AccountError, Accounts
+from carewire.desk.pages import flash_redirect, render
+from carewire.desk.session import (SESSION_COOKIE, SignInRequired, Viewer, admin_viewer,
                           checked_form, client_ip, viewer)
-from routing.desk import Desk
-from routing.policy import load_policy
+from carewire.routing.desk import Desk
+from carewire.routing.policy import load_policy
 
 LOGIN_CSRF_COOKIE = "carewire_login_csrf"
 AUDIT_PAGE = 100

@@ -19,8 +19,8 @@ __all__ = ["score_texts", "same_issue", "cluster"]
 @cache
 def _models():
     from carewire.settings import load_settings
-    from enrichment.pairs import PairModel
-    from enrichment.enricher import Enricher
+    from carewire.enrichment.pairs import PairModel
+    from carewire.enrichment.enricher import Enricher
 
     enricher, pairs = Enricher(load_settings().enrichment), PairModel.default()
     enricher.check_trained_for(pairs.head)
@@ -49,7 +49,7 @@ def same_issue(a: list[str], b: list[str]) -> list[bool]:
 
 def cluster(texts: list[str]) -> list[str]:
     """A cluster id per text, clustering the texts in the order given."""
-    from enrichment.dedupe import assign, cluster_id
+    from carewire.enrichment.dedupe import assign, cluster_id
 
     enricher, pairs = _models()
     texts = list(texts)

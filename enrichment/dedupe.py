@@ -29,8 +29,8 @@ from datetime import datetime, timedelta
 
 import numpy as np
 
-from enrichment.pairs import PairModel
-from enrichment.text import duplicate_key
+from carewire.enrichment.pairs import PairModel
+from carewire.enrichment.text import duplicate_key
 
 CHUNK = 2048
 

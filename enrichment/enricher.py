@@ -17,13 +17,13 @@ import pandas as pd
 
 from carewire.errors import ConfigError
 from carewire.settings import EnrichmentSettings
-from enrichment import intent, language
-from enrichment import relevance as noise_rules
-from enrichment.encoder import Encoder
-from enrichment.heads import Head
-from enrichment.relevance import Relevance
-from enrichment.sentiment import sentiment_model
-from enrichment.text import normalize
+from carewire.enrichment import intent, language
+from carewire.enrichment import relevance as noise_rules
+from carewire.enrichment.encoder import Encoder
+from carewire.enrichment.heads import Head
+from carewire.enrichment.relevance import Relevance
+from carewire.enrichment.sentiment import sentiment_model
+from carewire.enrichment.text import normalize
 
 COLUMNS = ["language", "language_confidence", "sentiment", "sentiment_score",
            "sentiment_confidence", "relevant", "relevance_score", "relevance_reason", "intent",

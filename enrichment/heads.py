@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from carewire.errors import ConfigError
-from enrichment.encoder import Encoded
+from carewire.enrichment.encoder import Encoded
 
 
 @dataclass(frozen=True)

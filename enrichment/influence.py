@@ -25,7 +25,7 @@ from __future__ import annotations
 import duckdb
 
 from carewire.settings import InfluenceSettings
-from warehouse.db import transaction
+from carewire.warehouse.db import transaction
 
 _SQL = """
 WITH posts AS (

@@ -22,8 +22,8 @@ from pathlib import Path
 
 import numpy as np
 
-from enrichment.heads import Head
-from enrichment.text import duplicate_key
+from carewire.enrichment.heads import Head
+from carewire.enrichment.text import duplicate_key
 
 DEFAULT_PAIR_MODEL = Path(__file__).parent / "models" / "same_issue.npz"
 

@@ -15,8 +15,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from enrichment.encoder import Encoded
-from enrichment.heads import Head
+from carewire.enrichment.encoder import Encoded
+from carewire.enrichment.heads import Head
 
 NOISE_PATTERNS = {
     "job ad": re.compile(

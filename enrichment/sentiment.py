@@ -20,8 +20,8 @@ from pathlib import Path
 import numpy as np
 
 from carewire.errors import ConfigError
-from enrichment.encoder import Encoded
-from enrichment.heads import Head
+from carewire.enrichment.encoder import Encoded
+from carewire.enrichment.heads import Head
 
 SENTIMENTS = ("negative", "neutral", "positive")
 DEFAULT_HEAD = Path(__file__).parent / "models" / "sentiment.npz"

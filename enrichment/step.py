@@ -22,11 +22,11 @@ import numpy as np
 import pandas as pd
 
 from carewire.settings import Settings
-from enrichment import influence
-from enrichment.dedupe import assign, cluster_id
-from enrichment.pairs import PairModel
-from enrichment.enricher import Enricher
-from warehouse.db import registered, transaction
+from carewire.enrichment import influence
+from carewire.enrichment.dedupe import assign, cluster_id
+from carewire.enrichment.pairs import PairModel
+from carewire.enrichment.enricher import Enricher
+from carewire.warehouse.db import registered, transaction
 
 BATCH = 1024
 _TEXT = "concat_ws('. ', nullif(m.title, ''), m.text)"

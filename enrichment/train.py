@@ -20,8 +20,8 @@ from pathlib import Path
 
 import numpy as np
 
-from enrichment.encoder import Encoder
-from enrichment.heads import Head
+from carewire.enrichment.encoder import Encoder
+from carewire.enrichment.heads import Head
 
 RELEVANCE_LAYERS = (4, 5, 6)
 
@@ -84,7 +84,7 @@ def cross_validate(features: np.ndarray, labels: list[str], names: tuple[str, ..
 
 
 def relevance_features(texts: list[str], encoder: Encoder) -> np.ndarray:
-    from enrichment.text import normalize
+    from carewire.enrichment.text import normalize
 
     encoded = encoder.encode([normalize(t) for t in texts])
     return np.hstack([encoded.layers[layer] for layer in RELEVANCE_LAYERS])

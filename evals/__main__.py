@@ -21,7 +21,7 @@ from evals.metrics import precision_recall_f1, recall
 
 
 def sentiment() -> None:
-    import enrichment
+    from carewire import enrichment
 
     texts, truth = datasets.tweeteval_validation()
     scored = enrichment.score_texts(texts)
@@ -39,9 +39,9 @@ def sentiment() -> None:
 
 
 def germeval() -> None:
-    import enrichment
-    from enrichment.encoder import Encoder
-    from enrichment.train import RELEVANCE_FIT, RELEVANCE_LAYERS, cross_validate, \
+    from carewire import enrichment
+    from carewire.enrichment.encoder import Encoder
+    from carewire.enrichment.train import RELEVANCE_FIT, RELEVANCE_LAYERS, cross_validate, \
         relevance_features
 
     texts, relevant, sentiment_truth = datasets.germeval_dev()
@@ -66,8 +66,8 @@ def germeval() -> None:
 
 
 def dedupe() -> None:
-    import enrichment
-    from enrichment.pairs import PairModel
+    from carewire import enrichment
+    from carewire.enrichment.pairs import PairModel
 
     a, b, same = datasets.paraphrase_pairs()
     held = datasets.paraphrase_held_out(a)

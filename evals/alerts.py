@@ -30,11 +30,11 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from alerts.detect import Detection, detect
+from carewire.alerts.detect import Detection, detect
 from carewire.settings import AlertSettings, load_settings
 from evals import datasets
-from warehouse.db import registered
-from warehouse.migrate import migrate
+from carewire.warehouse.db import registered
+from carewire.warehouse.migrate import migrate
 
 SOURCE = "x"
 WATCHED_FROM = datetime(2017, 10, 4, tzinfo=timezone.utc)
@@ -66,7 +66,7 @@ def inbound_by_brand() -> pd.DataFrame:
 
 def negative_relevant(texts: list[str]) -> np.ndarray:
     """The configured enrichment's reading, as the warehouse would hold it."""
-    import enrichment
+    from carewire import enrichment
 
     scored = enrichment.score_texts(texts)
     return ((scored["sentiment"] == "negative") & scored["relevant"]).to_numpy()
@@ -196,7 +196,7 @@ def _show_examples(con: duckdb.DuckDBPyConnection, found: Detection, tweets: pd.
                    settings: AlertSettings) -> None:
     """The strongest alerts, with the issue clusters behind them: the hour's tweets are
     clustered by the pipeline's own model first (the eval does not cluster everything)."""
-    import enrichment
+    from carewire import enrichment
 
     strongest = sorted(found.alerts, key=lambda a: -a.score)[:3]
     if not strongest:

@@ -23,11 +23,11 @@ import time
 
 import numpy as np
 
-from enrichment.pairs import DEFAULT_PAIR_MODEL, pair_features
-from enrichment.encoder import Encoder
-from enrichment.sentiment import DEFAULT_HEAD, SENTIMENTS
-from enrichment.text import duplicate_key, normalize
-from enrichment.train import fit_head, predict
+from carewire.enrichment.pairs import DEFAULT_PAIR_MODEL, pair_features
+from carewire.enrichment.encoder import Encoder
+from carewire.enrichment.sentiment import DEFAULT_HEAD, SENTIMENTS
+from carewire.enrichment.text import duplicate_key, normalize
+from carewire.enrichment.train import fit_head, predict
 from evals import datasets, metrics
 
 SENTIMENT_LAYERS = (2, 3, 4, 5, 6)

@@ -40,7 +40,7 @@ def inbound_sample(n: int = SAMPLE, seed: int = SEED) -> pd.DataFrame:
 
 def route(tweets: pd.DataFrame) -> pd.DataFrame:
     """`tweets` with the decision of `routing.decide` (text and source only) beside it."""
-    import routing
+    from carewire import routing
 
     decided = routing.decide(pd.DataFrame({"text": tweets["text"], "source": SOURCE},
                                           index=tweets.index))

@@ -28,9 +28,9 @@ import duckdb
 
 from carewire.settings import Settings
 from carewire.errors import ConfigError
-from maintenance.requests import ErasureRequest, normalised_handle
-from maintenance.target import Target
-from warehouse.db import records
+from carewire.maintenance.requests import ErasureRequest, normalised_handle
+from carewire.maintenance.target import Target
+from carewire.warehouse.db import records
 
 KEY_FILE = "erasure.key"
 

@@ -25,7 +25,7 @@ import sqlalchemy as sa
 
 from carewire.errors import WarehouseError
 from carewire.settings import Settings
-from warehouse.db import connect
+from carewire.warehouse.db import connect
 
 PENDING_FILE = "compact.pending"
 ALIAS = "compacted"

@@ -36,18 +36,18 @@ import pandas as pd
 import sqlalchemy as sa
 
 from carewire.settings import Settings
-from connectors import CONNECTORS
-from connectors.base import Stream, dumps
-from connectors.landing import Batch, LandingZone
-from enrichment import influence
-from maintenance.redact import scrub_bytes
-from maintenance.requests import ErasureRequest
-from maintenance.target import Target
-from routing.deliver import build_delivery
-from routing.desk import FACETS, desk_events, desk_items
-from routing.destinations.base import MentionRef
-from warehouse.db import affected, records, registered, transaction
-from warehouse.load import file_sha256, load_batch
+from carewire.connectors import CONNECTORS
+from carewire.connectors.base import Stream, dumps
+from carewire.connectors.landing import Batch, LandingZone
+from carewire.enrichment import influence
+from carewire.maintenance.redact import scrub_bytes
+from carewire.maintenance.requests import ErasureRequest
+from carewire.maintenance.target import Target
+from carewire.routing.deliver import build_delivery
+from carewire.routing.desk import FACETS, desk_events, desk_items
+from carewire.routing.destinations.base import MentionRef
+from carewire.warehouse.db import affected, records, registered, transaction
+from carewire.warehouse.load import file_sha256, load_batch
 
 TEXT_TYPES = ("VARCHAR", "JSON", "VARCHAR[]", "BLOB")
 REJUDGED_SUITES = "('landing_raw', 'raw_core_mentions')"

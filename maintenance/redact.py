@@ -34,10 +34,10 @@ from urllib.parse import urlsplit
 
 import feedparser
 
-from connectors.base import Page, dumps
-from connectors.feeds.mapping import _author as feed_author  # how the mapping reads one
-from connectors.landing import CURSOR_FILE, Batch, LandingZone, atomic_write, exclusive
-from maintenance.target import Target
+from carewire.connectors.base import Page, dumps
+from carewire.connectors.feeds.mapping import _author as feed_author  # how the mapping reads one
+from carewire.connectors.landing import CURSOR_FILE, Batch, LandingZone, atomic_write, exclusive
+from carewire.maintenance.target import Target
 
 
 @dataclass

@@ -26,8 +26,8 @@ from typing import Iterable, Literal
 
 from carewire.errors import ConfigError
 from carewire.settings import Settings
-from connectors import CONNECTORS
-from connectors.landing import atomic_write, exclusive
+from carewire.connectors import CONNECTORS
+from carewire.connectors.landing import atomic_write, exclusive
 
 Kind = Literal["author", "platform_deletion"]
 QUEUE_FILE = "erasures.jsonl"

@@ -26,9 +26,9 @@ from typing import Any
 import duckdb
 
 from carewire.settings import Settings
-from connectors.landing import LandingZone
-from warehouse.db import affected, transaction
-from warehouse.load import file_sha256
+from carewire.connectors.landing import LandingZone
+from carewire.warehouse.db import affected, transaction
+from carewire.warehouse.load import file_sha256
 
 
 def purge(con: duckdb.DuckDBPyConnection, settings: Settings, landing: LandingZone,

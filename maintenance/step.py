@@ -24,8 +24,8 @@ from typing import Any
 
 from carewire.errors import CarewireError
 from carewire.settings import Settings
-from maintenance import audit, requests
-from maintenance.requests import ErasureRequest
+from carewire.maintenance import audit, requests
+from carewire.maintenance.requests import ErasureRequest
 
 
 class MaintenanceError(CarewireError):
@@ -44,11 +44,11 @@ def apply(settings: Settings, request: ErasureRequest) -> dict[str, Any]:
     """Erase one request everywhere but the snapshot (see `run`, which compacts and
     publishes)."""
     from carewire.pipeline import landing_zone
-    from maintenance.compact import compact_desk, mark
-    from maintenance.erase import erase_desk, erase_warehouse, resolve
-    from maintenance.redact import redact_landing
-    from routing.desk import Desk
-    from warehouse.db import connect
+    from carewire.maintenance.compact import compact_desk, mark
+    from carewire.maintenance.erase import erase_desk, erase_warehouse, resolve
+    from carewire.maintenance.redact import redact_landing
+    from carewire.routing.desk import Desk
+    from carewire.warehouse.db import connect
 
     landing = landing_zone(settings)
     with connect(settings.warehouse) as con:
@@ -116,7 +116,7 @@ def _check_desk(settings: Settings, con) -> None:
 
 def platform_deletions(settings: Settings, now: datetime) -> list[ErasureRequest]:
     """One platform_deletion per source whose mentions the warehouse marks deleted."""
-    from warehouse.db import connect
+    from carewire.warehouse.db import connect
 
     with connect(settings.warehouse) as con:
         found = con.execute("SELECT source, list(source_id ORDER BY source_id) "
@@ -136,9 +136,9 @@ def erase_all(settings: Settings, now: datetime) -> list[dict[str, Any]]:
 
 def retention(settings: Settings, now: datetime) -> dict[str, Any]:
     from carewire.pipeline import landing_zone
-    from maintenance.compact import mark
-    from maintenance.retention import purge
-    from warehouse.db import connect
+    from carewire.maintenance.compact import mark
+    from carewire.maintenance.retention import purge
+    from carewire.warehouse.db import connect
 
     with connect(settings.warehouse) as con:
         purged = purge(con, settings, landing_zone(settings), now)
@@ -150,7 +150,7 @@ def retention(settings: Settings, now: datetime) -> dict[str, Any]:
 def compact(settings: Settings) -> bool:
     """Compact the warehouse if an erasure or purge left freed bytes in it (before the
     snapshot copies it)."""
-    from maintenance.compact import compact_if_pending
+    from carewire.maintenance.compact import compact_if_pending
 
     return compact_if_pending(settings)
 

@@ -15,7 +15,7 @@ from pathlib import Path
 import duckdb
 
 from carewire.settings import Settings
-from quality import SUITES, suites
+from carewire.quality import SUITES, suites
 
 
 def build(con: duckdb.DuckDBPyConnection, settings: Settings, directory: Path,

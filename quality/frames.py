@@ -18,7 +18,7 @@ import duckdb
 import pandas as pd
 
 from carewire.settings import QualitySettings
-from warehouse.db import registered
+from carewire.warehouse.db import registered
 
 
 @dataclass(frozen=True)

@@ -14,8 +14,8 @@ from typing import Any
 import duckdb
 
 from carewire.settings import Settings
-from quality import SUITES, frames
-from quality.store import record
+from carewire.quality import SUITES, frames
+from carewire.quality.store import record
 
 
 def judged_rows(con: duckdb.DuckDBPyConnection, settings: Settings, suite: str) -> frames.Judged:
@@ -36,7 +36,7 @@ def run(con: duckdb.DuckDBPyConnection, settings: Settings, suite_names: list[st
         run_id: str, now: datetime) -> dict[str, Any]:
     """Judge each suite on what it has not judged yet; a suite with nothing new is skipped
     (and its last result stands)."""
-    from quality.validate import validate
+    from carewire.quality.validate import validate
 
     results: dict[str, Any] = {}
     for suite in suite_names:

@@ -7,9 +7,9 @@ from typing import Any
 
 import duckdb
 
-from quality import SUITES
-from quality.store import held_batches, last_results
-from warehouse.db import records
+from carewire.quality import SUITES
+from carewire.quality.store import held_batches, last_results
+from carewire.warehouse.db import records
 
 
 def collect(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:

@@ -16,9 +16,9 @@ import duckdb
 import pandas as pd
 
 from carewire.errors import CarewireError
-from quality.frames import Judged
-from quality.validate import Failure, Validation
-from warehouse.db import records, registered, transaction
+from carewire.quality.frames import Judged
+from carewire.quality.validate import Failure, Validation
+from carewire.warehouse.db import records, registered, transaction
 
 HELD_BATCHES = "SELECT batch_id FROM quality__held_batches WHERE released_at IS NULL"
 """Batches held back from routing (routing/step.py decides none of their mentions)."""

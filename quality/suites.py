@@ -12,7 +12,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from carewire.settings import QualitySettings
-from connectors import CONNECTORS
+from carewire.connectors import CONNECTORS
 
 SENTIMENTS = ["negative", "neutral", "positive"]
 INTENTS = ["complaint", "feature_idea", "other", "praise", "question"]

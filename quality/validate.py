@@ -17,7 +17,7 @@ from typing import Any
 import pandas as pd
 
 from carewire.settings import QualitySettings
-from quality import suites
+from carewire.quality import suites
 
 ROW_VALUE_KEYS = ("unexpected_list", "partial_unexpected_list", "unexpected_index_list",
                   "partial_unexpected_index_list", "partial_unexpected_counts",

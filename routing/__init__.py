@@ -23,8 +23,8 @@ def decide(mentions: pd.DataFrame) -> pd.DataFrame:
     `language`, `tier`, `reach`, `influence_score`, `cluster_size`, `is_reply` (or
     `parent_id`) when present."""
     from carewire.settings import load_settings
-    from routing.rules import evaluate
-    from routing.policy import load_policy
+    from carewire.routing.rules import evaluate
+    from carewire.routing.policy import load_policy
 
     missing = {"text", "source"} - set(mentions.columns)
     if missing:
@@ -34,14 +34,14 @@ def decide(mentions: pd.DataFrame) -> pd.DataFrame:
     frame["text"] = frame["text"].fillna("").astype(str)
     texts = frame["text"].tolist()
     if any(column not in frame.columns for column in _ENRICHED):
-        from enrichment import score_texts
+        from carewire.enrichment import score_texts
 
         scored = score_texts(texts).set_index(frame.index)
         for column in _ENRICHED:
             if column not in frame.columns:
                 frame[column] = scored[column]
     if "cluster_size" not in frame.columns:
-        from enrichment import cluster
+        from carewire.enrichment import cluster
 
         ids = pd.Series(cluster(texts), index=frame.index)
         frame["cluster_size"] = ids.map(ids.value_counts())

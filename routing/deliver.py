@@ -24,9 +24,9 @@ from typing import Any, Mapping
 import duckdb
 
 from carewire.settings import RoutingSettings
-from routing.destinations.base import (Delivery, Destination, FatalDestinationError, MentionRef,
+from carewire.routing.destinations.base import (Delivery, Destination, FatalDestinationError, MentionRef,
                                        RetriableDestinationError)
-from warehouse.db import records, transaction
+from carewire.warehouse.db import records, transaction
 
 _PRIORITY_ORDER = "CASE priority WHEN 'urgent' THEN 0 WHEN 'high' THEN 1 WHEN 'normal' THEN 2 ELSE 3 END"
 

@@ -33,8 +33,8 @@ import sqlalchemy as sa
 from sqlalchemy.exc import ArgumentError, DBAPIError, IntegrityError, NoSuchModuleError
 
 from carewire.errors import CarewireError
-from connectors.base import dumps, utc
-from routing.destinations.base import Delivery, MentionRef
+from carewire.connectors.base import dumps, utc
+from carewire.routing.destinations.base import Delivery, MentionRef
 
 Status = Literal["open", "claimed", "resolved"]
 EventKind = Literal["delivered", "claimed", "replied", "resolved", "reopened", "rated",

@@ -12,7 +12,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from routing.policy import Experts
+from carewire.routing.policy import Experts
 
 _ANSWERED = """
 SELECT coalesce(a.handle, r.author_id) AS expert, r.source, q.embedding

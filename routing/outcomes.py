@@ -22,10 +22,10 @@ from typing import Any, Mapping
 
 import duckdb
 
-from routing.destinations.base import Destination, DestinationError
-from routing.policy import Policy
-from routing.step import delivery_key
-from warehouse.db import transaction
+from carewire.routing.destinations.base import Destination, DestinationError
+from carewire.routing.policy import Policy
+from carewire.routing.step import delivery_key
+from carewire.warehouse.db import transaction
 
 OUTCOME_KINDS = ("claimed", "replied", "resolved", "reopened", "rated", "reassigned",
                  "accepted_answer", "status")

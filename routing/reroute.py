@@ -23,10 +23,10 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-from quality.store import HELD_BATCHES
-from routing.policy import Policy
-from routing.step import decide, features, prepare, record
-from warehouse.db import registered, transaction
+from carewire.quality.store import HELD_BATCHES
+from carewire.routing.policy import Policy
+from carewire.routing.step import decide, features, prepare, record
+from carewire.warehouse.db import registered, transaction
 
 COMPARED = ("route", "rule_id", "reason", "evidence", "experts", "team", "priority",
             "sla_due_at", "destination", "delivery_key", "policy_version")

@@ -11,9 +11,9 @@ import duckdb
 import pandas as pd
 
 from carewire.errors import CarewireError
-from routing.rules import near_misses
-from routing.policy import Policy
-from routing.step import decide, features
+from carewire.routing.rules import near_misses
+from carewire.routing.policy import Policy
+from carewire.routing.step import decide, features
 
 _WHICH = "(m.source || ':' || m.source_id = $ref OR m.url = $ref OR m.source_id = $ref)"
 

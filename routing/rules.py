@@ -15,7 +15,7 @@ from typing import Callable
 import numpy as np
 import pandas as pd
 
-from routing.policy import Experts, Policy, Range, Rule, Then
+from carewire.routing.policy import Experts, Policy, Range, Rule, Then
 
 FEATURES = ("text", "source", "intent", "sentiment", "sentiment_score", "relevant", "language",
             "tier", "is_reply", "cluster_size", "reach", "influence_score")

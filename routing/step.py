@@ -19,11 +19,11 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from routing.rules import evaluate
-from routing.experts import ExpertIndex
-from routing.policy import Policy
-from quality.store import HELD_BATCHES
-from warehouse.db import registered, transaction
+from carewire.routing.rules import evaluate
+from carewire.routing.experts import ExpertIndex
+from carewire.routing.policy import Policy
+from carewire.quality.store import HELD_BATCHES
+from carewire.warehouse.db import registered, transaction
 
 _FEATURES = """
 SELECT m.source, m.source_id, m.text, m.created_at, m.parent_id IS NOT NULL AS is_reply,

@@ -12,7 +12,7 @@ from carewire.cli import main
 from carewire.demo import EXAMPLE_QUERY
 from carewire.pipeline import configured_streams
 from carewire.settings import SAMPLE_CONFIG, load_settings
-from connectors import CONNECTORS
+from carewire.connectors import CONNECTORS
 
 SAMPLE_STREAMS = {f"{source}/{stream.name}" for source, streams in
                   configured_streams(load_settings(SAMPLE_CONFIG)).items() for stream in streams}

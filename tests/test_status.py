@@ -6,8 +6,8 @@ from datetime import datetime, timezone
 
 from carewire import status
 from carewire.settings import Settings
-from connectors.base import Interval, Stream
-from connectors.landing import LandingZone
+from carewire.connectors.base import Interval, Stream
+from carewire.connectors.landing import LandingZone
 
 NOW = datetime(2026, 11, 24, 9, 30, tzinfo=timezone.utc)
 INTERVAL = Interval(datetime(2026, 11, 24, 8, tzinfo=timezone.utc),

@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from warehouse.db import connect
+from carewire.warehouse.db import connect
 
 EXPORTED_PREFIXES = ("core__", "out__")
 NOT_EXPORTED = ("core__embeddings",)

@@ -15,9 +15,9 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from connectors.base import Author, Mention, Page, Parsed, dumps
-from connectors.landing import Batch
-from warehouse.db import registered, transaction
+from carewire.connectors.base import Author, Mention, Page, Parsed, dumps
+from carewire.connectors.landing import Batch
+from carewire.warehouse.db import registered, transaction
 
 MENTION_COLUMNS = ["source", "source_id", "stream", "url", "title", "text", "author_id",
                    "language", "created_at", "categories", "thread_id", "parent_id",

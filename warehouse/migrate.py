@@ -15,7 +15,7 @@ from pathlib import Path
 import duckdb
 
 from carewire.errors import WarehouseError
-from warehouse.db import transaction
+from carewire.warehouse.db import transaction
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 _FILE = re.compile(r"^(\d{4})_([a-z0-9_]+)\.sql$")

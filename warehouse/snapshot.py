@@ -12,7 +12,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from warehouse.db import connect
+from carewire.warehouse.db import connect
 
 
 def publish(warehouse: Path, snapshot: Path) -> Path:

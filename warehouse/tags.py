@@ -30,7 +30,7 @@ from typing import Iterable
 import duckdb
 
 from carewire.settings import Brand, Settings
-from warehouse.db import transaction
+from carewire.warehouse.db import transaction
 
 OTHER = "other"
 """The topic of a mention that uses no configured topic's keywords."""

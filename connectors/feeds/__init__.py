@@ -1,5 +1,5 @@
 """RSS and Atom feeds (feedparser): blogs, news sites, keyword alerts, classic forums."""
 
-from connectors.feeds.connector import FeedConnector
+from carewire.connectors.feeds.connector import FeedConnector
 
 __all__ = ["FeedConnector"]

@@ -6,9 +6,9 @@ from datetime import datetime
 from typing import Any, ClassVar, Mapping
 
 from carewire.settings import Settings
-from connectors import http
-from connectors.base import Credentials, FetchResult, Interval, Page, Parsed, Stream
-from connectors.feeds import mapping
+from carewire.connectors import http
+from carewire.connectors.base import Credentials, FetchResult, Interval, Page, Parsed, Stream
+from carewire.connectors.feeds import mapping
 
 ACCEPT = "application/atom+xml, application/rss+xml, application/xml;q=0.9, */*;q=0.8"
 

@@ -18,7 +18,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import feedparser
 
-from connectors.base import (Author, Mention, Page, Parsed, Reject, Stream, dumps,
+from carewire.connectors.base import (Author, Mention, Page, Parsed, Reject, Stream, dumps,
                              rejecting_malformed)
 
 SOURCE = "feeds"

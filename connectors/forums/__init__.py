@@ -1,5 +1,5 @@
 """Forums: Discourse communities through their public JSON API (see connector.py)."""
 
-from connectors.forums.connector import DiscourseConnector
+from carewire.connectors.forums.connector import DiscourseConnector
 
 __all__ = ["DiscourseConnector"]

@@ -31,9 +31,9 @@ from typing import Any, ClassVar, Mapping
 from urllib.parse import urlencode, urljoin, urlsplit, urlunsplit
 
 from carewire.settings import Settings
-from connectors import http
-from connectors.base import Credentials, FetchResult, Interval, Page, Parsed, Stream
-from connectors.forums import mapping
+from carewire.connectors import http
+from carewire.connectors.base import Credentials, FetchResult, Interval, Page, Parsed, Stream
+from carewire.connectors.forums import mapping
 
 ACCEPT = "application/json"
 

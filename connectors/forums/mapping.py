@@ -27,9 +27,9 @@ from datetime import datetime, timezone
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
-from connectors.base import (Author, Mention, Page, Parsed, Reject, Stream, dumps, json_int,
+from carewire.connectors.base import (Author, Mention, Page, Parsed, Reject, Stream, dumps, json_int,
                              rejecting_malformed)
-from connectors.feeds.mapping import html_to_text
+from carewire.connectors.feeds.mapping import html_to_text
 
 SOURCE = "forums"
 

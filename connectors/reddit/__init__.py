@@ -1,5 +1,5 @@
 """Reddit (praw): new submissions and comments of subreddits, and searches, read-only."""
 
-from connectors.reddit.connector import RedditConnector
+from carewire.connectors.reddit.connector import RedditConnector
 
 __all__ = ["RedditConnector"]

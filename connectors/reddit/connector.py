@@ -32,10 +32,10 @@ from prawcore.sessions import RetryStrategy
 
 from carewire.errors import AuthError, FatalSourceError, RetriableSourceError
 from carewire.settings import Settings
-from connectors import http
-from connectors.base import Credentials, FetchResult, Interval, Mention, Page, Stream, utc
-from connectors.landing import atomic_write, exclusive
-from connectors.reddit import mapping
+from carewire.connectors import http
+from carewire.connectors.base import Credentials, FetchResult, Interval, Mention, Page, Stream, utc
+from carewire.connectors.landing import atomic_write, exclusive
+from carewire.connectors.reddit import mapping
 
 log = logging.getLogger(__name__)
 

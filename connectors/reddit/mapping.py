@@ -17,7 +17,7 @@ import json
 from datetime import datetime, timezone
 from typing import Any, Iterator
 
-from connectors.base import (Author, Mention, Page, Parsed, Reject, Stream, dumps,
+from carewire.connectors.base import (Author, Mention, Page, Parsed, Reject, Stream, dumps,
                              rejecting_malformed)
 
 SOURCE = "reddit"

@@ -1,5 +1,5 @@
 """X (API v2 recent search) through tweepy: one stream per configured query."""
 
-from connectors.x.connector import XConnector
+from carewire.connectors.x.connector import XConnector
 
 __all__ = ["XConnector"]

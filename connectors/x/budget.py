@@ -28,7 +28,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from connectors.landing import atomic_write, exclusive
+from carewire.connectors.landing import atomic_write, exclusive
 
 CONFIG_KEY = "sources.x.monthly_read_budget"
 

@@ -36,9 +36,9 @@ import tweepy
 
 from carewire.errors import AuthError, FatalSourceError, RetriableSourceError
 from carewire.settings import Settings
-from connectors import http
-from connectors.base import Credentials, FetchResult, Interval, Mention, Page, Stream
-from connectors.x import budget, mapping
+from carewire.connectors import http
+from carewire.connectors.base import Credentials, FetchResult, Interval, Mention, Page, Stream
+from carewire.connectors.x import budget, mapping
 
 log = logging.getLogger(__name__)
 

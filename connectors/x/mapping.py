@@ -23,7 +23,7 @@ import re
 from datetime import datetime, timezone
 from typing import Any, Mapping
 
-from connectors.base import (Author, Mention, Page, Parsed, Reject, Stream, dumps, json_int,
+from carewire.connectors.base import (Author, Mention, Page, Parsed, Reject, Stream, dumps, json_int,
                              rejecting_malformed)
 
 SOURCE = "x"

@@ -6,8 +6,8 @@ from __future__ import annotations
 from typing import Callable, Mapping
 
 from carewire.settings import Settings
-from connectors.base import Credentials
-from routing.destinations.base import Destination
+from carewire.connectors.base import Credentials
+from carewire.routing.destinations.base import Destination
 
 Matcher = Callable[[str, list[str]], "int | None"]
 
@@ -16,21 +16,21 @@ def build(settings: Settings, credentials: Mapping[str, Credentials], desk,
           matcher: Matcher | None = None) -> dict[str, Destination]:
     """Name -> destination, for the desk (an open `routing.desk.Desk`) and every
     configured destination. `matcher` lets Discourse link to a topic that already answers."""
-    from routing.destinations.desk import DeskDestination
+    from carewire.routing.destinations.desk import DeskDestination
 
     built: dict[str, Destination] = {"desk": DeskDestination(desk)}
     for config in settings.routing.destinations:
         creds = credentials.get(config.conn_id) if config.conn_id else None
         if config.kind == "discourse":
-            from routing.destinations.discourse import DiscourseDestination
+            from carewire.routing.destinations.discourse import DiscourseDestination
 
             built[config.name] = DiscourseDestination(config, creds, settings.http, matcher)
         elif config.kind == "zendesk":
-            from routing.destinations.zendesk import ZendeskDestination
+            from carewire.routing.destinations.zendesk import ZendeskDestination
 
             built[config.name] = ZendeskDestination(config, creds, settings.http)
         else:
-            from routing.destinations.webhook import WebhookDestination
+            from carewire.routing.destinations.webhook import WebhookDestination
 
             built[config.name] = WebhookDestination(config, creds, settings.http)
     return built

@@ -12,8 +12,8 @@ from typing import Iterable
 
 from sqlalchemy.exc import OperationalError
 
-from routing.desk import Desk
-from routing.destinations.base import Delivery, Outcome, Receipt, RetriableDestinationError
+from carewire.routing.desk import Desk
+from carewire.routing.destinations.base import Delivery, Outcome, Receipt, RetriableDestinationError
 
 OUTCOME_KINDS = frozenset({"claimed", "replied", "resolved", "reopened", "rated", "reassigned"})
 """Desk events reported as outcomes; `delivered` is the desk's own bookkeeping. A

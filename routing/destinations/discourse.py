@@ -31,12 +31,12 @@ from typing import Any, Callable, Iterable
 import requests
 
 from carewire.settings import DestinationSettings, HttpSettings
-from connectors.base import Credentials, utc
-from connectors.feeds.mapping import html_to_text
-from connectors.forums.mapping import timestamp
-from connectors.http import RETRY_STATUSES
-from routing.destinations.base import Delivery, FatalDestinationError, Outcome, Receipt
-from routing.destinations.http import call, missing_credentials, session_for
+from carewire.connectors.base import Credentials, utc
+from carewire.connectors.feeds.mapping import html_to_text
+from carewire.connectors.forums.mapping import timestamp
+from carewire.connectors.http import RETRY_STATUSES
+from carewire.routing.destinations.base import Delivery, FatalDestinationError, Outcome, Receipt
+from carewire.routing.destinations.http import call, missing_credentials, session_for
 
 Matcher = Callable[[str, list[str]], "int | None"]
 """(the asker's words, titles of solved topics) -> index of the title that answers them."""

@@ -11,8 +11,8 @@ from __future__ import annotations
 import requests
 
 from carewire.settings import DestinationSettings, HttpSettings
-from connectors.http import RETRY_STATUSES, make_session
-from routing.destinations.base import FatalDestinationError, RetriableDestinationError
+from carewire.connectors.http import RETRY_STATUSES, make_session
+from carewire.routing.destinations.base import FatalDestinationError, RetriableDestinationError
 
 AFTER_FIX = "carewire route deliver --retry-blocked"
 """What to run once the cause of a refused delivery is fixed (alerts name their own)."""

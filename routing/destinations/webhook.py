@@ -33,9 +33,9 @@ from datetime import datetime
 from typing import Iterable
 
 from carewire.settings import DestinationSettings, HttpSettings
-from connectors.base import Credentials, dumps
-from routing.destinations.base import Delivery, FatalDestinationError, Outcome, Receipt
-from routing.destinations.http import AFTER_FIX, call, session_for
+from carewire.connectors.base import Credentials, dumps
+from carewire.routing.destinations.base import Delivery, FatalDestinationError, Outcome, Receipt
+from carewire.routing.destinations.http import AFTER_FIX, call, session_for
 
 SIGNATURE_PREFIX = "sha256="
 

@@ -25,10 +25,10 @@ from typing import Any, Iterable
 import requests
 
 from carewire.settings import DestinationSettings, HttpSettings
-from connectors.base import Credentials, utc
-from routing.destinations.base import (Delivery, FatalDestinationError, MentionRef, Outcome,
+from carewire.connectors.base import Credentials, utc
+from carewire.routing.destinations.base import (Delivery, FatalDestinationError, MentionRef, Outcome,
                                        Receipt)
-from routing.destinations.http import call, missing_credentials, session_for
+from carewire.routing.destinations.http import call, missing_credentials, session_for
 
 CREDENTIALS = ("with login = a Zendesk agent's email and password = an API token (Admin "
                "Center > Apps and integrations > Zendesk API)")

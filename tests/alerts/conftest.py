@@ -12,8 +12,8 @@ import duckdb
 import pandas as pd
 import pytest
 
-from warehouse.db import registered
-from warehouse.migrate import migrate
+from carewire.warehouse.db import registered
+from carewire.warehouse.migrate import migrate
 
 SPIKE_HOUR = datetime(2026, 11, 24, 9, tzinfo=timezone.utc)   # a Tuesday
 WATCHED_FROM = SPIKE_HOUR - timedelta(weeks=10)

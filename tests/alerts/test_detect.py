@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pytest
 
-from alerts.detect import alert_id, detect
+from carewire.alerts.detect import alert_id, detect
 from carewire.settings import AlertSettings
 from tests.alerts.conftest import BRAND, SPIKE_HOUR, WATCHED_FROM, flat_history
 

@@ -7,10 +7,10 @@ from datetime import datetime, timezone
 
 import pytest
 
-from alerts import desk_alerts
-from alerts.detect import Alert, alert_id
+from carewire.alerts import desk_alerts
+from carewire.alerts.detect import Alert, alert_id
 from carewire.settings import Settings
-from desk.web import create_app
+from carewire.desk.web import create_app
 from tests.alerts.conftest import SPIKE_HOUR
 from tests.desk.conftest import PASSWORD, DeskUser
 

@@ -9,13 +9,13 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
-from alerts import desk_alerts
-from alerts.step import run
+from carewire.alerts import desk_alerts
+from carewire.alerts.step import run
 from carewire import pipeline
 from carewire.settings import Settings
-from connectors.base import Credentials
-from routing.desk import Desk
-from routing.destinations.webhook import verify
+from carewire.connectors.base import Credentials
+from carewire.routing.desk import Desk
+from carewire.routing.destinations.webhook import verify
 from tests.alerts.conftest import SPIKE_HOUR, WATCHED_FROM, flat_history
 from tests.routing.json_api import JsonApiServer
 

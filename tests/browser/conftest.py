@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 import uvicorn
 
-from desk.web import create_app
+from carewire.desk.web import create_app
 from tests.desk.conftest import PASSWORD
 
 CHROMIUM = os.environ.get("CAREWIRE_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"

@@ -7,7 +7,7 @@ import time
 from urllib3 import HTTPResponse
 
 from carewire.settings import HttpSettings
-from connectors.http import CarewireRetry, make_session
+from carewire.connectors.http import CarewireRetry, make_session
 from tests.conftest import Reply
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
-from connectors.base import Interval, Page, Stream
-from connectors.landing import LandingZone
+from carewire.connectors.base import Interval, Page, Stream
+from carewire.connectors.landing import LandingZone
 
 T0 = datetime(2026, 11, 24, 6, tzinfo=timezone.utc)
 HOUR = timedelta(hours=1)

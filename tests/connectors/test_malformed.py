@@ -10,9 +10,9 @@ import pytest
 from carewire import pipeline
 from carewire.errors import FatalSourceError
 from carewire.settings import Settings
-from connectors import CONNECTORS, http
-from connectors.base import Interval, Page, Stream
-from connectors.landing import LandingZone
+from carewire.connectors import CONNECTORS, http
+from carewire.connectors.base import Interval, Page, Stream
+from carewire.connectors.landing import LandingZone
 from tests.conftest import Reply, route_to_loopback
 
 INTERVAL = Interval(datetime(2026, 11, 24, 7, tzinfo=timezone.utc),

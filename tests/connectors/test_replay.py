@@ -7,7 +7,7 @@ import json
 import pytest
 import requests
 
-from connectors.replay import ReplayAdapter
+from carewire.connectors.replay import ReplayAdapter
 
 
 def cassette(tmp_path, *responses):

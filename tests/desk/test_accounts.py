@@ -6,8 +6,8 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from desk.accounts import AccountError, Accounts, password_matches
-from routing.desk import Desk
+from carewire.desk.accounts import AccountError, Accounts, password_matches
+from carewire.routing.desk import Desk
 from tests.desk.conftest import PASSWORD, Clock
 
 
@@ -69,7 +69,7 @@ def test_the_audit_log_holds_sign_ins_and_item_actions_newest_first(accounts):
 
 
 def test_hashes_are_salted_and_only_the_right_password_matches():
-    from desk.accounts import hash_password
+    from carewire.desk.accounts import hash_password
 
     one, two = hash_password(PASSWORD), hash_password(PASSWORD)
     assert one != two and password_matches(PASSWORD, one) and password_matches(PASSWORD, two)

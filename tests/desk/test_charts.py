@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 
-from desk.charts import bar_chart, line_chart, nice_ticks, percent
+from carewire.desk.charts import bar_chart, line_chart, nice_ticks, percent
 
 SVG = "{http://www.w3.org/2000/svg}"
 

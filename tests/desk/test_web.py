@@ -6,8 +6,8 @@ import re
 
 import sqlalchemy as sa
 
-from desk.accounts import desk_audit, desk_sessions
-from routing.desk import desk_items
+from carewire.desk.accounts import desk_audit, desk_sessions
+from carewire.routing.desk import desk_items
 from tests.desk.conftest import PASSWORD, DeskUser, csrf_of
 
 
@@ -163,7 +163,7 @@ def _copies_in_cluster(desk, cluster_id: str, n: int):
     """More deliveries of one cluster, as answer offers to its other authors would be."""
     from dataclasses import replace
 
-    from routing.destinations.base import Delivery
+    from carewire.routing.destinations.base import Delivery
 
     base = desk.cluster_items(cluster_id)[0]
     for i in range(n):
@@ -285,7 +285,7 @@ def test_sign_in_never_sends_anyone_to_another_site(desk_app):
 
 def test_the_desk_works_the_same_on_postgresql_and_sqlite(desk_url, sample_settings):
     """The web app on an empty store of either backend: sign in, claim, audit."""
-    from desk.web import create_app
+    from carewire.desk.web import create_app
     from tests.routing.test_desk import delivery
 
     sample_settings.routing.desk_url = desk_url

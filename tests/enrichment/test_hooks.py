@@ -1,6 +1,6 @@
 """The evaluation hooks behave as their contract says, with the shipped offline models."""
 
-import enrichment
+from carewire import enrichment
 
 NEGATIVE = "This is the worst phone company ever, three days without signal and nobody helps"
 POSITIVE = "Loving my new Kestrel plan, great coverage and the support team was brilliant!"

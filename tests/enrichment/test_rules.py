@@ -4,11 +4,11 @@ noise, and the founder index's search."""
 import numpy as np
 import pytest
 
-from enrichment import intent, language
-from enrichment.dedupe import FounderIndex
-from enrichment.relevance import Relevance
-from enrichment.encoder import Encoded
-from enrichment.text import duplicate_key, normalize
+from carewire.enrichment import intent, language
+from carewire.enrichment.dedupe import FounderIndex
+from carewire.enrichment.relevance import Relevance
+from carewire.enrichment.encoder import Encoded
+from carewire.enrichment.text import duplicate_key, normalize
 
 
 def test_normalize_replaces_handles_links_and_escapes():
@@ -86,7 +86,7 @@ def test_founder_index_respects_the_floor():
 
 
 def test_pair_features_are_symmetric_and_see_clashing_numbers():
-    from enrichment.pairs import pair_features
+    from carewire.enrichment.pairs import pair_features
 
     rng = np.random.default_rng(0)
     a, b = _unit(rng.normal(size=(2, 8))), _unit(rng.normal(size=(2, 8)))

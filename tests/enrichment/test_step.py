@@ -11,11 +11,11 @@ import pytest
 
 from carewire import pipeline
 from carewire.settings import Brand, Settings
-from enrichment.pairs import PairModel
-from enrichment.enricher import Enricher
-from enrichment.step import run
+from carewire.enrichment.pairs import PairModel
+from carewire.enrichment.enricher import Enricher
+from carewire.enrichment.step import run
 from tests.warehouse.test_load import atom, hour, land, query, settings  # noqa: F401
-from warehouse.db import connect
+from carewire.warehouse.db import connect
 
 ORDER_LOST = ("o1", "My order never arrived", "Sam")
 ORDER_LOST_AGAIN = ("o2", "Still waiting for my order, it never arrived", "Ana")

@@ -10,9 +10,9 @@ import duckdb
 import pytest
 
 from carewire.errors import ConfigError
-from maintenance import audit, requests
-from maintenance.target import Target
-from warehouse.migrate import migrate
+from carewire.maintenance import audit, requests
+from carewire.maintenance.target import Target
+from carewire.warehouse.migrate import migrate
 
 T0 = datetime(2026, 11, 24, 9, tzinfo=timezone.utc)
 

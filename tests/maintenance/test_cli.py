@@ -6,7 +6,7 @@ import pytest
 
 from carewire.cli import main
 from carewire.settings import SAMPLE_CONFIG
-from maintenance import requests
+from carewire.maintenance import requests
 from tests.maintenance.test_erase import pick_author
 
 

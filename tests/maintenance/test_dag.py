@@ -8,7 +8,7 @@ import duckdb
 import pytest
 
 from carewire.settings import SAMPLE_CONFIG
-from maintenance import requests
+from carewire.maintenance import requests
 from tests.dags.conftest import DAGS, airflow_db  # noqa: F401 (the fixture)
 from tests.maintenance.test_erase import pick_author
 

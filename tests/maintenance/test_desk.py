@@ -9,11 +9,11 @@ from datetime import datetime, timedelta, timezone
 import duckdb
 import sqlalchemy as sa
 
-from maintenance.erase import erase_desk
-from maintenance.target import MARKER, Target
-from routing.desk import Desk, desk_events, desk_items
-from routing.destinations.base import Delivery, MentionRef
-from warehouse.migrate import migrate
+from carewire.maintenance.erase import erase_desk
+from carewire.maintenance.target import MARKER, Target
+from carewire.routing.desk import Desk, desk_events, desk_items
+from carewire.routing.destinations.base import Delivery, MentionRef
+from carewire.warehouse.migrate import migrate
 from tests.maintenance import traces
 
 T0 = datetime(2026, 11, 24, 9, tzinfo=timezone.utc)

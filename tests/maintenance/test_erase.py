@@ -11,7 +11,7 @@ import pytest
 
 from carewire import pipeline
 from carewire.settings import Settings
-from maintenance import audit, requests, step
+from carewire.maintenance import audit, requests, step
 from tests.maintenance import traces
 
 

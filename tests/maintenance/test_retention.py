@@ -8,7 +8,7 @@ from datetime import timedelta
 import duckdb
 
 from carewire import pipeline
-from maintenance import step
+from carewire.maintenance import step
 
 
 def counts(settings) -> dict[str, int]:

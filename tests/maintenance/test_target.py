@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import json
 
-from connectors.base import Page
-from maintenance.redact import redact_page
-from maintenance.target import MARKER, Target
+from carewire.connectors.base import Page
+from carewire.maintenance.redact import redact_page
+from carewire.maintenance.target import MARKER, Target
 
 HOST = "community.example"
 TARGET = Target("forums", frozenset({"help"}), frozenset({f"{HOST}:2362"}),

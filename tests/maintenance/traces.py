@@ -24,7 +24,7 @@ import duckdb
 import sqlalchemy as sa
 
 from carewire.settings import Settings
-from connectors.base import Page
+from carewire.connectors.base import Page
 
 
 Hit = tuple[str, str, str]

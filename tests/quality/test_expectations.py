@@ -16,8 +16,8 @@ import pytest
 
 from carewire import pipeline
 from carewire.settings import FeedSource
-from quality import frames
-from quality.validate import validate
+from carewire.quality import frames
+from carewire.quality.validate import validate
 from tests.conftest import DEMO_NOW
 
 X_BATCH_PREFIX = "x/brand/"

@@ -13,7 +13,7 @@ from carewire.cli import main
 from carewire.errors import CarewireError
 from carewire.rerun import rerun
 from carewire.settings import SAMPLE_CONFIG, load_settings
-from routing.policy import DEFAULT_POLICY
+from carewire.routing.policy import DEFAULT_POLICY
 from tests.reruns.conftest import EVERYTHING, NOW, query, tables
 
 

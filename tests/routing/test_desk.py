@@ -8,9 +8,9 @@ from datetime import datetime, timedelta, timezone
 import pytest
 import sqlalchemy as sa
 
-from routing.desk import Desk, DeskError
-from routing.destinations.base import Delivery, MentionRef, Outcome, Receipt
-from routing.destinations.desk import DeskDestination
+from carewire.routing.desk import Desk, DeskError
+from carewire.routing.destinations.base import Delivery, MentionRef, Outcome, Receipt
+from carewire.routing.destinations.desk import DeskDestination
 
 T0 = datetime(2026, 11, 24, 8, 0, tzinfo=timezone.utc)
 

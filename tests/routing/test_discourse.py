@@ -8,10 +8,10 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from carewire.settings import DestinationSettings, HttpSettings
-from connectors.base import Credentials
-from routing.destinations.base import (Delivery, FatalDestinationError, MentionRef,
+from carewire.connectors.base import Credentials
+from carewire.routing.destinations.base import (Delivery, FatalDestinationError, MentionRef,
                                        RetriableDestinationError)
-from routing.destinations.discourse import (DiscourseDestination, search_terms,
+from carewire.routing.destinations.discourse import (DiscourseDestination, search_terms,
                                             topic_external_id, topic_title)
 
 HTTP = HttpSettings(backoff_s=0, max_retries=4, max_backoff_s=0)

@@ -8,10 +8,10 @@ import pandas as pd
 import pytest
 import yaml
 
-import routing
+from carewire import routing
 from carewire.errors import ConfigError
-from routing.rules import evaluate, near_misses
-from routing.policy import DEFAULT_POLICY, load_policy
+from carewire.routing.rules import evaluate, near_misses
+from carewire.routing.policy import DEFAULT_POLICY, load_policy
 
 ACCOUNT = "@KestrelHelp I was charged twice for order #A1234567 and still no refund. Sort it out!"
 HOW_TO = "How do I turn on wifi calling in the Kestrel app?"

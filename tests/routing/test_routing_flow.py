@@ -14,9 +14,9 @@ import yaml
 from carewire import pipeline
 from carewire.cli import main
 from carewire.settings import DestinationSettings, HttpSettings, RoutingSettings, Settings
-from connectors.base import Credentials
-from routing.desk import Desk
-from routing.policy import DEFAULT_POLICY
+from carewire.connectors.base import Credentials
+from carewire.routing.desk import Desk
+from carewire.routing.policy import DEFAULT_POLICY
 from tests.warehouse.test_load import T0, atom, hour, land, query
 
 ACCOUNT = ("a1", "I was charged twice for order #A1234567 and want my refund now", "Sam")
@@ -92,7 +92,7 @@ def test_each_mention_goes_where_the_policy_says_once_and_a_rerun_delivers_nothi
 def test_a_lost_record_finds_the_ticket_it_created_instead_of_opening_another(
         settings, credentials, zendesk):
     process(settings, credentials, ACCOUNT)
-    from warehouse.db import connect
+    from carewire.warehouse.db import connect
 
     with connect(settings.warehouse) as con:  # as if the run died before recording it
         con.execute("UPDATE core__deliveries SET status = 'pending', external_id = NULL")

@@ -12,10 +12,10 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from carewire.settings import DestinationSettings
-from connectors.base import Credentials
-from routing.destinations.base import (Delivery, FatalDestinationError, MentionRef, Receipt,
+from carewire.connectors.base import Credentials
+from carewire.routing.destinations.base import (Delivery, FatalDestinationError, MentionRef, Receipt,
                                        RetriableDestinationError)
-from routing.destinations.webhook import WebhookDestination, verify
+from carewire.routing.destinations.webhook import WebhookDestination, verify
 
 SECRET = "s3cret-signing-key"
 

@@ -7,10 +7,10 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from carewire.settings import DestinationSettings, HttpSettings
-from connectors.base import Credentials
-from routing.destinations.base import (Delivery, FatalDestinationError, MentionRef,
+from carewire.connectors.base import Credentials
+from carewire.routing.destinations.base import (Delivery, FatalDestinationError, MentionRef,
                                        RetriableDestinationError)
-from routing.destinations.zendesk import ZendeskDestination
+from carewire.routing.destinations.zendesk import ZendeskDestination
 
 NOW = datetime(2026, 11, 24, 8, 0, tzinfo=timezone.utc)
 FAST = HttpSettings(backoff_s=0, max_retries=4, max_backoff_s=0.01)

@@ -24,7 +24,7 @@ import sqlalchemy as sa
 
 from carewire import pipeline
 from carewire.settings import SAMPLE_CONFIG, load_settings
-from connectors.landing import LandingZone
+from carewire.connectors.landing import LandingZone
 from tests.conftest import POSTGRES_URL
 from tests.scaleout.cluster import REPO, Cluster
 
@@ -104,7 +104,7 @@ def demo_interval_end(data_dir: Path) -> datetime:
 
 
 def warehouse_counts(path: Path) -> dict[str, int]:
-    from warehouse.db import connect
+    from carewire.warehouse.db import connect
 
     with connect(path, read_only=True) as con:
         return {table: con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]

@@ -11,8 +11,8 @@ import numpy as np
 import pytest
 
 from carewire import pipeline
-from routing.desk import Desk
-from warehouse.db import connect, records
+from carewire.routing.desk import Desk
+from carewire.warehouse.db import connect, records
 
 
 class Clock:

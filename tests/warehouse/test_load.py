@@ -9,10 +9,10 @@ import pytest
 
 from carewire import pipeline
 from carewire.settings import Settings
-from connectors.base import Author, Interval, Mention, Page, Parsed, Stream
-from connectors.landing import LandingZone
-from warehouse.db import connect
-from warehouse.load import file_sha256, load_batch
+from carewire.connectors.base import Author, Interval, Mention, Page, Parsed, Stream
+from carewire.connectors.landing import LandingZone
+from carewire.warehouse.db import connect
+from carewire.warehouse.load import file_sha256, load_batch
 
 T0 = datetime(2026, 11, 24, 6, tzinfo=timezone.utc)
 HOUR = timedelta(hours=1)

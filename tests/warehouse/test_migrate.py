@@ -8,7 +8,7 @@ import duckdb
 import pytest
 
 from carewire.errors import WarehouseError
-from warehouse.migrate import MIGRATIONS_DIR, available, migrate
+from carewire.warehouse.migrate import MIGRATIONS_DIR, available, migrate
 
 
 def tables(con) -> set[str]:

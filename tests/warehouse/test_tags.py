@@ -8,11 +8,11 @@ import pytest
 from carewire import pipeline
 from carewire.errors import ConfigError
 from carewire.settings import Brand, Settings, load_settings
-from connectors.base import Page
-from connectors.landing import LandingZone
+from carewire.connectors.base import Page
+from carewire.connectors.landing import LandingZone
 from tests.warehouse.test_load import STREAM, hour, query
-from warehouse.db import connect
-from warehouse.tags import OTHER, UNBRANDED, tag_mentions
+from carewire.warehouse.db import connect
+from carewire.warehouse.tags import OTHER, UNBRANDED, tag_mentions
 
 KESTREL = Brand(name="Kestrel Mobile", keywords=["kestrel mobile", "kestrelmobile"],
                 handles=["@KestrelHelp"])

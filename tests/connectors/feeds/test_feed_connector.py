@@ -8,8 +8,8 @@ import pytest
 
 from carewire.errors import AuthError, FatalSourceError, RetriableSourceError
 from carewire.settings import Settings
-from connectors.base import Credentials, Interval, Stream
-from connectors.feeds import FeedConnector
+from carewire.connectors.base import Credentials, Interval, Stream
+from carewire.connectors.feeds import FeedConnector
 from tests.conftest import Reply
 
 INTERVAL = Interval(datetime(2026, 11, 24, 7, tzinfo=timezone.utc),

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from connectors.base import Page, Stream
-from connectors.feeds import mapping
+from carewire.connectors.base import Page, Stream
+from carewire.connectors.feeds import mapping
 
 
 def rss_with_author(element: str) -> Page:

@@ -7,8 +7,8 @@ from datetime import datetime, timezone
 import pytest
 
 from carewire.settings import Settings
-from connectors.base import Interval, Stream
-from connectors.feeds import FeedConnector
+from carewire.connectors.base import Interval, Stream
+from carewire.connectors.feeds import FeedConnector
 from tests.conftest import Reply
 
 FEEDS = {

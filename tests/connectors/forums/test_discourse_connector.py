@@ -15,8 +15,8 @@ import pytest
 from carewire import pipeline
 from carewire.errors import AuthError, FatalSourceError, RetriableSourceError
 from carewire.settings import Settings
-from connectors.base import Interval, Page, Stream
-from connectors.forums import DiscourseConnector
+from carewire.connectors.base import Interval, Page, Stream
+from carewire.connectors.forums import DiscourseConnector
 from tests.conftest import Reply, route_to_loopback
 
 UTC = timezone.utc
@@ -377,7 +377,7 @@ def test_crash_mid_run_then_rerun_loses_and_duplicates_nothing(server, fast_http
     assert report["warehouse_totals"]["mentions"] == 3
     assert len(landing.batches()) == 1
 
-    from warehouse.db import connect
+    from carewire.warehouse.db import connect
     with connect(config.warehouse) as con:
         rows = con.execute("SELECT source_id, count(*) FROM core__mentions "
                            "GROUP BY source_id ORDER BY source_id").fetchall()

@@ -10,9 +10,9 @@ import json
 
 import pytest
 
-from connectors.base import Page, Stream
-from connectors.reddit import RedditConnector
-from connectors.reddit.mapping import children
+from carewire.connectors.base import Page, Stream
+from carewire.connectors.reddit import RedditConnector
+from carewire.connectors.reddit.mapping import children
 
 CASSETTES = ("TestSubmission.test_comments.json", "TestSubreddit.test_search.json",
              "TestSubredditListings.test_comments.json")

@@ -16,8 +16,8 @@ import pytest
 from carewire import pipeline
 from carewire.errors import AuthError, FatalSourceError, RetriableSourceError
 from carewire.settings import Brand, RedditSearch, RedditSource, Settings, Sources
-from connectors.base import Credentials, Interval, Page
-from connectors.reddit import RedditConnector
+from carewire.connectors.base import Credentials, Interval, Page
+from carewire.connectors.reddit import RedditConnector
 from tests.conftest import Reply, route_to_loopback
 
 INTERVAL = Interval(datetime(2026, 11, 24, 7, tzinfo=timezone.utc),
@@ -293,7 +293,7 @@ def test_authors_of_brand_mentions_are_looked_up_once_and_cached(tmp_path, fast_
 
 
 def test_not_json_at_all_and_non_listing_json_are_rejected_whole():
-    from connectors.base import Stream
+    from carewire.connectors.base import Stream
 
     stream = Stream("reddit", "r-x")
     page = Page("https://oauth.reddit.com/r/x/new/", 200, {}, b'{"error": 500}')
@@ -333,7 +333,7 @@ def test_crash_mid_run_then_rerun_loses_and_duplicates_nothing(
     assert again["new"] == 0 and again["entries"] == 2  # p1 and c1: the lag window
     pipeline.load_landed(config)
 
-    from warehouse.db import connect
+    from carewire.warehouse.db import connect
 
     with connect(config.warehouse) as con:
         rows = con.execute("SELECT source_id FROM core__mentions ORDER BY source_id").fetchall()

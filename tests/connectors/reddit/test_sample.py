@@ -7,8 +7,8 @@ from datetime import datetime, timezone
 
 from carewire.pipeline import REPLAY_CREDENTIALS
 from carewire.settings import SAMPLE_CONFIG, load_settings
-from connectors.base import Interval
-from connectors.reddit import RedditConnector
+from carewire.connectors.base import Interval
+from carewire.connectors.reddit import RedditConnector
 
 
 def test_every_configured_reddit_stream_replays_with_mentions(tmp_path, monkeypatch):

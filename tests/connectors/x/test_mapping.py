@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import json
 
-from connectors.base import Page, Stream
-from connectors.x import XConnector
-from connectors.x.mapping import snowflake_time
+from carewire.connectors.base import Page, Stream
+from carewire.connectors.x import XConnector
+from carewire.connectors.x.mapping import snowflake_time
 from tests.connectors.x.payloads import at, not_found, page, snowflake, tweet
 
 STREAM = Stream(source="x", name="brand", options={"query": "kestrel"}, conn_id="carewire_x")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from carewire import pipeline
-from connectors.x import XConnector
+from carewire.connectors.x import XConnector
 from tests.connectors.x.test_x_connector import INTERVAL
 
 

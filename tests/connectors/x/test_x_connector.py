@@ -12,8 +12,8 @@ import pytest
 from carewire import pipeline
 from carewire.errors import AuthError, FatalSourceError, RetriableSourceError
 from carewire.settings import Settings, Sources, XQuery, XSource
-from connectors.base import Credentials, Interval
-from connectors.x import XConnector, budget
+from carewire.connectors.base import Credentials, Interval
+from carewire.connectors.x import XConnector, budget
 from tests.conftest import Reply, route_to_loopback
 from tests.connectors.x.payloads import RATE, USERS, at, not_found, page, tweet
 
@@ -289,7 +289,7 @@ def test_crash_mid_run_then_rerun_loses_and_duplicates_nothing(
 
     pipeline.migrate(settings)
     pipeline.load_landed(settings)
-    from warehouse.db import connect
+    from carewire.warehouse.db import connect
 
     with connect(settings.warehouse) as con:
         rows = con.execute("SELECT source_id FROM core__mentions WHERE source = 'x'").fetchall()

@@ -11,7 +11,7 @@ task looks at the run's task states: it is the DAG's only leaf, and Airflow judg
 by its leaves, so it must fail for an upstream failure too or that failure would be
 hidden behind it.
 
-Import-light like _common.py: the scheduler parses these often.
+Import-light like common.py: the scheduler parses these often.
 """
 
 from __future__ import annotations

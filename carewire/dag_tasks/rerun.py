@@ -2,7 +2,7 @@
 (the Airflow UI shows them as a form under "Trigger"; `--conf` and `airflow backfill
 create --dag-run-conf` take the same keys) and the task that runs `carewire.rerun`.
 
-Import-light like _common.py: the scheduler parses these often.
+Import-light like common.py: the scheduler parses these often.
 """
 
 from __future__ import annotations
@@ -72,7 +72,7 @@ def rerun_step(window_from_interval: bool):
         from carewire import rerun as reruns
         from carewire.errors import ConfigError
         from carewire.settings import load_settings
-        from connectors.base import utc
+        from carewire.connectors.base import utc
 
         def moment(name: str) -> datetime:
             try:
