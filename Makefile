@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 CONFIG ?= $(if $(wildcard carewire.yaml),carewire.yaml,carewire/sample/carewire.yaml)
 
-.PHONY: install demo test test-clock-ahead test-scaleout bench eval models airflow screenshots constraints clean
+.PHONY: install demo test lint test-clock-ahead test-scaleout bench eval models airflow screenshots constraints clean
 
 $(STAMP): setup.cfg pyproject.toml constraints-3.11.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -21,6 +21,12 @@ demo: $(STAMP)  ## run the pipeline once on the bundled sample data and report
 
 test: $(STAMP)  ## run the test suite
 	$(BIN)/python -m pytest
+
+lint: $(STAMP)  ## the import-linter contracts in setup.cfg (layers), on the installed layout
+	@tmp=$$(mktemp -d) && \
+	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation --target $$tmp . && \
+	(cd $$tmp && PYTHONPATH=$$tmp $(CURDIR)/$(BIN)/lint-imports $(CURDIR)/setup.cfg); \
+	status=$$?; rm -rf $$tmp; exit $$status
 
 test-clock-ahead: $(STAMP)  ## the suite again with the wall clock a year ahead: no test may depend on today
 	$(BIN)/python -m pytest --clock-ahead=365

@@ -15,7 +15,7 @@ from typing import Any
 import duckdb
 
 from carewire.alerts.detect import METRICS, detect
-from carewire.settings import AlertSettings
+from carewire.core.settings import AlertSettings
 
 _PER_SERIES = 10
 """Series listed in the totals, the most alerted first."""

@@ -40,8 +40,8 @@ from typing import Any
 
 import duckdb
 
-from carewire.settings import AlertSettings
-from carewire.connectors.base import utc
+from carewire.core.settings import AlertSettings
+from carewire.core.types import utc
 from carewire.warehouse.db import records
 
 METRICS = {"mentions": "mentions", "negative": "negative relevant mentions"}

@@ -24,9 +24,9 @@ import sqlalchemy as sa
 from carewire.alerts import desk_alerts
 from carewire.alerts.detect import Alert
 from carewire.alerts.store import DESK, mark_failed, mark_sent, pending
-from carewire.errors import CarewireError
-from carewire.settings import Settings
-from carewire.connectors.base import Credentials
+from carewire.core.errors import CarewireError
+from carewire.core.settings import Settings
+from carewire.core.types import Credentials
 from carewire.routing.destinations.base import FatalDestinationError
 
 AFTER_FIX = "carewire alerts detect"

@@ -19,8 +19,8 @@ import sqlalchemy as sa
 from carewire.alerts.detect import detect
 from carewire.alerts.notify import send_pending
 from carewire.alerts.store import save
-from carewire.settings import Settings
-from carewire.connectors.base import Credentials, utc
+from carewire.core.settings import Settings
+from carewire.core.types import Credentials, utc
 
 
 def run(con: duckdb.DuckDBPyConnection, settings: Settings,

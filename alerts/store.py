@@ -17,7 +17,7 @@ import duckdb
 import pandas as pd
 
 from carewire.alerts.detect import Alert
-from carewire.connectors.base import dumps, utc
+from carewire.core.types import dumps, utc
 from carewire.warehouse.db import registered, transaction
 
 DESK = "desk"

@@ -26,10 +26,10 @@ from pathlib import Path
 
 import requests
 
-from carewire import pipeline
-from carewire.settings import SAMPLE_CONFIG, load_settings
-from carewire.connectors import CONNECTORS
-from carewire.connectors.base import Interval
+from carewire.app import pipeline
+from carewire.core.settings import SAMPLE_CONFIG, load_settings
+from carewire.connectors import CONNECTORS, configured_streams
+from carewire.core.types import Interval
 from carewire.connectors.replay import read_cassettes, request_key
 from tests.conftest import LoopbackAdapter, LoopbackServer, Reply
 
@@ -86,7 +86,7 @@ def _connector_run(settings, source: str, server: CassetteServer, data_dir: Path
         return session
 
     settings = settings.model_copy(update={"data_dir": data_dir})
-    streams = pipeline.configured_streams(settings)[source]
+    streams = configured_streams(settings)[source]
     # the recordings carry placeholder tokens, as in replay mode
     credentials = {s.conn_id: pipeline.REPLAY_CREDENTIALS for s in streams if s.conn_id}
     server.rewind()
@@ -150,7 +150,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as scratch:
         for source in sorted(CONNECTORS):
             cassette = CASSETTES / f"{source}.json"
-            if not cassette.exists() or source not in pipeline.configured_streams(settings):
+            if not cassette.exists() or source not in configured_streams(settings):
                 continue
             server = CassetteServer([cassette])
             runs = [_connector_run(settings, source, server, Path(scratch) / f"{source}-{n}")

@@ -23,7 +23,7 @@ from pathlib import Path
 import requests
 
 from benchmarks.connectors import machine
-from carewire.settings import Settings
+from carewire.core.settings import Settings
 from carewire.desk.web import create_app
 from carewire.routing.desk import desk_items
 from tests.browser.conftest import LiveDesk

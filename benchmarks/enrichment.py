@@ -39,7 +39,7 @@ SIZES = (10_000, 100_000, 1_000_000)
 def throughput(n: int, naive_n: int) -> None:
     import torch
 
-    from carewire.settings import Settings
+    from carewire.core.settings import Settings
     from carewire.enrichment.pairs import PairModel
     from carewire.enrichment.enricher import Enricher
     from carewire.enrichment.step import run
@@ -139,7 +139,7 @@ def _dedupe_child(embeddings: str, texts_file: str) -> None:
 
 
 def dedupe_scaling(sizes: tuple[int, ...]) -> None:
-    from carewire.settings import Settings
+    from carewire.core.settings import Settings
     from carewire.enrichment.enricher import Enricher
 
     tweets = twcs_inbound()

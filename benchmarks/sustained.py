@@ -21,9 +21,9 @@ from pathlib import Path
 from typing import Callable
 
 from benchmarks.connectors import HEADER, baseline, row
-from carewire.settings import HttpSettings, Settings
+from carewire.core.settings import HttpSettings, Settings
 from carewire.connectors import CONNECTORS
-from carewire.connectors.base import Credentials, Interval
+from carewire.core.types import Credentials, Interval
 from carewire.connectors.landing import LandingZone
 from tests.conftest import LoopbackServer, Reply, route_to_loopback
 

@@ -14,49 +14,11 @@ from __future__ import annotations
 
 import base64
 import functools
-import json
 from dataclasses import asdict, dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 from typing import Any, Callable, ClassVar, Mapping, Protocol
 
-
-def utc(value: datetime) -> datetime:
-    """A plain `datetime` in UTC; naive values are taken to be UTC already.
-
-    Always a stdlib `datetime`, never a subclass: Airflow hands tasks pendulum DateTimes,
-    and pendulum arithmetic on one whose tzinfo is `timezone.utc` returns a naive value
-    (`start - timedelta(hours=1)` then fails to compare with an aware one).
-    """
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=timezone.utc)
-    value = value.astimezone(timezone.utc)
-    return datetime(value.year, value.month, value.day, value.hour, value.minute, value.second,
-                    value.microsecond, tzinfo=timezone.utc)
-
-
-@dataclass(frozen=True)
-class Interval:
-    """The data interval of a run. It keys landing batches and cursors; never `now()`."""
-
-    start: datetime
-    end: datetime
-
-    def __post_init__(self):
-        object.__setattr__(self, "start", utc(self.start))
-        object.__setattr__(self, "end", utc(self.end))
-        if self.end < self.start:
-            raise ValueError(f"interval ends ({self.end}) before it starts ({self.start})")
-
-    @property
-    def key(self) -> str:
-        """File-name-safe and sortable: 20261124T0800Z--20261124T0900Z."""
-        return f"{self.start:%Y%m%dT%H%M%SZ}--{self.end:%Y%m%dT%H%M%SZ}"
-
-    @classmethod
-    def hour_before(cls, moment: datetime) -> "Interval":
-        """The last whole hour that ended at or before `moment`."""
-        end = utc(moment).replace(minute=0, second=0, microsecond=0)
-        return cls(end - timedelta(hours=1), end)
+from carewire.core.types import Credentials, Interval
 
 
 @dataclass(frozen=True)
@@ -73,15 +35,6 @@ class Stream:
     conn_id: str | None = None
     primary_key: ClassVar[tuple[str, str]] = ("source", "source_id")
     cursor_field: ClassVar[str] = "created_at"
-
-
-@dataclass(frozen=True)
-class Credentials:
-    """What a DAG read from an Airflow Connection; connectors never look them up."""
-
-    login: str | None = None
-    password: str | None = None
-    extra: Mapping[str, Any] = field(default_factory=dict)
 
 
 @dataclass
@@ -248,18 +201,3 @@ class Connector(Protocol):
 def json_int(value: Any) -> int | None:
     """An integer from a JSON payload, or None: never a bool, a float or a numeric string."""
     return value if isinstance(value, int) and not isinstance(value, bool) else None
-
-
-def json_default(value: Any) -> Any:
-    """JSON for the odd types platform payloads carry (timestamps, bytes, sets)."""
-    if isinstance(value, datetime):
-        return utc(value).isoformat()
-    if isinstance(value, bytes):
-        return value.decode("utf-8", "replace")
-    if isinstance(value, (set, tuple)):
-        return list(value)
-    raise TypeError(f"cannot serialise {type(value).__name__}")
-
-
-def dumps(value: Any) -> str:
-    return json.dumps(value, default=json_default, ensure_ascii=False, sort_keys=True)

@@ -16,8 +16,8 @@ import requests
 from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
-from carewire.errors import AuthError, FatalSourceError, RetriableSourceError
-from carewire.settings import HttpSettings
+from carewire.core.errors import AuthError, FatalSourceError, RetriableSourceError
+from carewire.core.settings import HttpSettings
 
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 

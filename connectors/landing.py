@@ -25,7 +25,9 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Iterator
 
-from carewire.connectors.base import Interval, Page, Stream, dumps, utc
+from carewire.connectors.base import Page, Stream
+from carewire.core.settings import Settings
+from carewire.core.types import Interval, dumps, utc
 
 CURSOR_FILE = "_cursor.json"
 
@@ -82,6 +84,11 @@ class LandingZone:
     def __init__(self, root: Path, cursor_history: int = 500):
         self.root = Path(root)
         self.cursor_history = cursor_history
+
+    @classmethod
+    def of(cls, settings: Settings) -> "LandingZone":
+        """The landing zone a deployment's settings name."""
+        return cls(settings.landing, settings.cursor_history)
 
     def _dir(self, source: str, stream: str) -> Path:
         return self.root / source / stream

@@ -11,8 +11,9 @@ from airflow.sdk import DAG, task
 from airflow.timetables.interval import CronDataIntervalTimetable
 
 from carewire.dag_tasks.common import DEFAULT_ARGS, START_DATE, landing_asset
-from carewire import pipeline
-from carewire.settings import load_settings
+from carewire.app import pipeline
+from carewire.connectors import configured_streams
+from carewire.core.settings import load_settings
 
 SETTINGS = load_settings()
 
@@ -33,7 +34,7 @@ def build(source: str, stream_names: list[str]) -> DAG:
         @task(outlets=[landing_asset(source)], map_index_template="{{ stream_name }}")
         def fetch(stream_name: str, data_interval_start=None, data_interval_end=None,
                   dag_run=None) -> dict:
-            from carewire.connectors.base import Credentials, Interval
+            from carewire.core.types import Credentials, Interval
 
             # A run triggered without a logical date has no data interval: it fetches the
             # last whole hour before it was triggered.
@@ -55,5 +56,5 @@ def build(source: str, stream_names: list[str]) -> DAG:
     return dag
 
 
-for _source, _streams in pipeline.configured_streams(SETTINGS).items():
+for _source, _streams in configured_streams(SETTINGS).items():
     globals()[f"ingest_{_source}"] = build(_source, [s.name for s in _streams])

@@ -59,8 +59,8 @@ with DAG(
     @task
     def request(params=None) -> list[str]:
         """Queue the erasure the run was triggered with, if any (ids only in the XCom)."""
-        from carewire.errors import ConfigError
-        from carewire.settings import load_settings
+        from carewire.core.errors import ConfigError
+        from carewire.core.settings import load_settings
         from carewire.maintenance import requests
 
         settings = load_settings()
@@ -84,21 +84,21 @@ with DAG(
 
     @task
     def erase(data_interval_end=None) -> list[dict]:
-        from carewire.settings import load_settings
+        from carewire.core.settings import load_settings
         from carewire.maintenance import step
 
         return step.erase_all(load_settings(), step.moment(data_interval_end))
 
     @task
     def retention(data_interval_end=None) -> dict:
-        from carewire.settings import load_settings
+        from carewire.core.settings import load_settings
         from carewire.maintenance import step
 
         return step.retention(load_settings(), step.moment(data_interval_end))
 
     @task
     def compact() -> bool:
-        from carewire.settings import load_settings
+        from carewire.core.settings import load_settings
         from carewire.maintenance import step
 
         return step.compact(load_settings())

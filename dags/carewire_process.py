@@ -27,7 +27,7 @@ from airflow.sdk import DAG, AssetAny, task
 from carewire.dag_tasks.common import DEFAULT_ARGS, START_DATE, landing_asset, migrate, publish
 from carewire.dag_tasks.quality import gate, quality_gates
 from carewire.dag_tasks.rerun import WINDOW, options, rerun_step
-from carewire.settings import load_settings
+from carewire.core.settings import load_settings
 from carewire.connectors import CONNECTORS
 
 with DAG(
@@ -46,24 +46,24 @@ with DAG(
 
     @task
     def load() -> dict:
-        from carewire import pipeline
-        from carewire.settings import load_settings
+        from carewire.app import pipeline
+        from carewire.core.settings import load_settings
 
         return pipeline.load_landed(load_settings())
 
     # The model's hardware: under the CeleryExecutor, the queue the GPU workers listen on.
     @task(queue=load_settings().enrichment.queue)
     def enrich() -> dict:
-        from carewire import pipeline
-        from carewire.settings import load_settings
+        from carewire.app import pipeline
+        from carewire.core.settings import load_settings
 
         return pipeline.enrich(load_settings())
 
     @task
     def alerts(data_interval_end=None, dag_run=None) -> dict:
-        from carewire import pipeline
-        from carewire.credentials import for_destinations
-        from carewire.settings import load_settings
+        from carewire.app import pipeline
+        from carewire.app.credentials import for_destinations
+        from carewire.core.settings import load_settings
 
         settings = load_settings()
         return pipeline.detect_alerts(settings, data_interval_end or dag_run.run_after,
@@ -71,8 +71,8 @@ with DAG(
 
     @task
     def route(data_interval_end=None, dag_run=None) -> dict:
-        from carewire import pipeline
-        from carewire.settings import load_settings
+        from carewire.app import pipeline
+        from carewire.core.settings import load_settings
 
         return pipeline.route(load_settings(), data_interval_end or dag_run.run_after)
 
@@ -80,9 +80,9 @@ with DAG(
     def deliver() -> dict:
         from datetime import datetime, timezone
 
-        from carewire import pipeline
-        from carewire.credentials import for_destinations
-        from carewire.settings import load_settings
+        from carewire.app import pipeline
+        from carewire.app.credentials import for_destinations
+        from carewire.core.settings import load_settings
 
         settings = load_settings()
         result = pipeline.deliver(settings, for_destinations(settings),

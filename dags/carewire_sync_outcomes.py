@@ -32,9 +32,9 @@ with DAG(
     def sync() -> dict:
         from datetime import datetime, timezone
 
-        from carewire import pipeline
-        from carewire.credentials import for_destinations
-        from carewire.settings import load_settings
+        from carewire.app import pipeline
+        from carewire.app.credentials import for_destinations
+        from carewire.core.settings import load_settings
 
         settings = load_settings()
         return pipeline.sync_outcomes(settings, for_destinations(settings),

@@ -28,7 +28,7 @@ from typing import Any, Callable, Iterable, Literal
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
-from carewire.errors import CarewireError
+from carewire.core.errors import CarewireError
 from carewire.routing.desk import JsonText, UtcDateTime, desk_events
 
 Role = Literal["agent", "lead", "admin"]

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from carewire.errors import WarehouseError
+from carewire.core.errors import WarehouseError
 from carewire.warehouse.db import connect, records
 
 HISTORY = 10

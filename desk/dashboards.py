@@ -21,7 +21,7 @@ from typing import Any
 import duckdb
 from fastapi import APIRouter, Depends, Request
 
-from carewire.errors import WarehouseError
+from carewire.core.errors import WarehouseError
 from carewire.desk import charts
 from carewire.desk.pages import render
 from carewire.desk.session import Viewer, lead_viewer

@@ -20,7 +20,7 @@ from fastapi.responses import RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.datastructures import FormData
 
-from carewire.settings import Settings
+from carewire.core.settings import Settings
 from carewire.alerts import desk_alerts
 from carewire.desk import alerts_page, dashboards, queues
 from carewire.desk.accounts import ROLES, AccountError, Accounts

@@ -18,7 +18,7 @@ __all__ = ["score_texts", "same_issue", "cluster"]
 
 @cache
 def _models():
-    from carewire.settings import load_settings
+    from carewire.core.settings import load_settings
     from carewire.enrichment.pairs import PairModel
     from carewire.enrichment.enricher import Enricher
 

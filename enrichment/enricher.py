@@ -15,8 +15,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from carewire.errors import ConfigError
-from carewire.settings import EnrichmentSettings
+from carewire.core.errors import ConfigError
+from carewire.core.settings import EnrichmentSettings
 from carewire.enrichment import intent, language
 from carewire.enrichment import relevance as noise_rules
 from carewire.enrichment.encoder import Encoder

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from carewire.errors import ConfigError
+from carewire.core.errors import ConfigError
 from carewire.enrichment.encoder import Encoded
 
 

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import duckdb
 
-from carewire.settings import InfluenceSettings
+from carewire.core.settings import InfluenceSettings
 from carewire.warehouse.db import transaction
 
 _SQL = """

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
-from carewire.errors import ConfigError
+from carewire.core.errors import ConfigError
 from carewire.enrichment.encoder import Encoded
 from carewire.enrichment.heads import Head
 

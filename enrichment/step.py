@@ -21,7 +21,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from carewire.settings import Settings
+from carewire.core.settings import Settings
 from carewire.enrichment import influence
 from carewire.enrichment.dedupe import assign, cluster_id
 from carewire.enrichment.pairs import PairModel

@@ -31,7 +31,7 @@ import numpy as np
 import pandas as pd
 
 from carewire.alerts.detect import Detection, detect
-from carewire.settings import AlertSettings, load_settings
+from carewire.core.settings import AlertSettings, load_settings
 from evals import datasets
 from carewire.warehouse.db import registered
 from carewire.warehouse.migrate import migrate

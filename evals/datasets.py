@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
-from carewire.errors import ConfigError
+from carewire.core.errors import ConfigError
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -26,8 +26,8 @@ from typing import Any
 
 import duckdb
 
-from carewire.settings import Settings
-from carewire.errors import ConfigError
+from carewire.core.settings import Settings
+from carewire.core.errors import ConfigError
 from carewire.maintenance.requests import ErasureRequest, normalised_handle
 from carewire.maintenance.target import Target
 from carewire.warehouse.db import records

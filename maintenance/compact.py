@@ -23,8 +23,8 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from carewire.errors import WarehouseError
-from carewire.settings import Settings
+from carewire.core.errors import WarehouseError
+from carewire.core.settings import Settings
 from carewire.warehouse.db import connect
 
 PENDING_FILE = "compact.pending"

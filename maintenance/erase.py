@@ -35,9 +35,10 @@ import duckdb
 import pandas as pd
 import sqlalchemy as sa
 
-from carewire.settings import Settings
+from carewire.core.settings import Settings
 from carewire.connectors import CONNECTORS
-from carewire.connectors.base import Stream, dumps
+from carewire.core.types import dumps
+from carewire.connectors.base import Stream
 from carewire.connectors.landing import Batch, LandingZone
 from carewire.enrichment import influence
 from carewire.maintenance.redact import scrub_bytes

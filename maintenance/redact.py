@@ -34,7 +34,8 @@ from urllib.parse import urlsplit
 
 import feedparser
 
-from carewire.connectors.base import Page, dumps
+from carewire.core.types import dumps
+from carewire.connectors.base import Page
 from carewire.connectors.feeds.mapping import _author as feed_author  # how the mapping reads one
 from carewire.connectors.landing import CURSOR_FILE, Batch, LandingZone, atomic_write, exclusive
 from carewire.maintenance.target import Target

@@ -24,8 +24,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Iterable, Literal
 
-from carewire.errors import ConfigError
-from carewire.settings import Settings
+from carewire.core.errors import ConfigError
+from carewire.core.settings import Settings
 from carewire.connectors import CONNECTORS
 from carewire.connectors.landing import atomic_write, exclusive
 

@@ -25,7 +25,7 @@ from typing import Any
 
 import duckdb
 
-from carewire.settings import Settings
+from carewire.core.settings import Settings
 from carewire.connectors.landing import LandingZone
 from carewire.warehouse.db import affected, transaction
 from carewire.warehouse.load import file_sha256

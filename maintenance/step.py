@@ -22,8 +22,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from carewire.errors import CarewireError
-from carewire.settings import Settings
+from carewire.core.errors import CarewireError
+from carewire.core.settings import Settings
 from carewire.maintenance import audit, requests
 from carewire.maintenance.requests import ErasureRequest
 
@@ -43,14 +43,14 @@ def moment(value: datetime | None) -> datetime:
 def apply(settings: Settings, request: ErasureRequest) -> dict[str, Any]:
     """Erase one request everywhere but the snapshot (see `run`, which compacts and
     publishes)."""
-    from carewire.pipeline import landing_zone
+    from carewire.connectors.landing import LandingZone
     from carewire.maintenance.compact import compact_desk, mark
     from carewire.maintenance.erase import erase_desk, erase_warehouse, resolve
     from carewire.maintenance.redact import redact_landing
     from carewire.routing.desk import Desk
     from carewire.warehouse.db import connect
 
-    landing = landing_zone(settings)
+    landing = LandingZone.of(settings)
     with connect(settings.warehouse) as con:
         _check_desk(settings, con)
     mark(settings)  # before anything changes: a failure later still compacts next run
@@ -135,13 +135,13 @@ def erase_all(settings: Settings, now: datetime) -> list[dict[str, Any]]:
 
 
 def retention(settings: Settings, now: datetime) -> dict[str, Any]:
-    from carewire.pipeline import landing_zone
+    from carewire.connectors.landing import LandingZone
     from carewire.maintenance.compact import mark
     from carewire.maintenance.retention import purge
     from carewire.warehouse.db import connect
 
     with connect(settings.warehouse) as con:
-        purged = purge(con, settings, landing_zone(settings), now)
+        purged = purge(con, settings, LandingZone.of(settings), now)
     if purged.get("batches_purged"):
         mark(settings)
     return purged
@@ -154,14 +154,3 @@ def compact(settings: Settings) -> bool:
 
     return compact_if_pending(settings)
 
-
-def run(settings: Settings, now: datetime) -> dict[str, Any]:
-    """Everything the maintenance DAG does, in one call (`carewire maintenance run`)."""
-    from carewire import pipeline
-
-    pipeline.migrate(settings)
-    erased = erase_all(settings, now)
-    purged = retention(settings, now)
-    compacted = compact(settings)
-    return {"erasures": erased, "retention": purged, "compacted": compacted,
-            "snapshot": str(pipeline.publish(settings))}

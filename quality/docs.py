@@ -14,7 +14,7 @@ from pathlib import Path
 
 import duckdb
 
-from carewire.settings import Settings
+from carewire.core.settings import Settings
 from carewire.quality import SUITES, suites
 
 

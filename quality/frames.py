@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import duckdb
 import pandas as pd
 
-from carewire.settings import QualitySettings
+from carewire.core.settings import QualitySettings
 from carewire.warehouse.db import registered
 
 

@@ -13,7 +13,7 @@ from typing import Any
 
 import duckdb
 
-from carewire.settings import Settings
+from carewire.core.settings import Settings
 from carewire.quality import SUITES, frames
 from carewire.quality.store import record
 
@@ -21,7 +21,7 @@ from carewire.quality.store import record
 def judged_rows(con: duckdb.DuckDBPyConnection, settings: Settings, suite: str) -> frames.Judged:
     """The rows suite `suite` has not judged in their present version."""
     if suite == "landing_raw":
-        from carewire.pipeline import configured_streams
+        from carewire.connectors import configured_streams
 
         configured = [(source, stream.name)
                       for source, streams in configured_streams(settings).items()

@@ -15,7 +15,7 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-from carewire.errors import CarewireError
+from carewire.core.errors import CarewireError
 from carewire.quality.frames import Judged
 from carewire.quality.validate import Failure, Validation
 from carewire.warehouse.db import records, registered, transaction

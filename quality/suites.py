@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Any
 
-from carewire.settings import QualitySettings
+from carewire.core.settings import QualitySettings
 from carewire.connectors import CONNECTORS
 
 SENTIMENTS = ["negative", "neutral", "positive"]

@@ -16,7 +16,7 @@ from typing import Any
 
 import pandas as pd
 
-from carewire.settings import QualitySettings
+from carewire.core.settings import QualitySettings
 from carewire.quality import suites
 
 ROW_VALUE_KEYS = ("unexpected_list", "partial_unexpected_list", "unexpected_index_list",

@@ -22,7 +22,7 @@ def decide(mentions: pd.DataFrame) -> pd.DataFrame:
     Needs `text` and `source`; uses `intent`, `sentiment`, `sentiment_score`, `relevant`,
     `language`, `tier`, `reach`, `influence_score`, `cluster_size`, `is_reply` (or
     `parent_id`) when present."""
-    from carewire.settings import load_settings
+    from carewire.core.settings import load_settings
     from carewire.routing.rules import evaluate
     from carewire.routing.policy import load_policy
 

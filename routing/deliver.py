@@ -23,7 +23,7 @@ from typing import Any, Mapping
 
 import duckdb
 
-from carewire.settings import RoutingSettings
+from carewire.core.settings import RoutingSettings
 from carewire.routing.destinations.base import (Delivery, Destination, FatalDestinationError, MentionRef,
                                        RetriableDestinationError)
 from carewire.warehouse.db import records, transaction

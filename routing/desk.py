@@ -32,8 +32,8 @@ from typing import Any, Callable, Iterable, Literal, Mapping
 import sqlalchemy as sa
 from sqlalchemy.exc import ArgumentError, DBAPIError, IntegrityError, NoSuchModuleError
 
-from carewire.errors import CarewireError
-from carewire.connectors.base import dumps, utc
+from carewire.core.errors import CarewireError
+from carewire.core.types import dumps, utc
 from carewire.routing.destinations.base import Delivery, MentionRef
 
 Status = Literal["open", "claimed", "resolved"]

@@ -29,7 +29,7 @@ from typing import Annotated, Literal
 import yaml
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from carewire.errors import ConfigError
+from carewire.core.errors import ConfigError
 
 DEFAULT_POLICY = Path(__file__).parent / "default_policy.yaml"
 

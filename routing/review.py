@@ -10,7 +10,7 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-from carewire.errors import CarewireError
+from carewire.core.errors import CarewireError
 from carewire.routing.rules import near_misses
 from carewire.routing.policy import Policy
 from carewire.routing.step import decide, features

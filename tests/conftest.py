@@ -18,7 +18,7 @@ import requests
 import sqlalchemy as sa
 from requests.adapters import HTTPAdapter
 
-from carewire.settings import SAMPLE_CONFIG, HttpSettings, load_settings
+from carewire.core.settings import SAMPLE_CONFIG, HttpSettings, load_settings
 
 
 def pytest_addoption(parser):
@@ -200,7 +200,7 @@ never the wall clock: what a test compares with it cannot drift as the calendar 
 def demo_data_dir(tmp_path_factory) -> Path:
     """The data directory after one real demo run on the sample (landing zone, warehouse,
     snapshot, desk store). Shared by the session: copy it (`demo_settings`) to write."""
-    from carewire import demo
+    from carewire.app import demo
 
     data = tmp_path_factory.mktemp("demo") / "data"
     with pytest.MonkeyPatch.context() as patch:

@@ -8,10 +8,10 @@ import json
 
 import pytest
 
-from carewire.cli import main
-from carewire.demo import EXAMPLE_QUERY
-from carewire.pipeline import configured_streams
-from carewire.settings import SAMPLE_CONFIG, load_settings
+from carewire.app.cli import main
+from carewire.app.demo import EXAMPLE_QUERY
+from carewire.connectors import configured_streams
+from carewire.core.settings import SAMPLE_CONFIG, load_settings
 from carewire.connectors import CONNECTORS
 
 SAMPLE_STREAMS = {f"{source}/{stream.name}" for source, streams in

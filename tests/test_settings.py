@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from carewire.errors import ConfigError
-from carewire.settings import SAMPLE_CONFIG, load_settings
+from carewire.core.errors import ConfigError
+from carewire.core.settings import SAMPLE_CONFIG, load_settings
 
 
 def write(tmp_path, text: str) -> Path:

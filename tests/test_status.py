@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from carewire import status
-from carewire.settings import Settings
-from carewire.connectors.base import Interval, Stream
+from carewire.app import status
+from carewire.core.settings import Settings
+from carewire.core.types import Interval
+from carewire.connectors.base import Stream
 from carewire.connectors.landing import LandingZone
 
 NOW = datetime(2026, 11, 24, 9, 30, tzinfo=timezone.utc)

@@ -9,7 +9,7 @@ from typing import Any, Iterator
 import duckdb
 import pandas as pd
 
-from carewire.errors import WarehouseError
+from carewire.core.errors import WarehouseError
 
 
 @contextmanager

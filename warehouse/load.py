@@ -15,7 +15,8 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from carewire.connectors.base import Author, Mention, Page, Parsed, dumps
+from carewire.core.types import dumps
+from carewire.connectors.base import Author, Mention, Page, Parsed
 from carewire.connectors.landing import Batch
 from carewire.warehouse.db import registered, transaction
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import duckdb
 
-from carewire.errors import WarehouseError
+from carewire.core.errors import WarehouseError
 from carewire.warehouse.db import transaction
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"

@@ -29,7 +29,7 @@ from typing import Iterable
 
 import duckdb
 
-from carewire.settings import Brand, Settings
+from carewire.core.settings import Brand, Settings
 from carewire.warehouse.db import transaction
 
 OTHER = "other"

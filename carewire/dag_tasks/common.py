@@ -31,8 +31,8 @@ def landing_asset(source: str) -> Asset:
 @task
 def migrate() -> list[str]:
     """Bring the warehouse schema up to date before anything writes it."""
-    from carewire import pipeline
-    from carewire.settings import load_settings
+    from carewire.app import pipeline
+    from carewire.core.settings import load_settings
 
     return pipeline.migrate(load_settings())
 
@@ -40,7 +40,7 @@ def migrate() -> list[str]:
 @task
 def publish() -> str:
     """Copy the warehouse to the analyst snapshot (atomic swap) and export Parquet."""
-    from carewire import pipeline
-    from carewire.settings import load_settings
+    from carewire.app import pipeline
+    from carewire.core.settings import load_settings
 
     return str(pipeline.publish(load_settings()))

@@ -29,8 +29,8 @@ def gate(task_id: str, suites: list[str]):
         import logging
         from datetime import datetime, timezone
 
-        from carewire import pipeline
-        from carewire.settings import load_settings
+        from carewire.app import pipeline
+        from carewire.core.settings import load_settings
 
         result = pipeline.gate(load_settings(), suites, dag_run.run_id,
                                datetime.now(timezone.utc))
@@ -46,8 +46,8 @@ def quality_gates(dag_run=None, ti=None) -> dict:
     """Fail the run when an expectation failed in it or one of its tasks failed."""
     from airflow.sdk.exceptions import AirflowFailException
 
-    from carewire import pipeline
-    from carewire.settings import load_settings
+    from carewire.app import pipeline
+    from carewire.core.settings import load_settings
 
     # The gates' own run id, and the one a rerun asked for in the conf runs its gates under.
     failures = pipeline.quality_failures(

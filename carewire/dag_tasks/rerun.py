@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from airflow.sdk import Param, task
 
-from carewire.rerun_modes import REENRICH, REROUTE
+from carewire.app.rerun_modes import REENRICH, REROUTE
 
 
 def options(reload: bool, reenrich: str, reroute: str) -> dict[str, Param]:
@@ -69,10 +69,10 @@ def rerun_step(window_from_interval: bool):
               dag_run=None) -> dict:
         from datetime import datetime
 
-        from carewire import rerun as reruns
-        from carewire.errors import ConfigError
-        from carewire.settings import load_settings
-        from carewire.connectors.base import utc
+        from carewire.app import rerun as reruns
+        from carewire.core.errors import ConfigError
+        from carewire.core.settings import load_settings
+        from carewire.core.types import utc
 
         def moment(name: str) -> datetime:
             try:

@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, ClassVar, Mapping
 
-from carewire.settings import Settings
+from carewire.core.settings import Settings
 from carewire.connectors import http
-from carewire.connectors.base import Credentials, FetchResult, Interval, Page, Parsed, Stream
+from carewire.core.types import Credentials, Interval
+from carewire.connectors.base import FetchResult, Page, Parsed, Stream
 from carewire.connectors.feeds import mapping
 
 ACCEPT = "application/atom+xml, application/rss+xml, application/xml;q=0.9, */*;q=0.8"
@@ -40,7 +41,7 @@ class FeedConnector:
         if stream.conn_id:
             creds = self.credentials.get(stream.conn_id)
             if creds is None:
-                from carewire.errors import AuthError
+                from carewire.core.errors import AuthError
 
                 raise AuthError(f"no credentials were passed for Airflow Connection "
                                 f"'{stream.conn_id}'; create it (airflow connections add)",

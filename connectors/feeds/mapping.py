@@ -18,8 +18,9 @@ from urllib.parse import parse_qs, urlsplit
 
 import feedparser
 
-from carewire.connectors.base import (Author, Mention, Page, Parsed, Reject, Stream, dumps,
-                             rejecting_malformed)
+from carewire.core.types import dumps
+from carewire.connectors.base import (Author, Mention, Page, Parsed, Reject, Stream,
+    rejecting_malformed)
 
 SOURCE = "feeds"
 

@@ -30,9 +30,10 @@ from datetime import datetime
 from typing import Any, ClassVar, Mapping
 from urllib.parse import urlencode, urljoin, urlsplit, urlunsplit
 
-from carewire.settings import Settings
+from carewire.core.settings import Settings
 from carewire.connectors import http
-from carewire.connectors.base import Credentials, FetchResult, Interval, Page, Parsed, Stream
+from carewire.core.types import Credentials, Interval
+from carewire.connectors.base import FetchResult, Page, Parsed, Stream
 from carewire.connectors.forums import mapping
 
 ACCEPT = "application/json"

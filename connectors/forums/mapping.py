@@ -27,8 +27,9 @@ from datetime import datetime, timezone
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
-from carewire.connectors.base import (Author, Mention, Page, Parsed, Reject, Stream, dumps, json_int,
-                             rejecting_malformed)
+from carewire.core.types import dumps
+from carewire.connectors.base import (Author, Mention, Page, Parsed, Reject, Stream, json_int,
+    rejecting_malformed)
 from carewire.connectors.feeds.mapping import html_to_text
 
 SOURCE = "forums"

@@ -30,10 +30,11 @@ import praw
 import prawcore
 from prawcore.sessions import RetryStrategy
 
-from carewire.errors import AuthError, FatalSourceError, RetriableSourceError
-from carewire.settings import Settings
+from carewire.core.errors import AuthError, FatalSourceError, RetriableSourceError
+from carewire.core.settings import Settings
 from carewire.connectors import http
-from carewire.connectors.base import Credentials, FetchResult, Interval, Mention, Page, Stream, utc
+from carewire.core.types import Credentials, Interval, utc
+from carewire.connectors.base import FetchResult, Mention, Page, Stream
 from carewire.connectors.landing import atomic_write, exclusive
 from carewire.connectors.reddit import mapping
 

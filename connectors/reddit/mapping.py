@@ -17,8 +17,9 @@ import json
 from datetime import datetime, timezone
 from typing import Any, Iterator
 
-from carewire.connectors.base import (Author, Mention, Page, Parsed, Reject, Stream, dumps,
-                             rejecting_malformed)
+from carewire.core.types import dumps
+from carewire.connectors.base import (Author, Mention, Page, Parsed, Reject, Stream,
+    rejecting_malformed)
 
 SOURCE = "reddit"
 SITE = "https://www.reddit.com"

@@ -34,10 +34,11 @@ from typing import Any, Callable, ClassVar, Mapping
 import requests
 import tweepy
 
-from carewire.errors import AuthError, FatalSourceError, RetriableSourceError
-from carewire.settings import Settings
+from carewire.core.errors import AuthError, FatalSourceError, RetriableSourceError
+from carewire.core.settings import Settings
 from carewire.connectors import http
-from carewire.connectors.base import Credentials, FetchResult, Interval, Mention, Page, Stream
+from carewire.core.types import Credentials, Interval
+from carewire.connectors.base import FetchResult, Mention, Page, Stream
 from carewire.connectors.x import budget, mapping
 
 log = logging.getLogger(__name__)

@@ -23,8 +23,9 @@ import re
 from datetime import datetime, timezone
 from typing import Any, Mapping
 
-from carewire.connectors.base import (Author, Mention, Page, Parsed, Reject, Stream, dumps, json_int,
-                             rejecting_malformed)
+from carewire.core.types import dumps
+from carewire.connectors.base import (Author, Mention, Page, Parsed, Reject, Stream, json_int,
+    rejecting_malformed)
 
 SOURCE = "x"
 SITE = "https://x.com"

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from typing import Callable, Mapping
 
-from carewire.settings import Settings
-from carewire.connectors.base import Credentials
+from carewire.core.settings import Settings
+from carewire.core.types import Credentials
 from carewire.routing.destinations.base import Destination
 
 Matcher = Callable[[str, list[str]], "int | None"]

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Iterable, Literal, Protocol
 
-from carewire.errors import CarewireError
+from carewire.core.errors import CarewireError
 
 Unit = Literal["mention", "cluster"]
 OutcomeKind = Literal["claimed", "replied", "resolved", "reopened", "rated", "reassigned",

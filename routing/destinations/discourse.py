@@ -30,8 +30,8 @@ from typing import Any, Callable, Iterable
 
 import requests
 
-from carewire.settings import DestinationSettings, HttpSettings
-from carewire.connectors.base import Credentials, utc
+from carewire.core.settings import DestinationSettings, HttpSettings
+from carewire.core.types import Credentials, utc
 from carewire.connectors.feeds.mapping import html_to_text
 from carewire.connectors.forums.mapping import timestamp
 from carewire.connectors.http import RETRY_STATUSES

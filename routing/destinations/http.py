@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import requests
 
-from carewire.settings import DestinationSettings, HttpSettings
+from carewire.core.settings import DestinationSettings, HttpSettings
 from carewire.connectors.http import RETRY_STATUSES, make_session
 from carewire.routing.destinations.base import FatalDestinationError, RetriableDestinationError
 

@@ -32,8 +32,8 @@ from dataclasses import asdict
 from datetime import datetime
 from typing import Iterable
 
-from carewire.settings import DestinationSettings, HttpSettings
-from carewire.connectors.base import Credentials, dumps
+from carewire.core.settings import DestinationSettings, HttpSettings
+from carewire.core.types import Credentials, dumps
 from carewire.routing.destinations.base import Delivery, FatalDestinationError, Outcome, Receipt
 from carewire.routing.destinations.http import AFTER_FIX, call, session_for
 

@@ -24,8 +24,8 @@ from typing import Any, Iterable
 
 import requests
 
-from carewire.settings import DestinationSettings, HttpSettings
-from carewire.connectors.base import Credentials, utc
+from carewire.core.settings import DestinationSettings, HttpSettings
+from carewire.core.types import Credentials, utc
 from carewire.routing.destinations.base import (Delivery, FatalDestinationError, MentionRef, Outcome,
                                        Receipt)
 from carewire.routing.destinations.http import call, missing_credentials, session_for

@@ -10,7 +10,7 @@ from datetime import timedelta
 import duckdb
 import pytest
 
-from carewire.cli import main
+from carewire.app.cli import main
 from tests.alerts.conftest import SPIKE_HOUR, WATCHED_FROM, build, flat_history
 
 

@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 
 from carewire.alerts.detect import alert_id, detect
-from carewire.settings import AlertSettings
+from carewire.core.settings import AlertSettings
 from tests.alerts.conftest import BRAND, SPIKE_HOUR, WATCHED_FROM, flat_history
 
 DAY_BEFORE = SPIKE_HOUR - timedelta(hours=24)

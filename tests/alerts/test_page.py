@@ -9,7 +9,7 @@ import pytest
 
 from carewire.alerts import desk_alerts
 from carewire.alerts.detect import Alert, alert_id
-from carewire.settings import Settings
+from carewire.core.settings import Settings
 from carewire.desk.web import create_app
 from tests.alerts.conftest import SPIKE_HOUR
 from tests.desk.conftest import PASSWORD, DeskUser

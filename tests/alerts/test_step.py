@@ -11,9 +11,9 @@ import sqlalchemy as sa
 
 from carewire.alerts import desk_alerts
 from carewire.alerts.step import run
-from carewire import pipeline
-from carewire.settings import Settings
-from carewire.connectors.base import Credentials
+from carewire.app import pipeline
+from carewire.core.settings import Settings
+from carewire.core.types import Credentials
 from carewire.routing.desk import Desk
 from carewire.routing.destinations.webhook import verify
 from tests.alerts.conftest import SPIKE_HOUR, WATCHED_FROM, flat_history

@@ -60,7 +60,7 @@ def tile(page, label: str) -> str:
 def test_a_lead_resolves_a_cluster_at_once_and_the_kpis_move(browse, live_desk, screenshots):
     from datetime import datetime, timezone
 
-    from carewire import pipeline
+    from carewire.app import pipeline
 
     settings = live_desk.app.state.settings
     lead = browse("lee")

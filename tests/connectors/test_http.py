@@ -6,7 +6,7 @@ import time
 
 from urllib3 import HTTPResponse
 
-from carewire.settings import HttpSettings
+from carewire.core.settings import HttpSettings
 from carewire.connectors.http import CarewireRetry, make_session
 from tests.conftest import Reply
 

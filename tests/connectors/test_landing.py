@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
-from carewire.connectors.base import Interval, Page, Stream
+from carewire.core.types import Interval
+from carewire.connectors.base import Page, Stream
 from carewire.connectors.landing import LandingZone
 
 T0 = datetime(2026, 11, 24, 6, tzinfo=timezone.utc)

@@ -7,11 +7,12 @@ from datetime import datetime, timezone
 
 import pytest
 
-from carewire import pipeline
-from carewire.errors import FatalSourceError
-from carewire.settings import Settings
+from carewire.app import pipeline
+from carewire.core.errors import FatalSourceError
+from carewire.core.settings import Settings
 from carewire.connectors import CONNECTORS, http
-from carewire.connectors.base import Interval, Page, Stream
+from carewire.core.types import Interval
+from carewire.connectors.base import Page, Stream
 from carewire.connectors.landing import LandingZone
 from tests.conftest import Reply, route_to_loopback
 

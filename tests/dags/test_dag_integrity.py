@@ -13,7 +13,7 @@ import sys
 
 import yaml
 
-from carewire.settings import SAMPLE_CONFIG
+from carewire.core.settings import SAMPLE_CONFIG
 from tests.dags.conftest import DAGS
 
 PARSE = f"""

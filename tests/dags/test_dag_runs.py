@@ -12,7 +12,7 @@ from datetime import datetime, timezone
 import duckdb
 import pytest
 
-from carewire.settings import SAMPLE_CONFIG, load_settings
+from carewire.core.settings import SAMPLE_CONFIG, load_settings
 from tests.dags.conftest import DAGS
 from tests.warehouse_rows import tables
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import duckdb
 import pytest
 
-from carewire.settings import SAMPLE_CONFIG, load_settings
+from carewire.core.settings import SAMPLE_CONFIG, load_settings
 from tests.dags.test_dag_runs import dagbag, ingest_all  # noqa: F401 (dagbag: a fixture)
 
 pytestmark = pytest.mark.airflow

@@ -8,7 +8,7 @@ from datetime import datetime, timezone
 
 import duckdb
 
-from carewire import pipeline
+from carewire.app import pipeline
 
 VIEWS = ("out__care_kpis", "out__volume_sentiment_daily", "out__top_authors",
          "out__open_clusters", "out__share_of_voice")

@@ -9,8 +9,8 @@ from datetime import timedelta
 
 import pytest
 
-from carewire import pipeline
-from carewire.settings import Brand, Settings
+from carewire.app import pipeline
+from carewire.core.settings import Brand, Settings
 from carewire.enrichment.pairs import PairModel
 from carewire.enrichment.enricher import Enricher
 from carewire.enrichment.step import run

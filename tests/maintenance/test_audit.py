@@ -9,7 +9,7 @@ from datetime import datetime, timezone
 import duckdb
 import pytest
 
-from carewire.errors import ConfigError
+from carewire.core.errors import ConfigError
 from carewire.maintenance import audit, requests
 from carewire.maintenance.target import Target
 from carewire.warehouse.migrate import migrate

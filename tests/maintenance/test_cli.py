@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from carewire.cli import main
-from carewire.settings import SAMPLE_CONFIG
+from carewire.app.cli import main
+from carewire.core.settings import SAMPLE_CONFIG
 from carewire.maintenance import requests
 from tests.maintenance.test_erase import pick_author
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import duckdb
 import pytest
 
-from carewire.settings import SAMPLE_CONFIG
+from carewire.core.settings import SAMPLE_CONFIG
 from carewire.maintenance import requests
 from tests.dags.conftest import DAGS, airflow_db  # noqa: F401 (the fixture)
 from tests.maintenance.test_erase import pick_author

@@ -9,8 +9,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from carewire import pipeline
-from carewire.settings import Settings
+from carewire.app import pipeline
+from carewire.core.settings import Settings
 from carewire.maintenance import audit, requests, step
 from tests.maintenance import traces
 
@@ -123,7 +123,7 @@ def test_an_erased_author_leaves_no_trace_and_kpis_drop_by_their_mentions(demo_s
 
     request = requests.author_request(source, handle, f"ticket 42 for {handle}")
     requests.enqueue(settings, request)
-    result = step.run(settings, max_moment(settings))
+    result = pipeline.maintain(settings, max_moment(settings))
 
     left = traces.everywhere(settings, wanted, exact, source)
     assert left == [], left
@@ -213,7 +213,7 @@ def test_platform_deletions_from_a_file_and_from_the_warehouse(demo_settings, tm
     ids.write_text("\n".join(gone) + "\n\n")
     requests.enqueue(settings, requests.deletion_request("x", requests.read_ids(ids)))
 
-    result = step.run(settings, max_moment(settings))
+    result = pipeline.maintain(settings, max_moment(settings))
 
     kinds = sorted((e["kind"], e["source"], e["mentions"]) for e in result["erasures"])
     assert ("platform_deletion", "x", 3) in kinds

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import duckdb
 
-from carewire import pipeline
+from carewire.app import pipeline
 from carewire.maintenance import step
 
 

@@ -23,7 +23,7 @@ from typing import Any, Iterator
 import duckdb
 import sqlalchemy as sa
 
-from carewire.settings import Settings
+from carewire.core.settings import Settings
 from carewire.connectors.base import Page
 
 

@@ -14,8 +14,8 @@ import duckdb
 import pandas as pd
 import pytest
 
-from carewire import pipeline
-from carewire.settings import FeedSource
+from carewire.app import pipeline
+from carewire.core.settings import FeedSource
 from carewire.quality import frames
 from carewire.quality.validate import validate
 from tests.conftest import DEMO_NOW

@@ -7,9 +7,9 @@ from __future__ import annotations
 import duckdb
 import pytest
 
-from carewire import pipeline, status
-from carewire.cli import main
-from carewire.settings import SAMPLE_CONFIG, load_settings
+from carewire.app import pipeline, status
+from carewire.app.cli import main
+from carewire.core.settings import SAMPLE_CONFIG, load_settings
 from tests.conftest import DEMO_NOW
 
 

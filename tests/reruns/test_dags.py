@@ -10,8 +10,8 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from carewire.cli import main
-from carewire.settings import SAMPLE_CONFIG
+from carewire.app.cli import main
+from carewire.core.settings import SAMPLE_CONFIG
 from tests.reruns.conftest import DAGS, EVERYTHING, query
 
 pytestmark = pytest.mark.airflow
@@ -129,7 +129,7 @@ def test_a_rerun_triggered_by_hand_does_the_window_in_its_conf(dagbag, demo_sett
 def test_a_rerun_without_a_window_or_a_data_interval_asks_for_since_and_until(dagbag):
     from types import SimpleNamespace
 
-    from carewire.errors import ConfigError
+    from carewire.core.errors import ConfigError
 
     task = dagbag.get_dag("rerun").get_task("rerun")
     params = {"since": None, "until": None, "reload": True, "reenrich": "off",

@@ -9,10 +9,10 @@ import duckdb
 import pytest
 import yaml
 
-from carewire.cli import main
-from carewire.errors import CarewireError
-from carewire.rerun import rerun
-from carewire.settings import SAMPLE_CONFIG, load_settings
+from carewire.app.cli import main
+from carewire.core.errors import CarewireError
+from carewire.app.rerun import rerun
+from carewire.core.settings import SAMPLE_CONFIG, load_settings
 from carewire.routing.policy import DEFAULT_POLICY
 from tests.reruns.conftest import EVERYTHING, NOW, query, tables
 
@@ -184,7 +184,7 @@ def test_a_reload_of_an_unchanged_file_is_judged_again_and_clears_its_hold(demo_
             WHERE source = 'x' AND source_id = (SELECT min(source_id) FROM core__mentions
                                                 WHERE source = 'x')""")
         con.execute("DELETE FROM quality__checked WHERE suite = 'raw_core_mentions'")
-    from carewire import pipeline
+    from carewire.app import pipeline
     pipeline.gate(demo_settings, ["raw_core_mentions"], "bad", NOW)
     gate_rows = "SELECT count(*) FROM raw__quarantine WHERE stage = 'gate'"
     assert query(warehouse, gate_rows) == [(1,)]

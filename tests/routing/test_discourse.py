@@ -7,8 +7,8 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from carewire.settings import DestinationSettings, HttpSettings
-from carewire.connectors.base import Credentials
+from carewire.core.settings import DestinationSettings, HttpSettings
+from carewire.core.types import Credentials
 from carewire.routing.destinations.base import (Delivery, FatalDestinationError, MentionRef,
                                        RetriableDestinationError)
 from carewire.routing.destinations.discourse import (DiscourseDestination, search_terms,

@@ -9,7 +9,7 @@ import pytest
 import yaml
 
 from carewire import routing
-from carewire.errors import ConfigError
+from carewire.core.errors import ConfigError
 from carewire.routing.rules import evaluate, near_misses
 from carewire.routing.policy import DEFAULT_POLICY, load_policy
 

@@ -11,10 +11,10 @@ from datetime import timedelta
 import pytest
 import yaml
 
-from carewire import pipeline
-from carewire.cli import main
-from carewire.settings import DestinationSettings, HttpSettings, RoutingSettings, Settings
-from carewire.connectors.base import Credentials
+from carewire.app import pipeline
+from carewire.app.cli import main
+from carewire.core.settings import DestinationSettings, HttpSettings, RoutingSettings, Settings
+from carewire.core.types import Credentials
 from carewire.routing.desk import Desk
 from carewire.routing.policy import DEFAULT_POLICY
 from tests.warehouse.test_load import T0, atom, hour, land, query

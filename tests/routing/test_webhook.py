@@ -11,8 +11,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from carewire.settings import DestinationSettings
-from carewire.connectors.base import Credentials
+from carewire.core.settings import DestinationSettings
+from carewire.core.types import Credentials
 from carewire.routing.destinations.base import (Delivery, FatalDestinationError, MentionRef, Receipt,
                                        RetriableDestinationError)
 from carewire.routing.destinations.webhook import WebhookDestination, verify

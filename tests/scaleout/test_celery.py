@@ -22,8 +22,8 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from carewire import pipeline
-from carewire.settings import SAMPLE_CONFIG, load_settings
+from carewire.core.settings import SAMPLE_CONFIG, load_settings
+from carewire.connectors import configured_streams
 from carewire.connectors.landing import LandingZone
 from tests.conftest import POSTGRES_URL
 from tests.scaleout.cluster import REPO, Cluster
@@ -159,7 +159,7 @@ def test_ingest_and_process_run_on_celery_workers_with_postgres_and_redis(
         services, demo_data_dir, databases, broker, tmp_path):
     interval_end = demo_interval_end(demo_data_dir)
     ingest = [f"ingest_{source}"
-              for source in pipeline.configured_streams(load_settings(SAMPLE_CONFIG))]
+              for source in configured_streams(load_settings(SAMPLE_CONFIG))]
     metadata_url = databases["metadata"]
     relocate = {
         "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": metadata_url,

@@ -10,8 +10,8 @@ import sys
 
 import pytest
 
-from carewire.errors import ConfigError
-from carewire.settings import SAMPLE_CONFIG, load_settings
+from carewire.core.errors import ConfigError
+from carewire.core.settings import SAMPLE_CONFIG, load_settings
 from tests.dags.conftest import DAGS
 
 QUEUES = f"""

@@ -10,7 +10,7 @@ from datetime import datetime, timedelta, timezone
 import numpy as np
 import pytest
 
-from carewire import pipeline
+from carewire.app import pipeline
 from carewire.routing.desk import Desk
 from carewire.warehouse.db import connect, records
 

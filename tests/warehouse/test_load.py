@@ -7,9 +7,10 @@ from datetime import datetime, timedelta, timezone
 import duckdb
 import pytest
 
-from carewire import pipeline
-from carewire.settings import Settings
-from carewire.connectors.base import Author, Interval, Mention, Page, Parsed, Stream
+from carewire.app import pipeline
+from carewire.core.settings import Settings
+from carewire.core.types import Interval
+from carewire.connectors.base import Author, Mention, Page, Parsed, Stream
 from carewire.connectors.landing import LandingZone
 from carewire.warehouse.db import connect
 from carewire.warehouse.load import file_sha256, load_batch

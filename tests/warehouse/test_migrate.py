@@ -7,7 +7,7 @@ import shutil
 import duckdb
 import pytest
 
-from carewire.errors import WarehouseError
+from carewire.core.errors import WarehouseError
 from carewire.warehouse.migrate import MIGRATIONS_DIR, available, migrate
 
 

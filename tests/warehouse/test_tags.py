@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from carewire import pipeline
-from carewire.errors import ConfigError
-from carewire.settings import Brand, Settings, load_settings
+from carewire.app import pipeline
+from carewire.core.errors import ConfigError
+from carewire.core.settings import Brand, Settings, load_settings
 from carewire.connectors.base import Page
 from carewire.connectors.landing import LandingZone
 from tests.warehouse.test_load import STREAM, hour, query

@@ -6,9 +6,10 @@ from datetime import datetime, timezone
 
 import pytest
 
-from carewire.errors import AuthError, FatalSourceError, RetriableSourceError
-from carewire.settings import Settings
-from carewire.connectors.base import Credentials, Interval, Stream
+from carewire.core.errors import AuthError, FatalSourceError, RetriableSourceError
+from carewire.core.settings import Settings
+from carewire.core.types import Credentials, Interval
+from carewire.connectors.base import Stream
 from carewire.connectors.feeds import FeedConnector
 from tests.conftest import Reply
 

@@ -6,8 +6,9 @@ from datetime import datetime, timezone
 
 import pytest
 
-from carewire.settings import Settings
-from carewire.connectors.base import Interval, Stream
+from carewire.core.settings import Settings
+from carewire.core.types import Interval
+from carewire.connectors.base import Stream
 from carewire.connectors.feeds import FeedConnector
 from tests.conftest import Reply
 

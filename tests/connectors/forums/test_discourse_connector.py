@@ -12,11 +12,13 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from carewire import pipeline
-from carewire.errors import AuthError, FatalSourceError, RetriableSourceError
-from carewire.settings import Settings
-from carewire.connectors.base import Interval, Page, Stream
+from carewire.app import pipeline
+from carewire.core.errors import AuthError, FatalSourceError, RetriableSourceError
+from carewire.core.settings import Settings
+from carewire.core.types import Interval
+from carewire.connectors.base import Page, Stream
 from carewire.connectors.forums import DiscourseConnector
+from carewire.connectors.landing import LandingZone
 from tests.conftest import Reply, route_to_loopback
 
 UTC = timezone.utc
@@ -364,7 +366,7 @@ def test_crash_mid_run_then_rerun_loses_and_duplicates_nothing(server, fast_http
 
     with pytest.raises(RetriableSourceError):
         pipeline.ingest_stream(config, "forums", "community", INTERVAL)
-    landing = pipeline.landing_zone(config)
+    landing = LandingZone.of(config)
     assert landing.batches() == []
     assert landing.cursor_before(stream(), INTERVAL.end) == {}
 

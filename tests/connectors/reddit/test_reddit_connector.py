@@ -13,10 +13,11 @@ from pathlib import Path
 
 import pytest
 
-from carewire import pipeline
-from carewire.errors import AuthError, FatalSourceError, RetriableSourceError
-from carewire.settings import Brand, RedditSearch, RedditSource, Settings, Sources
-from carewire.connectors.base import Credentials, Interval, Page
+from carewire.app import pipeline
+from carewire.core.errors import AuthError, FatalSourceError, RetriableSourceError
+from carewire.core.settings import Brand, RedditSearch, RedditSource, Settings, Sources
+from carewire.core.types import Credentials, Interval
+from carewire.connectors.base import Page
 from carewire.connectors.reddit import RedditConnector
 from tests.conftest import Reply, route_to_loopback
 

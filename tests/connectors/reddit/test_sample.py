@@ -5,9 +5,9 @@ from __future__ import annotations
 import shutil
 from datetime import datetime, timezone
 
-from carewire.pipeline import REPLAY_CREDENTIALS
-from carewire.settings import SAMPLE_CONFIG, load_settings
-from carewire.connectors.base import Interval
+from carewire.app.pipeline import REPLAY_CREDENTIALS
+from carewire.core.settings import SAMPLE_CONFIG, load_settings
+from carewire.core.types import Interval
 from carewire.connectors.reddit import RedditConnector
 
 

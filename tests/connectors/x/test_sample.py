@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from carewire import pipeline
+from carewire.app import pipeline
 from carewire.connectors.x import XConnector
 from tests.connectors.x.test_x_connector import INTERVAL
 

@@ -9,10 +9,10 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from carewire import pipeline
-from carewire.errors import AuthError, FatalSourceError, RetriableSourceError
-from carewire.settings import Settings, Sources, XQuery, XSource
-from carewire.connectors.base import Credentials, Interval
+from carewire.app import pipeline
+from carewire.core.errors import AuthError, FatalSourceError, RetriableSourceError
+from carewire.core.settings import Settings, Sources, XQuery, XSource
+from carewire.core.types import Credentials, Interval
 from carewire.connectors.x import XConnector, budget
 from tests.conftest import Reply, route_to_loopback
 from tests.connectors.x.payloads import RATE, USERS, at, not_found, page, tweet

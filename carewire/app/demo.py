@@ -11,10 +11,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Callable
 
-from carewire import pipeline
-from carewire.errors import SourceError
-from carewire.settings import Settings
-from carewire.connectors.base import Interval
+from carewire.app import pipeline
+from carewire.connectors import configured_streams
+from carewire.core.errors import SourceError
+from carewire.core.settings import Settings
+from carewire.core.types import Interval
 
 EXAMPLE_QUERY = ("SELECT source, stream, count(*) AS mentions, min(created_at) AS oldest, "
                  "max(created_at) AS newest FROM core__mentions GROUP BY ALL ORDER BY mentions DESC")
@@ -27,7 +28,7 @@ def run(settings: Settings, now: datetime, say: Callable[[str], None] = print) -
     say(f"carewire demo: data interval {interval.start:%Y-%m-%d %H:%M} to "
         f"{interval.end:%H:%M} UTC\n")
     fetched = []
-    for source, streams in pipeline.configured_streams(settings).items():
+    for source, streams in configured_streams(settings).items():
         for stream in streams:
             try:
                 fetched.append(pipeline.ingest_stream(settings, source, stream.name, interval))

@@ -10,8 +10,8 @@ from __future__ import annotations
 import logging
 from typing import Iterable
 
-from carewire.settings import Settings
-from carewire.connectors.base import Credentials
+from carewire.core.settings import Settings
+from carewire.core.types import Credentials
 
 
 def from_airflow(conn_ids: Iterable[str]) -> dict[str, Credentials]:

@@ -10,8 +10,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from carewire import pipeline
-from carewire.settings import Settings
+from carewire.connectors import configured_streams
+from carewire.connectors.landing import LandingZone
+from carewire.core.settings import Settings
 
 
 def _age(now: datetime, iso: str | None) -> str:
@@ -26,9 +27,9 @@ def _age(now: datetime, iso: str | None) -> str:
 
 def collect(settings: Settings, now: datetime) -> dict[str, Any]:
     cursors = {(c["source"], c["stream"]): c for c in
-               pipeline.landing_zone(settings).latest_cursors()}
+               LandingZone.of(settings).latest_cursors()}
     streams = []
-    for source, configured in pipeline.configured_streams(settings).items():
+    for source, configured in configured_streams(settings).items():
         for stream in configured:
             cursor = cursors.get((source, stream.name))
             summary = cursor.get("summary", {}) if cursor else {}

@@ -8,9 +8,9 @@ import sys
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-from carewire.errors import CarewireError
-from carewire.rerun_modes import REENRICH, REROUTE
-from carewire.settings import SAMPLE_CONFIG, load_settings
+from carewire.core.errors import CarewireError
+from carewire.app.rerun_modes import REENRICH, REROUTE
+from carewire.core.settings import SAMPLE_CONFIG, load_settings
 from carewire.quality import SUITES
 
 
@@ -19,13 +19,13 @@ def _settings(args):
 
 
 def cmd_demo(args) -> None:
-    from carewire import demo
+    from carewire.app import demo
 
     demo.run(load_settings(args.config or SAMPLE_CONFIG), datetime.now(timezone.utc))
 
 
 def cmd_migrate(args) -> None:
-    from carewire import pipeline
+    from carewire.app import pipeline
 
     settings = _settings(args)
     applied = pipeline.migrate(settings)
@@ -43,7 +43,7 @@ def _moment(text: str) -> datetime:
 
 
 def cmd_enrich(args) -> None:
-    from carewire import pipeline
+    from carewire.app import pipeline
 
     window = None
     if args.since:
@@ -63,15 +63,15 @@ def _since(text: str) -> datetime:
 
 
 def cmd_route_decide(args) -> None:
-    from carewire import pipeline
+    from carewire.app import pipeline
 
     print(json.dumps(pipeline.route(_settings(args), datetime.now(timezone.utc)), indent=2,
                      default=str))
 
 
 def cmd_route_deliver(args) -> None:
-    from carewire import pipeline
-    from carewire.credentials import for_destinations
+    from carewire.app import pipeline
+    from carewire.app.credentials import for_destinations
 
     settings = _settings(args)
     result = pipeline.deliver(settings, for_destinations(settings), datetime.now(timezone.utc),
@@ -80,8 +80,8 @@ def cmd_route_deliver(args) -> None:
 
 
 def cmd_route_sync(args) -> None:
-    from carewire import pipeline
-    from carewire.credentials import for_destinations
+    from carewire.app import pipeline
+    from carewire.app.credentials import for_destinations
 
     settings = _settings(args)
     result = pipeline.sync_outcomes(settings, for_destinations(settings),
@@ -91,7 +91,7 @@ def cmd_route_sync(args) -> None:
 
 def _read_warehouse(settings):
     """The warehouse itself when no process holds it, else the last published snapshot."""
-    from carewire.errors import WarehouseError
+    from carewire.core.errors import WarehouseError
     from carewire.warehouse.db import connect
 
     try:
@@ -126,8 +126,8 @@ def cmd_route_simulate(args) -> None:
 
 
 def cmd_alerts_detect(args) -> None:
-    from carewire import pipeline
-    from carewire.credentials import for_destinations
+    from carewire.app import pipeline
+    from carewire.app.credentials import for_destinations
 
     settings = _settings(args)
     if not settings.alerts.enabled:
@@ -175,7 +175,7 @@ def cmd_sql(args) -> None:
 
 
 def cmd_rerun(args) -> None:
-    from carewire import rerun
+    from carewire.app import rerun
 
     if args.since is None or args.until is None:
         raise CarewireError("a rerun needs --since and --until (the window of mentions and "
@@ -188,7 +188,7 @@ def cmd_rerun(args) -> None:
 
 
 def cmd_rerun_report(args) -> None:
-    from carewire import rerun
+    from carewire.app import rerun
 
     if not args.rerun_id and not args.since and (args.until or args.label):
         raise CarewireError("--until and --label narrow a range: give its start with --since "
@@ -227,7 +227,7 @@ def cmd_erase(args) -> None:
         path = requests.enqueue(settings, request)
         print(f"queued {request.kind} erasure {request.request_id} on {request.source} in {path}")
     if args.now:
-        from carewire import pipeline
+        from carewire.app import pipeline
 
         pipeline.migrate(settings)
         for request in queued:
@@ -240,9 +240,9 @@ def cmd_erase(args) -> None:
 
 
 def cmd_maintenance_run(args) -> None:
-    from carewire.maintenance import step
+    from carewire.app import pipeline
 
-    print(json.dumps(step.run(_settings(args), datetime.now(timezone.utc)), indent=2,
+    print(json.dumps(pipeline.maintain(_settings(args), datetime.now(timezone.utc)), indent=2,
                      default=str))
 
 
@@ -264,7 +264,7 @@ def cmd_maintenance_audit(args) -> None:
 
 
 def cmd_quality_validate(args) -> None:
-    from carewire import pipeline
+    from carewire.app import pipeline
     from carewire.quality.report import render_gate
 
     now = datetime.now(timezone.utc)
@@ -310,7 +310,7 @@ def cmd_quality_docs(args) -> None:
 
 
 def cmd_status(args) -> None:
-    from carewire import status
+    from carewire.app import status
 
     report = status.collect(_settings(args), datetime.now(timezone.utc))
     print(json.dumps(report, indent=2, default=str) if args.json else status.render(report))

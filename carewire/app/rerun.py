@@ -24,10 +24,10 @@ from typing import Any
 
 import duckdb
 
-from carewire import pipeline
-from carewire.errors import CarewireError
-from carewire.rerun_modes import REENRICH, REROUTE
-from carewire.settings import Settings
+from carewire.app import pipeline
+from carewire.core.errors import CarewireError
+from carewire.app.rerun_modes import REENRICH, REROUTE
+from carewire.core.settings import Settings
 from carewire.quality import gates
 from carewire.routing.policy import load_policy
 from carewire.routing.reroute import reroute as decide_again

@@ -20,9 +20,9 @@ import yaml
 from pydantic import BaseModel, Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from carewire.errors import ConfigError
+from carewire.core.errors import ConfigError
 
-SAMPLE_CONFIG = Path(__file__).parent / "sample" / "carewire.yaml"
+SAMPLE_CONFIG = Path(__file__).parents[1] / "sample" / "carewire.yaml"
 """The example configuration that drives `carewire demo` on the bundled sample data."""
 
 _NAME_PATTERN = r"^[a-z0-9][a-z0-9_-]*$"

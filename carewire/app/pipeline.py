@@ -12,6 +12,7 @@
     deliver         pending deliveries -> desk, Discourse, Zendesk, webhook (once each)
     sync_outcomes   destinations -> outcome events; answer offers and escalations
     publish         warehouse -> analyst snapshot (atomic replace) -> Parquet exports
+    maintain        erasures, platform deletions, retention, compaction -> publish
 
 Only the steps after ingest touch the warehouse; the process and sync_outcomes DAGs run
 them.
@@ -25,21 +26,16 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Mapping
 
-from carewire.errors import ConfigError, FatalSourceError
-from carewire.settings import Settings
+from carewire.core.errors import ConfigError, FatalSourceError
+from carewire.core.settings import Settings
 from carewire.connectors import CONNECTORS
-from carewire.connectors.base import MALFORMED, Credentials, Interval, Stream
+from carewire.core.types import Credentials, Interval
+from carewire.connectors.base import MALFORMED, Stream
 from carewire.connectors.landing import LandingZone
 
 
 REPLAY_CREDENTIALS = Credentials(login="replay", password="replay",
                                  extra={"bearer_token": "replay", "user_agent": "carewire replay"})
-
-
-def configured_streams(settings: Settings) -> dict[str, list[Stream]]:
-    """Source -> streams, for every source that has a connector and configured streams."""
-    found = {source: connector.streams(settings) for source, connector in CONNECTORS.items()}
-    return {source: streams for source, streams in found.items() if streams}
 
 
 def find_stream(settings: Settings, source: str, name: str) -> Stream:
@@ -51,10 +47,6 @@ def find_stream(settings: Settings, source: str, name: str) -> Stream:
         if stream.name == name:
             return stream
     raise ConfigError(f"no {source} stream named {name!r} in the config")
-
-
-def landing_zone(settings: Settings) -> LandingZone:
-    return LandingZone(settings.landing, settings.cursor_history)
 
 
 def ingest_stream(settings: Settings, source: str, stream_name: str, interval: Interval,
@@ -71,7 +63,7 @@ def ingest_stream(settings: Settings, source: str, stream_name: str, interval: I
         # demo and tests need no Airflow Connection and no secret.
         credentials.setdefault(stream.conn_id, REPLAY_CREDENTIALS)
     connector = CONNECTORS[source](settings, credentials)
-    landing = landing_zone(settings)
+    landing = LandingZone.of(settings)
     try:
         result = connector.fetch(stream, landing.cursor_before(stream, interval.start), interval)
     except MALFORMED as exc:  # paging read a field of a shape it did not expect
@@ -104,7 +96,7 @@ def load_landed(settings: Settings,
     from carewire.warehouse.db import connect
     from carewire.warehouse.load import file_sha256, load_batch, loaded_checksums
 
-    landing = landing_zone(settings)
+    landing = LandingZone.of(settings)
     per_stream: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     reasons: dict[str, int] = defaultdict(int)
     loaded = skipped = 0
@@ -165,6 +157,19 @@ def publish(settings: Settings) -> Path:
     snapshot = publish_snapshot(settings.warehouse, settings.snapshot)
     export_parquet(snapshot, settings.exports)
     return snapshot
+
+
+def maintain(settings: Settings, now: datetime) -> dict[str, Any]:
+    """Everything the maintenance DAG does, in one call (`carewire maintenance run`):
+    erasures, platform deletions, retention, compaction, then a fresh snapshot."""
+    from carewire.maintenance import step
+
+    migrate(settings)
+    erased = step.erase_all(settings, now)
+    purged = step.retention(settings, now)
+    compacted = step.compact(settings)
+    return {"erasures": erased, "retention": purged, "compacted": compacted,
+            "snapshot": str(publish(settings))}
 
 
 def detect_alerts(settings: Settings, now: datetime,
