@@ -22,7 +22,8 @@ demo: $(STAMP)  ## run the pipeline once on the bundled sample data and report
 test: $(STAMP)  ## run the test suite
 	$(BIN)/python -m pytest
 
-lint: $(STAMP)  ## the import-linter contracts in setup.cfg (layers), on the installed layout
+lint: $(STAMP)  ## ruff (pyproject.toml), then the import-linter contracts in setup.cfg (layers)
+	$(BIN)/ruff check .
 	@tmp=$$(mktemp -d) && \
 	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation --target $$tmp . && \
 	(cd $$tmp && PYTHONPATH=$$tmp $(CURDIR)/$(BIN)/lint-imports $(CURDIR)/setup.cfg); \

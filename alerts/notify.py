@@ -21,12 +21,12 @@ from typing import Any, Mapping
 import duckdb
 import sqlalchemy as sa
 
-from carewire.alerts import desk_alerts
 from carewire.alerts.detect import Alert
 from carewire.alerts.store import DESK, mark_failed, mark_sent, pending
 from carewire.core.errors import CarewireError
 from carewire.core.settings import Settings
 from carewire.core.types import Credentials
+from carewire.desk import alert_store
 from carewire.routing.destinations.base import FatalDestinationError
 
 AFTER_FIX = "carewire alerts detect"
@@ -41,6 +41,16 @@ def payload(alert: Alert) -> dict[str, Any]:
             "hour_end": alert.hour_start + timedelta(hours=1)}
 
 
+def desk_data(alert: Alert) -> dict[str, Any]:
+    """What the desk's alerts page shows of an alert beyond its title and explanation."""
+    return {"metric": alert.metric, "brand": alert.brand, "source": alert.source,
+            "topic": alert.topic, "hour_start": alert.hour_start, "count": alert.count,
+            "baseline_median": alert.baseline_median, "baseline_mad": alert.baseline_mad,
+            "baseline_weeks": alert.baseline_weeks, "baseline_spread": alert.baseline_spread,
+            "threshold": alert.threshold, "score": alert.score,
+            "top_clusters": list(alert.top_clusters), "examples": list(alert.examples)}
+
+
 def send_pending(con: duckdb.DuckDBPyConnection, settings: Settings,
                  credentials: Mapping[str, Credentials], desk_engine: sa.Engine,
                  now: datetime) -> dict[str, Any]:
@@ -50,16 +60,14 @@ def send_pending(con: duckdb.DuckDBPyConnection, settings: Settings,
     sent: dict[str, int] = {}
     errors: dict[str, str] = {}
     gave_up = 0
-    desk_ready = False
     for recipient, alert in pending(con):
         if recipient in errors:
             continue  # failed already in this run: the rest wait for the next one
         try:
             if recipient == DESK:
-                if not desk_ready:
-                    desk_alerts.create_table(desk_engine)
-                    desk_ready = True
-                desk_alerts.add(desk_engine, alert, now)
+                alert_store.add(desk_engine, alert_id=alert.alert_id, fired_at=now,
+                                hour_start=alert.hour_start, title=alert.title,
+                                explanation=alert.explanation, data=desk_data(alert))
             elif recipient in hooks:
                 hooks[recipient].post(alert.alert_id, payload(alert), after_fix=AFTER_FIX)
             else:

@@ -145,7 +145,7 @@ def dedupe_scaling(sizes: tuple[int, ...]) -> None:
     tweets = twcs_inbound()
     texts = [" ".join(text.split()) for text in tweets["text"]]  # one line each
     base = Enricher(Settings().enrichment).embed(texts[:5000])
-    print(f"\n2. Dedupe alone, embeddings given (base: 5000 real tweets), open window 14 days")
+    print("\n2. Dedupe alone, embeddings given (base: 5000 real tweets), open window 14 days")
     print(f"   {'mentions':>9} {'seconds':>8} {'mentions/s':>11} {'peak GiB':>9} "
           f"{'clusters':>9}   (target 1M: <= 600 s, <= 4 GiB)")
     with tempfile.TemporaryDirectory() as scratch:

@@ -34,7 +34,8 @@ def build(source: str, stream_names: list[str]) -> DAG:
         @task(outlets=[landing_asset(source)], map_index_template="{{ stream_name }}")
         def fetch(stream_name: str, data_interval_start=None, data_interval_end=None,
                   dag_run=None) -> dict:
-            from carewire.core.types import Credentials, Interval
+            from carewire.app.credentials import from_airflow
+            from carewire.core.types import Interval
 
             # A run triggered without a logical date has no data interval: it fetches the
             # last whole hour before it was triggered.
@@ -43,13 +44,8 @@ def build(source: str, stream_names: list[str]) -> DAG:
                         else Interval.hour_before(dag_run.run_after))
             settings = load_settings()
             stream = pipeline.find_stream(settings, source, stream_name)
-            credentials = {}
-            if stream.conn_id and settings.http.replay_dir is None:
-                from airflow.sdk import BaseHook
-
-                conn = BaseHook.get_connection(stream.conn_id)
-                credentials[stream.conn_id] = Credentials(conn.login, conn.password,
-                                                          conn.extra_dejson)
+            credentials = (from_airflow([stream.conn_id])
+                           if stream.conn_id and settings.http.replay_dir is None else {})
             return pipeline.ingest_stream(settings, source, stream_name, interval, credentials)
 
         fetch.expand(stream_name=stream_names)

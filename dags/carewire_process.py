@@ -88,8 +88,12 @@ with DAG(
         result = pipeline.deliver(settings, for_destinations(settings),
                                   datetime.now(timezone.utc))
         if result["blocked"]:
-            raise RuntimeError(f"{result['blocked']} deliveries are held as blocked and need a "
-                               f"fix (see the errors below and docs/routing.md): {result}")
+            from airflow.sdk.exceptions import AirflowFailException
+
+            # No retry: a blocked delivery fails the same way until someone fixes it.
+            raise AirflowFailException(
+                f"{result['blocked']} deliveries are held as blocked and need a fix (see the "
+                f"errors below and docs/routing.md): {result}")
         return result
 
     (migrate() >> rerun_step(window_from_interval=False) >> load()

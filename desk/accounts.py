@@ -1,10 +1,11 @@
 """Who may use the care desk: users with a role, their sign-in sessions, and the audit log.
 
 Kept in the desk's own store (SQLite by default, PostgreSQL when scaled out), beside the
-queue tables of routing/desk.py, so one backup holds the queue and who worked it.
+queue tables (desk/schema.py), so one backup holds the queue and who worked it.
 
-- Passwords are hashed with scrypt (memory-hard, in the standard library: no extra
-  dependency), a random salt each, and compared in constant time.
+- Passwords are hashed with argon2id (argon2-cffi, its RFC 9106 defaults), a random salt
+  each. Hashes made by carewire 0.1 (scrypt) still verify, and are replaced by an argon2id
+  hash at the user's next sign-in, when the password is at hand.
 - A session is a random token in a cookie; the store keeps only its SHA-256, so a copy of
   the database signs nobody in. Sessions end after `idle` without a request and after
   `lifetime` in any case. Each carries its own CSRF token for the forms it renders.
@@ -26,57 +27,24 @@ from datetime import datetime, timedelta
 from typing import Any, Callable, Iterable, Literal
 
 import sqlalchemy as sa
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerifyMismatchError
 from sqlalchemy.exc import IntegrityError
 
 from carewire.core.errors import CarewireError
-from carewire.routing.desk import JsonText, UtcDateTime, desk_events
+from carewire.desk.schema import (JsonText, UtcDateTime, desk_audit, desk_events, desk_sessions,
+                                  desk_users)
 
 Role = Literal["agent", "lead", "admin"]
 ROLES: tuple[Role, ...] = ("agent", "lead", "admin")
 MIN_PASSWORD_LENGTH = 12
 MAX_FAILED_SIGN_INS = 5
 LOCKOUT = timedelta(minutes=15)
-_SCRYPT = {"n": 2**14, "r": 8, "p": 1}  # ~16 MiB and ~50 ms per hash on one core
+_ARGON2 = PasswordHasher()  # argon2id, 64 MiB, 3 passes: about 50 ms per hash on one core
 NAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$")
 REFUSED = ("that name and password do not match an active desk user; after 5 wrong "
            "tries in a row a name is locked for 15 minutes (an admin lifts it with `carewire "
            "desk user password NAME`)")
-
-metadata = sa.MetaData()
-
-desk_users = sa.Table(
-    "desk_users", metadata,
-    sa.Column("name", sa.String, primary_key=True),
-    sa.Column("password_hash", sa.String, nullable=False),
-    sa.Column("role", sa.String, nullable=False),
-    sa.Column("teams", JsonText, nullable=False),
-    sa.Column("active", sa.Boolean, nullable=False),
-    sa.Column("failed_sign_ins", sa.Integer, nullable=False),
-    sa.Column("locked_until", UtcDateTime),
-    sa.Column("created_at", UtcDateTime, nullable=False),
-    sa.CheckConstraint("role IN ('agent', 'lead', 'admin')", name="ck_desk_users_role"),
-)
-
-desk_sessions = sa.Table(
-    "desk_sessions", metadata,
-    sa.Column("token_sha256", sa.String, primary_key=True),
-    sa.Column("user_name", sa.String, sa.ForeignKey("desk_users.name"), nullable=False),
-    sa.Column("csrf_token", sa.String, nullable=False),
-    sa.Column("created_at", UtcDateTime, nullable=False),
-    sa.Column("last_seen_at", UtcDateTime, nullable=False),
-)
-
-desk_audit = sa.Table(
-    "desk_audit", metadata,
-    sa.Column("audit_id", sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column("at", UtcDateTime, nullable=False, index=True),
-    sa.Column("actor", sa.String),
-    sa.Column("action", sa.String, nullable=False),
-    sa.Column("target", sa.String),
-    sa.Column("ip", sa.String),
-    sa.Column("detail", JsonText, nullable=False),
-)
-
 
 class AccountError(CarewireError):
     """A sign-in or user change that cannot be done; the message says what to do."""
@@ -106,9 +74,7 @@ class AuditEntry:
 
 
 def hash_password(password: str) -> str:
-    salt = secrets.token_bytes(16)
-    digest = hashlib.scrypt(password.encode("utf-8"), salt=salt, **_SCRYPT)
-    return f"scrypt${_SCRYPT['n']}${_SCRYPT['r']}${_SCRYPT['p']}${salt.hex()}${digest.hex()}"
+    return _ARGON2.hash(password)
 
 
 _DECOY = hash_password(secrets.token_urlsafe(16))
@@ -116,6 +82,21 @@ _DECOY = hash_password(secrets.token_urlsafe(16))
 
 
 def password_matches(password: str, stored: str) -> bool:
+    if stored.startswith("$argon2"):
+        try:
+            return _ARGON2.verify(stored, password)
+        except (VerifyMismatchError, InvalidHashError):
+            return False
+    return _legacy_scrypt_matches(password, stored)
+
+
+def needs_rehash(stored: str) -> bool:
+    """A hash from carewire 0.1 (scrypt), or argon2 with weaker parameters than today's."""
+    return not stored.startswith("$argon2") or _ARGON2.check_needs_rehash(stored)
+
+
+def _legacy_scrypt_matches(password: str, stored: str) -> bool:
+    """carewire 0.1's `scrypt$n$r$p$salt$digest`, compared in constant time."""
     try:
         scheme, n, r, p, salt, digest = stored.split("$")
     except ValueError:
@@ -132,7 +113,8 @@ def _sha(token: str) -> str:
 
 
 class Accounts:
-    """Users, sessions and the audit log in the desk store behind `engine`."""
+    """Users, sessions and the audit log in the desk store behind `engine` (an opened
+    `Desk`'s: opening it migrates the store)."""
 
     def __init__(self, engine: sa.Engine, clock: Callable[[], datetime], *,
                  idle: timedelta, lifetime: timedelta):
@@ -140,7 +122,6 @@ class Accounts:
         self._clock = clock
         self.idle = idle
         self.lifetime = lifetime
-        metadata.create_all(engine)
 
     def add_user(self, name: str, password: str, role: str, teams: Iterable[str] = (),
                  actor: str | None = None) -> User:
@@ -195,7 +176,7 @@ class Accounts:
         The user's row is locked for the whole check (SQLite: the write lock at BEGIN;
         PostgreSQL: FOR UPDATE), so parallel guesses are counted one after another and the
         sixth is refused however many arrive at once. Every refusal reads the same and
-        costs one scrypt hash, so neither the message nor the time says whether a name
+        costs one password hash, so neither the message nor the time says whether a name
         exists. A failure is committed before the error is raised."""
         now = self._clock()
         refusal = None
@@ -219,8 +200,10 @@ class Accounts:
                 self._audit(conn, None, "sign_in_failed", name, ip, {})
                 refusal = "failed"
             else:
+                rehashed = ({"password_hash": hash_password(password)}
+                            if needs_rehash(row["password_hash"]) else {})
                 conn.execute(desk_users.update().where(desk_users.c.name == name)
-                             .values(failed_sign_ins=0, locked_until=None))
+                             .values(failed_sign_ins=0, locked_until=None, **rehashed))
                 token, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
                 conn.execute(desk_sessions.insert().values(
                     token_sha256=_sha(token), user_name=name, csrf_token=csrf, created_at=now,

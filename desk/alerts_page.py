@@ -3,7 +3,7 @@ against what, and the issues behind it; a lead acknowledges each one once it is 
 
 For leads and admins: an alert is about a brand's whole conversation, not one customer,
 so it is a lead's call what to do (staff up, post a status update, tell the product team).
-The alerts live in the desk store (`desk_alerts`, alerts/desk_alerts.py), written by the
+The alerts live in the desk store (`desk_alerts`, desk/alert_store.py), written by the
 process DAG's alerts task; this page only reads them and records acknowledgements.
 """
 
@@ -13,10 +13,10 @@ import sqlalchemy as sa
 from fastapi import APIRouter, Depends, Request
 from starlette.datastructures import FormData
 
-from carewire.alerts import desk_alerts
+from carewire.desk import alert_store
 from carewire.desk.pages import flash_redirect, render
 from carewire.desk.session import Viewer, checked_form, lead_viewer, refuse
-from carewire.routing.desk import DeskError
+from carewire.desk.store import DeskError
 
 router = APIRouter()
 
@@ -31,7 +31,7 @@ def alerts_list(request: Request, page: int = 1, who: Viewer = Depends(lead_view
     size = request.app.state.settings.desk.page_size
     page = max(page, 1)
     engine = _engine(request)
-    rows = desk_alerts.recent(engine, limit=size + 1, offset=(page - 1) * size)
+    rows = alert_store.recent(engine, limit=size + 1, offset=(page - 1) * size)
     return render(request, "alerts.html", who, alerts=rows[:size], page=page,
                   more=len(rows) > size)
 
@@ -40,7 +40,7 @@ def alerts_list(request: Request, page: int = 1, who: Viewer = Depends(lead_view
 def acknowledge(request: Request, alert_id: str, who: Viewer = Depends(lead_viewer),
                 form: FormData = Depends(checked_form)):
     try:
-        first = desk_alerts.acknowledge(_engine(request), alert_id, who.name,
+        first = alert_store.acknowledge(_engine(request), alert_id, who.name,
                                         request.app.state.clock())
     except DeskError as exc:
         raise refuse(request, who, str(exc), status=404) from exc

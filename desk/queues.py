@@ -3,7 +3,7 @@
 Every list is one indexed, paged query in the desk store (filters and order in SQL), so a
 queue with 100,000 open items costs what a page of 50 costs. Every action is a POST with
 the session's CSRF token, checked against the viewer's teams, written with its event in
-one transaction (routing/desk.py), and answered with a redirect (post/redirect/get), so a
+one transaction (desk/store.py), and answered with a redirect (post/redirect/get), so a
 reload never repeats it.
 """
 
@@ -19,7 +19,7 @@ from starlette.datastructures import FormData
 from carewire.desk.context import cluster_context, item_context
 from carewire.desk.pages import flash_redirect, render
 from carewire.desk.session import Viewer, checked_form, refuse, viewer
-from carewire.routing.desk import FACETS, Desk, DeskError, DeskItem
+from carewire.desk.store import FACETS, Desk, DeskError, DeskItem
 
 router = APIRouter()
 

@@ -1,4 +1,4 @@
-"""The desk's web application: `create_app(settings)`, served by `carewire desk`.
+"""The desk's web application: `create_app(settings, teams)`, served by `carewire desk`.
 
 Server-rendered HTML (Jinja2 on FastAPI), no JavaScript framework and nothing fetched from
 the internet: it works on a locked-down network, and every page is a plain form an agent
@@ -21,14 +21,12 @@ from fastapi.staticfiles import StaticFiles
 from starlette.datastructures import FormData
 
 from carewire.core.settings import Settings
-from carewire.alerts import desk_alerts
 from carewire.desk import alerts_page, dashboards, queues
 from carewire.desk.accounts import ROLES, AccountError, Accounts
 from carewire.desk.pages import flash_redirect, render
 from carewire.desk.session import (SESSION_COOKIE, SignInRequired, Viewer, admin_viewer,
                           checked_form, client_ip, viewer)
-from carewire.routing.desk import Desk
-from carewire.routing.policy import load_policy
+from carewire.desk.store import Desk, DeskTeams
 
 LOGIN_CSRF_COOKIE = "carewire_login_csrf"
 AUDIT_PAGE = 100
@@ -46,21 +44,20 @@ def _now() -> datetime:
     return datetime.now(timezone.utc)
 
 
-def create_app(settings: Settings, *, clock: Callable[[], datetime] = _now) -> FastAPI:
+def create_app(settings: Settings, teams: DeskTeams, *,
+               clock: Callable[[], datetime] = _now) -> FastAPI:
+    """The app on the desk store of `settings`, with the queues of `teams` (the routing
+    policy's: `load_policy(...).desk_teams()`)."""
     app = FastAPI(title="carewire desk", docs_url=None, redoc_url=None, openapi_url=None)
-    policy = load_policy(settings.routing.policy)
     desk = Desk(settings.desk_url, clock=clock)
     app.state.settings = settings
     app.state.clock = clock
     app.state.desk = desk
     app.state.accounts = Accounts(desk.engine, clock, idle=settings.desk.session_idle,
                                   lifetime=settings.desk.session_lifetime)
-    desk_alerts.create_table(desk.engine)  # read by the alerts page before any alert fired
-    teams = set(policy.teams.values()) | ({policy.escalation.team} if policy.escalation else set())
-    app.state.teams = sorted(teams)
+    app.state.teams = list(teams.queues)
     app.state.facet_choices = {}  # team -> (expires at, values): see desk/queues.py
-    app.state.route_teams = {route: policy.teams[route]
-                             for route in ("community", "contact_center") if route in policy.teams}
+    app.state.route_teams = dict(teams.by_route)
 
     @app.middleware("http")
     async def security_headers(request: Request, call_next):

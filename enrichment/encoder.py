@@ -48,7 +48,6 @@ class Encoder:
 
     @cached_property
     def _loaded(self):
-        import torch
         from transformers import AutoModel, AutoTokenizer
 
         offline = Path(self.model_ref).is_dir()

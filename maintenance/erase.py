@@ -45,8 +45,9 @@ from carewire.maintenance.redact import scrub_bytes
 from carewire.maintenance.requests import ErasureRequest
 from carewire.maintenance.target import Target
 from carewire.routing.deliver import build_delivery
-from carewire.routing.desk import FACETS, desk_events, desk_items
-from carewire.routing.destinations.base import MentionRef
+from carewire.desk.store import FACETS
+from carewire.desk.schema import desk_events, desk_items
+from carewire.core.delivery import MentionRef
 from carewire.warehouse.db import affected, records, registered, transaction
 from carewire.warehouse.load import file_sha256, load_batch
 

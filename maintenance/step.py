@@ -47,7 +47,7 @@ def apply(settings: Settings, request: ErasureRequest) -> dict[str, Any]:
     from carewire.maintenance.compact import compact_desk, mark
     from carewire.maintenance.erase import erase_desk, erase_warehouse, resolve
     from carewire.maintenance.redact import redact_landing
-    from carewire.routing.desk import Desk
+    from carewire.desk.store import Desk
     from carewire.warehouse.db import connect
 
     landing = LandingZone.of(settings)

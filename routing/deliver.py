@@ -24,8 +24,9 @@ from typing import Any, Mapping
 import duckdb
 
 from carewire.core.settings import RoutingSettings
-from carewire.routing.destinations.base import (Delivery, Destination, FatalDestinationError, MentionRef,
-                                       RetriableDestinationError)
+from carewire.routing.destinations.base import (Destination, FatalDestinationError,
+                                                RetriableDestinationError)
+from carewire.core.delivery import Delivery, MentionRef
 from carewire.warehouse.db import records, transaction
 
 _PRIORITY_ORDER = "CASE priority WHEN 'urgent' THEN 0 WHEN 'high' THEN 1 WHEN 'normal' THEN 2 ELSE 3 END"

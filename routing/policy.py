@@ -30,6 +30,7 @@ import yaml
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from carewire.core.errors import ConfigError
+from carewire.desk.store import DeskTeams
 
 DEFAULT_POLICY = Path(__file__).parent / "default_policy.yaml"
 
@@ -146,6 +147,14 @@ class Policy(_Strict):
     escalation: Escalation | None = Field(default_factory=Escalation)
     rules: list[Rule]
     content_sha: str = ""
+
+    def desk_teams(self) -> DeskTeams:
+        """Every team work can reach (the escalation team too), and the team of each route
+        an agent can send an item to, for the care desk."""
+        queues = set(self.teams.values()) | ({self.escalation.team} if self.escalation else set())
+        return DeskTeams(tuple(sorted(queues)), {
+            route: self.teams[route] for route in ("community", "contact_center")
+            if route in self.teams})
 
     @field_validator("patterns")
     @classmethod

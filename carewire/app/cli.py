@@ -320,11 +320,12 @@ def cmd_desk(args) -> None:
     import uvicorn
 
     from carewire.desk.web import create_app
+    from carewire.routing.policy import load_policy
 
     settings = _settings(args)
     host = args.host or settings.desk.host
     port = args.port or settings.desk.port
-    app = create_app(settings)
+    app = create_app(settings, load_policy(settings.routing.policy).desk_teams())
     if not app.state.accounts.users():
         print("carewire desk: no users yet. Add the first with\n"
               "  carewire desk user add NAME --role admin", file=sys.stderr)
@@ -335,7 +336,7 @@ def cmd_desk(args) -> None:
 
 def _accounts(settings):
     from carewire.desk.accounts import Accounts
-    from carewire.routing.desk import Desk
+    from carewire.desk.store import Desk
 
     desk = Desk(settings.desk_url)
     return desk, Accounts(desk.engine, lambda: datetime.now(timezone.utc),

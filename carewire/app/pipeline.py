@@ -178,7 +178,7 @@ def detect_alerts(settings: Settings, now: datetime,
     """Judge the recent complete hours (or those since `since`) for spikes, store the new
     alerts once, and send them and any earlier unsent ones to the desk and the webhooks."""
     from carewire.alerts.step import run
-    from carewire.routing.desk import Desk
+    from carewire.desk.store import Desk
     from carewire.warehouse.db import connect
 
     if not settings.alerts.enabled:
@@ -256,7 +256,7 @@ def sync_outcomes(settings: Settings, credentials: Mapping[str, Credentials],
 @contextmanager
 def _destinations(settings: Settings, credentials: Mapping[str, Credentials]):
     """Every destination, with the desk's queue store open for the duration."""
-    from carewire.routing.desk import Desk
+    from carewire.desk.store import Desk
     from carewire.routing.destinations import build, same_issue_matcher
 
     matcher = None

@@ -14,7 +14,7 @@ Matcher = Callable[[str, list[str]], "int | None"]
 
 def build(settings: Settings, credentials: Mapping[str, Credentials], desk,
           matcher: Matcher | None = None) -> dict[str, Destination]:
-    """Name -> destination, for the desk (an open `routing.desk.Desk`) and every
+    """Name -> destination, for the desk (an open `carewire.desk.store.Desk`) and every
     configured destination. `matcher` lets Discourse link to a topic that already answers."""
     from carewire.routing.destinations.desk import DeskDestination
 

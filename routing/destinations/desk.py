@@ -1,7 +1,7 @@
 """The built-in care desk as a destination: deliveries become queue items, and what agents
 do with them (claim, reply, resolve, reopen, rate) comes back as outcomes.
 
-Idempotency is the desk's unique delivery key (see routing/desk.py). A store that cannot be
+Idempotency is the desk's unique delivery key (see desk/store.py). A store that cannot be
 reached or is locked is retriable, like any other destination that is down.
 """
 
@@ -12,8 +12,9 @@ from typing import Iterable
 
 from sqlalchemy.exc import OperationalError
 
-from carewire.routing.desk import Desk
-from carewire.routing.destinations.base import Delivery, Outcome, Receipt, RetriableDestinationError
+from carewire.desk.store import Desk
+from carewire.routing.destinations.base import Outcome, Receipt, RetriableDestinationError
+from carewire.core.delivery import Delivery
 
 OUTCOME_KINDS = frozenset({"claimed", "replied", "resolved", "reopened", "rated", "reassigned"})
 """Desk events reported as outcomes; `delivered` is the desk's own bookkeeping. A

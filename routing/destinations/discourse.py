@@ -35,7 +35,8 @@ from carewire.core.types import Credentials, utc
 from carewire.connectors.feeds.mapping import html_to_text
 from carewire.connectors.forums.mapping import timestamp
 from carewire.connectors.http import RETRY_STATUSES
-from carewire.routing.destinations.base import Delivery, FatalDestinationError, Outcome, Receipt
+from carewire.routing.destinations.base import FatalDestinationError, Outcome, Receipt
+from carewire.core.delivery import Delivery
 from carewire.routing.destinations.http import call, missing_credentials, session_for
 
 Matcher = Callable[[str, list[str]], "int | None"]

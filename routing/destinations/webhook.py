@@ -34,7 +34,8 @@ from typing import Iterable
 
 from carewire.core.settings import DestinationSettings, HttpSettings
 from carewire.core.types import Credentials, dumps
-from carewire.routing.destinations.base import Delivery, FatalDestinationError, Outcome, Receipt
+from carewire.routing.destinations.base import FatalDestinationError, Outcome, Receipt
+from carewire.core.delivery import Delivery
 from carewire.routing.destinations.http import AFTER_FIX, call, session_for
 
 SIGNATURE_PREFIX = "sha256="

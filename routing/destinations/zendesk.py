@@ -26,8 +26,8 @@ import requests
 
 from carewire.core.settings import DestinationSettings, HttpSettings
 from carewire.core.types import Credentials, utc
-from carewire.routing.destinations.base import (Delivery, FatalDestinationError, MentionRef, Outcome,
-                                       Receipt)
+from carewire.routing.destinations.base import FatalDestinationError, Outcome, Receipt
+from carewire.core.delivery import Delivery, MentionRef
 from carewire.routing.destinations.http import call, missing_credentials, session_for
 
 CREDENTIALS = ("with login = a Zendesk agent's email and password = an API token (Admin "

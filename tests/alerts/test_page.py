@@ -7,10 +7,12 @@ from datetime import datetime, timezone
 
 import pytest
 
-from carewire.alerts import desk_alerts
 from carewire.alerts.detect import Alert, alert_id
+from carewire.alerts.notify import desk_data
 from carewire.core.settings import Settings
+from carewire.desk import alert_store
 from carewire.desk.web import create_app
+from carewire.routing.policy import load_policy
 from tests.alerts.conftest import SPIKE_HOUR
 from tests.desk.conftest import PASSWORD, DeskUser
 
@@ -33,13 +35,16 @@ def spike(hour: datetime = SPIKE_HOUR, topic: str = "billing") -> Alert:
 
 @pytest.fixture
 def app(tmp_path):
-    app = create_app(Settings(data_dir=tmp_path / "data"), clock=lambda: FIRED_AT)
+    settings = Settings(data_dir=tmp_path / "data")
+    app = create_app(settings, load_policy(settings.routing.policy).desk_teams(),
+                     clock=lambda: FIRED_AT)
     app.state.accounts.add_user("lee", PASSWORD, "lead")
     app.state.accounts.add_user("ann", PASSWORD, "agent", ["care"])
     engine = app.state.desk.engine
-    desk_alerts.create_table(engine)
-    desk_alerts.add(engine, spike(), FIRED_AT)
-    desk_alerts.add(engine, spike(SPIKE_HOUR.replace(hour=11), topic="network"), FIRED_AT)
+    for alert in (spike(), spike(SPIKE_HOUR.replace(hour=11), topic="network")):
+        alert_store.add(engine, alert_id=alert.alert_id, fired_at=FIRED_AT,
+                        hour_start=alert.hour_start, title=alert.title,
+                        explanation=alert.explanation, data=desk_data(alert))
     yield app
     app.state.desk.close()
 
@@ -68,7 +73,7 @@ def test_an_agent_is_refused(app):
     assert ann.get("/alerts").status_code == 403
     ack = ann.post(f"/alerts/{spike().alert_id}/ack", page="/")
     assert ack.status_code == 403
-    assert desk_alerts.recent(app.state.desk.engine)[1]["acknowledged_by"] is None
+    assert alert_store.recent(app.state.desk.engine)[1]["acknowledged_by"] is None
 
 
 def test_acknowledging_needs_the_forms_csrf_token_and_counts_once(app):
@@ -84,7 +89,7 @@ def test_acknowledging_needs_the_forms_csrf_token_and_counts_once(app):
     again = lee.post(f"/alerts/{target}/ack", page="/alerts")
     assert "already+acknowledged" in again.headers["location"]
 
-    row = next(r for r in desk_alerts.recent(app.state.desk.engine) if r["alert_id"] == target)
+    row = next(r for r in alert_store.recent(app.state.desk.engine) if r["alert_id"] == target)
     assert (row["acknowledged_by"], row["acknowledged_at"]) == ("lee", FIRED_AT)
     html = lee.get("/alerts").text
     assert "acknowledged by lee 2026-11-24 12:05 UTC" in html

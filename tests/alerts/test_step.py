@@ -9,12 +9,12 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
-from carewire.alerts import desk_alerts
+from carewire.desk import alert_store
 from carewire.alerts.step import run
 from carewire.app import pipeline
 from carewire.core.settings import Settings
 from carewire.core.types import Credentials
-from carewire.routing.desk import Desk
+from carewire.desk.store import Desk
 from carewire.routing.destinations.webhook import verify
 from tests.alerts.conftest import SPIKE_HOUR, WATCHED_FROM, flat_history
 from tests.routing.json_api import JsonApiServer
@@ -81,7 +81,7 @@ def desk(tmp_path):
 
 
 def desk_rows(desk: Desk) -> list[dict]:
-    return desk_alerts.recent(desk.engine)
+    return alert_store.recent(desk.engine)
 
 
 def notifications(con) -> list[tuple]:
@@ -192,7 +192,7 @@ def test_the_pipeline_step_opens_the_warehouse_and_the_desk_itself(spiked, tmp_p
     assert result["fired"] == 2 and result["notifications"]["sent"] == {"desk": 2}
     engine = sa.create_engine(settings.desk_url)
     try:
-        assert len(desk_alerts.recent(engine)) == 2
+        assert len(alert_store.recent(engine)) == 2
     finally:
         engine.dispose()
     switched_off = settings.model_copy(update={"alerts": settings.alerts.model_copy(

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 
 import pytest
 
 from carewire.desk.accounts import AccountError, Accounts, password_matches
-from carewire.routing.desk import Desk
+from carewire.desk.store import Desk
 from tests.desk.conftest import PASSWORD, Clock
 
 
@@ -50,7 +50,7 @@ def test_weak_or_incomplete_users_are_refused(accounts):
 
 
 def test_the_audit_log_holds_sign_ins_and_item_actions_newest_first(accounts):
-    from tests.routing.test_desk import delivery
+    from tests.desk.test_store import delivery
 
     store, clock, desk = accounts
     steps = [lambda: store.add_user("ann", PASSWORD, "agent", ["care"], actor="cli"),

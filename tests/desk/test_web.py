@@ -7,7 +7,7 @@ import re
 import sqlalchemy as sa
 
 from carewire.desk.accounts import desk_audit, desk_sessions
-from carewire.routing.desk import desk_items
+from carewire.desk.schema import desk_items
 from tests.desk.conftest import PASSWORD, DeskUser, csrf_of
 
 
@@ -52,7 +52,7 @@ def test_the_password_is_stored_hashed_and_the_session_token_only_as_a_hash(desk
         stored = conn.execute(sa.text("SELECT password_hash FROM desk_users WHERE name='ann'")
                               ).scalar()
         tokens = conn.execute(sa.select(desk_sessions.c.token_sha256)).scalars().all()
-    assert stored.startswith("scrypt$") and PASSWORD not in stored
+    assert stored.startswith("$argon2id$") and PASSWORD not in stored
     cookie = user.client.cookies.get("carewire_session")
     assert cookie and cookie not in tokens and len(tokens) == 1
 
@@ -163,7 +163,7 @@ def _copies_in_cluster(desk, cluster_id: str, n: int):
     """More deliveries of one cluster, as answer offers to its other authors would be."""
     from dataclasses import replace
 
-    from carewire.routing.destinations.base import Delivery
+    from carewire.core.delivery import Delivery
 
     base = desk.cluster_items(cluster_id)[0]
     for i in range(n):
@@ -286,10 +286,11 @@ def test_sign_in_never_sends_anyone_to_another_site(desk_app):
 def test_the_desk_works_the_same_on_postgresql_and_sqlite(desk_url, sample_settings):
     """The web app on an empty store of either backend: sign in, claim, audit."""
     from carewire.desk.web import create_app
-    from tests.routing.test_desk import delivery
+    from carewire.routing.policy import load_policy
+    from tests.desk.test_store import delivery
 
     sample_settings.routing.desk_url = desk_url
-    app = create_app(sample_settings)
+    app = create_app(sample_settings, load_policy(sample_settings.routing.policy).desk_teams())
     try:
         item_id, _ = app.state.desk.add(delivery())
         app.state.accounts.add_user("ann", PASSWORD, "agent", ["care"])

@@ -11,8 +11,9 @@ import sqlalchemy as sa
 
 from carewire.maintenance.erase import erase_desk
 from carewire.maintenance.target import MARKER, Target
-from carewire.routing.desk import Desk, desk_events, desk_items
-from carewire.routing.destinations.base import Delivery, MentionRef
+from carewire.desk.store import Desk
+from carewire.desk.schema import desk_events, desk_items
+from carewire.core.delivery import Delivery, MentionRef
 from carewire.warehouse.migrate import migrate
 from tests.maintenance import traces
 

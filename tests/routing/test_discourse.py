@@ -9,8 +9,8 @@ import pytest
 
 from carewire.core.settings import DestinationSettings, HttpSettings
 from carewire.core.types import Credentials
-from carewire.routing.destinations.base import (Delivery, FatalDestinationError, MentionRef,
-                                       RetriableDestinationError)
+from carewire.routing.destinations.base import FatalDestinationError, RetriableDestinationError
+from carewire.core.delivery import Delivery, MentionRef
 from carewire.routing.destinations.discourse import (DiscourseDestination, search_terms,
                                             topic_external_id, topic_title)
 

@@ -15,7 +15,7 @@ from carewire.app import pipeline
 from carewire.app.cli import main
 from carewire.core.settings import DestinationSettings, HttpSettings, RoutingSettings, Settings
 from carewire.core.types import Credentials
-from carewire.routing.desk import Desk
+from carewire.desk.store import Desk
 from carewire.routing.policy import DEFAULT_POLICY
 from tests.warehouse.test_load import T0, atom, hour, land, query
 
@@ -152,7 +152,7 @@ def test_outcomes_come_back_and_an_accepted_answer_is_offered_to_every_author(
     with Desk(settings.desk_url) as desk:
         offers = desk.items(team="community")
     assert sorted(i.mentions[0].author for i in offers) == ["Ana", "Lee"]
-    assert all(f"/t/" in i.body and "answered in our community" in i.body for i in offers)
+    assert all("/t/" in i.body and "answered in our community" in i.body for i in offers)
 
     again = pipeline.sync_outcomes(settings, credentials, NOW + timedelta(hours=3))
     assert sum(again["outcomes_recorded"].values()) == 0

@@ -13,8 +13,9 @@ import pytest
 
 from carewire.core.settings import DestinationSettings
 from carewire.core.types import Credentials
-from carewire.routing.destinations.base import (Delivery, FatalDestinationError, MentionRef, Receipt,
-                                       RetriableDestinationError)
+from carewire.routing.destinations.base import (FatalDestinationError, Receipt,
+                                                RetriableDestinationError)
+from carewire.core.delivery import Delivery, MentionRef
 from carewire.routing.destinations.webhook import WebhookDestination, verify
 
 SECRET = "s3cret-signing-key"

@@ -8,8 +8,8 @@ import pytest
 
 from carewire.core.settings import DestinationSettings, HttpSettings
 from carewire.core.types import Credentials
-from carewire.routing.destinations.base import (Delivery, FatalDestinationError, MentionRef,
-                                       RetriableDestinationError)
+from carewire.routing.destinations.base import FatalDestinationError, RetriableDestinationError
+from carewire.core.delivery import Delivery, MentionRef
 from carewire.routing.destinations.zendesk import ZendeskDestination
 
 NOW = datetime(2026, 11, 24, 8, 0, tzinfo=timezone.utc)

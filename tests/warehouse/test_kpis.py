@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from carewire.app import pipeline
-from carewire.routing.desk import Desk
+from carewire.desk.store import Desk
 from carewire.warehouse.db import connect, records
 
 

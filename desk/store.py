@@ -14,16 +14,13 @@ An item moves like this; `reply` and `rate` record without moving it:
 Every action is one transaction: a guarded UPDATE (it only applies if the item is still in
 the state the action was decided on) plus its `desk_events` row. Two agents racing for one
 item get one winner and a clear error for the other, on either backend. The events are what
-the delivery step reads back as outcomes (routing/destinations/desk.py).
-
-Datetimes are timezone-aware UTC in and out: PostgreSQL keeps them as timestamptz; SQLite
-as ISO text, always normalised to UTC first so that text order is time order.
+the delivery step reads back as outcomes (routing/destinations/desk.py). The tables are
+defined, and migrated on open, in desk/schema.py.
 """
 
 from __future__ import annotations
 
 import copy
-import json
 from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -32,102 +29,37 @@ from typing import Any, Callable, Iterable, Literal, Mapping
 import sqlalchemy as sa
 from sqlalchemy.exc import ArgumentError, DBAPIError, IntegrityError, NoSuchModuleError
 
+from carewire.core.delivery import Delivery, MentionRef
 from carewire.core.errors import CarewireError
-from carewire.core.types import dumps, utc
-from carewire.routing.destinations.base import Delivery, MentionRef
+from carewire.core.types import utc
+from carewire.desk.schema import desk_events, desk_items, upgrade
 
 Status = Literal["open", "claimed", "resolved"]
 EventKind = Literal["delivered", "claimed", "replied", "resolved", "reopened", "rated",
                     "reassigned"]
 STATUSES: tuple[Status, ...] = ("open", "claimed", "resolved")
+FACETS = ("source", "language", "sentiment", "intent", "influence_tier")
+"""Item fields a queue can be filtered on, besides team and status."""
 
 _ATTEMPTS = 3
 """How often an action re-reads and re-decides after another writer changed the item
 between its read and its write, before it gives up with an error."""
-_DDL_LOCK = 0x6465736B  # "desk": PostgreSQL advisory lock key while creating tables
 _IDS_PER_QUERY = 500
 """Item ids per `IN (...)`: well under SQLite's bound-parameter limit."""
 
 
+@dataclass(frozen=True)
+class DeskTeams:
+    """The teams the routing policy sends work to, as the desk needs them: every queue, and
+    the team that takes each route an agent can send an item to (community, contact
+    center). The policy gives them (`Policy.desk_teams`); the desk does not read it."""
+
+    queues: tuple[str, ...]
+    by_route: Mapping[str, str]
+
+
 class DeskError(CarewireError):
     """A desk action that cannot be done as asked; the message says why and what to do."""
-
-
-class UtcDateTime(sa.TypeDecorator):
-    """Aware UTC datetimes on every backend (naive input is taken to be UTC already)."""
-
-    impl = sa.DateTime(timezone=True)
-    cache_ok = True
-
-    def process_bind_param(self, value: datetime | None, dialect) -> datetime | None:
-        if value is None:
-            return None
-        value = utc(value)
-        # SQLite's text keeps no offset: store UTC wall time, give the tzinfo back on read.
-        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
-
-    def process_result_value(self, value: datetime | None, dialect) -> datetime | None:
-        return None if value is None else utc(value)
-
-
-class JsonText(sa.TypeDecorator):
-    """JSON kept as text on every backend: readable from any SQL shell, no dialect types."""
-
-    impl = sa.Text
-    cache_ok = True
-
-    def process_bind_param(self, value: Any, dialect) -> str | None:
-        return None if value is None else dumps(value)
-
-    def process_result_value(self, value: str | None, dialect) -> Any:
-        return None if value is None else json.loads(value)
-
-
-metadata = sa.MetaData()
-
-desk_items = sa.Table(
-    "desk_items", metadata,
-    sa.Column("item_id", sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column("delivery_key", sa.String, nullable=False, unique=True),
-    sa.Column("route", sa.String, nullable=False),
-    sa.Column("team", sa.String, nullable=False),
-    sa.Column("priority", sa.String, nullable=False),
-    sa.Column("sla_due_at", UtcDateTime, nullable=False, index=True),
-    sa.Column("status", sa.String, nullable=False),
-    sa.Column("assignee", sa.String),
-    sa.Column("title", sa.Text, nullable=False),
-    sa.Column("body", sa.Text, nullable=False),
-    sa.Column("cluster_id", sa.String),
-    sa.Column("rule_id", sa.String, nullable=False),
-    sa.Column("reason", sa.Text, nullable=False),
-    sa.Column("mentions", JsonText, nullable=False),
-    sa.Column("experts", JsonText, nullable=False),
-    sa.Column("created_at", UtcDateTime, nullable=False),
-    sa.Column("updated_at", UtcDateTime, nullable=False),
-    # What the queue filters on, from the first mention, so that a page of a 100,000-item
-    # queue is one indexed query (added in 0.2: stores from before get them on open).
-    sa.Column("source", sa.String),
-    sa.Column("language", sa.String),
-    sa.Column("sentiment", sa.String),
-    sa.Column("intent", sa.String),
-    sa.Column("influence_tier", sa.String),
-    sa.CheckConstraint("status IN ('open', 'claimed', 'resolved')", name="ck_desk_items_status"),
-    sa.Index("ix_desk_items_queue", "team", "status", "sla_due_at", "item_id"),
-    sa.Index("ix_desk_items_cluster", "cluster_id"),
-)
-FACETS = ("source", "language", "sentiment", "intent", "influence_tier")
-"""Item fields a queue can be filtered on, besides team and status."""
-
-desk_events = sa.Table(
-    "desk_events", metadata,
-    sa.Column("event_id", sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column("item_id", sa.Integer, sa.ForeignKey("desk_items.item_id"), nullable=False,
-              index=True),
-    sa.Column("kind", sa.String, nullable=False),
-    sa.Column("actor", sa.String),
-    sa.Column("at", UtcDateTime, nullable=False, index=True),
-    sa.Column("data", JsonText, nullable=False),
-)
 
 
 @dataclass(frozen=True)
@@ -176,7 +108,7 @@ def _now() -> datetime:
 
 
 class Desk:
-    """The queue store at a SQLAlchemy URL; tables are created on open when missing."""
+    """The queue store at a SQLAlchemy URL, migrated to the newest schema on open."""
 
     def __init__(self, url: str, *, clock: Callable[[], datetime] = _now):
         try:
@@ -192,7 +124,7 @@ class Desk:
                             "postgresql+psycopg://user@host/db (pip install 'psycopg[binary]')"
                             ) from exc
         try:
-            self._create_tables()
+            upgrade(self.engine)
         except DBAPIError as exc:
             self.engine.dispose()
             raise DeskError(f"cannot open the desk store at "
@@ -210,18 +142,6 @@ class Desk:
         scoped = copy.copy(self)
         scoped._teams = None if teams is None else frozenset(teams)
         return scoped
-
-    def _create_tables(self) -> None:
-        """Create what is missing, holding the store's lock: workers that start together
-        would otherwise race between "is it there?" and "CREATE", and the loser would fail
-        with "already exists"."""
-        with self.engine.begin() as conn:
-            if conn.dialect.name == "sqlite":
-                conn.exec_driver_sql("BEGIN IMMEDIATE")
-            elif conn.dialect.name == "postgresql":
-                conn.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": _DDL_LOCK})
-            metadata.create_all(conn)
-            _add_missing_columns(conn)
 
     def close(self) -> None:
         self.engine.dispose()
@@ -491,24 +411,6 @@ def _filtered(query, team: str | None, status, facets: Mapping[str, str | None])
         if value is not None:
             query = query.where(desk_items.c[name] == value)
     return query
-
-
-def _add_missing_columns(conn) -> None:
-    """Bring a desk store made by an older carewire up to the current columns and indexes:
-    new columns are nullable, so ADD COLUMN is all it takes on either backend."""
-    present = {c["name"] for c in sa.inspect(conn).get_columns("desk_items")}
-    for column in desk_items.columns:
-        if column.name not in present:
-            kind = column.type.compile(dialect=conn.dialect)
-            conn.exec_driver_sql(f"ALTER TABLE desk_items ADD COLUMN {column.name} {kind}")
-    for index in desk_items.indexes:
-        index.create(conn, checkfirst=True)
-    if "source" not in present:  # the one facet older items recorded: in their mentions
-        rows = conn.execute(sa.select(desk_items.c.item_id, desk_items.c.mentions)).all()
-        for item_id, mentions in rows:
-            if mentions:
-                conn.execute(desk_items.update().where(desk_items.c.item_id == item_id)
-                             .values(source=mentions[0]["source"]))
 
 
 def _item(row: Mapping[str, Any]) -> DeskItem:

@@ -8,8 +8,9 @@ from datetime import datetime, timedelta, timezone
 import pytest
 import sqlalchemy as sa
 
-from carewire.routing.desk import Desk, DeskError
-from carewire.routing.destinations.base import Delivery, MentionRef, Outcome, Receipt
+from carewire.desk.store import Desk, DeskError
+from carewire.routing.destinations.base import Outcome, Receipt
+from carewire.core.delivery import Delivery, MentionRef
 from carewire.routing.destinations.desk import DeskDestination
 
 T0 = datetime(2026, 11, 24, 8, 0, tzinfo=timezone.utc)
