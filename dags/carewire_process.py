@@ -29,6 +29,7 @@ from carewire.dag_tasks.quality import gate, quality_gates
 from carewire.dag_tasks.rerun import WINDOW, options, rerun_step
 from carewire.core.settings import load_settings
 from carewire.connectors import CONNECTORS
+from carewire.quality import GATES_AFTER
 
 with DAG(
     dag_id="process",
@@ -97,7 +98,7 @@ with DAG(
         return result
 
     (migrate() >> rerun_step(window_from_interval=False) >> load()
-     >> gate("gate_raw", ["landing_raw", "raw_core_mentions"]) >> enrich()
-     >> gate("gate_enrichments", ["enrichments"]) >> alerts() >> route()
-     >> gate("gate_routing", ["routing_decisions"]) >> deliver() >> publish()
+     >> gate("gate_raw", GATES_AFTER["load"]) >> enrich()
+     >> gate("gate_enrichments", GATES_AFTER["enrich"]) >> alerts() >> route()
+     >> gate("gate_routing", GATES_AFTER["route"]) >> deliver() >> publish()
      >> quality_gates())

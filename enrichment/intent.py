@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import re
 
-INTENTS = ("question", "complaint", "praise", "feature_idea", "other")
-
 FEATURE_IDEA = re.compile(
     r"\b(please (add|bring|make|let|support|allow)|would (be|love) (great|nice|cool|awesome|"
     r"helpful)?\s*(if|to)|i wish (you|it|there|they)|feature request|suggestion|"

@@ -20,10 +20,10 @@ from pathlib import Path
 import numpy as np
 
 from carewire.core.errors import ConfigError
+from carewire.core.labels import SENTIMENTS
 from carewire.enrichment.encoder import Encoded
 from carewire.enrichment.heads import Head
 
-SENTIMENTS = ("negative", "neutral", "positive")
 DEFAULT_HEAD = Path(__file__).parent / "models" / "sentiment.npz"
 
 

@@ -25,7 +25,8 @@ import numpy as np
 
 from carewire.enrichment.pairs import DEFAULT_PAIR_MODEL, pair_features
 from carewire.enrichment.encoder import Encoder
-from carewire.enrichment.sentiment import DEFAULT_HEAD, SENTIMENTS
+from carewire.core.labels import SENTIMENTS
+from carewire.enrichment.sentiment import DEFAULT_HEAD
 from carewire.enrichment.text import duplicate_key, normalize
 from carewire.enrichment.train import fit_head, predict
 from evals import datasets, metrics

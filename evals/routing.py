@@ -15,13 +15,13 @@ import re
 import numpy as np
 import pandas as pd
 
+from carewire.core.labels import ROUTES
 from evals import datasets
 from evals.metrics import precision_recall_f1
 
 SAMPLE = 3000
 SEED = 20171031
 SOURCE = "x"
-ROUTES = ("community", "contact_center", "advocacy", "ignore")
 
 PRIVATE_CHANNEL = re.compile(
     r"(?i)\bDM(?:s|ed|'d|ing)?\b|\bdirect(?:ly)?[ -]?messag|\bprivate[ -]?messag"

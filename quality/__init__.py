@@ -18,4 +18,9 @@ their functions, so the DAG files and the CLI stay fast.
 
 SUITES = ("landing_raw", "raw_core_mentions", "enrichments", "routing_decisions")
 
-__all__ = ["SUITES"]
+GATES_AFTER = {"load": ("landing_raw", "raw_core_mentions"), "enrich": ("enrichments",),
+               "route": ("routing_decisions",)}
+"""Which suites judge what each step wrote, run right after it: by the process DAG (its
+gate_<step> tasks), the demo and reruns alike."""
+
+__all__ = ["GATES_AFTER", "SUITES"]

@@ -14,11 +14,31 @@ is judged by its length, `text_chars`).
 from __future__ import annotations
 
 from dataclasses import dataclass
+
 import duckdb
 import pandas as pd
 
 from carewire.core.settings import QualitySettings
 from carewire.warehouse.db import registered
+
+
+CHECKED = {
+    "landing_raw": ["source", "newest_interval_end", "fresh_after", "interval_end",
+                    "intervals_ordered", "items", "volume_floor", "pages_landed",
+                    "pages_stored", "items_stored"],
+    "raw_core_mentions": ["batch_id", "source", "source_id", "stream", "created_at",
+                          "first_seen_at", "last_seen_at", "text_chars", "reply_count",
+                          "share_count", "is_deleted"],
+    "enrichments": ["source", "source_id", "language", "language_confidence", "sentiment",
+                    "sentiment_score", "sentiment_confidence", "relevant", "relevance_score",
+                    "intent", "models_version", "enriched_for", "embedding_dims",
+                    "in_cluster"],
+    "routing_decisions": ["source", "source_id", "route", "rule_id", "team", "priority",
+                          "destination", "policy_version", "decided_for", "created_at",
+                          "sla_due_at", "is_routed", "has_delivery", "delivery_planned"],
+}
+"""The columns each suite's frame carries: the subject table's own (quality/suites.py
+reads their not-null and value-set rules from warehouse/tables.py) and derived ones."""
 
 
 @dataclass(frozen=True)
@@ -128,9 +148,7 @@ def landing_raw(con: duckdb.DuckDBPyConnection, settings: QualitySettings,
         return _split(
             con, sql, [settings.volume_history, reference - settings.freshness_max_age,
                        settings.volume_min_intervals, settings.volume_steady_share],
-            ["source", "newest_interval_end", "fresh_after", "interval_end",
-             "intervals_ordered", "items", "volume_floor", "pages_landed", "pages_stored",
-             "items_stored"],
+            CHECKED["landing_raw"],
             f"SELECT batch_id AS unit, sha256 AS fingerprint "
             f"FROM ({_pending_batches('landing_raw')})", [])
 
@@ -150,8 +168,7 @@ def raw_core_mentions(con: duckdb.DuckDBPyConnection) -> Judged:
         JOIN core__mentions m ON m.source = i.source AND m.source_id = i.source_id
         ORDER BY i.batch_id, m.source, m.source_id"""
     return _split(con, sql, [],
-                  ["batch_id", "source", "source_id", "stream", "created_at", "first_seen_at",
-                   "last_seen_at", "text_chars", "reply_count", "share_count", "is_deleted"],
+                  CHECKED["raw_core_mentions"],
                   f"SELECT batch_id AS unit, sha256 AS fingerprint FROM ({todo})", [])
 
 
@@ -173,9 +190,7 @@ def enrichments(con: duckdb.DuckDBPyConnection) -> Judged:
         LEFT JOIN core__cluster_members k USING (source, source_id)
         ORDER BY e.source, e.source_id"""
     return _split(con, sql, [],
-                  ["source", "source_id", "language", "language_confidence", "sentiment",
-                   "sentiment_score", "sentiment_confidence", "relevant", "relevance_score",
-                   "intent", "models_version", "enriched_for", "embedding_dims", "in_cluster"],
+                  CHECKED["enrichments"],
                   f"SELECT unit, fingerprint FROM ({todo})", [])
 
 
@@ -198,8 +213,6 @@ def routing_decisions(con: duckdb.DuckDBPyConnection) -> Judged:
         LEFT JOIN core__deliveries v USING (delivery_key)
         ORDER BY d.source, d.source_id"""
     return _split(con, sql, [],
-                  ["source", "source_id", "route", "rule_id", "team", "priority",
-                   "destination", "policy_version", "decided_for", "created_at", "sla_due_at",
-                   "is_routed", "has_delivery", "delivery_planned"],
+                  CHECKED["routing_decisions"],
                   f"SELECT unit, fingerprint FROM ({todo})", [])
 

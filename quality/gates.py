@@ -9,7 +9,7 @@ expectation listed.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Sequence
 
 import duckdb
 
@@ -32,7 +32,7 @@ def judged_rows(con: duckdb.DuckDBPyConnection, settings: Settings, suite: str) 
     return getattr(frames, suite)(con)
 
 
-def run(con: duckdb.DuckDBPyConnection, settings: Settings, suite_names: list[str],
+def run(con: duckdb.DuckDBPyConnection, settings: Settings, suite_names: Sequence[str],
         run_id: str, now: datetime) -> dict[str, Any]:
     """Judge each suite on what it has not judged yet; a suite with nothing new is skipped
     (and its last result stands)."""

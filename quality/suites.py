@@ -1,9 +1,13 @@
-"""The four expectation suites, built in code from the settings and the clock.
+"""The four expectation suites, built in code from the settings, the clock and the
+warehouse registry.
 
 Each expectation carries a `description` that says what its failure means and what to
 do: it is the reason written beside every quarantined row and shown in the data docs.
 Bounds that depend on the clock ("not in the future") are fixed when the suite is built,
-so the stored result says which instant a timestamp was compared with.
+so the stored result says which instant a timestamp was compared with. What a table says
+of its own columns (required, unique by key, drawn from a vocabulary) comes from
+warehouse/tables.py, for every such column the suite's frame carries (quality/frames.py);
+the rest (ranges, pairs, derived values) is written here.
 """
 
 from __future__ import annotations
@@ -11,15 +15,38 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Any
 
-from carewire.core.settings import QualitySettings
 from carewire.connectors import CONNECTORS
+from carewire.core.settings import QualitySettings
+from carewire.quality.frames import CHECKED
+from carewire.warehouse.tables import TABLES
 
-SENTIMENTS = ["negative", "neutral", "positive"]
-INTENTS = ["complaint", "feature_idea", "other", "praise", "question"]
-ROUTES = ["advocacy", "community", "contact_center", "ignore"]
-PRIORITIES = ["high", "low", "normal", "urgent"]
+SUBJECT = {"raw_core_mentions": "core__mentions", "enrichments": "core__enrichments",
+           "routing_decisions": "core__routing_decisions"}
+"""The table each row-level suite judges (landing_raw judges streams, not a table)."""
 EARLIEST = datetime(2000, 1, 1, tzinfo=timezone.utc)
 """Older than any platform carewire reads: an earlier created_at is a parsing error."""
+
+
+def _registered(name: str, missing: str, twice: str, *, per_batch: bool = False,
+                hints: dict[str, str] | None = None) -> list[tuple[str, dict]]:
+    """Not null for every required column of the suite's table that its frame carries,
+    unique by the table's key (within a batch, for a suite judged batch by batch), in its
+    vocabulary for every column that has one (with `hints[column]`, what to do)."""
+    hints = hints or {}
+    table = TABLES[SUBJECT[name]]
+    checked = CHECKED[name]
+    key = ["batch_id", *table.primary_key] if per_batch else list(table.primary_key)
+    return [
+        *[("ExpectColumnValuesToNotBeNull", dict(
+            column=column, description=missing.format(column=column)))
+          for column in table.required if column in checked],
+        ("ExpectCompoundColumnsToBeUnique", dict(column_list=key, description=twice)),
+        *[("ExpectColumnValuesToBeInSet", dict(
+            column=column.name, value_set=sorted(column.values),
+            description=f"a {column.name} outside {'/'.join(column.values)}"
+            + (f": {hints[column.name]}" if column.name in hints else "")))
+          for column in table.columns if column.values and column.name in checked],
+    ]
 
 
 def _specs(name: str, now: datetime, settings: QualitySettings) -> list[tuple[str, dict]]:
@@ -66,13 +93,9 @@ def _specs(name: str, now: datetime, settings: QualitySettings) -> list[tuple[st
         ]
     if name == "raw_core_mentions":
         return [
-            *[("ExpectColumnValuesToNotBeNull", dict(
-                column=column, description=f"a mention without {column}: it cannot be keyed "
-                "or placed; fix the connector's mapping, then reload"))
-              for column in ("batch_id", "source", "source_id", "stream", "created_at")],
-            ("ExpectCompoundColumnsToBeUnique", dict(
-                column_list=["batch_id", "source", "source_id"],
-                description="one mention twice in one batch")),
+            *_registered(name, "a mention without {column}: it cannot be keyed or placed; "
+                         "fix the connector's mapping, then reload",
+                         "one mention twice in one batch", per_batch=True),
             ("ExpectColumnValuesToBeInSet", dict(
                 column="source", value_set=sources,
                 description="a mention of a source carewire has no connector for")),
@@ -97,18 +120,11 @@ def _specs(name: str, now: datetime, settings: QualitySettings) -> list[tuple[st
         ]
     if name == "enrichments":
         return [
-            *[("ExpectColumnValuesToNotBeNull", dict(
-                column=column, description=f"an enrichment without {column}"))
-              for column in ("language", "sentiment", "intent", "relevant", "models_version",
-                             "enriched_for", "embedding_dims")],
-            ("ExpectCompoundColumnsToBeUnique", dict(
-                column_list=["source", "source_id"], description="a mention enriched twice")),
-            ("ExpectColumnValuesToBeInSet", dict(
-                column="sentiment", value_set=SENTIMENTS,
-                description="a sentiment label outside negative/neutral/positive: map the "
-                "model's labels with enrichment.sentiment_labels")),
-            ("ExpectColumnValuesToBeInSet", dict(
-                column="intent", value_set=INTENTS, description="an unknown intent label")),
+            *_registered(name, "an enrichment without {column}", "a mention enriched twice",
+                         hints={"sentiment": "map the model's labels with "
+                                             "enrichment.sentiment_labels"}),
+            ("ExpectColumnValuesToNotBeNull", dict(
+                column="embedding_dims", description="an enrichment without an embedding")),
             ("ExpectColumnValuesToMatchRegex", dict(
                 column="language", regex=r"^(?:[a-z]{2,3}|und)$",
                 description="a language that is not an ISO 639 code or 'und'")),
@@ -133,16 +149,8 @@ def _specs(name: str, now: datetime, settings: QualitySettings) -> list[tuple[st
         ]
     if name == "routing_decisions":
         return [
-            *[("ExpectColumnValuesToNotBeNull", dict(
-                column=column, description=f"a decision without {column}: it cannot be "
-                "explained"))
-              for column in ("route", "rule_id", "policy_version", "decided_for")],
-            ("ExpectCompoundColumnsToBeUnique", dict(
-                column_list=["source", "source_id"], description="a mention decided twice")),
-            ("ExpectColumnValuesToBeInSet", dict(
-                column="route", value_set=ROUTES, description="an unknown route")),
-            ("ExpectColumnValuesToBeInSet", dict(
-                column="priority", value_set=PRIORITIES, description="an unknown priority")),
+            *_registered(name, "a decision without {column}: it cannot be explained",
+                         "a mention decided twice"),
             ("ExpectColumnValuesToBeBetween", dict(
                 column="decided_for", max_value=latest,
                 description=f"decided for an interval ending {future}")),

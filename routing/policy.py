@@ -30,13 +30,11 @@ import yaml
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from carewire.core.errors import ConfigError
+from carewire.core.labels import Priority, Route, Sentiment, Tier
 from carewire.desk.store import DeskTeams
 
 DEFAULT_POLICY = Path(__file__).parent / "default_policy.yaml"
 
-Route = Literal["community", "contact_center", "advocacy", "ignore"]
-ROUTES: tuple[str, ...] = ("community", "contact_center", "advocacy", "ignore")
-PRIORITIES: tuple[str, ...] = ("urgent", "high", "normal", "low")
 
 
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([mhdw])\s*$")
@@ -75,10 +73,10 @@ class When(_Strict):
     """The conditions of a rule; the field names are the columns `decide` compares."""
 
     intent: list[str] | None = None
-    sentiment: list[Literal["negative", "neutral", "positive"]] | None = None
+    sentiment: list[Sentiment] | None = None
     language: list[str] | None = None
     source: list[str] | None = None
-    tier: list[Literal["brand", "influencer", "superfan", "regular"]] | None = None
+    tier: list[Tier] | None = None
     relevant: bool | None = None
     is_reply: bool | None = None
     sentiment_score: Range | None = None
@@ -102,7 +100,7 @@ class Experts(_Strict):
 class Then(_Strict):
     route: Route
     team: str | None = None
-    priority: Literal["urgent", "high", "normal", "low"] = "normal"
+    priority: Priority = "normal"
     sla: Duration = timedelta(hours=24)
     destination: str | None = Field(
         default=None, description="A destination name; default: the policy's per route.")
@@ -131,7 +129,7 @@ class Escalation(_Strict):
 
     after: Duration = timedelta(hours=48)
     team: str = "care"
-    priority: Literal["urgent", "high", "normal", "low"] = "high"
+    priority: Priority = "high"
     sla: Duration = timedelta(hours=8)
 
 

@@ -8,13 +8,11 @@ from pathlib import Path
 import duckdb
 
 
-def tables(path: Path, skip_prefix: str | None = None) -> dict[str, list[tuple]]:
-    """Table name -> its rows, sorted; tables whose name starts with `skip_prefix` are
-    left out (the rerun reports a rerun itself writes)."""
+def tables(path: Path) -> dict[str, list[tuple]]:
+    """Table name -> its rows, sorted."""
     with duckdb.connect(str(path), read_only=True) as con:
         names = [row[0] for row in con.execute(
             "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main' "
-            "AND table_type = 'BASE TABLE' AND NOT starts_with(table_name, ?) ORDER BY 1",
-            [skip_prefix or "\0"]).fetchall()]
+            "AND table_type = 'BASE TABLE' ORDER BY 1").fetchall()]
         return {name: sorted(con.execute(f'SELECT * FROM "{name}"').fetchall(), key=repr)
                 for name in names}

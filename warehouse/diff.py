@@ -12,33 +12,21 @@ from __future__ import annotations
 import duckdb
 import pandas as pd
 
-SKIPPED_PREFIXES = ("_carewire_", "core__rerun", "quality__results", "quality__failures",
-                    "quality__checked")
-"""Bookkeeping, not data: the migration log, the rerun reports themselves (a report
-must not count its own rows), and the quality gates' results and ledger, which every gate
-run a rerun does writes anew. A batch the gates hold or release does count
-(quality__held_batches), as do its quarantined rows and held deliveries."""
+from carewire.warehouse.tables import TABLES
 
 
 def tables(con: duckdb.DuckDBPyConnection) -> dict[str, list[str]]:
-    """Every base table of the warehouse with its primary key columns (the whole row for a
-    table without one: a changed row then counts as one removed and one added)."""
-    keys = dict(con.execute("""
-        SELECT table_name, constraint_column_names FROM duckdb_constraints()
-        WHERE constraint_type = 'PRIMARY KEY' AND schema_name = 'main'""").fetchall())
-    names = [row[0] for row in con.execute("""
-        SELECT table_name FROM information_schema.tables
-        WHERE table_schema = 'main' AND table_type = 'BASE TABLE' ORDER BY table_name""")
-        .fetchall()]
-    found = {}
-    for name in names:
-        if name.startswith(SKIPPED_PREFIXES):
-            continue
-        columns = keys.get(name) or [row[0] for row in con.execute(
-            "SELECT column_name FROM information_schema.columns WHERE table_schema = 'main' "
-            "AND table_name = ? ORDER BY ordinal_position", [name]).fetchall()]
-        found[name] = list(columns)
-    return found
+    """Every table the registry marks `diffed` (warehouse/tables.py) that the warehouse
+    holds, with its primary key. Not diffed is bookkeeping: the migration log, the rerun
+    reports themselves (a report must not count its own rows), and the quality gates'
+    results and ledger, which every gate run a rerun does writes anew. A batch the gates
+    hold or release does count (quality__held_batches), as do its quarantined rows and
+    held deliveries."""
+    present = {row[0] for row in con.execute(
+        "SELECT table_name FROM information_schema.tables "
+        "WHERE table_schema = 'main' AND table_type = 'BASE TABLE'").fetchall()}
+    return {name: list(table.primary_key) for name, table in sorted(TABLES.items())
+            if table.diffed and name in present}
 
 
 def fingerprint(con: duckdb.DuckDBPyConnection) -> dict[str, pd.DataFrame]:

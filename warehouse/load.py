@@ -19,13 +19,7 @@ from carewire.core.types import dumps
 from carewire.connectors.base import Author, Mention, Page, Parsed
 from carewire.connectors.landing import Batch
 from carewire.warehouse.db import registered, transaction
-
-MENTION_COLUMNS = ["source", "source_id", "stream", "url", "title", "text", "author_id",
-                   "language", "created_at", "categories", "thread_id", "parent_id",
-                   "reply_count", "like_count", "share_count", "is_deleted", "batch_id",
-                   "first_seen_at", "last_seen_at"]
-AUTHOR_COLUMNS = [name for name in Author.__dataclass_fields__] + ["first_seen_at",
-                                                                   "last_seen_at"]
+from carewire.warehouse.tables import TABLES, Table
 
 
 MENTION_CONTEXT = ("author_id", "language", "thread_id", "parent_id", "reply_count",
@@ -58,21 +52,25 @@ def loaded_checksums(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
     return dict(con.execute("SELECT batch_id, sha256 FROM raw__landing_batches").fetchall())
 
 
-def _upsert(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame,
-            key: list[str], casts: dict[str, str] | None = None,
+def _frame(table: Table, rows: list[dict]) -> pd.DataFrame:
+    """`rows` with the columns of `table`, in its order (warehouse/tables.py)."""
+    return pd.DataFrame(rows, columns=table.column_names)
+
+
+def _upsert(con: duckdb.DuckDBPyConnection, spec: Table, frame: pd.DataFrame,
             keep_known: tuple[str, ...] = ()) -> None:
-    """Insert, or update rows whose incoming `last_seen_at` is at least as new.
+    """Insert, or update rows whose incoming `last_seen_at` is at least as new, on the
+    table's primary key.
 
     `first_seen_at` always keeps the earliest value. Columns in `keep_known` are not blanked
     by a newer row that lacks them (an author seen on a mention carries no karma; the
-    profile fetched earlier did). Columns are listed explicitly so the statement follows
-    the table definition, not the frame's column order.
+    profile fetched earlier did). Every column is cast to its registered type, so a column
+    pandas saw only as None still lands as what the table holds.
     """
     if frame.empty:
         return
-    casts = casts or {}
-    columns = list(frame.columns)
-    select = ", ".join(f"CAST({c} AS {casts[c]}) AS {c}" if c in casts else c for c in columns)
+    table, key, columns = spec.name, spec.primary_key, list(frame.columns)
+    select = ", ".join(f"CAST({c} AS {spec.column(c).type}) AS {c}" for c in columns)
     newer = f"excluded.last_seen_at >= {table}.last_seen_at"
     updates = []
     for column in columns:
@@ -120,30 +118,24 @@ def load_batch(con: duckdb.DuckDBPyConnection, batch: Batch, landing_root: Path,
             authors[author.author_id] = _merged(authors.get(author.author_id), author)
         rejects.extend(result.rejects)
 
-    page_rows = pd.DataFrame(
-        [{"batch_id": batch_id, "seq": seq, "source": batch.source, "stream": batch.stream,
-          "url": page.url, "status": page.status, "headers": dumps(page.headers),
-          "body": page.body} for seq, page in enumerate(pages)],
-        columns=["batch_id", "seq", "source", "stream", "url", "status", "headers", "body"])
-    item_rows = pd.DataFrame(
-        [{"batch_id": batch_id, "source": batch.source, "stream": batch.stream,
-          "source_id": source_id, "payload": dumps(item)} for source_id, item in items.items()],
-        columns=["batch_id", "source", "stream", "source_id", "payload"])
-    quarantine_rows = pd.DataFrame(
-        [{"quarantine_id": hashlib.sha256(
+    page_rows = _frame(TABLES["raw__pages"], [
+        {"batch_id": batch_id, "seq": seq, "source": batch.source, "stream": batch.stream,
+         "url": page.url, "status": page.status, "headers": dumps(page.headers),
+         "body": page.body} for seq, page in enumerate(pages)])
+    item_rows = _frame(TABLES["raw__items"], [
+        {"batch_id": batch_id, "source": batch.source, "stream": batch.stream,
+         "source_id": source_id, "payload": dumps(item)} for source_id, item in items.items()])
+    quarantine_rows = _frame(TABLES["raw__quarantine"], [
+        {"quarantine_id": hashlib.sha256(
             f"{batch_id}|{r.item_ref}|{r.reason}".encode()).hexdigest()[:32],
-          "batch_id": batch_id, "source": batch.source, "stream": batch.stream,
-          "stage": "parse", "item_ref": r.item_ref, "reason": r.reason, "payload": r.payload,
-          "seen_at": seen} for r in rejects],
-        columns=["quarantine_id", "batch_id", "source", "stream", "stage", "item_ref",
-                 "reason", "payload", "seen_at"]).drop_duplicates("quarantine_id", keep="last")
-    author_rows = pd.DataFrame(
-        [{**asdict(a), "first_seen_at": seen, "last_seen_at": seen} for a in authors.values()],
-        columns=AUTHOR_COLUMNS)
-    mention_rows = pd.DataFrame(
-        [{**m.row(), "batch_id": batch_id, "first_seen_at": seen,
-          "last_seen_at": seen} for m in mentions.values()],
-        columns=MENTION_COLUMNS)
+         "batch_id": batch_id, "source": batch.source, "stream": batch.stream,
+         "stage": "parse", "item_ref": r.item_ref, "reason": r.reason, "payload": r.payload,
+         "seen_at": seen} for r in rejects]).drop_duplicates("quarantine_id", keep="last")
+    author_rows = _frame(TABLES["core__authors"], [
+        {**asdict(a), "first_seen_at": seen, "last_seen_at": seen} for a in authors.values()])
+    mention_rows = _frame(TABLES["core__mentions"], [
+        {**m.row(), "batch_id": batch_id, "first_seen_at": seen,
+         "last_seen_at": seen} for m in mentions.values()])
 
     with transaction(con):
         for table in ("raw__pages", "raw__items"):
@@ -158,16 +150,14 @@ def load_batch(con: duckdb.DuckDBPyConnection, batch: Batch, landing_root: Path,
         _insert(con, "raw__pages", page_rows)
         _insert(con, "raw__items", item_rows)
         _insert(con, "raw__quarantine", quarantine_rows)
-        _upsert(con, "core__authors", author_rows, ["source", "author_id"],
-                {"account_created_at": "TIMESTAMPTZ"}, keep_known=AUTHOR_METRICS)
-        _upsert(con, "core__mentions", mention_rows, ["source", "source_id"],
-                {"categories": "VARCHAR[]", "reply_count": "BIGINT", "like_count": "BIGINT",
-                 "share_count": "BIGINT", "language": "VARCHAR", "thread_id": "VARCHAR",
-                 "parent_id": "VARCHAR", "author_id": "VARCHAR"}, keep_known=MENTION_CONTEXT)
-        con.execute(
-            "INSERT OR REPLACE INTO raw__landing_batches VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [batch_id, batch.source, batch.stream, batch.interval.start, batch.interval.end,
-             str(batch.path.relative_to(landing_root)), sha256, len(pages), len(mention_rows),
-             len(quarantine_rows)])
+        _upsert(con, TABLES["core__authors"], author_rows, keep_known=AUTHOR_METRICS)
+        _upsert(con, TABLES["core__mentions"], mention_rows, keep_known=MENTION_CONTEXT)
+        landed = {"batch_id": batch_id, "source": batch.source, "stream": batch.stream,
+                  "interval_start": batch.interval.start, "interval_end": batch.interval.end,
+                  "path": str(batch.path.relative_to(landing_root)), "sha256": sha256,
+                  "page_count": len(pages), "item_count": len(mention_rows),
+                  "reject_count": len(quarantine_rows)}
+        con.execute(f"INSERT OR REPLACE INTO raw__landing_batches ({', '.join(landed)}) "
+                    f"VALUES ({', '.join('?' * len(landed))})", list(landed.values()))
     return {"pages": len(pages), "mentions": len(mention_rows), "authors": len(author_rows),
             "quarantined": len(quarantine_rows)}

@@ -16,6 +16,7 @@ from carewire.connectors import configured_streams
 from carewire.core.errors import SourceError
 from carewire.core.settings import Settings
 from carewire.core.types import Interval
+from carewire.quality import GATES_AFTER
 
 EXAMPLE_QUERY = ("SELECT source, stream, count(*) AS mentions, min(created_at) AS oldest, "
                  "max(created_at) AS newest FROM core__mentions GROUP BY ALL ORDER BY mentions DESC")
@@ -49,12 +50,12 @@ def run(settings: Settings, now: datetime, say: Callable[[str], None] = print) -
     applied = pipeline.migrate(settings)
     load = pipeline.load_landed(settings)
     run_id = f"demo-{now:%Y%m%dT%H%M%SZ}"
-    gates = [pipeline.gate(settings, ["landing_raw", "raw_core_mentions"], run_id, now)]
+    gates = [pipeline.gate(settings, GATES_AFTER["load"], run_id, now)]
     enriched = pipeline.enrich(settings)
-    gates.append(pipeline.gate(settings, ["enrichments"], run_id, now))
+    gates.append(pipeline.gate(settings, GATES_AFTER["enrich"], run_id, now))
     alerted = pipeline.detect_alerts(settings, interval.end)
     routed = pipeline.route(settings, interval.end)
-    gates.append(pipeline.gate(settings, ["routing_decisions"], run_id, now))
+    gates.append(pipeline.gate(settings, GATES_AFTER["route"], run_id, now))
     delivered = pipeline.deliver(settings, {}, now)
     snapshot = pipeline.publish(settings)
     totals = load["warehouse_totals"]

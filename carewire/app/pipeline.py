@@ -24,7 +24,7 @@ from collections import defaultdict
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Mapping, Sequence
 
 from carewire.core.errors import ConfigError, FatalSourceError
 from carewire.core.settings import Settings
@@ -197,7 +197,7 @@ def route(settings: Settings, decided_for: datetime) -> dict[str, Any]:
         return run(con, load_policy(settings.routing.policy), decided_for)
 
 
-def gate(settings: Settings, suite_names: list[str], run_id: str,
+def gate(settings: Settings, suite_names: Sequence[str], run_id: str,
          now: datetime) -> dict[str, Any]:
     """Judge what the suites have not judged yet (docs/quality.md): store the results,
     quarantine the failing rows and hold their batches back from routing. It does not

@@ -28,16 +28,12 @@ from carewire.app import pipeline
 from carewire.core.errors import CarewireError
 from carewire.app.rerun_modes import REENRICH, REROUTE
 from carewire.core.settings import Settings
-from carewire.quality import gates
+from carewire.quality import GATES_AFTER, gates
 from carewire.routing.policy import load_policy
 from carewire.routing.reroute import reroute as decide_again
 from carewire.warehouse.db import connect, records, registered, transaction
 from carewire.warehouse.diff import diff, fingerprint
 
-GATES = {"reload": ["landing_raw", "raw_core_mentions"], "reenrich": ["enrichments"],
-         "reroute": ["routing_decisions"]}
-"""The process DAG's gates after each step a rerun does again (dags/carewire_process.py):
-their results and holds are stored under the rerun's id, not in its table diff."""
 
 
 def rerun(settings: Settings, window: tuple[datetime, datetime], *, now: datetime,
@@ -57,17 +53,17 @@ def rerun(settings: Settings, window: tuple[datetime, datetime], *, now: datetim
     failed: list[str] = []
     loaded = pipeline.load_landed(settings, window) if reload else {}
     if reload:  # as the process DAG does: a batch that fails is held from the re-route
-        failed += pipeline.gate(settings, GATES["reload"], rerun_id, now)["failed"]
+        failed += pipeline.gate(settings, GATES_AFTER["load"], rerun_id, now)["failed"]
     enriched = (pipeline.enrich(settings, window, reenrich == "all")
                 if reenrich != "off" else {})
     if reenrich != "off":
-        failed += pipeline.gate(settings, GATES["reenrich"], rerun_id, now)["failed"]
+        failed += pipeline.gate(settings, GATES_AFTER["enrich"], rerun_id, now)["failed"]
     with connect(settings.warehouse) as con:
         policy = load_policy(settings.routing.policy) if reroute != "off" else None
         routed = (decide_again(con, policy, window, now, reroute == "real")
                   if policy is not None else {})
         if reroute == "real":
-            failed += gates.run(con, settings, GATES["reroute"], rerun_id, now)["failed"]
+            failed += gates.run(con, settings, GATES_AFTER["route"], rerun_id, now)["failed"]
         changes = diff(before, fingerprint(con))
         run = {"rerun_id": rerun_id, "label": label or None, "window_start": window[0],
                "window_end": window[1], "reload": reload, "reenrich": reenrich,

@@ -21,6 +21,7 @@ from pydantic import BaseModel, Field, ValidationError, field_validator, model_v
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from carewire.core.errors import ConfigError
+from carewire.core.labels import Sentiment
 
 SAMPLE_CONFIG = Path(__file__).parents[1] / "sample" / "carewire.yaml"
 """The example configuration that drives `carewire demo` on the bundled sample data."""
@@ -131,7 +132,7 @@ class EnrichmentSettings(BaseModel):
     sentiment_model: str | None = Field(
         default=None, description="A sentiment head (.npz) or a Hugging Face "
         "sequence-classification model; default: carewire's head on the encoder.")
-    sentiment_labels: dict[str, Literal["negative", "neutral", "positive"]] = Field(
+    sentiment_labels: dict[str, Sentiment] = Field(
         default_factory=dict, description="The model's label names mapped to ours.")
     relevance_head: Path | None = Field(
         default=None, description="A relevance head trained on your brand's labelled "

@@ -16,12 +16,14 @@ Import-light like common.py: the scheduler parses these often.
 
 from __future__ import annotations
 
+from typing import Sequence
+
 from airflow.sdk import TriggerRule, task
 
 FAILED_STATES = ("failed", "upstream_failed")
 
 
-def gate(task_id: str, suites: list[str]):
+def gate(task_id: str, suites: Sequence[str]):
     """A task that runs `suites` on what this run touched, and returns their results."""
 
     @task(task_id=task_id)

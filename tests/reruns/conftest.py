@@ -8,6 +8,7 @@ from pathlib import Path
 
 import duckdb
 
+from carewire.warehouse.tables import TABLES
 from tests.conftest import DEMO_NOW
 from tests.warehouse_rows import tables as every_table
 
@@ -18,15 +19,10 @@ NOW = DEMO_NOW + timedelta(days=7)
 """A rerun's moment: a week after the demo run it reruns."""
 
 
-GATE_BOOKKEEPING = ("quality__results", "quality__failures", "quality__checked")
-"""Written anew by every gate run a rerun does (warehouse/diff.py skips them too)."""
-
-
 def tables(path: Path) -> dict[str, list[tuple]]:
-    """Every warehouse table but the rerun reports and the gates' bookkeeping, rows
-    sorted."""
-    return {name: rows for name, rows in every_table(path, skip_prefix="core__rerun").items()
-            if not name.startswith(GATE_BOOKKEEPING)}
+    """Every warehouse table a rerun's report covers (warehouse/tables.py: `diffed`), rows
+    sorted: not the rerun reports nor the gates' bookkeeping, which a rerun writes anew."""
+    return {name: rows for name, rows in every_table(path).items() if TABLES[name].diffed}
 
 
 def query(path: Path, sql: str, params: list | None = None) -> list[tuple]:

@@ -1,0 +1,22 @@
+"""The label vocabularies, defined once: what enrichment writes, what a routing policy may
+name, what the quality gates accept and what the warehouse registry says a column holds
+(warehouse/tables.py). Each tuple is in its natural order (worst to best, most to least
+urgent); each Literal is built from it, so a settings or policy file is checked against the
+same words."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+SENTIMENTS = ("negative", "neutral", "positive")
+INTENTS = ("question", "complaint", "praise", "feature_idea", "other")
+ROUTES = ("community", "contact_center", "advocacy", "ignore")
+PRIORITIES = ("urgent", "high", "normal", "low")
+TIERS = ("brand", "influencer", "superfan", "regular")
+"""Author influence tiers: the brand's own accounts, reach and engagement far above the
+rest, helpful regulars of the brand's spaces, everyone else (enrichment/influence.py)."""
+
+Sentiment = Literal[SENTIMENTS]  # type: ignore[valid-type]
+Route = Literal[ROUTES]  # type: ignore[valid-type]
+Priority = Literal[PRIORITIES]  # type: ignore[valid-type]
+Tier = Literal[TIERS]  # type: ignore[valid-type]
