@@ -22,7 +22,7 @@ from typing import Callable
 
 from benchmarks.connectors import HEADER, baseline, row
 from carewire.core.settings import HttpSettings, Settings
-from carewire.connectors import CONNECTORS
+from carewire.connectors import CONNECTORS, connector_for
 from carewire.core.types import Credentials, Interval
 from carewire.connectors.landing import LandingZone
 from tests.conftest import LoopbackServer, Reply, route_to_loopback
@@ -116,9 +116,9 @@ def _connector_run(source: str, build, scratch: Path) -> tuple[float, list, int]
     try:
         settings = build(server).model_copy(update={"data_dir": scratch,
                                                     "http": HttpSettings()})
-        connector = CONNECTORS[source](settings, CREDENTIALS)
+        connector = connector_for(settings, source, CREDENTIALS)
         route_to_loopback(connector.session, server)
-        [stream] = CONNECTORS[source].streams(settings)
+        [stream] = CONNECTORS[source].streams(getattr(settings.sources, source))
         start = time.perf_counter()
         result = connector.fetch(stream, CURSORS.get(source, {}), INTERVAL)
         LandingZone(settings.landing).write_batch(stream, INTERVAL, result.pages)

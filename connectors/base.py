@@ -18,6 +18,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any, Callable, ClassVar, Mapping, Protocol
 
+from carewire.core.settings import Fetching
 from carewire.core.types import Credentials, Interval
 
 
@@ -182,13 +183,16 @@ class Connector(Protocol):
 
     source: ClassVar[str]
 
-    def __init__(self, settings, credentials: Mapping[str, Credentials] | None = None):
-        """`settings` is carewire's Settings (http policy, this source's section, landing
-        root for source-wide state); `credentials` maps conn_id to what the DAG read."""
+    def __init__(self, section, fetching: Fetching,
+                 credentials: Mapping[str, Credentials] | None = None):
+        """`section` is this source's own part of `sources` in carewire.yaml (its feeds,
+        its queries); `fetching` what every connector shares (HTTP policy, lag, keywords,
+        landing root for source-wide state); `credentials` maps conn_id to what the DAG
+        read. Never the whole settings: `carewire.connectors.connector_for` builds one."""
 
     @staticmethod
-    def streams(settings) -> list[Stream]:
-        """The streams the settings ask this connector to watch."""
+    def streams(section) -> list[Stream]:
+        """The streams this source's section asks the connector to watch."""
 
     def fetch(self, stream: Stream, cursor: Mapping[str, Any], interval: Interval) -> FetchResult:
         """Call the platform; return pages verbatim and the cursor to save after landing."""

@@ -85,3 +85,23 @@ def test_a_classic_forum_under_forums_says_where_it_belongs(tmp_path):
     with pytest.raises(ConfigError, match="sources.forums.0.kind: .*under sources.feeds with "
                                           "kind: forum"):
         load_settings(path)
+
+
+def test_paths_in_the_file_are_relative_to_the_file_and_from_the_environment_to_the_cwd(
+        tmp_path, monkeypatch):
+    folder = tmp_path / "deploy"
+    folder.mkdir()
+    path = folder / "carewire.yaml"
+    path.write_text("data_dir: state\nrouting:\n  policy: policy.yaml\n")
+    monkeypatch.chdir(tmp_path)
+    settings = load_settings(path)
+    assert settings.warehouse == folder / "state" / "warehouse.duckdb"
+    assert settings.routing.policy == folder / "policy.yaml"
+
+    monkeypatch.setenv("CAREWIRE_DATA_DIR", "elsewhere")
+    assert load_settings(path).data_dir == Path("elsewhere")
+
+
+def test_a_file_that_is_not_a_mapping_is_refused(tmp_path):
+    with pytest.raises(ConfigError, match="must hold a mapping at the top level, found list"):
+        load_settings(write(tmp_path, "- brands\n- sources\n"))

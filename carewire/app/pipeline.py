@@ -28,7 +28,7 @@ from typing import Any, Mapping, Sequence
 
 from carewire.core.errors import ConfigError, FatalSourceError
 from carewire.core.settings import Settings
-from carewire.connectors import CONNECTORS
+from carewire.connectors import CONNECTORS, connector_for
 from carewire.core.types import Credentials, Interval
 from carewire.connectors.base import MALFORMED, Stream
 from carewire.connectors.landing import LandingZone
@@ -43,7 +43,7 @@ def find_stream(settings: Settings, source: str, name: str) -> Stream:
     if source not in CONNECTORS:
         raise ConfigError(f"unknown source {source!r}; carewire has connectors for "
                           f"{', '.join(sorted(CONNECTORS))}")
-    for stream in CONNECTORS[source].streams(settings):
+    for stream in CONNECTORS[source].streams(getattr(settings.sources, source)):
         if stream.name == name:
             return stream
     raise ConfigError(f"no {source} stream named {name!r} in the config")
@@ -62,7 +62,7 @@ def ingest_stream(settings: Settings, source: str, stream_name: str, interval: I
         # Recorded traffic carries placeholder tokens (as praw's own cassettes do): the
         # demo and tests need no Airflow Connection and no secret.
         credentials.setdefault(stream.conn_id, REPLAY_CREDENTIALS)
-    connector = CONNECTORS[source](settings, credentials)
+    connector = connector_for(settings, source, credentials)
     landing = LandingZone.of(settings)
     try:
         result = connector.fetch(stream, landing.cursor_before(stream, interval.start), interval)

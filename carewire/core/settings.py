@@ -12,13 +12,15 @@ from __future__ import annotations
 
 import logging
 import os
+from contextvars import ContextVar
 from datetime import timedelta
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, Field, ValidationError, field_validator, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import (BaseModel, ConfigDict, Field, ValidationError, field_validator,
+                      model_validator)
+from pydantic_settings import BaseSettings, SettingsConfigDict, YamlConfigSettingsSource
 
 from carewire.core.errors import ConfigError
 from carewire.core.labels import Sentiment
@@ -89,6 +91,20 @@ class ForumSource(BaseModel):
                              "put a classic forum's RSS/Atom feed under sources.feeds with "
                              "kind: forum")
         return kind
+
+
+class Fetching(BaseModel):
+    """What every connector needs besides its own section of `sources`: the HTTP policy,
+    the lag window re-read before each cursor, the brand keywords searches ask for, and
+    the landing root for source-wide state (X's read budget, Reddit's author cache).
+    Built from the whole settings by `Settings.fetching`; a connector sees no more."""
+
+    model_config = ConfigDict(frozen=True)
+
+    http: "HttpSettings"
+    lag: timedelta
+    keywords: tuple[str, ...]
+    landing: Path
 
 
 class Sources(BaseModel):
@@ -318,8 +334,11 @@ class Settings(BaseSettings):
     @classmethod
     def settings_customise_sources(cls, settings_cls, init_settings, env_settings, dotenv_settings,
                                    file_secret_settings):
-        # The YAML file arrives as init kwargs; environment variables must override it.
-        return env_settings, init_settings
+        """Values given in code, then the environment (what ops set for this deployment),
+        then the config file `load_settings` is reading, if any."""
+        file = _CONFIG_FILE.get()
+        return (init_settings, env_settings,
+                *((ConfigFileSource(settings_cls, file),) if file is not None else ()))
 
     @model_validator(mode="after")
     def _alert_destinations_are_webhooks(self) -> "Settings":
@@ -366,6 +385,11 @@ class Settings(BaseSettings):
                                   if k.strip()))
 
     @property
+    def fetching(self) -> Fetching:
+        return Fetching(http=self.http, lag=self.lag, keywords=tuple(self.keywords),
+                        landing=self.landing)
+
+    @property
     def landing(self) -> Path:
         return self.landing_dir or self.data_dir / "landing"
 
@@ -384,6 +408,46 @@ class Settings(BaseSettings):
     @property
     def desk_url(self) -> str:
         return self.routing.desk_url or f"sqlite:///{self.data_dir / 'desk.sqlite'}"
+
+
+_CONFIG_FILE: ContextVar[Path | None] = ContextVar("carewire_config_file", default=None)
+"""The file `load_settings` reads, for `Settings.settings_customise_sources` (pydantic-
+settings builds the sources inside the model's constructor)."""
+
+PATHS = (("data_dir",), ("landing_dir",), ("warehouse_path",), ("snapshot_path",),
+         ("exports_dir",), ("http", "replay_dir"), ("enrichment", "relevance_head"),
+         ("routing", "policy"))
+"""Every setting that names a file or folder: relative in the config file means relative
+to the file's folder, so a config works from any working directory. (From the
+environment or by default, relative means relative to the working directory.)"""
+
+
+class ConfigFileSource(YamlConfigSettingsSource):
+    """carewire.yaml through pydantic-settings' YAML source, with the paths it gives
+    resolved against the file's folder, once, here."""
+
+    def __init__(self, settings_cls: type[BaseSettings], file: Path):
+        self.file = file
+        try:
+            super().__init__(settings_cls, yaml_file=file, yaml_file_encoding="utf-8")
+        except yaml.YAMLError as exc:
+            raise ConfigError(f"{file} is not valid YAML: {exc}") from exc
+
+    def _read_file(self, file_path: Path) -> dict[str, Any]:
+        data = yaml.safe_load(file_path.read_text(encoding="utf-8")) or {}
+        if not isinstance(data, dict):
+            raise ConfigError(f"{file_path} must hold a mapping at the top level, found "
+                              f"{type(data).__name__}")
+        for path in PATHS:
+            *parents, name = path
+            section = data
+            for parent in parents:
+                section = section.get(parent) if isinstance(section, dict) else None
+            if isinstance(section, dict) and isinstance(section.get(name), str):
+                value = Path(section[name]).expanduser()
+                if not value.is_absolute():
+                    section[name] = str((file_path.parent / value).resolve())
+        return data
 
 
 def config_path(explicit: str | os.PathLike | None = None) -> Path:
@@ -410,26 +474,13 @@ def config_path(explicit: str | os.PathLike | None = None) -> Path:
 def load_settings(path: str | os.PathLike | None = None) -> Settings:
     """Read and validate the config; every problem is listed, with where it is."""
     file = config_path(path)
+    reading = _CONFIG_FILE.set(file)
     try:
-        raw = yaml.safe_load(file.read_text(encoding="utf-8")) or {}
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"{file} is not valid YAML: {exc}") from exc
-    if not isinstance(raw, dict):
-        raise ConfigError(f"{file} must hold a mapping at the top level, found {type(raw).__name__}")
-    try:
-        settings = Settings(**raw)
+        return Settings()
     except ValidationError as exc:
         problems = "; ".join(
             f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}" for err in exc.errors()
         )
         raise ConfigError(f"{file} is invalid: {problems}") from exc
-    replay = settings.http.replay_dir
-    if replay is not None and not replay.is_absolute():
-        settings.http.replay_dir = (file.parent / replay).resolve()
-    head = settings.enrichment.relevance_head
-    if head is not None and not head.is_absolute():
-        settings.enrichment.relevance_head = (file.parent / head).resolve()
-    policy = settings.routing.policy
-    if policy is not None and not policy.is_absolute():
-        settings.routing.policy = (file.parent / policy).resolve()
-    return settings
+    finally:
+        _CONFIG_FILE.reset(reading)

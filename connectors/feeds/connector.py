@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, ClassVar, Mapping
 
-from carewire.core.settings import Settings
+from carewire.core.settings import FeedSource, Fetching
 from carewire.connectors import http
 from carewire.core.types import Credentials, Interval
 from carewire.connectors.base import FetchResult, Page, Parsed, Stream
@@ -18,17 +18,17 @@ class FeedConnector:
     source: ClassVar[str] = mapping.SOURCE
     parse = staticmethod(mapping.parse)
 
-    def __init__(self, settings: Settings,
+    def __init__(self, feeds: list[FeedSource], fetching: Fetching,
                  credentials: Mapping[str, Credentials] | None = None):
-        self.http = settings.http
+        self.http = fetching.http
         self.credentials = dict(credentials or {})
-        self.session = http.make_session(settings.http)
+        self.session = http.make_session(fetching.http)
 
     @staticmethod
-    def streams(settings: Settings) -> list[Stream]:
+    def streams(feeds: list[FeedSource]) -> list[Stream]:
         return [Stream(source=mapping.SOURCE, name=feed.name,
                        options={"url": feed.url, "kind": feed.kind}, conn_id=feed.conn_id)
-                for feed in settings.sources.feeds]
+                for feed in feeds]
 
     def fetch(self, stream: Stream, cursor: Mapping[str, Any], interval: Interval) -> FetchResult:
         url = stream.options["url"]

@@ -3,7 +3,7 @@
 One run of one forum:
 
 1. `GET /latest.json?order=activity`, following `more_topics_url`, newest activity first,
-   until topics are older than the cursor minus `settings.lag` (pinned topics sit on top
+   until topics are older than the cursor minus the `lag` setting (pinned topics sit on top
    whatever their age and never stop the paging).
 2. `GET /search.json?q=<keyword> order:latest` for each brand keyword, paged with `page=`
    down to the same floor. Search also finds topics the latest list leaves out (muted
@@ -30,7 +30,7 @@ from datetime import datetime
 from typing import Any, ClassVar, Mapping
 from urllib.parse import urlencode, urljoin, urlsplit, urlunsplit
 
-from carewire.core.settings import Settings
+from carewire.core.settings import Fetching, ForumSource
 from carewire.connectors import http
 from carewire.core.types import Credentials, Interval
 from carewire.connectors.base import FetchResult, Page, Parsed, Stream
@@ -62,19 +62,19 @@ class DiscourseConnector:
     INITIAL_PAGES: ClassVar[int] = 3  # listing pages read per listing when there is no cursor
     cursor_field: ClassVar[str] = "newest_activity_at"
 
-    def __init__(self, settings: Settings,
+    def __init__(self, forums: list[ForumSource], fetching: Fetching,
                  credentials: Mapping[str, Credentials] | None = None):
-        self.http = settings.http
-        self.lag = settings.lag
-        self.keywords = settings.keywords
-        self.session = http.make_session(settings.http)
+        self.http = fetching.http
+        self.lag = fetching.lag
+        self.keywords = list(fetching.keywords)
+        self.session = http.make_session(fetching.http)
         self.session.headers["Accept"] = ACCEPT
 
     @staticmethod
-    def streams(settings: Settings) -> list[Stream]:
+    def streams(forums: list[ForumSource]) -> list[Stream]:
         return [Stream(source=mapping.SOURCE, name=forum.name,
                        options={"url": forum.url.rstrip("/"), "kind": forum.kind})
-                for forum in settings.sources.forums]
+                for forum in forums]
 
     # -- HTTP ----------------------------------------------------------------------------
 

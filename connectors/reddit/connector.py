@@ -3,7 +3,7 @@
 Streams: `r-<subreddit>` reads a subreddit's new submissions and its new comments (two
 listings, two cursors); a search stream reads `search(query, sort="new")` in one
 subreddit (`all` by default). Each listing is read newest first, 100 per request, until it
-reaches its cursor minus `settings.lag` (so edits, deletions and scores of the last hour
+reaches its cursor minus the `lag` setting (so edits, deletions and scores of the last hour
 are read again), or until Reddit has nothing older (listings end after ~1000 items).
 
 praw and prawcore run unmodified on carewire's session (`requestor_kwargs={"session":
@@ -31,7 +31,7 @@ import prawcore
 from prawcore.sessions import RetryStrategy
 
 from carewire.core.errors import AuthError, FatalSourceError, RetriableSourceError
-from carewire.core.settings import Settings
+from carewire.core.settings import Fetching, RedditSource
 from carewire.connectors import http
 from carewire.core.types import Credentials, Interval, utc
 from carewire.connectors.base import FetchResult, Mention, Page, Stream
@@ -97,20 +97,19 @@ class RedditConnector:
     source: ClassVar[str] = mapping.SOURCE
     parse = staticmethod(mapping.parse)
 
-    def __init__(self, settings: Settings,
+    def __init__(self, reddit: RedditSource, fetching: Fetching,
                  credentials: Mapping[str, Credentials] | None = None):
-        self.settings = settings
+        self.fetching = fetching
         self.credentials = dict(credentials or {})
-        self.session = http.make_session(settings.http)
+        self.session = http.make_session(fetching.http)
         self._capture = _Capture()
         self.session.hooks["response"].append(self._capture)
         self._reddit: praw.Reddit | None = None
-        self._keywords = (re.compile("|".join(re.escape(k) for k in settings.keywords), re.I)
-                          if settings.keywords else None)
+        self._keywords = (re.compile("|".join(re.escape(k) for k in fetching.keywords), re.I)
+                          if fetching.keywords else None)
 
     @staticmethod
-    def streams(settings: Settings) -> list[Stream]:
-        reddit = settings.sources.reddit
+    def streams(reddit: RedditSource) -> list[Stream]:
         found = [Stream(source=mapping.SOURCE, name=f"r-{name.lower()}",
                         options={"kind": "subreddit", "subreddit": name}, conn_id=reddit.conn_id)
                  for name in reddit.subreddits]
@@ -131,7 +130,7 @@ class RedditConnector:
                             f"'{stream.conn_id}'; create it with login = client id, password = "
                             "client secret (airflow connections add)",
                             source=self.source, stream=stream.name)
-        user_agent = creds.extra.get("user_agent") or self.settings.http.user_agent
+        user_agent = creds.extra.get("user_agent") or self.fetching.http.user_agent
         # Every setting praw would otherwise read from praw.ini files (the packaged one,
         # ~/.config/praw.ini, ./praw.ini) or praw_* environment variables is given here, so
         # nothing outside carewire's settings changes what praw does. No username/password:
@@ -142,7 +141,7 @@ class RedditConnector:
             redirect_uri=None, check_for_updates=False, check_for_async=False,
             oauth_url="https://oauth.reddit.com", reddit_url="https://www.reddit.com",
             short_url="https://redd.it", ratelimit_seconds=5,
-            timeout=int(self.settings.http.timeout_s), window_size=600,
+            timeout=int(self.fetching.http.timeout_s), window_size=600,
             comment_kind="t1", message_kind="t4", redditor_kind="t2", submission_kind="t3",
             subreddit_kind="t5", trophy_kind="t6",
             requestor_kwargs={"session": self.session},
@@ -232,7 +231,7 @@ class RedditConnector:
         """
         stop_at = None
         if old.get("newest_created_utc") is not None:
-            stop_at = old["newest_created_utc"] - self.settings.lag.total_seconds()
+            stop_at = old["newest_created_utc"] - self.fetching.lag.total_seconds()
         mentions: dict[str, Mention] = {}
         complete, reached = True, False
         seen_pages = len(self._capture.pages)
@@ -328,7 +327,7 @@ class RedditConnector:
         looked_up: list[str] = []
         if self._keywords is None:
             return {"looked_up": 0, "cached": 0}
-        path = self.settings.landing / mapping.SOURCE / AUTHORS_FILE
+        path = self.fetching.landing / mapping.SOURCE / AUTHORS_FILE
         with exclusive(path):
             cache = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
         wanted = sorted({m.author.handle for m in mentions

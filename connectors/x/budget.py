@@ -33,16 +33,16 @@ from carewire.connectors.landing import atomic_write, exclusive
 CONFIG_KEY = "sources.x.monthly_read_budget"
 
 
-def ledger_path(settings) -> Path:
-    return Path(settings.landing) / "x" / "_budget.json"
+def ledger_path(landing: Path) -> Path:
+    return Path(landing) / "x" / "_budget.json"
 
 
 def month_of(moment: datetime) -> str:
     return f"{moment:%Y-%m}"
 
 
-def _locked(settings):
-    return exclusive(ledger_path(settings))
+def _locked(landing: Path):
+    return exclusive(ledger_path(landing))
 
 
 def _load(path: Path) -> dict[str, dict[str, int]]:
@@ -51,19 +51,20 @@ def _load(path: Path) -> dict[str, dict[str, int]]:
     return json.loads(path.read_text(encoding="utf-8"))
 
 
-def spent(settings, month: str, run: str | None = None) -> dict[str, int]:
+def spent(landing: Path, month: str, run: str | None = None) -> dict[str, int]:
     """What the ledger holds for `month`: tweets_read and requests (zeros when new), and
     what earlier attempts of `run` read (`this_run`)."""
-    with _locked(settings) as path:
+    with _locked(landing) as path:
         entry = _load(path).get(month, {})
     return {"tweets_read": int(entry.get("tweets_read", 0)),
             "requests": int(entry.get("requests", 0)),
             "this_run": int(entry.get("by_run", {}).get(run, 0)) if run else 0}
 
 
-def charge(settings, month: str, tweets: int, run: str, requests: int = 1) -> dict[str, int]:
+def charge(landing: Path, month: str, tweets: int, run: str, requests: int = 1
+           ) -> dict[str, int]:
     """Add one page's reads to the ledger; returns the month's new totals."""
-    with _locked(settings) as path:
+    with _locked(landing) as path:
         ledger = _load(path)
         entry = ledger.setdefault(month, {"tweets_read": 0, "requests": 0})
         entry["tweets_read"] = int(entry.get("tweets_read", 0)) + tweets
@@ -74,12 +75,12 @@ def charge(settings, month: str, tweets: int, run: str, requests: int = 1) -> di
         return {"tweets_read": entry["tweets_read"], "requests": entry["requests"]}
 
 
-def read(settings) -> dict[str, Any]:
+def read(landing: Path, monthly_read_budget: int | None) -> dict[str, Any]:
     """For `carewire status`: the configured budget and what each month has used."""
-    path = ledger_path(settings)
+    path = ledger_path(landing)
     months: dict[str, dict[str, int]] = {}
     if path.exists():  # status must not create folders
-        with _locked(settings):
+        with _locked(landing):
             months = _load(path)
-    return {"ledger": str(path), "monthly_read_budget": settings.sources.x.monthly_read_budget,
+    return {"ledger": str(path), "monthly_read_budget": monthly_read_budget,
             "config_key": CONFIG_KEY, "months": months}

@@ -11,7 +11,7 @@ none, in its password field. Login is not used.
 
 The window. Each run asks for the tweets created in
 `[start_time, end_time]` with `end_time = interval.end` and
-`start_time = (cursor.newest_created_at or interval.start) - settings.lag`, newest first,
+`start_time = (cursor.newest_created_at or interval.start) - lag`, newest first,
 following `next_token` until X sends none. `since_id` is not used: X rejects it together
 with `start_time`, and the lag re-read (edits, deletions, engagement counts) needs
 `start_time`. The cursor keeps the newest tweet (`newest_id`, `newest_created_at`) and the
@@ -35,7 +35,7 @@ import requests
 import tweepy
 
 from carewire.core.errors import AuthError, FatalSourceError, RetriableSourceError
-from carewire.core.settings import Settings
+from carewire.core.settings import Fetching, XSource
 from carewire.connectors import http
 from carewire.core.types import Credentials, Interval
 from carewire.connectors.base import FetchResult, Mention, Page, Stream
@@ -72,15 +72,15 @@ class XConnector:
     recent_kept: ClassVar[int] = 1000
     """Most ids the cursor keeps for deletion checks (the newest within the lag window)."""
 
-    def __init__(self, settings: Settings,
+    def __init__(self, x: XSource, fetching: Fetching,
                  credentials: Mapping[str, Credentials] | None = None):
-        self.settings = settings
+        self.x = x
+        self.fetching = fetching
         self.credentials = dict(credentials or {})
-        self.session = http.make_session(settings.http)
+        self.session = http.make_session(fetching.http)
 
     @staticmethod
-    def streams(settings: Settings) -> list[Stream]:
-        x = settings.sources.x
+    def streams(x: XSource) -> list[Stream]:
         return [Stream(source=mapping.SOURCE, name=query.name, options={"query": query.query},
                        conn_id=x.conn_id) for query in x.queries]
 
@@ -99,7 +99,7 @@ class XConnector:
         client = tweepy.Client(bearer_token=token, return_type=requests.Response,
                                wait_on_rate_limit=False)
         client.session = self.session
-        client.user_agent = f"{self.settings.http.user_agent} {client.user_agent}"
+        client.user_agent = f"{self.fetching.http.user_agent} {client.user_agent}"
         return client
 
     def _call(self, stream: Stream, method: Callable[..., requests.Response],
@@ -146,9 +146,9 @@ class XConnector:
 
     def _window(self, cursor: Mapping[str, Any], interval: Interval) -> tuple[datetime, datetime]:
         newest = cursor.get("newest_created_at")
-        start = (datetime.fromisoformat(newest) if newest else interval.start) - self.settings.lag
+        start = (datetime.fromisoformat(newest) if newest else interval.start) - self.fetching.lag
         if start >= interval.end:  # a cursor from after this interval: read the interval
-            start = interval.start - self.settings.lag
+            start = interval.start - self.fetching.lag
         earliest = interval.end - SEARCH_HORIZON
         if start < earliest:
             log.warning("X recent search reaches back seven days only: reading from %s, not "
@@ -219,7 +219,7 @@ class XConnector:
         recent = {k: v for k, v in (cursor.get("recent") or {}).items() if k not in deleted}
         recent.update({m.source_id: _iso(m.created_at) for m in live})
         if newest_at is not None:
-            floor = datetime.fromisoformat(newest_at) - self.settings.lag
+            floor = datetime.fromisoformat(newest_at) - self.fetching.lag
             recent = {k: v for k, v in recent.items() if datetime.fromisoformat(v) >= floor}
         kept = sorted(recent.items(), key=lambda kv: (kv[1], int(kv[0])))[-self.recent_kept:]
         return {"newest_id": newest_id, "newest_created_at": newest_at, "recent": dict(kept)}
@@ -229,10 +229,10 @@ class _Run:
     """What one fetch has read so far: pages, mentions, budget and rate-limit state."""
 
     def __init__(self, connector: XConnector, stream: Stream, interval: Interval):
-        self.settings = connector.settings
+        self.landing = connector.fetching.landing
         self.stream = stream
         self.month = budget.month_of(interval.end)
-        self.limit = self.settings.sources.x.monthly_read_budget
+        self.limit = connector.x.monthly_read_budget
         self.pages: list[Page] = []
         self.requests = 0
         self.mentions: list[Mention] = []
@@ -240,7 +240,7 @@ class _Run:
         self.tweet_ids: set[str] = set()
         self.rate_limit: dict[str, Any] = {}
         self.run = f"{stream.name}/{interval.key}"
-        self.spent = budget.spent(self.settings, self.month, self.run)
+        self.spent = budget.spent(self.landing, self.month, self.run)
         self.reread = self.spent["this_run"]  # read by earlier attempts of this interval
         self.exhausted = False
         self.stopped: str | None = None
@@ -250,7 +250,7 @@ class _Run:
         """Whether reading up to `tweets` more stays within the monthly budget."""
         if self.limit is None:
             return True
-        self.spent = budget.spent(self.settings, self.month)
+        self.spent = budget.spent(self.landing, self.month)
         if self.spent["tweets_read"] - self.reread + tweets <= self.limit:
             return True
         self.exhausted = True
@@ -259,7 +259,7 @@ class _Run:
             "X monthly read budget spent: %d of %d tweets read in %s (ledger %s); stream %s "
             "stopped paging and keeps its cursor. Raise %s in carewire.yaml to read more "
             "this month.", self.spent["tweets_read"], self.limit, self.month,
-            budget.ledger_path(self.settings), self.stream.name, budget.CONFIG_KEY)
+            budget.ledger_path(self.landing), self.stream.name, budget.CONFIG_KEY)
         return False
 
     def land(self, response: requests.Response) -> dict[str, Any] | None:
@@ -276,7 +276,7 @@ class _Run:
         tweets = data if isinstance(data, list) else []
         self.tweet_ids.update(t["id"] for t in tweets
                               if isinstance(t, dict) and isinstance(t.get("id"), str))
-        self.spent = budget.charge(self.settings, self.month, len(tweets), self.run)
+        self.spent = budget.charge(self.landing, self.month, len(tweets), self.run)
         parsed = mapping.parse(self.stream, page)
         self.mentions.extend(parsed.mentions)
         self.rejects.extend(parsed.rejects)

@@ -72,7 +72,7 @@ def stream(url: str, conn_id: str | None = None) -> Stream:
 
 def test_rss_entries_map_to_mentions(server, fast_http):
     url = server.route("/rss", Reply(body=RSS, headers={"Content-Type": "application/rss+xml"}))
-    result = FeedConnector(Settings(http=fast_http)).fetch(stream(url), {}, INTERVAL)
+    result = FeedConnector([], Settings(http=fast_http).fetching).fetch(stream(url), {}, INTERVAL)
     parsed = FeedConnector.parse(stream(url), result.pages[0])
 
     first, second = parsed.mentions
@@ -98,7 +98,7 @@ def test_rss_entries_map_to_mentions(server, fast_http):
 
 def test_atom_entry_without_key_is_rejected_and_the_rest_kept(server, fast_http):
     url = server.route("/atom", Reply(body=ATOM, headers={"Content-Type": "application/atom+xml"}))
-    result = FeedConnector(Settings(http=fast_http)).fetch(stream(url), {}, INTERVAL)
+    result = FeedConnector([], Settings(http=fast_http).fetching).fetch(stream(url), {}, INTERVAL)
     parsed = FeedConnector.parse(stream(url), result.pages[0])
 
     assert [m.author.handle for m in parsed.mentions] == ["SimGuru"]
@@ -113,7 +113,7 @@ def test_atom_entry_without_key_is_rejected_and_the_rest_kept(server, fast_http)
 def test_conditional_get_with_etag_returns_304_and_keeps_the_cursor(server, fast_http):
     url = server.route("/rss", Reply(body=RSS, headers={"Content-Type": "application/rss+xml",
                                                         "ETag": '"v1"'}))
-    connector = FeedConnector(Settings(http=fast_http))
+    connector = FeedConnector([], Settings(http=fast_http).fetching)
     first = connector.fetch(stream(url), {}, INTERVAL)
     assert first.cursor["etag"] == '"v1"'
 
@@ -127,7 +127,7 @@ def test_conditional_get_with_etag_returns_304_and_keeps_the_cursor(server, fast
 def test_conditional_get_with_last_modified(server, fast_http):
     stamp = "Tue, 24 Nov 2026 07:00:00 GMT"
     url = server.route("/rss", Reply(body=RSS, headers={"Last-Modified": stamp}))
-    connector = FeedConnector(Settings(http=fast_http))
+    connector = FeedConnector([], Settings(http=fast_http).fetching)
     first = connector.fetch(stream(url), {}, INTERVAL)
     second = connector.fetch(stream(url), first.cursor, INTERVAL)
     assert server.hits("/rss")[1]["If-Modified-Since"] == stamp
@@ -140,7 +140,7 @@ def test_conditional_get_with_last_modified(server, fast_http):
 ])
 def test_rate_limit_or_server_error_then_success(server, fast_http, first):
     url = server.route("/rss", first, Reply(body=RSS))
-    result = FeedConnector(Settings(http=fast_http)).fetch(stream(url), {}, INTERVAL)
+    result = FeedConnector([], Settings(http=fast_http).fetching).fetch(stream(url), {}, INTERVAL)
     assert len(server.hits("/rss")) == 2
     assert result.pages[0].status == 200
     assert result.summary["entries"] == 2
@@ -149,13 +149,13 @@ def test_rate_limit_or_server_error_then_success(server, fast_http, first):
 def test_server_errors_that_persist_become_retriable_after_bounded_retries(server, fast_http):
     url = server.route("/rss", Reply(500, b"boom"))
     with pytest.raises(RetriableSourceError, match="HTTP 500 .* after all retries"):
-        FeedConnector(Settings(http=fast_http)).fetch(stream(url), {}, INTERVAL)
+        FeedConnector([], Settings(http=fast_http).fetching).fetch(stream(url), {}, INTERVAL)
     assert len(server.hits("/rss")) == fast_http.max_retries + 1
 
 
 def test_unauthorised_names_the_connection_and_is_not_retried(server, fast_http):
     url = server.route("/private", Reply(401, b"no"))
-    connector = FeedConnector(Settings(http=fast_http), {"kestrel_private_feed": Credentials("bot", "old")})
+    connector = FeedConnector([], Settings(http=fast_http).fetching, {"kestrel_private_feed": Credentials("bot", "old")})
     with pytest.raises(AuthError, match="Airflow Connection 'kestrel_private_feed'"):
         connector.fetch(stream(url, conn_id="kestrel_private_feed"), {}, INTERVAL)
     assert len(server.hits("/private")) == 1
@@ -164,13 +164,13 @@ def test_unauthorised_names_the_connection_and_is_not_retried(server, fast_http)
 
 def test_missing_feed_fails_fast(server, fast_http):
     with pytest.raises(FatalSourceError, match="HTTP 404 .* check the URL"):
-        FeedConnector(Settings(http=fast_http)).fetch(stream(server.url("/gone")), {}, INTERVAL)
+        FeedConnector([], Settings(http=fast_http).fetching).fetch(stream(server.url("/gone")), {}, INTERVAL)
     assert len(server.hits("/gone")) == 1
 
 
 def test_unreachable_host_is_retriable(fast_http):
     with pytest.raises(RetriableSourceError, match="could not reach"):
-        FeedConnector(Settings(http=fast_http)).fetch(stream("http://127.0.0.1:9/feed"), {}, INTERVAL)
+        FeedConnector([], Settings(http=fast_http).fetching).fetch(stream("http://127.0.0.1:9/feed"), {}, INTERVAL)
 
 
 @pytest.mark.parametrize("body, content_type, reason", [
@@ -185,7 +185,7 @@ def test_broken_documents_are_rejected_whole_and_do_not_move_the_cursor(
     url = server.route("/feed", Reply(body=body, headers={"Content-Type": content_type,
                                                           "ETag": '"broken"'}))
     cursor = {"etag": '"older"', "last_modified": None, "newest_entry_at": None}
-    result = FeedConnector(Settings(http=fast_http)).fetch(stream(url), cursor, INTERVAL)
+    result = FeedConnector([], Settings(http=fast_http).fetching).fetch(stream(url), cursor, INTERVAL)
     parsed = FeedConnector.parse(stream(url), result.pages[0])
 
     assert parsed.mentions == []
@@ -197,12 +197,12 @@ def test_broken_documents_are_rejected_whole_and_do_not_move_the_cursor(
 
 def test_private_feed_sends_the_connection_credentials(server, fast_http):
     url = server.route("/private", Reply(body=RSS))
-    connector = FeedConnector(Settings(http=fast_http), {"kestrel_private_feed": Credentials("bot", "s3cret")})
+    connector = FeedConnector([], Settings(http=fast_http).fetching, {"kestrel_private_feed": Credentials("bot", "s3cret")})
     connector.fetch(stream(url, conn_id="kestrel_private_feed"), {}, INTERVAL)
     assert server.hits("/private")[0]["Authorization"] == "Basic Ym90OnMzY3JldA=="
 
 
 def test_private_feed_without_credentials_says_which_connection_to_create(server, fast_http):
     with pytest.raises(AuthError, match="'kestrel_private_feed'.*airflow connections add"):
-        FeedConnector(Settings(http=fast_http)).fetch(stream(server.url("/p"), "kestrel_private_feed"), {},
+        FeedConnector([], Settings(http=fast_http).fetching).fetch(stream(server.url("/p"), "kestrel_private_feed"), {},
                                        INTERVAL)

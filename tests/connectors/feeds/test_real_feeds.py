@@ -25,7 +25,7 @@ def test_real_feed_parses_into_mentions_without_rejects(name, shared_data, serve
     body = (shared_data / "replay" / "rss_atom_feeds" / name).read_bytes()
     url = server.route("/feed", Reply(body=body, headers={"Content-Type": FEEDS[name]}))
     interval = Interval.hour_before(datetime(2026, 11, 24, 8, tzinfo=timezone.utc))
-    result = FeedConnector(Settings(http=fast_http)).fetch(
+    result = FeedConnector([], Settings(http=fast_http).fetching).fetch(
         Stream("feeds", "real", {"url": url}), {}, interval)
 
     assert result.summary["rejected"] == 0, result.summary.get("reasons")

@@ -93,7 +93,8 @@ def settings(fast_http, keywords=(), **extra) -> Settings:
 
 
 def connector(server, fast_http, keywords=()) -> DiscourseConnector:
-    made = DiscourseConnector(settings(fast_http, keywords))
+    config = settings(fast_http, keywords)
+    made = DiscourseConnector(config.sources.forums, config.fetching)
     route_to_loopback(made.session, server)
     return made
 
@@ -352,7 +353,7 @@ def test_staff_deleted_post_is_flagged_deleted():
 
 
 def test_streams_come_from_the_settings(fast_http):
-    assert DiscourseConnector.streams(settings(fast_http)) == [
+    assert DiscourseConnector.streams(settings(fast_http).sources.forums) == [
         Stream(source="forums", name="community", options={"url": FORUM, "kind": "discourse"})]
 
 
@@ -387,8 +388,8 @@ def test_crash_mid_run_then_rerun_loses_and_duplicates_nothing(server, fast_http
 
 
 def test_the_bundled_sample_replays_without_errors(sample_settings):
-    fetcher = DiscourseConnector(sample_settings)
-    [forum] = DiscourseConnector.streams(sample_settings)
+    fetcher = DiscourseConnector(sample_settings.sources.forums, sample_settings.fetching)
+    [forum] = DiscourseConnector.streams(sample_settings.sources.forums)
     result = fetcher.fetch(forum, {}, INTERVAL)
     parsed = [DiscourseConnector.parse(forum, page) for page in result.pages]
     found = [m for p in parsed for m in p.mentions]

@@ -67,15 +67,16 @@ def settings(tmp_path: Path, fast_http, **reddit) -> Settings:
 
 def connector(tmp_path, fast_http, server, **reddit) -> tuple[RedditConnector, list]:
     config = settings(tmp_path, fast_http, **reddit)
-    made = RedditConnector(config, CREDS)
+    made = RedditConnector(config.sources.reddit, config.fetching, CREDS)
     route_to_loopback(made.session, server)
-    return made, RedditConnector.streams(config)
+    return made, RedditConnector.streams(config.sources.reddit)
 
 
 def test_streams_from_settings(tmp_path, fast_http):
     config = settings(tmp_path, fast_http, subreddits=["KestrelMobile", "UKtelecoms"],
                       searches=[RedditSearch(name="brand", query='"kestrel mobile"')])
-    assert [(s.name, s.options["kind"]) for s in RedditConnector.streams(config)] == [
+    assert [(s.name, s.options["kind"]) for s in RedditConnector.streams(config.sources.reddit)
+            ] == [
         ("r-kestrelmobile", "subreddit"), ("r-uktelecoms", "subreddit"), ("brand", "search")]
 
 
@@ -167,7 +168,8 @@ def test_refused_credentials_name_the_connection(tmp_path, fast_http, server):
 def test_missing_credentials_say_which_connection_to_create(tmp_path, fast_http):
     config = settings(tmp_path, fast_http)
     with pytest.raises(AuthError, match="'carewire_reddit'.*airflow connections add"):
-        RedditConnector(config).fetch(RedditConnector.streams(config)[0], {}, INTERVAL)
+        RedditConnector(config.sources.reddit, config.fetching).fetch(
+            RedditConnector.streams(config.sources.reddit)[0], {}, INTERVAL)
 
 
 def test_missing_subreddit_fails_fast(tmp_path, fast_http, server):

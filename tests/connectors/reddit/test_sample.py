@@ -17,10 +17,11 @@ def test_every_configured_reddit_stream_replays_with_mentions(tmp_path, monkeypa
     monkeypatch.setenv("CAREWIRE_DATA_DIR", str(tmp_path / "data"))
     settings = load_settings(tmp_path / "carewire.yaml")
     interval = Interval.hour_before(datetime(2026, 11, 24, 8, 30, tzinfo=timezone.utc))
-    streams = RedditConnector.streams(settings)
+    streams = RedditConnector.streams(settings.sources.reddit)
     assert streams, "the sample config has no reddit streams"
     for stream in streams:
-        result = RedditConnector(settings, {stream.conn_id: REPLAY_CREDENTIALS}).fetch(
+        result = RedditConnector(settings.sources.reddit, settings.fetching,
+                                 {stream.conn_id: REPLAY_CREDENTIALS}).fetch(
             stream, {}, interval)
         parsed = [RedditConnector.parse(stream, page) for page in result.pages]
         assert sum(len(p.mentions) for p in parsed) > 0, stream.name

@@ -8,7 +8,7 @@ from tests.connectors.x.test_x_connector import INTERVAL
 
 
 def test_every_configured_x_stream_replays_with_mentions(sample_settings):
-    streams = XConnector.streams(sample_settings)
+    streams = XConnector.streams(sample_settings.sources.x)
     assert [s.name for s in streams] == ["brand"]
     for stream in streams:
         summary = pipeline.ingest_stream(sample_settings, "x", stream.name, INTERVAL)

@@ -30,13 +30,13 @@ def make_settings(tmp_path, fast_http, budget_limit=None) -> Settings:
 
 
 def connector(settings, server, credentials=CREDS) -> XConnector:
-    made = XConnector(settings, credentials)
+    made = XConnector(settings.sources.x, settings.fetching, credentials)
     route_to_loopback(made.session, server)
     return made
 
 
 def stream(settings):
-    [only] = XConnector.streams(settings)
+    [only] = XConnector.streams(settings.sources.x)
     return only
 
 
@@ -232,7 +232,7 @@ def test_budget_stops_paging_keeps_the_cursor_and_says_which_key_raises_it(
     assert result.summary["budget"] == {"month": "2026-11", "monthly_read_budget": 102,
                                         "tweets_read": 3, "requests": 1}
     assert "sources.x.monthly_read_budget" in caplog.text
-    month = budget.read(settings)["months"]["2026-11"]
+    month = budget.read(settings.landing, None)["months"]["2026-11"]
     assert (month["tweets_read"], month["requests"]) == (3, 1)
 
     # a retry of the same interval may read again what it read: its batch replaces the
@@ -256,14 +256,14 @@ def test_budget_ledger_is_shared_by_streams_running_in_parallel(fast_http, tmp_p
     settings = make_settings(tmp_path, fast_http)
     with ProcessPoolExecutor(4) as pool:
         list(pool.map(_charge_ten, [settings] * 8))
-    month = budget.read(settings)["months"]["2026-11"]
+    month = budget.read(settings.landing, None)["months"]["2026-11"]
     assert (month["tweets_read"], month["requests"], month["by_run"]) == (
         800, 80, {"brand/20261124T070000Z--20261124T080000Z": 800})
 
 
 def _charge_ten(settings):
     for _ in range(10):
-        budget.charge(settings, "2026-11", 10, "brand/20261124T070000Z--20261124T080000Z")
+        budget.charge(settings.landing, "2026-11", 10, "brand/20261124T070000Z--20261124T080000Z")
 
 
 def test_crash_mid_run_then_rerun_loses_and_duplicates_nothing(
