@@ -6,6 +6,7 @@ all. `models` names each model and its version; every enriched row stores them.
 
 from __future__ import annotations
 
+import ast
 import hashlib
 import json
 import re
@@ -32,8 +33,20 @@ _PLACEHOLDERS = re.compile(r"@user|\bhttp\b")
 
 
 def _source_version(module) -> str:
-    """Rules are versioned by their source: an edited rule is a new version."""
-    return hashlib.sha256(Path(module.__file__).read_bytes()).hexdigest()[:12]
+    """Rules are versioned by their code: an edited rule is a new version. Imports,
+    docstrings, comments and layout do not count (the syntax tree without them is hashed),
+    so moving a module or renaming what it imports does not make every mention look
+    enriched by another model."""
+    tree = ast.parse(Path(module.__file__).read_text(encoding="utf-8"))
+    tree.body = [node for node in tree.body
+                 if not isinstance(node, (ast.Import, ast.ImportFrom))
+                 and not (isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant))]
+    for node in ast.walk(tree):
+        body = getattr(node, "body", None)
+        if (isinstance(node, (ast.FunctionDef, ast.ClassDef, ast.AsyncFunctionDef)) and body
+                and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant)):
+            node.body = body[1:] or [ast.Pass()]
+    return hashlib.sha256(ast.dump(tree).encode("utf-8")).hexdigest()[:12]
 
 
 class Enricher:
@@ -59,7 +72,7 @@ class Enricher:
             raise ConfigError(
                 f"{head.name} was trained on encoder version {wanted}, but the configured "
                 f"encoder {self.encoder.name} is version {self.encoder.version}. Retrain it "
-                "for this encoder (make models; python -m enrichment.train relevance), or "
+                "for this encoder (make models; python -m carewire.enrichment.train relevance), or "
                 "configure the encoder it was trained on.")
 
     @cached_property

@@ -37,7 +37,7 @@ class Head:
         path = Path(path)
         if not path.is_file():
             raise ConfigError(f"classifier head {path} not found: train it with "
-                              "`python -m enrichment.train` or point the config elsewhere")
+                              "`python -m carewire.enrichment.train` or point the config elsewhere")
         with np.load(path, allow_pickle=False) as data:
             depth = int(data["depth"])
             return cls(

@@ -3,7 +3,7 @@
 Noise that looks the same for every brand (job ads, giveaway and follower spam, hashtag
 walls, posts with no words) is caught by named patterns, so the reason is readable. What
 only the brand can tell (another meaning of its name: the kestrel the bird, Kestrel the
-boat builder) needs examples: `python -m enrichment.train relevance` fits a head on a
+boat builder) needs examples: `python -m carewire.enrichment.train relevance` fits a head on a
 labelled sample of the brand's own mentions, and `enrichment.relevance_head` points at it.
 Without such a head every mention that is not noise counts as relevant.
 """

@@ -2,7 +2,7 @@
 
 Two implementations behind one call:
 - the offline default, a head trained by carewire on the SemEval tweets in
-  `../shared/data/sentiment` (`python -m enrichment.train sentiment`), reading the
+  `../shared/data/sentiment` (`python -m carewire.enrichment.train sentiment`), reading the
   features of the shared encoder pass, so sentiment costs no second transformer pass;
 - a head you trained yourself (`enrichment.sentiment_model: path/to/head.npz`);
 - any Hugging Face sequence-classification model (`enrichment.sentiment_model`), e.g. a

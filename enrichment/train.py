@@ -1,6 +1,6 @@
 """Training heads on encoder features, and the `relevance` command for your own brand.
 
-    python -m enrichment.train relevance labelled.csv --text-column text \\
+    python -m carewire.enrichment.train relevance labelled.csv --text-column text \\
         --label-column relevant --out carewire-relevance.npz
 
 reads mentions of your brand that someone labelled relevant or not (true/false, 1/0,
@@ -131,7 +131,7 @@ def train_relevance(path: Path, text_column: str, label_column: str, out: Path,
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m enrichment.train",
+    parser = argparse.ArgumentParser(prog="python -m carewire.enrichment.train",
                                      description=__doc__.split("\n\n")[0])
     commands = parser.add_subparsers(dest="command", required=True)
     relevance = commands.add_parser("relevance", help="fit a relevance head for your brand")

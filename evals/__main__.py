@@ -58,7 +58,7 @@ def germeval() -> None:
     held_out = cross_validate(relevance_features(texts, encoder), labels,
                               ("irrelevant", "relevant"), RELEVANCE_LAYERS, **RELEVANCE_FIT)
     cv = float(np.mean([p == t for p, t in zip(held_out, labels)]))
-    print(f"  relevance micro-F1, a brand-trained head (python -m enrichment.train relevance),"
+    print(f"  relevance micro-F1, a brand-trained head (python -m carewire.enrichment.train relevance),"
           f" 5-fold cross-validated on dev: {cv:.4f}")
     print(f"  language: {np.mean(scored['language'] == 'de'):.3f} detected as de")
     print(f"  sentiment micro-F1, offline default (an English model on German text): "

@@ -152,7 +152,7 @@ class EnrichmentSettings(BaseModel):
         default_factory=dict, description="The model's label names mapped to ours.")
     relevance_head: Path | None = Field(
         default=None, description="A relevance head trained on your brand's labelled "
-        "mentions (python -m enrichment.train relevance); default: noise patterns only.")
+        "mentions (python -m carewire.enrichment.train relevance); default: noise patterns only.")
     device: str = Field(default="cpu", description="cpu, cuda, cuda:1, mps")
     queue: str = Field(
         default="default", min_length=1, description="The Celery queue the process DAG's "
