@@ -1,0 +1,126 @@
+"""`carewire desk`: serve the care desk, and manage its users from a shell, since the
+first admin has to exist before anyone can sign in to add the others."""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated, Literal
+
+import typer
+
+from carewire.app.cli import clock, context, output
+from carewire.app.cli.command_group import CommandGroup, one_of, option
+from carewire.core.errors import CarewireError
+
+ROLES = ("agent", "lead", "admin")
+
+app = CommandGroup(
+    "desk", invoke_without_command=True,
+    short_help="serve the care desk web app; manage its users",
+    help="Serve the care desk (queues, items, dashboards, alerts) on desk.host:desk.port "
+         "(default http://127.0.0.1:8765/). Its queue store is routing.desk_url; item "
+         "context and dashboards come from the analyst snapshot.")
+users = CommandGroup("user", short_help="add or list desk users",
+                     help="Add or list the desk's users.")
+app.add_typer(users)
+
+
+@app.callback()
+def serve(
+    ctx: typer.Context,
+    host: Annotated[str | None, option(
+        "--host", help="address to listen on (default: desk.host)")] = None,
+    port: Annotated[int | None, option("--port", help="port (default: desk.port)")] = None,
+) -> None:
+    """`carewire desk` alone serves; `carewire desk user ...` only manages users."""
+    if ctx.invoked_subcommand:
+        return
+    import uvicorn
+
+    from carewire.desk.web import create_app
+    from carewire.routing.policy import load_policy
+
+    settings = context.settings(ctx)
+    host = host or settings.desk.host
+    port = port or settings.desk.port
+    web = create_app(settings, load_policy(settings.routing.policy).desk_teams())
+    if not web.state.accounts.users():
+        print("carewire desk: no users yet. Add the first with\n"
+              "  carewire desk user add NAME --role admin", file=sys.stderr)
+    print(f"carewire desk on http://{host}:{port}/ (queue store: "
+          f"{web.state.desk.engine.url.render_as_string(hide_password=True)})", file=sys.stderr)
+    uvicorn.run(web, host=host, port=port, log_level="warning")
+
+
+def _accounts(settings):
+    from carewire.desk.accounts import Accounts
+    from carewire.desk.store import Desk
+
+    desk = Desk(settings.desk_url)
+    return desk, Accounts(desk.engine, clock.now, idle=settings.desk.session_idle,
+                          lifetime=settings.desk.session_lifetime)
+
+
+def _new_password(name: str, from_stdin: bool) -> str:
+    """Asked twice on the terminal (never an argument: it would sit in the shell's
+    history), or the first line of stdin for scripts."""
+    import getpass
+
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\n")
+    password = getpass.getpass(f"password for {name} (12+ characters): ")
+    if password != getpass.getpass("again: "):
+        raise CarewireError("the two passwords differ; nothing was changed")
+    return password
+
+
+@users.command(
+    "add", short_help="add a user (asks for the password)",
+    help="Add a desk user. Agents see the queues of their teams; leads see every queue, the "
+         "dashboards and alerts; admins also manage users and read the audit log.")
+def add(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(metavar="NAME")],
+    role: Annotated[Literal[ROLES], option("--role", metavar=one_of(ROLES))],
+    team: Annotated[list[str] | None, option(
+        "--team", help="a team whose queue the user works (repeat for several)")] = None,
+    password_stdin: Annotated[bool, option(
+        "--password-stdin",
+        help="read the password from the first line of stdin (scripts)")] = False,
+) -> None:
+    settings = context.settings(ctx)
+    password = _new_password(name, password_stdin)
+    desk, accounts = _accounts(settings)
+    with desk:
+        user = accounts.add_user(name, password, role, list(team or []), actor="cli")
+    print(f"added {user.role} {user.name}" + (f" (teams: {', '.join(user.teams)})"
+                                             if user.teams else ""))
+
+
+@users.command(
+    "password", short_help="set a new password (asks for it); lifts a lockout",
+    help="Set a user's password, end their sessions and lift a lockout after failed "
+         "sign-ins.")
+def password(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(metavar="NAME")],
+    password_stdin: Annotated[bool, option(
+        "--password-stdin", help="read the password from the first line of stdin")] = False,
+) -> None:
+    settings = context.settings(ctx)
+    new = _new_password(name, password_stdin)
+    desk, accounts = _accounts(settings)
+    with desk:
+        accounts.set_password(name, new, actor="cli")
+    print(f"new password set for {name}; their sessions ended and any lockout is lifted")
+
+
+@users.command("list", short_help="list users", help="List desk users, roles and teams.")
+def list_users(ctx: typer.Context) -> None:
+    desk, accounts = _accounts(context.settings(ctx))
+    with desk:
+        found = accounts.users()
+    output.show(output.table(
+        ["name", "role", "status", "teams"],
+        [(user.name, user.role, "active" if user.active else "disabled",
+          ", ".join(user.teams)) for user in found]))

@@ -1,0 +1,107 @@
+"""`carewire route`: the routing steps the process and sync_outcomes DAGs run on schedule,
+by hand, and the two read-only questions a policy owner asks: why did this mention go
+there (explain), and what would a changed policy move (simulate)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from carewire.app.cli import clock, context, moments, output
+from carewire.app.cli.command_group import CommandGroup, option
+
+app = CommandGroup(
+    "route", short_help="routing: decide, deliver, sync outcomes, explain, simulate",
+    help="Routing under the policy (routing.policy in carewire.yaml, default "
+         "routing/default_policy.yaml). The process and sync_outcomes DAGs run decide, "
+         "deliver and sync on schedule; these commands run them by hand.")
+
+
+@app.command(
+    "decide", short_help="decide every enriched mention without a decision; plan deliveries",
+    help="Apply the policy to every enriched mention that has no decision yet, store the "
+         "decisions with their evidence and plan the deliveries.")
+def decide(ctx: typer.Context) -> None:
+    from carewire.app import pipeline
+
+    output.emit(pipeline.route(context.settings(ctx), clock.now()), json=True)
+
+
+@app.command(
+    "deliver", short_help="deliver pending work to the desk and the destinations",
+    help="Hand every due delivery to its destination, once (idempotency keys). Failures "
+         "wait in the backlog with their error.")
+def deliver(
+    ctx: typer.Context,
+    retry_blocked: Annotated[bool, option(
+        "--retry-blocked",
+        help="release deliveries held as blocked (after fixing the cause)")] = False,
+) -> None:
+    from carewire.app import pipeline
+    from carewire.app.credentials import for_destinations
+
+    settings = context.settings(ctx)
+    output.emit(pipeline.deliver(settings, for_destinations(settings), clock.now(),
+                                 retry_blocked=retry_blocked), json=True)
+
+
+@app.command(
+    "sync", short_help="bring back outcomes; queue answer offers and escalations",
+    help="What the sync_outcomes DAG does: record what destinations report, offer accepted "
+         "answers to every author of the cluster, escalate unanswered community items, and "
+         "deliver those.")
+def sync(ctx: typer.Context) -> None:
+    from carewire.app import pipeline
+    from carewire.app.credentials import for_destinations
+
+    settings = context.settings(ctx)
+    output.emit(pipeline.sync_outcomes(settings, for_destinations(settings), clock.now()),
+                json=True)
+
+
+@app.command(
+    "explain", short_help="why a mention went where it went",
+    help="Print the stored decision for a mention: the rule, the comparisons that made it, "
+         "the rules tried before it, the scores and the policy version, and what happened "
+         "to its delivery.")
+def explain(
+    ctx: typer.Context,
+    mention: Annotated[str, typer.Argument(
+        metavar="MENTION", help="source:source_id, the mention's URL, or its id")],
+    json: Annotated[bool, option("--json", help="machine-readable output")] = False,
+) -> None:
+    from carewire.routing import review
+    from carewire.routing.policy import load_policy
+
+    settings = context.settings(ctx)
+    policy = load_policy(settings.routing.policy)
+    with context.read_warehouse(settings) as con:
+        report = review.explain(con, policy, mention)
+    output.emit(report, json=json, human=review.render_explanation)
+
+
+@app.command(
+    "simulate", short_help="replay history under a changed policy; deliver nothing",
+    help="Decide the mentions created in the window under the configured policy and under "
+         "--policy, and report what would move where. Read-only.")
+def simulate(
+    ctx: typer.Context,
+    policy: Annotated[Path, option("--policy", help="the proposed policy YAML")],
+    since: Annotated[datetime, option(
+        "--since", parser=moments.since,
+        help="30d, 12h, 2w back from now, or a date like 2026-11-01")],
+    until: Annotated[datetime | None, option(
+        "--until", parser=moments.moment, help="end of the window (default: now)")] = None,
+    json: Annotated[bool, option("--json", help="machine-readable output")] = False,
+) -> None:
+    from carewire.routing import review
+    from carewire.routing.policy import load_policy
+
+    settings = context.settings(ctx)
+    current, proposed = load_policy(settings.routing.policy), load_policy(policy)
+    with context.read_warehouse(settings) as con:
+        result = review.simulate(con, current, proposed, (since, until or clock.now()))
+    output.emit(result, json=json, human=review.render_simulation)
