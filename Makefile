@@ -24,7 +24,7 @@ test: $(STAMP)  ## run the test suite
 
 lint: $(STAMP)  ## ruff (pyproject.toml), then the import-linter contracts in setup.cfg (layers)
 	$(BIN)/ruff check .
-	@tmp=$$(mktemp -d) && \
+	@tmp=$$(mktemp -d) && rm -rf build && \
 	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation --target $$tmp . && \
 	(cd $$tmp && PYTHONPATH=$$tmp $(CURDIR)/$(BIN)/lint-imports $(CURDIR)/setup.cfg); \
 	status=$$?; rm -rf $$tmp; exit $$status

@@ -5,6 +5,7 @@ site-packages, where it could shadow or be shadowed by another project's `routin
 from __future__ import annotations
 
 import configparser
+import shutil
 import subprocess
 import sys
 import sysconfig
@@ -34,12 +35,21 @@ def test_every_package_folder_is_listed_under_the_carewire_namespace():
     assert all(name == "carewire" or name.startswith("carewire.") for name in folders)
 
 
+LOCAL = ("build", "dist", "*.egg-info", ".venv", "data", "airflow_home", ".git",
+         "__pycache__", ".pytest_cache")
+"""What a checkout holds beside its sources: a setuptools `build/` left by an earlier
+build would put files in the wheel that the package data no longer names."""
+
+
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory) -> Path:
-    """The wheel, built from this checkout with the installed setuptools (no download)."""
+    """The wheel, built from a copy of this checkout's sources with the installed
+    setuptools (no download)."""
+    source = tmp_path_factory.mktemp("source") / "carewire"
+    shutil.copytree(ROOT, source, ignore=shutil.ignore_patterns(*LOCAL))
     out = tmp_path_factory.mktemp("wheel")
     subprocess.run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps",
-                    "--no-build-isolation", "--wheel-dir", str(out), str(ROOT)],
+                    "--no-build-isolation", "--wheel-dir", str(out), str(source)],
                    check=True, capture_output=True)
     [built] = out.glob("carewire-*.whl")
     return built
@@ -50,6 +60,9 @@ def test_the_wheel_installs_one_top_level_name_with_its_data(wheel):
     assert {name.split("/")[0] for name in names if ".dist-info/" not in name} == {"carewire"}
     for data in ("carewire/warehouse/migrations/0001_landing_and_mentions.sql",
                  "carewire/desk/templates/queue.html",
+                 "carewire/desk/static/desk.css",
+                 "carewire/desk/migrations/env.py",
+                 "carewire/desk/migrations/versions/0001_desk_store_of_carewire_0_1.py",
                  "carewire/routing/default_policy.yaml",
                  "carewire/sample/carewire.yaml",
                  "carewire/sample/cassettes/x.json",
