@@ -56,7 +56,8 @@ def enrich(
 
 @app.command(
     "sql", short_help="query the analyst snapshot",
-    help="Run one SQL query against the analyst snapshot (read-only).")
+    help="Run one SELECT against the analyst snapshot. It cannot write: the snapshot is "
+         "attached read-only and the query can reach no other file (docs/architecture.md).")
 def sql(
     ctx: typer.Context,
     query: Annotated[str, typer.Argument(
@@ -65,13 +66,9 @@ def sql(
         "--format", metavar=one_of(SQL_FORMATS))] = "table",
     max_rows: Annotated[int, option("--max-rows", help="rows shown in table format")] = 50,
 ) -> None:
-    from carewire.warehouse.db import connect
+    from carewire.warehouse import analyst
 
-    with connect(context.settings(ctx).snapshot, read_only=True) as con:
-        try:
-            frame = con.execute(query).df()
-        except Exception as exc:  # DuckDB's own message is the useful one
-            raise CarewireError(f"query failed: {exc}") from exc
+    frame = analyst.query(context.settings(ctx).snapshot, query)
     if format == "csv":
         frame.to_csv(sys.stdout, index=False)
     elif format == "json":
