@@ -25,7 +25,7 @@ import requests
 from benchmarks.connectors import machine
 from carewire.core.settings import Settings
 from carewire.desk.web import create_app
-from carewire.routing.policy import load_policy
+from carewire.routing.policy import policy_for
 from carewire.desk.schema import desk_items
 from tests.browser.conftest import LiveDesk
 
@@ -69,7 +69,7 @@ def timings(items: int) -> dict[str, float]:
     """Median milliseconds per page load over a store of `items` open items."""
     with tempfile.TemporaryDirectory() as scratch:
         settings = Settings(data_dir=Path(scratch))
-        app = create_app(settings, load_policy(settings.routing.policy).desk_teams())
+        app = create_app(settings, policy_for(settings).desk_teams())
         seed(settings, app, items)
         with LiveDesk(app) as live:
             browser = requests.Session()

@@ -16,6 +16,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from carewire.connectors import CONNECTORS
+from carewire.core.labels import LANGUAGE_CODE
 from carewire.core.settings import QualitySettings
 from carewire.quality.frames import CHECKED
 from carewire.warehouse.tables import TABLES
@@ -126,7 +127,7 @@ def _specs(name: str, now: datetime, settings: QualitySettings) -> list[tuple[st
             ("ExpectColumnValuesToNotBeNull", dict(
                 column="embedding_dims", description="an enrichment without an embedding")),
             ("ExpectColumnValuesToMatchRegex", dict(
-                column="language", regex=r"^(?:[a-z]{2,3}|und)$",
+                column="language", regex=LANGUAGE_CODE,
                 description="a language that is not an ISO 639 code or 'und'")),
             *[("ExpectColumnValuesToBeBetween", dict(
                 column=column, min_value=low, max_value=1,

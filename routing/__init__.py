@@ -24,7 +24,7 @@ def decide(mentions: pd.DataFrame) -> pd.DataFrame:
     `parent_id`) when present."""
     from carewire.core.settings import load_settings
     from carewire.routing.rules import evaluate
-    from carewire.routing.policy import load_policy
+    from carewire.routing.policy import policy_for
 
     missing = {"text", "source"} - set(mentions.columns)
     if missing:
@@ -51,7 +51,7 @@ def decide(mentions: pd.DataFrame) -> pd.DataFrame:
     for column, default in (("tier", "regular"), ("reach", None), ("influence_score", None)):
         if column not in frame.columns:
             frame[column] = default
-    policy = load_policy(load_settings().routing.policy)
+    policy = policy_for(load_settings())
     decided = evaluate(policy, frame)
     decided["policy_version"] = policy.full_version
     return decided[["route", "rule_id", "priority", "reason", "team", "destination",

@@ -27,10 +27,12 @@ from pathlib import Path
 from typing import Annotated, Literal
 
 import yaml
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints,
+                      ValidationError, field_validator, model_validator)
 
 from carewire.core.errors import ConfigError
-from carewire.core.labels import Priority, Route, Sentiment, Tier
+from carewire.core.labels import LANGUAGE_CODE, Intent, Priority, Route, Sentiment, Source, Tier
+from carewire.core.settings import Settings
 from carewire.desk.store import DeskTeams
 
 DEFAULT_POLICY = Path(__file__).parent / "default_policy.yaml"
@@ -72,10 +74,10 @@ class Range(_Strict):
 class When(_Strict):
     """The conditions of a rule; the field names are the columns `decide` compares."""
 
-    intent: list[str] | None = None
+    intent: list[Intent] | None = None
     sentiment: list[Sentiment] | None = None
-    language: list[str] | None = None
-    source: list[str] | None = None
+    language: list[Annotated[str, StringConstraints(pattern=LANGUAGE_CODE)]] | None = None
+    source: list[Source] | None = None
     tier: list[Tier] | None = None
     relevant: bool | None = None
     is_reply: bool | None = None
@@ -179,6 +181,13 @@ class Policy(_Strict):
                                  f"{', '.join(sorted(unknown))}; define them under patterns")
             if rule.then.fallback is not None and rule.then.offer_to_experts is None:
                 raise ValueError(f"rule {rule.id!r} has a fallback but no offer_to_experts")
+            queues = self.desk_teams().queues
+            for then in (rule.then, rule.then.fallback):
+                if then is not None and then.team is not None and then.team not in queues:
+                    raise ValueError(
+                        f"rule {rule.id!r} sends work to team {then.team!r}, which is not one "
+                        f"of the policy's teams ({', '.join(queues)}): the desk would show "
+                        "its items in no queue; fix the name or add it under teams")
         if self.rules[-1].when.conditions():
             raise ValueError(f"the last rule ({self.rules[-1].id!r}) must have no conditions, "
                              "so that every mention is decided by some rule")
@@ -197,6 +206,23 @@ class Policy(_Strict):
 
     def team_for(self, then: Then) -> str:
         return then.team or self.teams.get(then.route, then.route)
+
+
+def policy_for(settings: Settings) -> Policy:
+    """The deployment's policy (`routing.policy`, or the default), checked against its
+    settings too: every destination it names is the care desk or one configured under
+    `routing.destinations`, so a misspelt name is refused at load, not at delivery."""
+    policy = load_policy(settings.routing.policy)
+    known = {"desk", *(d.name for d in settings.routing.destinations)}
+    named = {*policy.destinations.values(),
+             *(rule.then.destination for rule in policy.rules if rule.then.destination)}
+    unknown = sorted(named - known)
+    if unknown:
+        raise ConfigError(
+            f"routing policy {settings.routing.policy or DEFAULT_POLICY} names destinations "
+            f"{', '.join(unknown)}, which are neither the care desk (`desk`) nor configured "
+            f"under routing.destinations ({', '.join(sorted(known))}): fix the name or add it")
+    return policy
 
 
 def load_policy(path: Path | None = None) -> Policy:

@@ -105,3 +105,16 @@ def test_paths_in_the_file_are_relative_to_the_file_and_from_the_environment_to_
 def test_a_file_that_is_not_a_mapping_is_refused(tmp_path):
     with pytest.raises(ConfigError, match="must hold a mapping at the top level, found list"):
         load_settings(write(tmp_path, "- brands\n- sources\n"))
+
+
+def test_a_misspelt_key_in_any_section_is_refused_with_the_key_meant(tmp_path):
+    path = write(tmp_path, "sources:\n  reddit:\n    subreddit: [KestrelMobile]\n"
+                           "  feeds:\n    - {name: a, url: 'https://a', knd: blog}\n"
+                           "http:\n  timout_s: 3\n")
+    with pytest.raises(ConfigError) as info:
+        load_settings(path)
+    message = str(info.value)
+    assert ("sources.reddit.subreddit: Extra inputs are not permitted (did you mean "
+            "'subreddits'?)") in message
+    assert "sources.feeds.0.knd: Extra inputs are not permitted (did you mean 'kind'?)" in message
+    assert "http.timout_s: Extra inputs are not permitted (did you mean 'timeout_s'?)" in message

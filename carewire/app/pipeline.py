@@ -189,12 +189,12 @@ def detect_alerts(settings: Settings, now: datetime,
 
 def route(settings: Settings, decided_for: datetime) -> dict[str, Any]:
     """Decide every enriched mention that has no decision yet, and plan its delivery."""
-    from carewire.routing.policy import load_policy
+    from carewire.routing.policy import policy_for
     from carewire.routing.step import run
     from carewire.warehouse.db import connect
 
     with connect(settings.warehouse) as con:
-        return run(con, load_policy(settings.routing.policy), decided_for)
+        return run(con, policy_for(settings), decided_for)
 
 
 def gate(settings: Settings, suite_names: Sequence[str], run_id: str,
@@ -237,10 +237,10 @@ def sync_outcomes(settings: Settings, credentials: Mapping[str, Credentials],
     from carewire.routing.deliver import deliver_pending
     from carewire.routing.destinations.base import RetriableDestinationError
     from carewire.routing.outcomes import sync
-    from carewire.routing.policy import load_policy
+    from carewire.routing.policy import policy_for
     from carewire.warehouse.db import connect
 
-    policy = load_policy(settings.routing.policy)
+    policy = policy_for(settings)
     with _destinations(settings, credentials) as destinations, \
             connect(settings.warehouse) as con:
         synced = sync(con, policy, destinations, now)

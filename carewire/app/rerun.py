@@ -29,7 +29,7 @@ from carewire.core.errors import CarewireError
 from carewire.app.rerun_modes import REENRICH, REROUTE
 from carewire.core.settings import Settings
 from carewire.quality import GATES_AFTER, gates
-from carewire.routing.policy import load_policy
+from carewire.routing.policy import policy_for
 from carewire.routing.reroute import reroute as decide_again
 from carewire.warehouse.db import connect, records, registered, transaction
 from carewire.warehouse.diff import diff, fingerprint
@@ -59,7 +59,7 @@ def rerun(settings: Settings, window: tuple[datetime, datetime], *, now: datetim
     if reenrich != "off":
         failed += pipeline.gate(settings, GATES_AFTER["enrich"], rerun_id, now)["failed"]
     with connect(settings.warehouse) as con:
-        policy = load_policy(settings.routing.policy) if reroute != "off" else None
+        policy = policy_for(settings) if reroute != "off" else None
         routed = (decide_again(con, policy, window, now, reroute == "real")
                   if policy is not None else {})
         if reroute == "real":

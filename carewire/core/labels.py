@@ -12,11 +12,17 @@ SENTIMENTS = ("negative", "neutral", "positive")
 INTENTS = ("question", "complaint", "praise", "feature_idea", "other")
 ROUTES = ("community", "contact_center", "advocacy", "ignore")
 PRIORITIES = ("urgent", "high", "normal", "low")
+SOURCES = ("feeds", "x", "reddit", "forums")
+"""The platforms carewire has connectors for (carewire.connectors.CONNECTORS, by name)."""
+LANGUAGE_CODE = r"^(?:[a-z]{2,3}|und)$"
+"""A language as enrichment writes it: an ISO 639 code, or `und` when it cannot tell."""
 TIERS = ("brand", "influencer", "superfan", "regular")
 """Author influence tiers: the brand's own accounts, reach and engagement far above the
 rest, helpful regulars of the brand's spaces, everyone else (enrichment/influence.py)."""
 
 Sentiment = Literal[SENTIMENTS]  # type: ignore[valid-type]
+Intent = Literal[INTENTS]  # type: ignore[valid-type]
+Source = Literal[SOURCES]  # type: ignore[valid-type]
 Route = Literal[ROUTES]  # type: ignore[valid-type]
 Priority = Literal[PRIORITIES]  # type: ignore[valid-type]
 Tier = Literal[TIERS]  # type: ignore[valid-type]

@@ -10,8 +10,10 @@ Secrets never live here. A source that needs credentials names an Airflow Connec
 
 from __future__ import annotations
 
+import difflib
 import logging
 import os
+import typing
 from contextvars import ContextVar
 from datetime import timedelta
 from pathlib import Path
@@ -31,7 +33,15 @@ SAMPLE_CONFIG = Path(__file__).parents[1] / "sample" / "carewire.yaml"
 _NAME_PATTERN = r"^[a-z0-9][a-z0-9_-]*$"
 
 
-class Brand(BaseModel):
+class Section(BaseModel):
+    """A part of carewire.yaml. An unknown key is refused, not ignored: a misspelt
+    `subreddits` would otherwise leave a source silently unwatched (`load_settings`
+    suggests the key that was meant)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class Brand(Section):
     name: str
     keywords: list[str] = Field(default_factory=list, description="Words that make a post a mention.")
     handles: list[str] = Field(default_factory=list, description="The brand's own accounts.")
@@ -41,7 +51,7 @@ class Brand(BaseModel):
         "and its handles are not the brand's own accounts.")
 
 
-class FeedSource(BaseModel):
+class FeedSource(Section):
     """An RSS or Atom feed: a blog, a news site, a keyword alert, a classic forum."""
 
     name: str = Field(pattern=_NAME_PATTERN, description="Stream name: landing folder and table key.")
@@ -52,30 +62,30 @@ class FeedSource(BaseModel):
     )
 
 
-class XQuery(BaseModel):
+class XQuery(Section):
     name: str = Field(pattern=_NAME_PATTERN)
     query: str
 
 
-class XSource(BaseModel):
+class XSource(Section):
     conn_id: str = "carewire_x"
     queries: list[XQuery] = Field(default_factory=list)
     monthly_read_budget: int | None = None
 
 
-class RedditSearch(BaseModel):
+class RedditSearch(Section):
     name: str = Field(pattern=_NAME_PATTERN)
     query: str
     subreddit: str = "all"
 
 
-class RedditSource(BaseModel):
+class RedditSource(Section):
     conn_id: str = "carewire_reddit"
     subreddits: list[str] = Field(default_factory=list)
     searches: list[RedditSearch] = Field(default_factory=list)
 
 
-class ForumSource(BaseModel):
+class ForumSource(Section):
     """A Discourse forum, read through its public JSON. Classic forums publish RSS/Atom:
     they go under `sources.feeds` with `kind: forum`."""
 
@@ -107,7 +117,7 @@ class Fetching(BaseModel):
     landing: Path
 
 
-class Sources(BaseModel):
+class Sources(Section):
     feeds: list[FeedSource] = Field(default_factory=list)
     x: XSource = Field(default_factory=XSource)
     reddit: RedditSource = Field(default_factory=RedditSource)
@@ -123,7 +133,7 @@ class Sources(BaseModel):
         return feeds
 
 
-class HttpSettings(BaseModel):
+class HttpSettings(Section):
     """One retry policy for every platform call (see connectors/http.py)."""
 
     timeout_s: float = 30.0
@@ -138,7 +148,7 @@ class HttpSettings(BaseModel):
     )
 
 
-class EnrichmentSettings(BaseModel):
+class EnrichmentSettings(Section):
     """Which models enrich mentions. Changing one makes new rows carry its version; rerun
     a window (`carewire enrich --since`) to re-enrich what an older model produced."""
 
@@ -162,13 +172,13 @@ class EnrichmentSettings(BaseModel):
     language_min_confidence: float = Field(default=0.5, ge=0, le=1)
 
 
-class DedupeSettings(BaseModel):
+class DedupeSettings(Section):
     open_days: int = Field(
         default=14, ge=1, description="A cluster with no new mention for this long is closed: "
         "a later mention of the same issue starts a new one.")
 
 
-class InfluenceSettings(BaseModel):
+class InfluenceSettings(Section):
     """Tiers for routing. Reach is measured within a platform: followers on X, karma on
     Reddit, trust level (0-4) on a Discourse forum; feeds state no audience."""
 
@@ -180,7 +190,7 @@ class InfluenceSettings(BaseModel):
         "a superfan (a customer who keeps helping others).")
 
 
-class DestinationSettings(BaseModel):
+class DestinationSettings(Section):
     """An outside system that routed work is delivered to. Credentials come from the named
     Airflow Connection: Discourse (login: API username, password: API key), Zendesk
     (login: agent email, password: API token), webhook (password: the signing secret)."""
@@ -193,7 +203,7 @@ class DestinationSettings(BaseModel):
     timeout_s: float = 30.0
 
 
-class RoutingSettings(BaseModel):
+class RoutingSettings(Section):
     """Where routed work goes. The care desk (`desk`) always exists; other destinations
     are listed here and named by the policy."""
 
@@ -219,7 +229,7 @@ class RoutingSettings(BaseModel):
         return destinations
 
 
-class DeskSettings(BaseModel):
+class DeskSettings(Section):
     """The care desk web app (`carewire desk`). Users are added with `carewire desk user
     add`; there are no built-in accounts."""
 
@@ -235,7 +245,7 @@ class DeskSettings(BaseModel):
     page_size: int = Field(default=50, ge=5, le=500, description="Items per queue page.")
 
 
-class AlertSettings(BaseModel):
+class AlertSettings(Section):
     """Spike alerts on mention volume and negative sentiment (docs/alerts.md). An hour
     fires when its count is at least `min_count` and above the median of the same hour of
     the week in the last `history_weeks` weeks by more than `k` spreads, where the spread
@@ -268,7 +278,7 @@ class AlertSettings(BaseModel):
         return self
 
 
-class RetentionSettings(BaseModel):
+class RetentionSettings(Section):
     """How long raw payloads are kept (docs/privacy.md). The maintenance DAG removes landing
     batch files, raw__pages bodies, raw__items payloads and quarantined payloads whose data
     interval ended longer ago than this; core rows (mentions, authors, enrichments) stay."""
@@ -277,7 +287,7 @@ class RetentionSettings(BaseModel):
         default=90, ge=1, description="Days raw payloads are kept; null keeps them forever.")
 
 
-class QualitySettings(BaseModel):
+class QualitySettings(Section):
     """The data-quality gates between layers (docs/quality.md). Timestamps are judged
     against the wall clock (a clock cannot be behind the data it reads); volume and
     freshness against the landed history before the run's own data interval, so a replay
@@ -479,8 +489,35 @@ def load_settings(path: str | os.PathLike | None = None) -> Settings:
         return Settings()
     except ValidationError as exc:
         problems = "; ".join(
-            f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}" for err in exc.errors()
-        )
+            f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}{_meant(err)}"
+            for err in exc.errors())
         raise ConfigError(f"{file} is invalid: {problems}") from exc
     finally:
         _CONFIG_FILE.reset(reading)
+
+
+def _meant(error: dict[str, Any]) -> str:
+    """For a key no section has: the key of that section it most resembles."""
+    if error["type"] != "extra_forbidden":
+        return ""
+    model: Any = Settings
+    for part in error["loc"][:-1]:
+        if isinstance(part, int) or model is None:
+            continue
+        field = model.model_fields.get(part)
+        model = _section_of(field.annotation) if field else None
+    if model is None:
+        return ""
+    close = difflib.get_close_matches(str(error["loc"][-1]), list(model.model_fields), n=1)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+def _section_of(annotation: Any) -> type[BaseModel] | None:
+    """The settings section a field holds, through list[...] and ... | None."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for inner in typing.get_args(annotation):
+        found = _section_of(inner)
+        if found is not None:
+            return found
+    return None

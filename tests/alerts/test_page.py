@@ -12,7 +12,7 @@ from carewire.alerts.notify import desk_data
 from carewire.core.settings import Settings
 from carewire.desk import alert_store
 from carewire.desk.web import create_app
-from carewire.routing.policy import load_policy
+from carewire.routing.policy import policy_for
 from tests.alerts.conftest import SPIKE_HOUR
 from tests.desk.conftest import PASSWORD, DeskUser
 
@@ -36,7 +36,7 @@ def spike(hour: datetime = SPIKE_HOUR, topic: str = "billing") -> Alert:
 @pytest.fixture
 def app(tmp_path):
     settings = Settings(data_dir=tmp_path / "data")
-    app = create_app(settings, load_policy(settings.routing.policy).desk_teams(),
+    app = create_app(settings, policy_for(settings).desk_teams(),
                      clock=lambda: FIRED_AT)
     app.state.accounts.add_user("lee", PASSWORD, "lead")
     app.state.accounts.add_user("ann", PASSWORD, "agent", ["care"])

@@ -18,7 +18,7 @@ import pytest
 import uvicorn
 
 from carewire.desk.web import create_app
-from carewire.routing.policy import load_policy
+from carewire.routing.policy import policy_for
 from tests.desk.conftest import PASSWORD
 
 CHROMIUM = os.environ.get("CAREWIRE_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
@@ -74,7 +74,7 @@ class LiveDesk:
 
 @pytest.fixture
 def live_desk(demo_settings):
-    app = create_app(demo_settings, load_policy(demo_settings.routing.policy).desk_teams())
+    app = create_app(demo_settings, policy_for(demo_settings).desk_teams())
     accounts = app.state.accounts
     accounts.add_user("ann", PASSWORD, "agent", ["care"])
     accounts.add_user("lee", PASSWORD, "lead")

@@ -10,7 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from carewire.desk.web import create_app
-from carewire.routing.policy import load_policy
+from carewire.routing.policy import policy_for
 
 PASSWORD = "correct horse battery"
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
@@ -62,7 +62,7 @@ def clock() -> Clock:
 def desk_app(demo_settings, clock):
     """The app on the demo's desk store (64 care items, 117 community threads...) with
     users ann (agent, care), cid (agent, community), lee (lead) and ada (admin)."""
-    app = create_app(demo_settings, load_policy(demo_settings.routing.policy).desk_teams(),
+    app = create_app(demo_settings, policy_for(demo_settings).desk_teams(),
                      clock=clock)
     accounts = app.state.accounts
     accounts.add_user("ann", PASSWORD, "agent", ["care"])

@@ -286,11 +286,11 @@ def test_sign_in_never_sends_anyone_to_another_site(desk_app):
 def test_the_desk_works_the_same_on_postgresql_and_sqlite(desk_url, sample_settings):
     """The web app on an empty store of either backend: sign in, claim, audit."""
     from carewire.desk.web import create_app
-    from carewire.routing.policy import load_policy
+    from carewire.routing.policy import policy_for
     from tests.desk.test_store import delivery
 
     sample_settings.routing.desk_url = desk_url
-    app = create_app(sample_settings, load_policy(sample_settings.routing.policy).desk_teams())
+    app = create_app(sample_settings, policy_for(sample_settings).desk_teams())
     try:
         item_id, _ = app.state.desk.add(delivery())
         app.state.accounts.add_user("ann", PASSWORD, "agent", ["care"])

@@ -11,7 +11,10 @@ import yaml
 from carewire import routing
 from carewire.core.errors import ConfigError
 from carewire.routing.rules import evaluate, near_misses
-from carewire.routing.policy import DEFAULT_POLICY, load_policy
+from carewire.connectors import CONNECTORS
+from carewire.core.labels import SOURCES
+from carewire.core.settings import DestinationSettings, Settings
+from carewire.routing.policy import DEFAULT_POLICY, load_policy, policy_for
 
 ACCOUNT = "@KestrelHelp I was charged twice for order #A1234567 and still no refund. Sort it out!"
 HOW_TO = "How do I turn on wifi calling in the Kestrel app?"
@@ -98,6 +101,11 @@ def test_the_policy_version_changes_with_the_content(tmp_path):
     (lambda p: p["patterns"].update(broken="(unclosed"), "not a valid regular expression"),
     (lambda p: p["rules"][0]["when"].update(sentiment_score={"min": 1, "max": 0}),
      "min 1.0 is above max 0.0"),
+    (lambda p: p["rules"][0]["when"].update(intent=["complain"]), "rules.0.when.intent.0"),
+    (lambda p: p["rules"][0]["when"].update(language=["English"]), "rules.0.when.language.0"),
+    (lambda p: p["rules"][0]["when"].update(source=["twitter"]), "rules.0.when.source.0"),
+    (lambda p: p["rules"][0]["then"].update(team="billing"), "team 'billing', which is not "
+                                                             "one of the policy's teams"),
 ])
 def test_a_broken_policy_is_refused_with_the_problem_named(tmp_path, change, message):
     raw = yaml.safe_load(DEFAULT_POLICY.read_text())
@@ -106,3 +114,20 @@ def test_a_broken_policy_is_refused_with_the_problem_named(tmp_path, change, mes
     path.write_text(yaml.safe_dump(raw))
     with pytest.raises(ConfigError, match=message):
         load_policy(path)
+
+
+def test_a_policy_naming_a_destination_the_settings_lack_is_refused(tmp_path):
+    raw = yaml.safe_load(DEFAULT_POLICY.read_text())
+    raw["destinations"]["community"] = "forum"
+    path = tmp_path / "policy.yaml"
+    path.write_text(yaml.safe_dump(raw))
+    settings = Settings(routing={"policy": path})
+    with pytest.raises(ConfigError, match="names destinations forum, which are neither"):
+        policy_for(settings)
+    settings.routing.destinations = [DestinationSettings(name="forum", kind="discourse",
+                                                         url="https://forum.example")]
+    assert policy_for(settings).destinations["community"] == "forum"
+
+
+def test_the_sources_a_policy_may_name_are_the_connectors():
+    assert sorted(SOURCES) == sorted(CONNECTORS)

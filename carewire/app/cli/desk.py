@@ -38,12 +38,12 @@ def serve(
     import uvicorn
 
     from carewire.desk.web import create_app
-    from carewire.routing.policy import load_policy
+    from carewire.routing.policy import policy_for
 
     settings = context.settings(ctx)
     host = host or settings.desk.host
     port = port or settings.desk.port
-    web = create_app(settings, load_policy(settings.routing.policy).desk_teams())
+    web = create_app(settings, policy_for(settings).desk_teams())
     if not web.state.accounts.users():
         print("carewire desk: no users yet. Add the first with\n"
               "  carewire desk user add NAME --role admin", file=sys.stderr)

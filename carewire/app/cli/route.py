@@ -74,10 +74,10 @@ def explain(
     json: Annotated[bool, option("--json", help="machine-readable output")] = False,
 ) -> None:
     from carewire.routing import review
-    from carewire.routing.policy import load_policy
+    from carewire.routing.policy import policy_for
 
     settings = context.settings(ctx)
-    policy = load_policy(settings.routing.policy)
+    policy = policy_for(settings)
     with context.read_warehouse(settings) as con:
         report = review.explain(con, policy, mention)
     output.emit(report, json=json, human=review.render_explanation)
@@ -98,10 +98,10 @@ def simulate(
     json: Annotated[bool, option("--json", help="machine-readable output")] = False,
 ) -> None:
     from carewire.routing import review
-    from carewire.routing.policy import load_policy
+    from carewire.routing.policy import load_policy, policy_for
 
     settings = context.settings(ctx)
-    current, proposed = load_policy(settings.routing.policy), load_policy(policy)
+    current, proposed = policy_for(settings), load_policy(policy)
     with context.read_warehouse(settings) as con:
         result = review.simulate(con, current, proposed, (since, until or clock.now()))
     output.emit(result, json=json, human=review.render_simulation)
