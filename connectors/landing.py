@@ -27,6 +27,7 @@ from typing import Any, Iterator
 
 from carewire.connectors.base import Page, Stream
 from carewire.core.settings import Settings
+from carewire.core.errors import LandingError
 from carewire.core.types import Interval, dumps, utc
 
 CURSOR_FILE = "_cursor.json"
@@ -50,6 +51,44 @@ class Batch:
             next(lines)  # the header
             for line in lines:
                 yield Page.from_record(json.loads(line))
+
+
+@dataclass(frozen=True)
+class Unreadable:
+    """A landing file that cannot be read as a batch: cut short by a crash, bytes that are
+    not UTF-8, a line that is not JSON, a header without its interval. It is quarantined
+    whole (its bytes kept) and every other batch loads; once it is fixed or landed again,
+    the next load reads it (its checksum was never recorded)."""
+
+    path: Path
+    source: str
+    stream: str
+    reason: str
+
+    @property
+    def batch_id(self) -> str:
+        return f"{self.source}/{self.stream}/{self.path.stem}"
+
+    @property
+    def interval_end(self) -> datetime:
+        """The end of the interval the file's name says, or its modification time when
+        even the name is not an interval's."""
+        try:
+            return datetime.strptime(self.path.stem.split("--")[1], "%Y%m%dT%H%M%SZ"
+                                     ).replace(tzinfo=timezone.utc)
+        except (IndexError, ValueError):
+            return datetime.fromtimestamp(self.path.stat().st_mtime, tz=timezone.utc)
+
+
+UNREADABLE = (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError, StopIteration)
+"""What reading a damaged landing file raises (json's errors are ValueErrors)."""
+
+
+def unreadable(path: Path, exc: BaseException) -> Unreadable:
+    return Unreadable(path, path.parent.parent.name, path.parent.name,
+                      f"landing file {path} cannot be read ({type(exc).__name__}: {exc}); "
+                      "its bytes are kept here: fetch the interval again (clear the ingest "
+                      "task in Airflow) or repair the file, and the next load reads it")
 
 
 def atomic_write(path: Path, text: str) -> None:
@@ -107,16 +146,29 @@ class LandingZone:
         atomic_write(path, "\n".join(lines) + "\n")
         return Batch(path, stream.source, stream.name, interval)
 
-    def batches(self) -> list[Batch]:
-        """Every landed batch, oldest interval first (the order they must be loaded in)."""
-        found = []
+    def scan(self) -> tuple[list[Batch], list[Unreadable]]:
+        """Every landed batch, oldest interval first (the order they must be loaded in),
+        and the files whose header cannot be read."""
+        found, broken = [], []
         for path in self.root.glob("*/*/*.jsonl"):
-            with path.open(encoding="utf-8") as lines:
-                header = json.loads(next(lines))
-            interval = Interval(datetime.fromisoformat(header["interval_start"]),
-                                datetime.fromisoformat(header["interval_end"]))
-            found.append(Batch(path, header["source"], header["stream"], interval))
-        return sorted(found, key=lambda b: (b.interval.end, b.interval.start, b.batch_id))
+            try:
+                with path.open(encoding="utf-8") as lines:
+                    header = json.loads(next(lines))
+                interval = Interval(datetime.fromisoformat(header["interval_start"]),
+                                    datetime.fromisoformat(header["interval_end"]))
+                found.append(Batch(path, header["source"], header["stream"], interval))
+            except UNREADABLE as exc:
+                broken.append(unreadable(path, exc))
+        found.sort(key=lambda b: (b.interval.end, b.interval.start, b.batch_id))
+        return found, sorted(broken, key=lambda u: str(u.path))
+
+    def batches(self) -> list[Batch]:
+        """Every landed batch, oldest interval first; a file that cannot be read is an
+        error that names it (the load quarantines such files instead: `scan`)."""
+        found, broken = self.scan()
+        if broken:
+            raise LandingError("; ".join(u.reason for u in broken))
+        return found
 
     # -- cursors -----------------------------------------------------------------------
 

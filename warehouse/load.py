@@ -17,7 +17,7 @@ import pandas as pd
 
 from carewire.core.types import dumps
 from carewire.connectors.base import Author, Mention, Page, Parsed
-from carewire.connectors.landing import Batch
+from carewire.connectors.landing import Batch, Unreadable
 from carewire.warehouse.db import registered, transaction
 from carewire.warehouse.tables import TABLES, Table
 
@@ -94,6 +94,23 @@ def _insert(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame) -> 
     with registered(con, frame) as incoming:
         con.execute(f"INSERT INTO {table} ({', '.join(frame.columns)}) "
                     f"SELECT {', '.join(frame.columns)} FROM {incoming}")
+
+
+def quarantine_file(con: duckdb.DuckDBPyConnection, broken: Unreadable, landing_root: Path
+                    ) -> None:
+    """Set a landing file that cannot be read aside, whole, with the reason: one
+    quarantine row holding its bytes (replacing what an earlier load said of it). Its
+    checksum is not recorded, so the next load tries it again."""
+    ref = str(broken.path.relative_to(landing_root))
+    row = {"quarantine_id": hashlib.sha256(f"{broken.batch_id}|{ref}".encode()).hexdigest()[:32],
+           "batch_id": broken.batch_id, "source": broken.source, "stream": broken.stream,
+           "stage": "parse", "item_ref": ref, "reason": broken.reason,
+           "payload": broken.path.read_bytes(), "seen_at": broken.interval_end}
+    with transaction(con):
+        con.execute("DELETE FROM raw__quarantine WHERE batch_id = ? AND stage = 'parse'",
+                    [broken.batch_id])
+        con.execute(f"INSERT INTO raw__quarantine ({', '.join(row)}) "
+                    f"VALUES ({', '.join('?' * len(row))})", list(row.values()))
 
 
 def load_batch(con: duckdb.DuckDBPyConnection, batch: Batch, landing_root: Path, sha256: str,

@@ -93,16 +93,19 @@ def load_landed(settings: Settings,
     `window`, reload every batch whose interval overlaps it, changed or not, and no other
     (a rerun: the landing files are parsed again, no platform is asked, and the load gates
     judge each reloaded batch again)."""
+    from carewire.connectors.landing import UNREADABLE, unreadable
     from carewire.warehouse.db import connect
-    from carewire.warehouse.load import file_sha256, load_batch, loaded_checksums
+    from carewire.warehouse.load import (file_sha256, load_batch, loaded_checksums,
+                                         quarantine_file)
 
     landing = LandingZone.of(settings)
     per_stream: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     reasons: dict[str, int] = defaultdict(int)
     loaded = skipped = 0
+    batches, broken = landing.scan()
     with connect(settings.warehouse) as con:
         known = loaded_checksums(con)
-        for batch in landing.batches():
+        for batch in batches:
             if window is not None and not (batch.interval.start < window[1]
                                            and batch.interval.end > window[0]):
                 continue
@@ -112,7 +115,11 @@ def load_landed(settings: Settings,
                 continue
             stream = Stream(batch.source, batch.stream)
             parse = CONNECTORS[batch.source].parse
-            pages = list(batch.pages())
+            try:
+                pages = list(batch.pages())
+            except UNREADABLE as exc:  # one damaged file never stops the other batches
+                broken.append(unreadable(batch.path, exc))
+                continue
             parsed = [parse(stream, page) for page in pages]
             counts = load_batch(con, batch, landing.root, sha, pages, parsed,
                                 rejudge=window is not None)
@@ -122,11 +129,15 @@ def load_landed(settings: Settings,
                 for reject in result.rejects:
                     reasons[f"{batch.source}/{batch.stream}: {reject.reason}"] += 1
             loaded += 1
+        for file in broken:
+            quarantine_file(con, file, landing.root)
+            reasons[f"{file.source}/{file.stream}: landing file cannot be read"] += 1
         totals = dict(con.execute("""
             SELECT 'mentions', count(*) FROM core__mentions UNION ALL
             SELECT 'authors', count(*) FROM core__authors UNION ALL
             SELECT 'quarantined', count(*) FROM raw__quarantine""").fetchall())
     return {"batches_loaded": loaded, "batches_unchanged": skipped,
+            "unreadable_files": [file.reason for file in broken],
             "per_stream": {k: dict(v) for k, v in sorted(per_stream.items())},
             "quarantine_reasons": dict(reasons), "warehouse_totals": totals}
 

@@ -9,6 +9,7 @@ is usually an operator looking at an Airflow task log, not the author of the cod
     │   ├── RetriableSourceError   try again later: 429, 5xx, network trouble
     │   └── FatalSourceError       retrying will not help: 404, bad URL, other 4xx
     │       └── AuthError              401/403: names the Airflow Connection to fix
+    ├── LandingError           a landing file cannot be read (it names the file)
     └── WarehouseError         the DuckDB warehouse cannot be opened or migrated
 """
 
@@ -43,6 +44,10 @@ class FatalSourceError(SourceError):
 
 class AuthError(FatalSourceError):
     """The platform refused the credentials (HTTP 401/403)."""
+
+
+class LandingError(CarewireError):
+    """A landing file cannot be read; the message names it and says what to do."""
 
 
 class WarehouseError(CarewireError):
