@@ -15,7 +15,7 @@ from starlette.datastructures import FormData
 
 from carewire.desk import alert_store
 from carewire.desk.pages import flash_redirect, render
-from carewire.desk.session import Viewer, checked_form, lead_viewer, refuse
+from carewire.desk.session import Page, Viewer, checked_form, lead_viewer, refuse
 from carewire.desk.store import DeskError
 
 router = APIRouter()
@@ -27,7 +27,7 @@ def _engine(request: Request) -> sa.Engine:
 
 
 @router.get("/alerts")
-def alerts_list(request: Request, page: int = 1, who: Viewer = Depends(lead_viewer)):
+def alerts_list(request: Request, page: Page = 1, who: Viewer = Depends(lead_viewer)):
     size = request.app.state.settings.desk.page_size
     page = max(page, 1)
     engine = _engine(request)

@@ -18,7 +18,7 @@ from starlette.datastructures import FormData
 
 from carewire.desk.context import cluster_context, item_context
 from carewire.desk.pages import flash_redirect, render
-from carewire.desk.session import Viewer, checked_form, refuse, viewer
+from carewire.desk.session import ItemId, Page, Viewer, checked_form, refuse, viewer
 from carewire.desk.store import FACETS, Desk, DeskError, DeskItem
 
 router = APIRouter()
@@ -75,7 +75,7 @@ def home(request: Request, who: Viewer = Depends(viewer)):
 
 
 @router.get("/queue/{team}")
-def queue(request: Request, team: str, status: str = "active", page: int = 1,
+def queue(request: Request, team: str, status: str = "active", page: Page = 1,
           who: Viewer = Depends(viewer)):
     if team not in _teams(request):
         raise refuse(request, who, f"there is no {team} queue: the teams are "
@@ -101,7 +101,7 @@ def queue(request: Request, team: str, status: str = "active", page: int = 1,
 
 
 @router.get("/items/{item_id}")
-def item_page(request: Request, item_id: int, who: Viewer = Depends(viewer)):
+def item_page(request: Request, item_id: ItemId, who: Viewer = Depends(viewer)):
     item = _visible_item(request, who, item_id)
     first = item.mentions[0] if item.mentions else None
     context = (item_context(request.app.state.settings.snapshot, first.source, first.source_id,
@@ -139,14 +139,14 @@ def _act(request: Request, who: Viewer, item_id: int, action) -> RedirectRespons
 
 
 @router.post("/items/{item_id}/claim")
-def claim(request: Request, item_id: int, who: Viewer = Depends(viewer),
+def claim(request: Request, item_id: ItemId, who: Viewer = Depends(viewer),
           form: FormData = Depends(checked_form)):
     return _act(request, who, item_id,
                 lambda desk: desk.claim(item_id, who.name) and "claimed")
 
 
 @router.post("/items/{item_id}/reply")
-def reply(request: Request, item_id: int, who: Viewer = Depends(viewer),
+def reply(request: Request, item_id: ItemId, who: Viewer = Depends(viewer),
           form: FormData = Depends(checked_form)):
     text = str(form.get("text") or "")
     return _act(request, who, item_id,
@@ -154,21 +154,21 @@ def reply(request: Request, item_id: int, who: Viewer = Depends(viewer),
 
 
 @router.post("/items/{item_id}/resolve")
-def resolve(request: Request, item_id: int, who: Viewer = Depends(viewer),
+def resolve(request: Request, item_id: ItemId, who: Viewer = Depends(viewer),
             form: FormData = Depends(checked_form)):
     return _act(request, who, item_id,
                 lambda desk: desk.resolve(item_id, who.name) and "resolved")
 
 
 @router.post("/items/{item_id}/reopen")
-def reopen(request: Request, item_id: int, who: Viewer = Depends(viewer),
+def reopen(request: Request, item_id: ItemId, who: Viewer = Depends(viewer),
            form: FormData = Depends(checked_form)):
     return _act(request, who, item_id,
                 lambda desk: desk.reopen(item_id, who.name) and "reopened")
 
 
 @router.post("/items/{item_id}/rate")
-def rate(request: Request, item_id: int, who: Viewer = Depends(viewer),
+def rate(request: Request, item_id: ItemId, who: Viewer = Depends(viewer),
          form: FormData = Depends(checked_form)):
     """Record the rating the customer gave. Once per item for agents: the CSAT figure must
     not be open to overwriting by whoever comes last; a lead corrects a mistyped one."""
@@ -185,7 +185,7 @@ def rate(request: Request, item_id: int, who: Viewer = Depends(viewer),
 
 
 @router.post("/items/{item_id}/reassign")
-def reassign(request: Request, item_id: int, who: Viewer = Depends(viewer),
+def reassign(request: Request, item_id: ItemId, who: Viewer = Depends(viewer),
              form: FormData = Depends(checked_form)):
     team = str(form.get("team") or "")
     if team not in _teams(request):
@@ -196,7 +196,7 @@ def reassign(request: Request, item_id: int, who: Viewer = Depends(viewer),
 
 
 @router.post("/items/{item_id}/send")
-def send(request: Request, item_id: int, who: Viewer = Depends(viewer),
+def send(request: Request, item_id: ItemId, who: Viewer = Depends(viewer),
          form: FormData = Depends(checked_form)):
     """Send to the community or to the contact center: route and team change together."""
     route = str(form.get("route") or "")

@@ -10,14 +10,21 @@ from __future__ import annotations
 
 import hmac
 from dataclasses import dataclass
+from typing import Annotated
 
-from fastapi import Depends, HTTPException, Request
+from fastapi import Depends, HTTPException, Path, Query, Request
 from starlette.datastructures import FormData
 
 from carewire.desk.accounts import Accounts, User
 
 SESSION_COOKIE = "carewire_session"
 CSRF_FIELD = "csrf_token"
+
+ItemId = Annotated[int, Path(ge=1, le=2**31 - 1)]
+"""A queue item's id in a URL: what the store's INTEGER key can hold (on PostgreSQL 32
+bits), so a longer number is a 422 before any query, never a 500 from the database."""
+Page = Annotated[int, Query(ge=1, le=100_000)]
+"""A page number of a list: from 1, and no further than a list the desk could show."""
 
 
 @dataclass(frozen=True)

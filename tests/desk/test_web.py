@@ -316,3 +316,14 @@ def test_a_link_from_elsewhere_cannot_put_words_on_a_desk_page(desk_app, sign_in
     assert page.status_code == 200 and "evil.example" not in page.text
     done = ann.post(f"/items/{item}/claim", page=f"/items/{item}")
     assert "claimed" in ann.get(done.headers["location"]).text.split("<main>")[1][:200]
+
+
+def test_numbers_out_of_range_are_refused_before_any_query(desk_app, sign_in):
+    """Ids and page numbers the store cannot hold are a 422, never a 500 (issue 23)."""
+    lee = sign_in("lee")
+    for path in ("/items/99999999999999999999", "/items/0", "/items/-1",
+                 "/queue/care?page=99999999999999999999", "/queue/care?page=0",
+                 "/alerts?page=10000000"):
+        assert lee.get(path).status_code == 422, path
+    assert lee.post("/items/99999999999999999999/claim").status_code == 422
+    assert lee.get("/items/\u0661\u0662").status_code in (404, 422)  # Arabic-Indic digits
