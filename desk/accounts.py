@@ -173,12 +173,22 @@ class Accounts:
     def sign_in(self, name: str, password: str, ip: str | None) -> tuple[str, Session]:
         """A new session token for a right name and password, or AccountError.
 
-        The user's row is locked for the whole check (SQLite: the write lock at BEGIN;
-        PostgreSQL: FOR UPDATE), so parallel guesses are counted one after another and the
-        sixth is refused however many arrive at once. Every refusal reads the same and
-        costs one password hash, so neither the message nor the time says whether a name
-        exists. A failure is committed before the error is raised."""
+        The password is hashed before any write transaction opens: a hash takes tens of
+        milliseconds, and a flood of sign-ins holding the store's write lock that long would
+        fail agents' actions with "database is locked". The outcome is then applied in one
+        short transaction that reads the row again under the store's lock (SQLite: the
+        write lock at BEGIN; PostgreSQL: FOR UPDATE), so parallel guesses are still counted
+        one after another and the sixth is refused however many arrive at once. Every
+        refusal reads the same and costs one password hash, so neither the message nor the
+        time says whether a name exists. A failure is committed before the error is
+        raised."""
         now = self._clock()
+        with self.engine.connect() as conn:
+            seen = conn.execute(sa.select(desk_users.c.password_hash, desk_users.c.active)
+                                .where(desk_users.c.name == name)).one_or_none()
+        checked = seen.password_hash if seen is not None and seen.active else _DECOY
+        matches = password_matches(password, checked)
+        rehash = hash_password(password) if matches and needs_rehash(checked) else None
         refusal = None
         with self.engine.begin() as conn:
             if conn.dialect.name == "sqlite":
@@ -186,7 +196,8 @@ class Accounts:
             row = conn.execute(sa.select(desk_users).where(desk_users.c.name == name)
                                .with_for_update()).mappings().one_or_none()
             usable = row is not None and row["active"]
-            matches = password_matches(password, row["password_hash"] if usable else _DECOY)
+            if usable and row["password_hash"] != checked:  # changed since: check it again
+                matches, rehash = password_matches(password, row["password_hash"]), None
             if usable and row["locked_until"] is not None and row["locked_until"] > now:
                 self._audit(conn, name, "sign_in_refused", name, ip, {"why": "locked"})
                 refusal = "locked"
@@ -200,8 +211,7 @@ class Accounts:
                 self._audit(conn, None, "sign_in_failed", name, ip, {})
                 refusal = "failed"
             else:
-                rehashed = ({"password_hash": hash_password(password)}
-                            if needs_rehash(row["password_hash"]) else {})
+                rehashed = {"password_hash": rehash} if rehash else {}
                 conn.execute(desk_users.update().where(desk_users.c.name == name)
                              .values(failed_sign_ins=0, locked_until=None, **rehashed))
                 token, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)

@@ -110,3 +110,23 @@ def test_names_are_plain_and_nobody_disables_themselves(accounts):
     store.add_user("ada", PASSWORD, "admin")
     with pytest.raises(AccountError, match="cannot disable yourself"):
         store.set_active("ada", False, actor="ada")
+
+
+def test_a_password_is_checked_without_holding_the_store(accounts, monkeypatch):
+    """While a sign-in hashes, an agent's action goes through (issue 23: a flood of
+    sign-ins holding the write lock made replies fail with "database is locked")."""
+    from carewire.desk import accounts as module
+    from tests.desk.test_store import delivery
+
+    store, _, desk = accounts
+    store.add_user("ann", PASSWORD, "agent", ["care"])
+    item_id, _ = desk.add(delivery())
+    acted = []
+
+    def hashing(password: str, stored: str) -> bool:
+        acted.append(desk.claim(item_id, "lee").status)  # another writer, mid-hash
+        return password_matches(password, stored)
+
+    monkeypatch.setattr(module, "password_matches", hashing)
+    store.sign_in("ann", PASSWORD, None)
+    assert acted == ["claimed"]
