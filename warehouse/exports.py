@@ -2,8 +2,8 @@
 
 Written from the snapshot (never the writer's file) after each publish: one file per
 table or view the registry marks `exported` (warehouse/tables.py: the `core__` tables and
-`out__` views), each written beside its final name and renamed over it, so a reader sees
-the old file or the new one, never half of one. Raw layers are not exported: they hold
+`out__` views), all into a new folder that `exports` is then switched to in one rename,
+so a reader sees the old set or the new one, never half of each. Raw layers are not exported: they hold
 whole HTTP bodies and are for replay, not analysis. Nor are the embeddings: 384 floats a
 mention are for the pipeline (dedupe, expert routing), and an analyst who needs them
 queries the snapshot.
@@ -12,6 +12,8 @@ queries the snapshot.
 from __future__ import annotations
 
 import os
+import shutil
+import uuid
 from pathlib import Path
 
 from carewire.warehouse.db import connect
@@ -19,16 +21,31 @@ from carewire.warehouse.tables import exported
 
 
 def export_parquet(snapshot: Path, directory: Path) -> list[Path]:
-    directory.mkdir(parents=True, exist_ok=True)
+    """Write every exported table and view into a new folder beside `directory`, then
+    point `directory` (a symbolic link) at it in one rename: a reader sees the whole old
+    set or the whole new one, never half of each. Folders of earlier or killed publishes
+    are removed; a real folder left by carewire 0.1 is replaced by the link."""
+    parent = directory.parent
+    parent.mkdir(parents=True, exist_ok=True)
+    token = uuid.uuid4().hex[:12]
+    fresh = parent / f".{directory.name}.{token}"
+    fresh.mkdir()
     written = []
     with connect(snapshot, read_only=True) as con:
         for name in exported():
-            final = directory / f"{name}.parquet"
-            partial = directory / f".{name}.parquet.partial"
-            target = str(partial).replace("'", "''")  # COPY takes no bound parameter here
+            target = str(fresh / f"{name}.parquet").replace("'", "''")  # COPY binds nothing
             con.execute(f"COPY (SELECT * FROM {name}) TO '{target}' (FORMAT parquet)")
-            os.replace(partial, final)
-            written.append(final)
-    for stale in set(directory.glob("*.parquet")) - set(written):
-        stale.unlink()  # a table dropped by a migration is not exported any more
+            written.append(directory / f"{name}.parquet")
+    link = parent / f".{directory.name}.link-{token}"
+    link.symlink_to(fresh.name)
+    if directory.is_dir() and not directory.is_symlink():  # 0.1's folder: moved aside once
+        directory.rename(parent / f".{directory.name}.old-{token}")
+    os.replace(link, directory)
+    for old in parent.glob(f".{directory.name}.*"):
+        if old == fresh:
+            continue
+        if old.is_dir() and not old.is_symlink():
+            shutil.rmtree(old)
+        else:
+            old.unlink()
     return written

@@ -2,7 +2,9 @@
 
 Analysts open `analytics.duckdb` (read-only, as long as they like). Publishing writes a
 new file beside it and renames it over the old one: an open connection keeps reading the
-old file, a new one sees the new file, and the pipeline never waits for anyone.
+old file, a new one sees the new file, and the pipeline never waits for anyone. A publish
+killed mid-copy leaves its temporary file behind: the next one removes it first (it holds
+the writer's lock, so no other publish is running).
 """
 
 from __future__ import annotations
@@ -19,6 +21,8 @@ def publish(warehouse: Path, snapshot: Path) -> Path:
     with connect(warehouse) as con:
         con.execute("CHECKPOINT")  # everything in the main file, nothing left in the WAL
         snapshot.parent.mkdir(parents=True, exist_ok=True)
+        for leftover in snapshot.parent.glob(f".{snapshot.name}.*"):
+            leftover.unlink(missing_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=f".{snapshot.name}.", dir=snapshot.parent)
         os.close(fd)
         try:
