@@ -49,6 +49,16 @@ def _source_version(module) -> str:
     return hashlib.sha256(ast.dump(tree).encode("utf-8")).hexdigest()[:12]
 
 
+SCORED_CHARS = 20_000
+"""How much of a text the models read. The encoder reads a few hundred tokens anyway, and
+a post of megabytes (a pasted log, a spam wall) would otherwise overflow the language
+detector's counters and stop every enrichment run; the mention keeps its whole text."""
+
+
+def _scored(texts: list[str]) -> list[str]:
+    return [normalize((text or "")[:SCORED_CHARS]) for text in texts]
+
+
 class Enricher:
     def __init__(self, settings: EnrichmentSettings) -> None:
         self.settings = settings
@@ -90,11 +100,11 @@ class Enricher:
 
     def embed(self, texts: list[str]) -> np.ndarray:
         """Unit embeddings only: what dedupe compares."""
-        return self.encoder.encode([normalize(text) for text in texts]).embedding
+        return self.encoder.encode(_scored(texts)).embedding
 
     def enrich(self, texts: list[str]) -> tuple[pd.DataFrame, np.ndarray]:
         """One row of COLUMNS per text, and the unit embeddings (n, dim) for dedupe."""
-        clean = [normalize(text) for text in texts]
+        clean = _scored(texts)
         encoded = self.encoder.encode(clean)
         languages, language_confidence = language.detect(
             [_PLACEHOLDERS.sub(" ", text) for text in clean],

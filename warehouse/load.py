@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import asdict, fields, replace
+from datetime import datetime, timezone
 from pathlib import Path
 
 import duckdb
 import pandas as pd
 
 from carewire.core.types import dumps
-from carewire.connectors.base import Author, Mention, Page, Parsed
+from carewire.connectors.base import Author, Mention, Page, Parsed, Reject
 from carewire.connectors.landing import Batch, Unreadable
 from carewire.warehouse.db import registered, transaction
 from carewire.warehouse.tables import TABLES, Table
@@ -38,6 +39,37 @@ def _merged(known: Author | None, new: Author) -> Author:
         return new
     return replace(known, **{f.name: getattr(new, f.name) for f in fields(new)
                              if getattr(new, f.name) is not None})
+
+
+EARLIEST = datetime(2000, 1, 1, tzinfo=timezone.utc)
+"""Older than any platform carewire reads: an earlier created_at is a misread field."""
+LATEST = datetime(2100, 1, 1, tzinfo=timezone.utc)
+"""Later than any post can be, whenever its batch was fetched. Not tied to the batch's
+interval: a backfill of last month fetches feeds and listings as they are now, newer
+than its interval. "Not in the future" is the quality gate's judgement, against the
+clock; this bound only keeps values that break date arithmetic out of the warehouse."""
+COUNT_LIMIT = 2**63 - 1
+"""The largest count a BIGINT column holds."""
+
+
+def _out_of_range(mention: Mention) -> str | None:
+    """Why a mention cannot be loaded as it is, or None: a created_at outside the range a
+    post can have would stop every later step (a year 1 or 9999 breaks date arithmetic)."""
+    if EARLIEST <= mention.created_at < LATEST:
+        return None
+    return (f"{mention.source} {mention.source_id}: created_at "
+            f"{mention.created_at.isoformat()} is outside {EARLIEST:%Y-%m-%d} .. "
+            f"{LATEST:%Y-%m-%d}: the platform's field was misread; fix the mapping, then "
+            "reload")
+
+
+def _counted(mention: Mention) -> Mention:
+    """Engagement counts a BIGINT can hold and a platform can mean: a negative or absurd
+    one is unknown (None), not a number to sum into KPIs."""
+    fixed = {name: None for name in ("reply_count", "like_count", "share_count")
+             if getattr(mention, name) is not None
+             and not 0 <= getattr(mention, name) <= COUNT_LIMIT}
+    return replace(mention, **fixed) if fixed else mention
 
 
 def file_sha256(path: Path) -> str:
@@ -115,7 +147,8 @@ def quarantine_file(con: duckdb.DuckDBPyConnection, broken: Unreadable, landing_
 
 def load_batch(con: duckdb.DuckDBPyConnection, batch: Batch, landing_root: Path, sha256: str,
                pages: list[Page], parsed: list[Parsed], rejudge: bool = False) -> dict[str, int]:
-    """Load one batch; return counts of what it held. With `rejudge` (a reload asked for,
+    """Load one batch; return counts of what it held and the reason of each record set
+    aside (`reasons`). With `rejudge` (a reload asked for,
     `carewire rerun --reload`), the batch-level quality gates judge it again even if its
     file, and so its checksum, did not change."""
     seen = batch.interval.end
@@ -126,7 +159,11 @@ def load_batch(con: duckdb.DuckDBPyConnection, batch: Batch, landing_root: Path,
     rejects = []
     for page, result in zip(pages, parsed):
         for mention, item in zip(result.mentions, result.items):
-            mentions[mention.source_id] = mention  # a repeated id in one batch: the last wins
+            if (why := _out_of_range(mention)) is not None:
+                rejects.append(Reject(why, dumps(item).encode("utf-8"),
+                                      f"{mention.source}:{mention.source_id}"))
+                continue
+            mentions[mention.source_id] = _counted(mention)  # a repeated id: the last wins
             items[mention.source_id] = item
             if mention.author:
                 authors[mention.author.author_id] = _merged(authors.get(
@@ -177,4 +214,4 @@ def load_batch(con: duckdb.DuckDBPyConnection, batch: Batch, landing_root: Path,
         con.execute(f"INSERT OR REPLACE INTO raw__landing_batches ({', '.join(landed)}) "
                     f"VALUES ({', '.join('?' * len(landed))})", list(landed.values()))
     return {"pages": len(pages), "mentions": len(mention_rows), "authors": len(author_rows),
-            "quarantined": len(quarantine_rows)}
+            "quarantined": len(quarantine_rows), "reasons": [r.reason for r in rejects]}

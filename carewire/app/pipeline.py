@@ -123,11 +123,10 @@ def load_landed(settings: Settings,
             parsed = [parse(stream, page) for page in pages]
             counts = load_batch(con, batch, landing.root, sha, pages, parsed,
                                 rejudge=window is not None)
+            for reason in counts.pop("reasons"):
+                reasons[f"{batch.source}/{batch.stream}: {reason}"] += 1
             for name, value in counts.items():
                 per_stream[f"{batch.source}/{batch.stream}"][name] += value
-            for result in parsed:
-                for reject in result.rejects:
-                    reasons[f"{batch.source}/{batch.stream}: {reject.reason}"] += 1
             loaded += 1
         for file in broken:
             quarantine_file(con, file, landing.root)
