@@ -117,11 +117,15 @@ class Accounts:
     `Desk`'s: opening it migrates the store)."""
 
     def __init__(self, engine: sa.Engine, clock: Callable[[], datetime], *,
-                 idle: timedelta, lifetime: timedelta):
+                 idle: timedelta, lifetime: timedelta,
+                 known_teams: Iterable[str] | None = None):
+        """`known_teams`: the queues the desk shows (the policy's teams); a user's teams
+        must be among them, or the user would see no queue. None checks nothing."""
         self.engine = engine
         self._clock = clock
         self.idle = idle
         self.lifetime = lifetime
+        self.known_teams = None if known_teams is None else frozenset(known_teams)
 
     def add_user(self, name: str, password: str, role: str, teams: Iterable[str] = (),
                  actor: str | None = None) -> User:
@@ -135,6 +139,10 @@ class Accounts:
         if role == "agent" and not teams:
             raise AccountError(f"agent {name} needs at least one team (--team care): an "
                                "agent sees only their teams' queues")
+        unknown = sorted(set(teams) - self.known_teams) if self.known_teams is not None else []
+        if unknown:
+            raise AccountError(f"no queue for team {', '.join(unknown)}: the teams are "
+                               f"{', '.join(sorted(self.known_teams))} (the routing policy's)")
         if len(password) < MIN_PASSWORD_LENGTH:
             raise AccountError(f"the password for {name} is too short: use at least "
                                f"{MIN_PASSWORD_LENGTH} characters")
@@ -291,8 +299,23 @@ class Accounts:
 
     def _audit(self, conn, actor: str | None, action: str, target: str | None, ip: str | None,
                detail: dict[str, Any]) -> None:
-        conn.execute(desk_audit.insert().values(at=self._clock(), actor=actor, action=action,
-                                                target=target, ip=ip, detail=detail))
+        """One audit row. Every value is capped (AUDITED_CHARS): a sign-in attempt with a
+        megabyte "name" must not write a megabyte into the log."""
+        conn.execute(desk_audit.insert().values(
+            at=self._clock(), actor=_capped(actor), action=action, target=_capped(target),
+            ip=_capped(ip), detail={key: _capped(value) if isinstance(value, str) else value
+                                    for key, value in detail.items()}))
+
+
+AUDITED_CHARS = 200
+"""The most of any one value the audit log keeps (names are 64 at most; paths and reasons
+are short unless someone is trying to fill the log)."""
+
+
+def _capped(value: str | None) -> str | None:
+    if value is None or len(value) <= AUDITED_CHARS:
+        return value
+    return f"{value[:AUDITED_CHARS]}… ({len(value)} characters)"
 
 
 def _user(row) -> User:

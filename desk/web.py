@@ -9,6 +9,7 @@ in desk/queues.py, dashboards in desk/dashboards.py, alerts in desk/alerts_page.
 from __future__ import annotations
 
 import hmac
+import logging
 import secrets
 from datetime import datetime, timezone
 from pathlib import Path
@@ -16,7 +17,7 @@ from typing import Callable
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, FastAPI, Form, HTTPException, Request
-from fastapi.responses import RedirectResponse
+from fastapi.responses import PlainTextResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.datastructures import FormData
 
@@ -29,6 +30,9 @@ from carewire.desk.session import (SESSION_COOKIE, SignInRequired, Viewer, admin
 from carewire.desk.store import Desk, DeskTeams
 
 LOGIN_CSRF_COOKIE = "carewire_login_csrf"
+MAX_BODY = 64 * 1024
+"""The largest request body the desk reads: a reply is text an agent typed, a form a few
+fields; anything bigger is refused with 413 before it is read into memory."""
 AUDIT_PAGE = 100
 SECURITY_HEADERS = {
     "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; "
@@ -54,16 +58,29 @@ def create_app(settings: Settings, teams: DeskTeams, *,
     app.state.clock = clock
     app.state.desk = desk
     app.state.accounts = Accounts(desk.engine, clock, idle=settings.desk.session_idle,
-                                  lifetime=settings.desk.session_lifetime)
+                                  lifetime=settings.desk.session_lifetime,
+                                  known_teams=teams.queues)
     app.state.teams = list(teams.queues)
     app.state.facet_choices = {}  # team -> (expires at, values): see desk/queues.py
     app.state.route_teams = dict(teams.by_route)
 
     @app.middleware("http")
     async def security_headers(request: Request, call_next):
-        response = await call_next(request)
+        """On every response, a crash's included (Starlette answers those outside the
+        app's own handlers, without them)."""
+        try:
+            response = await call_next(request)
+        except Exception as exc:  # logged by the server; the client gets a plain page
+            if _too_large(exc):
+                raise  # BodyLimit, outside this, answers it
+            logging.getLogger(__name__).exception("desk: %s %s failed", request.method,
+                                                  request.url.path)
+            response = PlainTextResponse("the desk could not answer this; it is logged",
+                                         status_code=500)
         response.headers.update(SECURITY_HEADERS)
         return response
+
+    app.add_middleware(BodyLimit, limit=MAX_BODY)
 
     @app.exception_handler(SignInRequired)
     async def to_sign_in(request: Request, exc: SignInRequired):
@@ -85,6 +102,63 @@ def create_app(settings: Settings, teams: DeskTeams, *,
     app.include_router(dashboards.router)
     app.router.on_shutdown.append(desk.close)
     return app
+
+
+class BodyLimit:
+    """ASGI middleware: a request whose body is over `limit` bytes gets 413, whether it
+    says its length or streams it in chunks."""
+
+    def __init__(self, app, limit: int):
+        self.app = app
+        self.limit = limit
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        declared = dict(scope["headers"]).get(b"content-length")
+        if declared is not None and (not declared.isdigit() or int(declared) > self.limit):
+            return await self._refuse(send)
+        seen = 0
+
+        async def counted():
+            nonlocal seen
+            message = await receive()
+            seen += len(message.get("body", b""))
+            if seen > self.limit:
+                raise _TooLarge
+            return message
+
+        started = False
+
+        async def sending(message):
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, counted, sending)
+        except* _TooLarge:  # bare, or grouped by the task group of a middleware in between
+            if not started:
+                await self._refuse(send)
+
+    async def _refuse(self, send) -> None:
+        body = f"request body over {self.limit} bytes".encode()
+        headers = [(b"content-type", b"text/plain; charset=utf-8"),
+                   (b"content-length", str(len(body)).encode()),
+                   *((name.lower().encode(), value.encode())
+                     for name, value in SECURITY_HEADERS.items())]
+        await send({"type": "http.response.start", "status": 413, "headers": headers})
+        await send({"type": "http.response.body", "body": body})
+
+
+class _TooLarge(Exception):
+    """Raised inside a request whose streamed body passed the limit."""
+
+
+def _too_large(exc: BaseException) -> bool:
+    if isinstance(exc, BaseExceptionGroup):
+        return exc.subgroup(_TooLarge) is not None
+    return isinstance(exc, _TooLarge)
 
 
 def _safe_next(path: str | None) -> str:

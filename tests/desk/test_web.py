@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 import sqlalchemy as sa
 
 from carewire.desk.accounts import desk_audit, desk_sessions
@@ -327,3 +328,41 @@ def test_numbers_out_of_range_are_refused_before_any_query(desk_app, sign_in):
         assert lee.get(path).status_code == 422, path
     assert lee.post("/items/99999999999999999999/claim").status_code == 422
     assert lee.get("/items/\u0661\u0662").status_code in (404, 422)  # Arabic-Indic digits
+
+
+def test_bodies_over_the_limit_crashes_and_floods_of_text_are_contained(desk_app, sign_in,
+                                                                        monkeypatch):
+    """Issue 23: the request body is bounded (said or streamed), a crash still carries the
+    security headers, and nobody can write megabytes into the audit log."""
+    from fastapi.testclient import TestClient
+
+    from carewire.desk.web import MAX_BODY, SECURITY_HEADERS
+
+    client = TestClient(desk_app, raise_server_exceptions=False)
+    form = {"Content-Type": "application/x-www-form-urlencoded"}
+    said = client.post("/login", content=b"name=" + b"a" * (MAX_BODY + 1), headers=form)
+    ada = sign_in("ada")  # a form the app reads: an admin's, streamed with no length
+    streamed = ada.client.post("/admin/users", headers=form, content=(
+        b"a" * 8192 for _ in range(MAX_BODY // 8192 + 2)))
+    for refused in (said, streamed):
+        assert refused.status_code == 413
+        assert refused.headers["X-Frame-Options"] == SECURITY_HEADERS["X-Frame-Options"]
+
+    monkeypatch.setattr(desk_app.state.accounts, "users", lambda: 1 / 0)
+    crashed = ada.get("/admin/users")
+    assert crashed.status_code == 500 and "Content-Security-Policy" in crashed.headers
+
+    page = client.get("/login")
+    client.post("/login", data={"name": "x" * 20_000, "password": "wrong password!",
+                                "csrf_token": csrf_of(page.text), "next": "/"})
+    with desk_app.state.desk.engine.connect() as conn:
+        longest = conn.execute(sa.select(sa.func.max(sa.func.length(desk_audit.c.target)))
+                               ).scalar_one()
+    assert longest < 300
+
+
+def test_a_user_gets_only_teams_the_desk_has_queues_for(desk_app):
+    from carewire.desk.accounts import AccountError
+
+    with pytest.raises(AccountError, match="no queue for team biling"):
+        desk_app.state.accounts.add_user("bea", PASSWORD, "agent", ["biling"])

@@ -55,10 +55,12 @@ def serve(
 def _accounts(settings):
     from carewire.desk.accounts import Accounts
     from carewire.desk.store import Desk
+    from carewire.routing.policy import policy_for
 
     desk = Desk(settings.desk_url)
     return desk, Accounts(desk.engine, clock.now, idle=settings.desk.session_idle,
-                          lifetime=settings.desk.session_lifetime)
+                          lifetime=settings.desk.session_lifetime,
+                          known_teams=policy_for(settings).desk_teams().queues)
 
 
 def _new_password(name: str, from_stdin: bool) -> str:
