@@ -40,6 +40,12 @@ ROLES: tuple[Role, ...] = ("agent", "lead", "admin")
 MIN_PASSWORD_LENGTH = 12
 MAX_FAILED_SIGN_INS = 5
 LOCKOUT = timedelta(minutes=15)
+MAX_FAILED_PER_CLIENT = 20
+"""Failed sign-ins one client (address) may make within LOCKOUT, over all names: past it,
+its attempts are refused before any password is hashed, so a flood costs the desk one
+small write each and locks nobody's name."""
+TOO_MANY = ("too many failed sign-ins from your address: wait 15 minutes, or ask an admin "
+            "if you cannot sign in")
 _ARGON2 = PasswordHasher()  # argon2id, 64 MiB, 3 passes: about 50 ms per hash on one core
 NAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$")
 REFUSED = ("that name and password do not match an active desk user; after 5 wrong "
@@ -192,8 +198,16 @@ class Accounts:
         raised."""
         now = self._clock()
         with self.engine.connect() as conn:
+            flooding = ip is not None and conn.scalar(
+                sa.select(sa.func.count()).select_from(desk_audit).where(
+                    desk_audit.c.ip == ip, desk_audit.c.at > now - LOCKOUT,
+                    desk_audit.c.action == "sign_in_failed")) >= MAX_FAILED_PER_CLIENT
             seen = conn.execute(sa.select(desk_users.c.password_hash, desk_users.c.active)
                                 .where(desk_users.c.name == name)).one_or_none()
+        if flooding:
+            with self.engine.begin() as conn:
+                self._audit(conn, None, "sign_in_refused", name, ip, {"why": "client"})
+            raise AccountError(TOO_MANY)
         checked = seen.password_hash if seen is not None and seen.active else _DECOY
         matches = password_matches(password, checked)
         rehash = hash_password(password) if matches and needs_rehash(checked) else None

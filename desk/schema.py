@@ -134,6 +134,7 @@ desk_audit = sa.Table(
     sa.Column("target", sa.String),
     sa.Column("ip", sa.String),
     sa.Column("detail", JsonText, nullable=False),
+    sa.Index("ix_desk_audit_ip_at", "ip", "at"),  # failed sign-ins per client (revision 0002)
 )
 
 desk_alerts = sa.Table(

@@ -130,3 +130,21 @@ def test_a_password_is_checked_without_holding_the_store(accounts, monkeypatch):
     monkeypatch.setattr(module, "password_matches", hashing)
     store.sign_in("ann", PASSWORD, None)
     assert acted == ["claimed"]
+
+
+def test_a_client_that_fails_too_often_is_refused_without_locking_names(accounts):
+    """Issue 23: a flood of guesses from one address, over many names, is refused before
+    any hash once it passes MAX_FAILED_PER_CLIENT; the users it named are not locked and
+    sign in from elsewhere; after LOCKOUT the address may try again."""
+    from carewire.desk.accounts import LOCKOUT, MAX_FAILED_PER_CLIENT, TOO_MANY
+
+    store, clock, _ = accounts
+    store.add_user("ann", PASSWORD, "agent", ["care"])
+    for n in range(MAX_FAILED_PER_CLIENT):
+        with pytest.raises(AccountError, match="do not match"):
+            store.sign_in(f"guess{n}", "not the password", "10.0.0.9")
+    with pytest.raises(AccountError, match=TOO_MANY):
+        store.sign_in("ann", PASSWORD, "10.0.0.9")
+    store.sign_in("ann", PASSWORD, "10.0.0.7")  # ann's name was never locked
+    clock.advance(minutes=LOCKOUT.total_seconds() / 60 + 1)
+    store.sign_in("ann", PASSWORD, "10.0.0.9")
