@@ -136,3 +136,28 @@ def test_right_after_the_demo_the_printed_query_works_with_no_config(tmp_path, m
     assert main(["sql", EXAMPLE_QUERY, "--format", "json"]) == 0
     assert sum(row["mentions"] for row in json.loads(capsys.readouterr().out)) >= 200
     assert (tmp_path / "data" / "analytics.duckdb").is_file()
+
+
+def test_a_read_command_falls_back_to_the_snapshot_while_the_warehouse_is_held(after_demo,
+                                                                               capsys):
+    """Issue 23: the fallback used to be skipped (the lock conflict showed only when the
+    caller entered the connection), so the read failed while the pipeline wrote."""
+    import subprocess
+    import sys
+
+    from carewire.core.settings import load_settings
+
+    warehouse = load_settings().warehouse
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import duckdb, sys, time; con = duckdb.connect(sys.argv[1]); "
+         "print('held', flush=True); time.sleep(60)", str(warehouse)],
+        stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        assert main(["quality", "show"]) == 0
+    finally:
+        holder.kill()
+        holder.wait()
+    out, err = capsys.readouterr()
+    assert "the warehouse is busy: reading the snapshot" in err
+    assert "routing_decisions" in out

@@ -4,7 +4,9 @@ warehouse to read that never waits on the pipeline."""
 from __future__ import annotations
 
 import sys
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
+from typing import Any, Iterator
 
 import typer
 
@@ -21,14 +23,21 @@ def settings(ctx: typer.Context):
     return load_settings(config(ctx))
 
 
-def read_warehouse(settings):
-    """The warehouse itself when no process holds it, else the last published snapshot."""
+@contextmanager
+def read_warehouse(settings) -> Iterator[Any]:
+    """The warehouse itself when no process holds it, else the last published snapshot.
+
+    The fallback needs the connection opened here, not where the caller's `with` enters
+    it: `connect` is a context manager, and a lock conflict only shows when it is
+    entered."""
     from carewire.core.errors import WarehouseError
     from carewire.warehouse.db import connect
 
-    try:
-        return connect(settings.warehouse, read_only=True)
-    except WarehouseError:
-        print(f"(the warehouse is busy: reading the snapshot {settings.snapshot})",
-              file=sys.stderr)
-        return connect(settings.snapshot, read_only=True)
+    with ExitStack() as stack:
+        try:
+            con = stack.enter_context(connect(settings.warehouse, read_only=True))
+        except WarehouseError:
+            print(f"(the warehouse is busy: reading the snapshot {settings.snapshot})",
+                  file=sys.stderr)
+            con = stack.enter_context(connect(settings.snapshot, read_only=True))
+        yield con
