@@ -174,14 +174,8 @@ def rate(request: Request, item_id: ItemId, who: Viewer = Depends(viewer),
     not be open to overwriting by whoever comes last; a lead corrects a mistyped one."""
     raw = str(form.get("score") or "")
     score = int(raw) if raw.isdigit() else raw
-    if who.role == "agent":
-        earlier = [e for e in _desk(request).events(item_ids=[item_id]) if e.kind == "rated"]
-        if earlier:
-            return _back(who, item_id, error=f"the customer's rating ({earlier[-1].data['score']}) "
-                                        f"was recorded by {earlier[-1].actor}; ask a lead to "
-                                        "correct it")
-    return _act(request, who, item_id,
-                lambda desk: desk.rate(item_id, score, who.name) and f"rated {score}")
+    return _act(request, who, item_id, lambda desk: desk.rate(
+        item_id, score, who.name, correcting=who.role != "agent") and f"rated {score}")
 
 
 @router.post("/items/{item_id}/reassign")

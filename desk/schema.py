@@ -88,6 +88,9 @@ desk_items = sa.Table(
     sa.Column("sentiment", sa.String),
     sa.Column("intent", sa.String),
     sa.Column("influence_tier", sa.String),
+    # When the customer's rating was first recorded (revision 0003): an agent's rating is
+    # an UPDATE guarded on it being NULL, so two at once cannot both be the first.
+    sa.Column("rated_at", UtcDateTime),
     sa.CheckConstraint("status IN ('open', 'claimed', 'resolved')", name="ck_desk_items_status"),
     sa.Index("ix_desk_items_queue", "team", "status", "sla_due_at", "item_id"),
     sa.Index("ix_desk_items_cluster", "cluster_id"),

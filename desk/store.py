@@ -88,6 +88,7 @@ class DeskItem:
     sentiment: str | None = None
     intent: str | None = None
     influence_tier: str | None = None
+    rated_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -225,13 +226,22 @@ class Desk:
 
         return self._act(item_id, "reopened", agent, decide)
 
-    def rate(self, item_id: int, score: int, by: str) -> DeskItem:
-        """Record a rating of the care given (1 worst .. 5 best), from the customer or a
-        reviewer; the item does not move."""
+    def rate(self, item_id: int, score: int, by: str, *, correcting: bool = False) -> DeskItem:
+        """Record the customer's rating of the care given (1 worst .. 5 best); the item
+        does not move. Once per item, unless `correcting` (a lead fixing a mistyped one):
+        the first rating sets `rated_at` in the same guarded UPDATE, so of two agents
+        rating at once one wins and the other is told who did."""
         if isinstance(score, bool) or not isinstance(score, int) or not 1 <= score <= 5:
             raise DeskError(f"rating {score!r} for desk item {item_id} is not allowed: give a "
                             "whole number from 1 (worst) to 5 (best)")
-        return self._act(item_id, "rated", by, lambda item: ({}, {"score": score}))
+
+        def decide(item):
+            if item["rated_at"] is not None and not correcting:
+                raise DeskError(f"the customer's rating of desk item {item_id} was recorded "
+                                "already; ask a lead to correct it")
+            return ({} if item["rated_at"] else {"rated_at": self._now()}), {"score": score}
+
+        return self._act(item_id, "rated", by, decide)
 
     def reassign(self, item_id: int, agent: str, team: str, route: str | None = None
                  ) -> DeskItem:
@@ -377,7 +387,8 @@ class Desk:
                     desk_items.c.item_id == item_id,
                     desk_items.c.status == seen["status"],
                     desk_items.c.assignee.is_not_distinct_from(seen["assignee"]),
-                    desk_items.c.team == seen["team"])
+                    desk_items.c.team == seen["team"],
+                    desk_items.c.rated_at.is_not_distinct_from(seen["rated_at"]))
                 applied = conn.execute(desk_items.update().where(still_as_seen)
                                        .values(**changes, updated_at=now)).rowcount
                 if applied == 1:

@@ -88,6 +88,21 @@ def at_once(task, args: list) -> list:
     return results
 
 
+def test_agents_rating_at_once_record_one_rating_and_a_lead_corrects_it(desk_url):
+    """Issue 23: the once-per-item rule was checked outside the transaction, so two agents
+    rating at once could both record one; now the database decides."""
+    with Desk(desk_url) as desk:
+        item_id, _ = desk.add(delivery())
+    results = at_once(lambda own, n: own.rate(item_id, n, by=f"agent{n}"),
+                      [(desk_url, n) for n in range(1, 6)])
+    assert sum(not isinstance(r, Exception) for r in results) == 1, results
+    assert all("recorded already" in str(r) for r in results if isinstance(r, Exception))
+    with Desk(desk_url) as desk:
+        assert [e.kind for e in desk.events()].count("rated") == 1
+        desk.rate(item_id, 5, by="lee", correcting=True)
+        assert [e.data["score"] for e in desk.events() if e.kind == "rated"][-1] == 5
+
+
 def test_add_from_two_writers_at_once_creates_one_item(desk_url):
     results = at_once(lambda own: own.add(delivery()), [(desk_url,)] * 6)
 
