@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, HTTPException, Request
 
 from carewire.core.errors import WarehouseError
 from carewire.desk import charts
@@ -208,6 +208,10 @@ def dashboard(request: Request, weeks: int = DEFAULT_WEEKS, team: str = "", sour
     weeks = min(max(weeks, 1), MAX_WEEKS)
     has_competitors = any(brand.competitor for brand in settings.brands)
     board = read(settings.snapshot, weeks, team or None, source or None, has_competitors)
+    for name, value, known in (("team", team, board.teams), ("source", source, board.sources)):
+        if value and not board.problem and value not in known:
+            raise HTTPException(404, f"there is no {name} {value!r} in the KPIs: choose one of "
+                                     f"{', '.join(known) or 'none yet'}")
     return render(request, "dashboard.html", who, board=board,
                   charts=draw(board) if not board.problem else {}, weeks=weeks, team=team,
                   source=source, has_competitors=has_competitors, figure=figure)

@@ -366,3 +366,13 @@ def test_a_user_gets_only_teams_the_desk_has_queues_for(desk_app):
 
     with pytest.raises(AccountError, match="no queue for team biling"):
         desk_app.state.accounts.add_user("bea", PASSWORD, "agent", ["biling"])
+
+
+def test_a_dashboard_filter_the_kpis_do_not_know_is_a_404_that_says_the_choices(desk_app,
+                                                                               sign_in):
+    lee = sign_in("lee")
+    for query in ("?team=nope", "?source=nope", "?team=%00", "?source=x'--"):
+        answer = lee.get(f"/dashboard{query}")
+        assert answer.status_code == 404, query
+        assert "in the KPIs: choose one of" in answer.text
+    assert lee.get("/dashboard?team=care").status_code == 200
