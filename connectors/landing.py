@@ -74,9 +74,8 @@ class Unreadable:
         """The end of the interval the file's name says, or its modification time when
         even the name is not an interval's."""
         try:
-            return datetime.strptime(self.path.stem.split("--")[1], "%Y%m%dT%H%M%SZ"
-                                     ).replace(tzinfo=timezone.utc)
-        except (IndexError, ValueError):
+            return Interval.from_key(self.path.stem).end
+        except ValueError:
             return datetime.fromtimestamp(self.path.stat().st_mtime, tz=timezone.utc)
 
 

@@ -12,20 +12,19 @@ the rest (ranges, pairs, derived values) is written here.
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Any
 
 from carewire.connectors import CONNECTORS
 from carewire.core.labels import LANGUAGE_CODE
 from carewire.core.settings import QualitySettings
 from carewire.quality.frames import CHECKED
+from carewire.warehouse.load import EARLIEST
 from carewire.warehouse.tables import TABLES
 
 SUBJECT = {"raw_core_mentions": "core__mentions", "enrichments": "core__enrichments",
            "routing_decisions": "core__routing_decisions"}
 """The table each row-level suite judges (landing_raw judges streams, not a table)."""
-EARLIEST = datetime(2000, 1, 1, tzinfo=timezone.utc)
-"""Older than any platform carewire reads: an earlier created_at is a parsing error."""
 
 
 def _registered(name: str, missing: str, twice: str, *, per_batch: bool = False,

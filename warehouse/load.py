@@ -128,21 +128,30 @@ def _insert(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame) -> 
                     f"SELECT {', '.join(frame.columns)} FROM {incoming}")
 
 
+def _quarantined(batch_id: str, source: str, stream: str, reject: Reject,
+                 seen: datetime) -> dict:
+    """The raw__quarantine row of a record the load set aside (stage `parse`). Its key
+    hashes batch, item and reason, so a reload replaces the row rather than adding one."""
+    key = f"{batch_id}|{reject.item_ref}|{reject.reason}"
+    return {"quarantine_id": hashlib.sha256(key.encode()).hexdigest()[:32],
+            "batch_id": batch_id, "source": source, "stream": stream, "stage": "parse",
+            "item_ref": reject.item_ref, "reason": reject.reason, "payload": reject.payload,
+            "seen_at": seen}
+
+
 def quarantine_file(con: duckdb.DuckDBPyConnection, broken: Unreadable, landing_root: Path
                     ) -> None:
     """Set a landing file that cannot be read aside, whole, with the reason: one
     quarantine row holding its bytes (replacing what an earlier load said of it). Its
     checksum is not recorded, so the next load tries it again."""
-    ref = str(broken.path.relative_to(landing_root))
-    row = {"quarantine_id": hashlib.sha256(f"{broken.batch_id}|{ref}".encode()).hexdigest()[:32],
-           "batch_id": broken.batch_id, "source": broken.source, "stream": broken.stream,
-           "stage": "parse", "item_ref": ref, "reason": broken.reason,
-           "payload": broken.path.read_bytes(), "seen_at": broken.interval_end}
+    row = _quarantined(broken.batch_id, broken.source, broken.stream,
+                       Reject(broken.reason, broken.path.read_bytes(),
+                              str(broken.path.relative_to(landing_root))),
+                       broken.interval_end)
     with transaction(con):
         con.execute("DELETE FROM raw__quarantine WHERE batch_id = ? AND stage = 'parse'",
                     [broken.batch_id])
-        con.execute(f"INSERT INTO raw__quarantine ({', '.join(row)}) "
-                    f"VALUES ({', '.join('?' * len(row))})", list(row.values()))
+        _insert(con, "raw__quarantine", _frame(TABLES["raw__quarantine"], [row]))
 
 
 def load_batch(con: duckdb.DuckDBPyConnection, batch: Batch, landing_root: Path, sha256: str,
@@ -180,11 +189,8 @@ def load_batch(con: duckdb.DuckDBPyConnection, batch: Batch, landing_root: Path,
         {"batch_id": batch_id, "source": batch.source, "stream": batch.stream,
          "source_id": source_id, "payload": dumps(item)} for source_id, item in items.items()])
     quarantine_rows = _frame(TABLES["raw__quarantine"], [
-        {"quarantine_id": hashlib.sha256(
-            f"{batch_id}|{r.item_ref}|{r.reason}".encode()).hexdigest()[:32],
-         "batch_id": batch_id, "source": batch.source, "stream": batch.stream,
-         "stage": "parse", "item_ref": r.item_ref, "reason": r.reason, "payload": r.payload,
-         "seen_at": seen} for r in rejects]).drop_duplicates("quarantine_id", keep="last")
+        _quarantined(batch_id, batch.source, batch.stream, r, seen) for r in rejects
+    ]).drop_duplicates("quarantine_id", keep="last")
     author_rows = _frame(TABLES["core__authors"], [
         {**asdict(a), "first_seen_at": seen, "last_seen_at": seen} for a in authors.values()])
     mention_rows = _frame(TABLES["core__mentions"], [

@@ -23,6 +23,9 @@ def utc(value: datetime) -> datetime:
                     value.microsecond, tzinfo=timezone.utc)
 
 
+_KEY = "%Y%m%dT%H%M%SZ"
+
+
 @dataclass(frozen=True)
 class Interval:
     """The data interval of a run. It keys landing batches and cursors; never `now()`."""
@@ -39,7 +42,16 @@ class Interval:
     @property
     def key(self) -> str:
         """File-name-safe and sortable: 20261124T0800Z--20261124T0900Z."""
-        return f"{self.start:%Y%m%dT%H%M%SZ}--{self.end:%Y%m%dT%H%M%SZ}"
+        return f"{self.start:{_KEY}}--{self.end:{_KEY}}"
+
+    @classmethod
+    def from_key(cls, key: str) -> "Interval":
+        """The interval a `key` names; ValueError when it names none."""
+        start, sep, end = key.partition("--")
+        if not sep:
+            raise ValueError(f"{key!r} is not an interval key")
+        return cls(*(datetime.strptime(moment, _KEY).replace(tzinfo=timezone.utc)
+                     for moment in (start, end)))
 
     @classmethod
     def hour_before(cls, moment: datetime) -> "Interval":

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
+import pytest
+
 from carewire.core.types import Interval
 from carewire.connectors.base import Page, Stream
 from carewire.connectors.landing import LandingZone
@@ -74,3 +76,10 @@ def test_intervals_from_airflow_stay_aware_through_arithmetic():
     earlier = interval.start - timedelta(hours=1)
     assert type(interval.start) is datetime and earlier.tzinfo is not None
     assert earlier < interval.end
+
+
+def test_an_interval_key_names_its_interval_and_nothing_else_does():
+    assert Interval.from_key(hour(3).key) == hour(3)
+    for key in ("20261124T0600Z", "notes--draft", "20261124T060000Z--soon"):
+        with pytest.raises(ValueError):
+            Interval.from_key(key)
