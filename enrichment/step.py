@@ -21,12 +21,14 @@ import duckdb
 import numpy as np
 import pandas as pd
 
+from carewire.core.isolate import describe, isolate
 from carewire.core.settings import Settings
 from carewire.enrichment import influence
-from carewire.enrichment.dedupe import assign, cluster_id
+from carewire.enrichment.dedupe import Assignment, assign, cluster_id
 from carewire.enrichment.pairs import PairModel
 from carewire.enrichment.enricher import Enricher
 from carewire.warehouse.db import registered, transaction
+from carewire.warehouse.holds import HELD_BATCHES, forget, not_set_aside, set_aside
 
 BATCH = 1024
 _TEXT = "concat_ws('. ', nullif(m.title, ''), m.text)"
@@ -38,14 +40,16 @@ def run(con: duckdb.DuckDBPyConnection, settings: Settings, enricher: Enricher,
     enricher.check_trained_for(pairs.head)
     forgotten = _forget_deleted(con)
     todo = _to_enrich(con, enricher, window, all_in_window)
+    set_aside = 0
     for start in range(0, len(todo), BATCH):
-        _enrich_batch(con, enricher, todo.iloc[start:start + BATCH])
+        set_aside += _enrich_batch(con, enricher, todo.iloc[start:start + BATCH])
     clustered = _cluster(con, enricher.encoder.version, pairs,
                          timedelta(days=settings.dedupe.open_days), window)
     tiers = influence.recompute(con, settings.influence,
                                 [h for brand in settings.own_brands for h in brand.handles])
-    return {"enriched": len(todo), "forgotten_deleted": forgotten, **clustered,
-            "influence_tiers": tiers, "models": enricher.models}
+    return {"enriched": len(todo) - set_aside, "set_aside": set_aside,
+            "forgotten_deleted": forgotten, **clustered, "influence_tiers": tiers,
+            "models": enricher.models}
 
 
 def _forget_deleted(con: duckdb.DuckDBPyConnection) -> int:
@@ -54,6 +58,7 @@ def _forget_deleted(con: duckdb.DuckDBPyConnection) -> int:
                         f"IN {deleted}").fetchone()[0]
     for table in ("core__enrichments", "core__embeddings", "core__cluster_members"):
         con.execute(f"DELETE FROM {table} WHERE (source, source_id) IN {deleted}")
+    forget(con, deleted[1:-1])
     return count
 
 
@@ -69,14 +74,35 @@ def _to_enrich(con: duckdb.DuckDBPyConnection, enricher: Enricher,
                m.language AS platform_language, m.last_seen_at
         FROM core__mentions m
         LEFT JOIN core__enrichments e USING (source, source_id)
-        WHERE NOT m.is_deleted
-          AND (e.source_id IS NULL OR e.text_sha <> sha256({_TEXT}) OR {stale})
+        WHERE NOT m.is_deleted AND {not_set_aside("enrich")}
+          -- new content waits while a gate holds its batch
+          AND ((e.source_id IS NULL OR e.text_sha <> sha256({_TEXT}))
+               AND m.batch_id NOT IN ({HELD_BATCHES}) OR {stale})
         ORDER BY m.created_at, m.source, m.source_id""", params).df()
 
 
 def _enrich_batch(con: duckdb.DuckDBPyConnection, enricher: Enricher,
-                  batch: pd.DataFrame) -> None:
-    scores, embeddings = enricher.enrich(batch["text"].tolist())
+                  batch: pd.DataFrame) -> int:
+    """Enrich and store `batch`; a text the models fail on is set aside with its error
+    while the others are stored. Returns how many were set aside."""
+    batch = batch.reset_index(drop=True)
+    texts = batch["text"].tolist()
+    parts = isolate(len(batch), lambda rows: enricher.enrich(texts[rows.start:rows.stop]))
+    failed = sorted(parts.failed)
+    with transaction(con):
+        set_aside(con, "enrich", batch.loc[failed, ["source", "source_id"]],
+                  [describe(parts.failed[i]) for i in failed], [texts[i] for i in failed])
+        if parts.done:
+            _store(con, enricher, batch.drop(index=failed).reset_index(drop=True),
+                   pd.concat([scores for _, (scores, _) in parts.done], ignore_index=True),
+                   np.concatenate([vectors for _, (_, vectors) in parts.done]))
+    return len(failed)
+
+
+def _store(con: duckdb.DuckDBPyConnection, enricher: Enricher, batch: pd.DataFrame,
+           scores: pd.DataFrame, embeddings: np.ndarray) -> None:
+    """Store the enrichment and embedding of every row of `batch`, in the caller's
+    transaction."""
     rows = pd.concat([batch[["source", "source_id", "text_sha"]].reset_index(drop=True),
                       scores], axis=1)
     # The platform's own language tag (X's `lang`, a feed's xml:lang) beats a guess from
@@ -91,16 +117,15 @@ def _enrich_batch(con: duckdb.DuckDBPyConnection, enricher: Enricher,
     vectors = pd.DataFrame({"source": rows["source"], "source_id": rows["source_id"],
                             "encoder_version": enricher.encoder.version,
                             "embedding": list(embeddings)})
-    with transaction(con):
-        with registered(con, rows) as incoming:
-            con.execute(f"INSERT OR REPLACE INTO core__enrichments BY NAME "
-                        f"SELECT * FROM {incoming}")
-            # enriched again, maybe by the same models: the enrichments gate judges it again
-            con.execute(f"""DELETE FROM quality__checked WHERE suite = 'enrichments'
-                            AND unit IN (SELECT source || ':' || source_id FROM {incoming})""")
-        with registered(con, vectors) as incoming:
-            con.execute("INSERT OR REPLACE INTO core__embeddings BY NAME SELECT * REPLACE "
-                        f"(CAST(embedding AS FLOAT[]) AS embedding) FROM {incoming}")
+    with registered(con, rows) as incoming:
+        con.execute(f"INSERT OR REPLACE INTO core__enrichments BY NAME "
+                    f"SELECT * FROM {incoming}")
+        # enriched again, maybe by the same models: the enrichments gate judges it again
+        con.execute(f"""DELETE FROM quality__checked WHERE suite = 'enrichments'
+                        AND unit IN (SELECT source || ':' || source_id FROM {incoming})""")
+    with registered(con, vectors) as incoming:
+        con.execute("INSERT OR REPLACE INTO core__embeddings BY NAME SELECT * REPLACE "
+                    f"(CAST(embedding AS FLOAT[]) AS embedding) FROM {incoming}")
 
 
 def _cluster(con: duckdb.DuckDBPyConnection, encoder_version: str, pairs: PairModel,
@@ -117,11 +142,12 @@ def _cluster(con: duckdb.DuckDBPyConnection, encoder_version: str, pairs: PairMo
         FROM core__mentions m
         JOIN core__embeddings v USING (source, source_id)
         LEFT JOIN core__cluster_members k USING (source, source_id)
-        WHERE NOT m.is_deleted AND v.encoder_version = ?
+        WHERE NOT m.is_deleted AND v.encoder_version = ? AND {not_set_aside("cluster")}
           AND (k.source_id IS NULL OR k.encoder_version <> ?)""",
                       [encoder_version, encoder_version]).df()
     if new.empty:
-        return {"clustered": 0, "clusters_founded": 0, "joined_open_clusters": 0}
+        return {"clustered": 0, "clusters_founded": 0, "joined_open_clusters": 0,
+                "cluster_set_aside": 0}
     founders = con.execute(f"""
         WITH activity AS (  -- clusters with a mention recent enough to be open
             SELECT k.cluster_id, max(m.created_at) AS last_at
@@ -136,16 +162,16 @@ def _cluster(con: duckdb.DuckDBPyConnection, encoder_version: str, pairs: PairMo
         WHERE k.joined_by = 'founder' AND k.encoder_version = ?""",
                            [encoder_version, new["created_at"].min() - open_for,
                             encoder_version]).df()
-    both = pd.concat([founders.assign(known=True), new.assign(known=False)],
-                     ignore_index=True)
-    both = both.sort_values(["created_at", "source", "source_id"], kind="stable",
-                            ignore_index=True)
+    new = new.reset_index(drop=True)
+    # a mention the clustering fails on is set aside; the others are clustered without it
+    trial = isolate(len(new), lambda rows: _assign(founders, new.iloc[rows.start:rows.stop],
+                                                   pairs, open_for))
+    failed = sorted(trial.failed)
+    if len(trial.done) == 1:
+        both, assignments, known = trial.done[0][1]
+    else:
+        both, assignments, known = _assign(founders, new.drop(index=failed), pairs, open_for)
     keys = (both["source"] + ":" + both["source_id"]).tolist()
-    known = {int(i): both.at[i, "last_at"].to_pydatetime()
-             for i in np.flatnonzero(both["known"].to_numpy())}
-    assignments = assign(both["text"].tolist(), np.stack(both["embedding"].to_numpy()).astype(
-        np.float32), [t.to_pydatetime() for t in both["created_at"]], pairs, open_for,
-        known=known)
     members = pd.DataFrame(
         [{"source": both.at[p, "source"], "source_id": both.at[p, "source_id"],
           "cluster_id": cluster_id(keys[a.founder]), "joined_by": a.joined_by,
@@ -153,11 +179,30 @@ def _cluster(con: duckdb.DuckDBPyConnection, encoder_version: str, pairs: PairMo
           "encoder_version": encoder_version} for p, a in sorted(assignments.items())],
         columns=["source", "source_id", "cluster_id", "joined_by", "similarity",
                  "pair_score", "encoder_version"])
-    with registered(con, members) as incoming:
+    with transaction(con), registered(con, members) as incoming:
+        set_aside(con, "cluster", new.loc[failed, ["source", "source_id"]],
+                  [describe(trial.failed[i]) for i in failed], new.loc[failed, "text"].tolist())
         con.execute("INSERT OR REPLACE INTO core__cluster_members BY NAME "
                     "SELECT * REPLACE (CAST(similarity AS DOUBLE) AS similarity, "
                     f"CAST(pair_score AS DOUBLE) AS pair_score) FROM {incoming}")
     founded = int((members["joined_by"] == "founder").sum())
     joined_known = sum(1 for a in assignments.values() if a.founder in known)
     return {"clustered": len(members), "clusters_founded": founded,
-            "joined_open_clusters": joined_known}
+            "joined_open_clusters": joined_known, "cluster_set_aside": len(failed)}
+
+
+def _assign(founders: pd.DataFrame, new: pd.DataFrame, pairs: PairModel, open_for: timedelta
+            ) -> tuple[pd.DataFrame, dict[int, Assignment], dict[int, datetime]]:
+    """Cluster `new` among the open clusters' `founders`: the rows in (created_at, key)
+    order, each position's assignment, and the founders' positions with their last
+    activity."""
+    both = pd.concat([founders.assign(known=True), new.assign(known=False)],
+                     ignore_index=True)
+    both = both.sort_values(["created_at", "source", "source_id"], kind="stable",
+                            ignore_index=True)
+    known = {int(i): both.at[i, "last_at"].to_pydatetime()
+             for i in np.flatnonzero(both["known"].to_numpy())}
+    assignments = assign(both["text"].tolist(), np.stack(both["embedding"].to_numpy()).astype(
+        np.float32), [t.to_pydatetime() for t in both["created_at"]], pairs, open_for,
+        known=known)
+    return both, assignments, known

@@ -49,6 +49,7 @@ from carewire.desk.store import FACETS
 from carewire.desk.schema import desk_events, desk_items
 from carewire.core.delivery import MentionRef
 from carewire.warehouse.db import affected, records, registered, transaction
+from carewire.warehouse.holds import forget
 from carewire.warehouse.load import file_sha256, load_batch
 
 TEXT_TYPES = ("VARCHAR", "JSON", "VARCHAR[]", "BLOB")
@@ -156,6 +157,8 @@ def erase_warehouse(con: duckdb.DuckDBPyConnection, settings: Settings, target: 
                 if "source" in columns and key in columns:
                     removed[table] += affected(con, f"""DELETE FROM {table} WHERE source = ?
                         AND {key} IN (SELECT {key} FROM {frame})""", [target.source])
+        removed["raw__quarantine"] += forget(  # what a step set aside of them
+            con, "SELECT ? AS source, source_id FROM erased_ids", [target.source])
         with registered(con, pd.DataFrame({"delivery_key": emptied}, dtype="object"),
                         "erased_deliveries"):
             for table, columns in tables.items():

@@ -19,9 +19,7 @@ from carewire.core.errors import CarewireError
 from carewire.quality.frames import Judged
 from carewire.quality.validate import Failure, Validation
 from carewire.warehouse.db import records, registered, transaction
-
-HELD_BATCHES = "SELECT batch_id FROM quality__held_batches WHERE released_at IS NULL"
-"""Batches held back from routing (routing/step.py decides none of their mentions)."""
+from carewire.warehouse.holds import HELD_BATCHES
 
 
 def _batches(judged: Judged, row_ids: list[int] | None) -> set[str]:

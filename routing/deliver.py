@@ -9,7 +9,8 @@ retry instead of creating another.
   pushed back (doubling from `routing.retry_backoff`, or what Retry-After asked), and the
   rest of that destination's work waits for the next run instead of hammering it.
   After `routing.max_attempts` it is held as `blocked`.
-- Fatal failure (bad credentials, 404, 422): held as `blocked` with the message.
+- Fatal failure (bad credentials, 404, 422), or any other error on one item (a defect):
+  held as `blocked` with the message, and the other items go on.
   `carewire route deliver --retry-blocked` releases held items after the fix.
 Nothing is dropped: `out__delivery_backlog` and `carewire status` show what waits and why.
 """
@@ -23,6 +24,7 @@ from typing import Any, Mapping
 
 import duckdb
 
+from carewire.core.isolate import describe
 from carewire.core.settings import RoutingSettings
 from carewire.routing.destinations.base import (Destination, FatalDestinationError,
                                                 RetriableDestinationError)
@@ -71,6 +73,11 @@ def deliver_pending(con: duckdb.DuckDBPyConnection, destinations: Mapping[str, D
                 counts["blocked"] += 1
         except FatalDestinationError as exc:
             _hold(con, row, now, str(exc))
+            counts["blocked"] += 1
+        except Exception as exc:  # noqa: BLE001 - one item's defect never stops the others
+            _hold(con, row, now, f"carewire failed on this item ({describe(exc)}); the "
+                                 "others went on. Report it; after the fix, `carewire route "
+                                 "deliver --retry-blocked` sends it")
             counts["blocked"] += 1
         else:
             with transaction(con):

@@ -23,9 +23,9 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-from carewire.quality.store import HELD_BATCHES
 from carewire.routing.policy import Policy
 from carewire.routing.step import decide, features, prepare, record
+from carewire.warehouse.holds import HELD_BATCHES
 from carewire.warehouse.db import registered, transaction
 
 COMPARED = ("route", "rule_id", "reason", "evidence", "experts", "team", "priority",

@@ -19,10 +19,11 @@ import duckdb
 import numpy as np
 import pandas as pd
 
+from carewire.core.isolate import describe, isolate
 from carewire.routing.rules import evaluate
 from carewire.routing.experts import ExpertIndex
 from carewire.routing.policy import Policy
-from carewire.quality.store import HELD_BATCHES
+from carewire.warehouse.holds import HELD_BATCHES, not_set_aside, set_aside
 from carewire.warehouse.db import registered, transaction
 
 _FEATURES = """
@@ -42,7 +43,7 @@ ORDER BY m.created_at, m.source, m.source_id
 _UNDECIDED = ("NOT EXISTS (SELECT 1 FROM core__routing_decisions d "
               "WHERE d.source = m.source AND d.source_id = m.source_id) "
               # a batch that failed a quality gate waits until it passes or is released
-              f"AND m.batch_id NOT IN ({HELD_BATCHES})")
+              f"AND m.batch_id NOT IN ({HELD_BATCHES}) AND {not_set_aside('route')}")
 
 
 def features(con: duckdb.DuckDBPyConnection, which: str = _UNDECIDED,
@@ -54,7 +55,10 @@ def features(con: duckdb.DuckDBPyConnection, which: str = _UNDECIDED,
 
 def decide(con: duckdb.DuckDBPyConnection, policy: Policy, frame: pd.DataFrame) -> pd.DataFrame:
     """`frame` (from `features`) with the decision columns added."""
-    experts = ExpertIndex.from_warehouse(con)
+    return _decide(policy, ExpertIndex.from_warehouse(con), frame)
+
+
+def _decide(policy: Policy, experts: ExpertIndex, frame: pd.DataFrame) -> pd.DataFrame:
     decided = evaluate(policy, frame, experts.finder(frame["embedding"].dropna()))
     return pd.concat([frame.drop(columns="embedding"), decided], axis=1)
 
@@ -65,16 +69,25 @@ def delivery_key(destination: str, unit: str, ref: str) -> str:
 
 
 def run(con: duckdb.DuckDBPyConnection, policy: Policy, decided_for: datetime) -> dict[str, Any]:
-    """Decide every undecided mention and plan its delivery, in one transaction."""
-    decided = prepare(decide(con, policy, features(con)), policy, decided_for)
-    if decided.empty:
-        return {"decided": 0, "routes": {}, "rules": {}, "deliveries_planned": 0,
-                "linked_to_existing": 0, "policy_version": policy.full_version}
+    """Decide every undecided mention and plan its delivery, in one transaction. A
+    mention the policy fails on is set aside with its error; the others are decided."""
+    frame = features(con)
+    experts = ExpertIndex.from_warehouse(con)
+    trial = isolate(len(frame), lambda rows: prepare(
+        _decide(policy, experts, frame.iloc[rows.start:rows.stop].reset_index(drop=True)),
+        policy, decided_for))
+    failed = sorted(trial.failed)
+    decided = pd.concat([part for _, part in trial.done], ignore_index=True) if trial.done \
+        else frame.iloc[:0]
+    planned = linked = 0
     with transaction(con):
-        planned, linked = record(con, decided)
-    return {"decided": len(decided),
-            "routes": decided["route"].value_counts().to_dict(),
-            "rules": decided["rule_id"].value_counts().to_dict(),
+        set_aside(con, "route", frame.loc[failed, ["source", "source_id"]],
+                  [describe(trial.failed[i]) for i in failed], frame.loc[failed, "text"].tolist())
+        if not decided.empty:
+            planned, linked = record(con, decided)
+    return {"decided": len(decided), "set_aside": len(failed),
+            "routes": decided["route"].value_counts().to_dict() if len(decided) else {},
+            "rules": decided["rule_id"].value_counts().to_dict() if len(decided) else {},
             "deliveries_planned": planned,
             "linked_to_existing": linked,
             "policy_version": policy.full_version}

@@ -20,6 +20,7 @@ them.
 
 from __future__ import annotations
 
+import logging
 from collections import defaultdict
 from contextlib import contextmanager
 from datetime import datetime
@@ -32,6 +33,8 @@ from carewire.connectors import CONNECTORS, connector_for
 from carewire.core.types import Credentials, Interval
 from carewire.connectors.base import MALFORMED, Stream
 from carewire.connectors.landing import LandingZone
+
+log = logging.getLogger(__name__)
 
 
 REPLAY_CREDENTIALS = Credentials(login="replay", password="replay",
@@ -156,7 +159,18 @@ def enrich(settings: Settings, window: tuple[datetime, datetime] | None = None,
     enricher = Enricher(settings.enrichment)
     with connect(settings.warehouse) as con:
         enriched = run(con, settings, enricher, PairModel.default(), window, all_in_window)
-        return {**enriched, "tags_by_brand": tag_mentions(con, settings)}
+        tags = tag_mentions(con, settings)
+    _say_set_aside("enrich", enriched["set_aside"])
+    _say_set_aside("cluster", enriched["cluster_set_aside"])
+    return {**enriched, "tags_by_brand": tags}
+
+
+def _say_set_aside(step: str, count: int) -> None:
+    if count:
+        log.warning("%s failed on %d records alone: they are set aside in raw__quarantine "
+                    "(stage %s) with the error, the others went on. After the fix, "
+                    "`carewire quality retry %s` has the next run try them again",
+                    step, count, step, step)
 
 
 def publish(settings: Settings) -> Path:
@@ -204,7 +218,9 @@ def route(settings: Settings, decided_for: datetime) -> dict[str, Any]:
     from carewire.warehouse.db import connect
 
     with connect(settings.warehouse) as con:
-        return run(con, policy_for(settings), decided_for)
+        routed = run(con, policy_for(settings), decided_for)
+    _say_set_aside("route", routed["set_aside"])
+    return routed
 
 
 def gate(settings: Settings, suite_names: Sequence[str], run_id: str,

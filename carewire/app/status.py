@@ -49,6 +49,7 @@ def collect(settings: Settings, now: datetime) -> dict[str, Any]:
         report["warehouse"] = None
         return report
     from carewire.warehouse.db import connect
+    from carewire.warehouse.holds import waiting
 
     with connect(settings.snapshot, read_only=True) as con:
         newest = {(source, stream): created for source, stream, created in con.execute(
@@ -66,6 +67,7 @@ def collect(settings: Settings, now: datetime) -> dict[str, Any]:
             "quarantine": [dict(zip(["source", "stream", "records"], row)) for row in
                            con.execute("SELECT source, stream, count(*) FROM raw__quarantine "
                                        "GROUP BY ALL ORDER BY ALL").fetchall()],
+            "set_aside": waiting(con),
             "last_loaded_interval_end": con.execute(
                 "SELECT max(interval_end) FROM raw__landing_batches").fetchone()[0],
             "delivery_backlog": con.execute(
@@ -118,6 +120,11 @@ def render(report: dict[str, Any]) -> str:
                  + ("" if not total else "  (see out__quarantine_summary for the reasons)"))
     for row in warehouse["quarantine"]:
         lines.append(f"  {row['source'] + '/' + row['stream']:34} {row['records']:>6}")
+    set_aside = warehouse["set_aside"]
+    lines.append("\nSet aside by a step (each failed on that record alone; the rest of its "
+                 f"batch went on): {sum(s['records'] for s in set_aside) or 'none'}")
+    lines += [f"  {s['step']:12} {s['records']:>6} records since {s['oldest']:%Y-%m-%d %H:%M}"
+              f"; after the fix: `{s['retry']}`" for s in set_aside]
     backlog = warehouse["delivery_backlog"]
     lines.append(f"\nDelivery backlog: {sum(b['items'] for b in backlog) or 'empty'}"
                  + ("  (blocked items: fix the cause, then `carewire route deliver "

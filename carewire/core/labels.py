@@ -19,6 +19,9 @@ LANGUAGE_CODE = r"^(?:[a-z]{2,3}|und)$"
 TIERS = ("brand", "influencer", "superfan", "regular")
 """Author influence tiers: the brand's own accounts, reach and engagement far above the
 rest, helpful regulars of the brand's spaces, everyone else (enrichment/influence.py)."""
+SET_ASIDE_STEPS = ("enrich", "cluster", "route")
+"""The steps that set aside a record they fail on alone (its `stage` in raw__quarantine;
+carewire.warehouse.holds)."""
 
 Sentiment = Literal[SENTIMENTS]  # type: ignore[valid-type]
 Intent = Literal[INTENTS]  # type: ignore[valid-type]

@@ -12,9 +12,11 @@ import typer
 from carewire.app.cli import clock, context, output
 from carewire.app.cli.command_group import CommandGroup, one_of, option
 from carewire.quality import SUITES
+from carewire.core.labels import SET_ASIDE_STEPS
 
 app = CommandGroup(
-    "quality", short_help="data-quality gates: validate, show, release held batches, data docs",
+    "quality", short_help="data-quality gates: validate, show, release held batches, retry "
+                        "set-aside records, data docs",
     help="The great-expectations suites between the warehouse's layers (docs/quality.md).")
 
 
@@ -82,6 +84,27 @@ def release(
     print(f"released {result['batch_id']} (held by {', '.join(result['released_suites'])}); "
           f"{result['deliveries_released']} held deliveries go out with the next deliver, "
           "its mentions are routed by the next run")
+
+
+@app.command(
+    "retry", short_help="let the next run try again what a step set aside",
+    help="A record that enrichment, clustering or routing failed on alone is set aside "
+         "(raw__quarantine, stage STEP) while the rest of its batch goes on, and skipped "
+         "from then on. After the fix, this lets the next run try it again: every record "
+         "of STEP, or those named by --ref.")
+def retry(
+    ctx: typer.Context,
+    step: Annotated[Literal[SET_ASIDE_STEPS], typer.Argument(metavar=one_of(SET_ASIDE_STEPS),
+                                                   help="the step that set them aside")],
+    ref: Annotated[list[str] | None, option(
+        "--ref", metavar="SOURCE:ID", help="one record only (repeatable)")] = None,
+) -> None:
+    from carewire.warehouse.db import connect
+    from carewire.warehouse.holds import retry as retry_step
+
+    with connect(context.settings(ctx).warehouse) as con:
+        count = retry_step(con, step, ref or None)
+    print(f"{count} records set aside by {step} are tried again by the next run")
 
 
 @app.command(
