@@ -11,6 +11,7 @@ import duckdb
 import pytest
 
 from carewire.app.cli import main
+from carewire.warehouse.snapshot import publish
 from tests.alerts.conftest import SPIKE_HOUR, WATCHED_FROM, build, flat_history
 
 
@@ -27,6 +28,7 @@ def data_dir(tmp_path, monkeypatch):
                        text="no signal since 9")
     warehouse.flush()
     warehouse.con.close()
+    publish(data / "warehouse.duckdb", data / "analytics.duckdb")  # what the commands read
     (tmp_path / "carewire.yaml").write_text("alerts:\n  k: 4\n")
     monkeypatch.setenv("CAREWIRE_DATA_DIR", str(data))
     monkeypatch.setenv("CAREWIRE_CONFIG", str(tmp_path / "carewire.yaml"))
@@ -38,8 +40,8 @@ def sha(path) -> str:
 
 
 def test_backtest_prints_what_would_have_fired_and_writes_nothing(data_dir, capsys):
-    warehouse = data_dir / "warehouse.duckdb"
-    before = sha(warehouse)
+    warehouse, snapshot = data_dir / "warehouse.duckdb", data_dir / "analytics.duckdb"
+    before = sha(warehouse), sha(snapshot)
 
     code = main(["alerts", "backtest", "--since", "2026-11-23", "--until", "2026-11-25"])
 
@@ -50,8 +52,8 @@ def test_backtest_prints_what_would_have_fired_and_writes_nothing(data_dir, caps
            "billing: 21 in the hour" in out
     assert '"no signal since 9" (20)' in out
     assert "Would have fired: 2 alerts" in out and "mentions 1, negative 1" in out
-    assert sha(warehouse) == before
-    assert sorted(p.name for p in data_dir.iterdir()) == ["warehouse.duckdb"]
+    assert (sha(warehouse), sha(snapshot)) == before
+    assert sorted(p.name for p in data_dir.iterdir()) == ["analytics.duckdb", "warehouse.duckdb"]
     with duckdb.connect(str(warehouse), read_only=True) as con:
         assert con.execute("SELECT count(*) FROM core__alerts").fetchone() == (0,)
 

@@ -9,6 +9,7 @@ import duckdb
 import pytest
 import yaml
 
+from carewire.app import pipeline
 from carewire.app.cli import main
 from carewire.core.errors import CarewireError
 from carewire.app.rerun import rerun
@@ -115,6 +116,7 @@ def test_a_changed_policy_is_reported_by_a_dry_run_and_moved_by_a_real_one(
     assert again["tables"] == {}  # converged; only the work left with people still differs
     assert {c["action"] for c in again["route_changes"]} == {"leave_with_person"}
 
+    pipeline.publish(load_settings())  # as the rerun DAG does: `report` reads the snapshot
     assert main(["rerun", "report", *window, "--label", "policy-12", "--json"]) == 0
     combined = json.loads(capsys.readouterr().out)
     assert len(combined["reruns"]) == 3

@@ -173,6 +173,7 @@ def test_a_community_item_without_an_answer_moves_to_the_contact_center(
 
 def test_explain_and_simulate_from_the_command_line(settings, credentials, tmp_path, capsys):
     process(settings, credentials, ACCOUNT, HOW_TO, HOW_TO_AGAIN, SPAM)
+    pipeline.publish(settings)  # as the process DAG does: the commands read the snapshot
     config = tmp_path / "carewire.yaml"
     config.write_text(yaml.safe_dump(json.loads(settings.model_dump_json())))
     (mention,) = query(settings, "SELECT source || ':' || source_id FROM core__mentions "

@@ -39,6 +39,7 @@ def detect(
                             "`carewire alerts backtest` still shows what would fire")
     output.emit(pipeline.detect_alerts(settings, clock.now(), for_destinations(settings),
                                        since), json=True)
+    context.republish(settings)
 
 
 @app.command(
@@ -66,6 +67,6 @@ def backtest(
         chosen = type(settings.alerts).model_validate({**settings.alerts.model_dump(), **knobs})
     except ValueError as exc:
         raise CarewireError(f"--k must be above 0 and --min-count at least 1 ({exc})") from exc
-    with context.read_warehouse(settings) as con:
+    with context.read_snapshot(settings) as con:
         report = judge_window(con, chosen, since, until or clock.now())
     output.emit(report, json=json, human=render)

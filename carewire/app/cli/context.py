@@ -1,10 +1,12 @@
-"""What every command takes from its invocation: the settings named by --config, and a
-warehouse to read that never waits on the pipeline."""
+"""What every command takes from its invocation: the settings named by --config; the
+analyst snapshot, which the read commands read; and the republishing that lets them see
+what a writing command did."""
 
 from __future__ import annotations
 
 import sys
-from contextlib import ExitStack, contextmanager
+from contextlib import contextmanager
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -24,20 +26,25 @@ def settings(ctx: typer.Context):
 
 
 @contextmanager
-def read_warehouse(settings) -> Iterator[Any]:
-    """The warehouse itself when no process holds it, else the last published snapshot.
+def read_snapshot(settings) -> Iterator[Any]:
+    """The last published snapshot, read-only, and never the warehouse itself.
 
-    The fallback needs the connection opened here, not where the caller's `with` enters
-    it: `connect` is a context manager, and a lock conflict only shows when it is
-    entered."""
-    from carewire.core.errors import WarehouseError
+    DuckDB lets one process write a file, and a reader holding it (even read-only) stops
+    that writer from opening it: a read command on the live warehouse could fail the
+    pipeline. So read commands read the snapshot, say so, and the commands that write
+    republish it (`republish`)."""
     from carewire.warehouse.db import connect
 
-    with ExitStack() as stack:
-        try:
-            con = stack.enter_context(connect(settings.warehouse, read_only=True))
-        except WarehouseError:
-            print(f"(the warehouse is busy: reading the snapshot {settings.snapshot})",
-                  file=sys.stderr)
-            con = stack.enter_context(connect(settings.snapshot, read_only=True))
+    with connect(settings.snapshot, read_only=True) as con:
+        published = datetime.fromtimestamp(settings.snapshot.stat().st_mtime, timezone.utc)
+        print(f"(reading the snapshot {settings.snapshot}, published "
+              f"{published:%Y-%m-%d %H:%M:%S} UTC)", file=sys.stderr)
         yield con
+
+
+def republish(settings) -> None:
+    """After a command wrote the warehouse: publish the snapshot, so the read commands
+    (which read only the snapshot) show what it did."""
+    from carewire.app import pipeline
+
+    print(f"(republished the snapshot {pipeline.publish(settings)})", file=sys.stderr)

@@ -36,8 +36,10 @@ def validate(
     from carewire.quality.report import render_gate
 
     now = clock.now()
-    result = pipeline.gate(context.settings(ctx), [suite] if suite else list(SUITES),
+    settings = context.settings(ctx)
+    result = pipeline.gate(settings, [suite] if suite else list(SUITES),
                            f"cli-{now:%Y%m%dT%H%M%SZ}", now)
+    context.republish(settings)
     output.emit(result, json=json, human=render_gate)
     if not result["success"]:
         print(f"carewire: {len(result['failed'])} expectations failed; the failing rows are "
@@ -56,7 +58,7 @@ def show(
 ) -> None:
     from carewire.quality.report import collect, render
 
-    with context.read_warehouse(context.settings(ctx)) as con:
+    with context.read_snapshot(context.settings(ctx)) as con:
         report = collect(con)
     output.emit(report, json=json, human=render)
 
@@ -81,6 +83,7 @@ def release(
     settings = context.settings(ctx)
     with connect(settings.warehouse) as con:
         result = store.release(con, batch_id, by or getpass.getuser(), note, clock.now())
+    context.republish(settings)
     print(f"released {result['batch_id']} (held by {', '.join(result['released_suites'])}); "
           f"{result['deliveries_released']} held deliveries go out with the next deliver, "
           "its mentions are routed by the next run")
@@ -102,8 +105,10 @@ def retry(
     from carewire.warehouse.db import connect
     from carewire.warehouse.holds import retry as retry_step
 
-    with connect(context.settings(ctx).warehouse) as con:
+    settings = context.settings(ctx)
+    with connect(settings.warehouse) as con:
         count = retry_step(con, step, ref or None)
+    context.republish(settings)
     print(f"{count} records set aside by {step} are tried again by the next run")
 
 
@@ -115,5 +120,5 @@ def docs(ctx: typer.Context) -> None:
     from carewire.quality.docs import build
 
     settings = context.settings(ctx)
-    with context.read_warehouse(settings) as con:
+    with context.read_snapshot(settings) as con:
         print(build(con, settings, settings.data_dir / "quality"))

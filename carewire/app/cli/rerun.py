@@ -55,8 +55,10 @@ def rerun(
         raise CarewireError("a rerun needs --since and --until (the window of mentions and "
                             "landing intervals to do again); `carewire rerun report` shows "
                             "stored reports")
-    report = reruns.rerun(context.settings(ctx), (since, until), reload=reload,
+    settings = context.settings(ctx)
+    report = reruns.rerun(settings, (since, until), reload=reload,
                          reenrich=reenrich, reroute=reroute, now=clock.now(), label=label)
+    context.republish(settings)
     output.emit(report, json=json, human=reruns.render)
 
 
@@ -82,7 +84,7 @@ def report(
     if not rerun_id and not since and (until or label):
         raise CarewireError("--until and --label narrow a range: give its start with --since "
                             "(`carewire rerun report --since ... --until ... --label ...`)")
-    with context.read_warehouse(context.settings(ctx)) as con:
+    with context.read_snapshot(context.settings(ctx)) as con:
         if rerun_id:
             output.emit(reruns.combined(con, [rerun_id]), json=json, human=reruns.render)
         elif since:

@@ -27,7 +27,9 @@ app = CommandGroup(
 def decide(ctx: typer.Context) -> None:
     from carewire.app import pipeline
 
-    output.emit(pipeline.route(context.settings(ctx), clock.now()), json=True)
+    settings = context.settings(ctx)
+    output.emit(pipeline.route(settings, clock.now()), json=True)
+    context.republish(settings)
 
 
 @app.command(
@@ -46,6 +48,7 @@ def deliver(
     settings = context.settings(ctx)
     output.emit(pipeline.deliver(settings, for_destinations(settings), clock.now(),
                                  retry_blocked=retry_blocked), json=True)
+    context.republish(settings)
 
 
 @app.command(
@@ -60,6 +63,7 @@ def sync(ctx: typer.Context) -> None:
     settings = context.settings(ctx)
     output.emit(pipeline.sync_outcomes(settings, for_destinations(settings), clock.now()),
                 json=True)
+    context.republish(settings)
 
 
 @app.command(
@@ -78,7 +82,7 @@ def explain(
 
     settings = context.settings(ctx)
     policy = policy_for(settings)
-    with context.read_warehouse(settings) as con:
+    with context.read_snapshot(settings) as con:
         report = review.explain(con, policy, mention)
     output.emit(report, json=json, human=review.render_explanation)
 
@@ -102,6 +106,6 @@ def simulate(
 
     settings = context.settings(ctx)
     current, proposed = policy_for(settings), load_policy(policy)
-    with context.read_warehouse(settings) as con:
+    with context.read_snapshot(settings) as con:
         result = review.simulate(con, current, proposed, (since, until or clock.now()))
     output.emit(result, json=json, human=review.render_simulation)

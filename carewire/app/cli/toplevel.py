@@ -51,7 +51,9 @@ def enrich(
     from carewire.app import pipeline
 
     window = (since, until or clock.now()) if since else None
-    output.emit(pipeline.enrich(context.settings(ctx), window), json=True)
+    settings = context.settings(ctx)
+    output.emit(pipeline.enrich(settings, window), json=True)
+    context.republish(settings)
 
 
 @app.command(

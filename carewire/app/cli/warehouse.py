@@ -23,3 +23,5 @@ def migrate(ctx: typer.Context) -> None:
     applied = pipeline.migrate(settings)
     print(f"{settings.warehouse}: applied {', '.join(applied)}" if applied else
           f"{settings.warehouse}: schema is current, nothing to apply")
+    if applied:
+        context.republish(settings)
