@@ -28,6 +28,7 @@ from typing import Any, Iterator
 from carewire.connectors.base import Page, Stream
 from carewire.core.settings import Settings
 from carewire.core.errors import LandingError
+from carewire.core.files import private_dir
 from carewire.core.types import Interval, dumps, utc
 
 CURSOR_FILE = "_cursor.json"
@@ -92,7 +93,7 @@ def unreadable(path: Path, exc: BaseException) -> Unreadable:
 
 def atomic_write(path: Path, text: str) -> None:
     """Write to a temporary file beside `path`, fsync, then rename over it."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    private_dir(path.parent)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as out:
@@ -109,7 +110,7 @@ def atomic_write(path: Path, text: str) -> None:
 def exclusive(path: Path) -> Iterator[Path]:
     """Hold an exclusive lock for a read-modify-write of `path` (a JSON state file that the
     parallel mapped tasks of one DAG share): the lock is a sibling `<name>.lock` file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    private_dir(path.parent)
     with open(path.with_name(f"{path.name}.lock"), "a") as lock:
         fcntl.flock(lock.fileno(), fcntl.LOCK_EX)
         try:

@@ -3,6 +3,9 @@
 Kept in the desk's own store (SQLite by default, PostgreSQL when scaled out), beside the
 queue tables (desk/schema.py), so one backup holds the queue and who worked it.
 
+- A new password must be 12 characters or more and hard to guess: zxcvbn (the Dropbox
+  estimator, its dictionaries inside the package, so the check works offline) must score it
+  3 or more, with the user's name, their teams and "carewire" counted as known words.
 - Passwords are hashed with argon2id (argon2-cffi, its RFC 9106 defaults), a random salt
   each. Hashes made by carewire 0.1 (scrypt) still verify, and are replaced by an argon2id
   hash at the user's next sign-in, when the password is at hand.
@@ -22,6 +25,7 @@ import hashlib
 import hmac
 import re
 import secrets
+import threading
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Callable, Iterable, Literal
@@ -30,6 +34,7 @@ import sqlalchemy as sa
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerifyMismatchError
 from sqlalchemy.exc import IntegrityError
+from zxcvbn import zxcvbn
 
 from carewire.core.errors import CarewireError
 from carewire.desk.schema import (JsonText, UtcDateTime, desk_audit, desk_events, desk_sessions,
@@ -38,6 +43,16 @@ from carewire.desk.schema import (JsonText, UtcDateTime, desk_audit, desk_events
 Role = Literal["agent", "lead", "admin"]
 ROLES: tuple[Role, ...] = ("agent", "lead", "admin")
 MIN_PASSWORD_LENGTH = 12
+MIN_PASSWORD_SCORE = 3
+"""zxcvbn's score (0 to 4) a new password needs: 3 is its "safely unguessable" (about 10^8
+guesses or more, against an attacker who knows common passwords, words, names, keyboard
+patterns, dates and the words given as the user's own)."""
+_JUDGED_CHARS = 72
+"""zxcvbn judges at most this many characters (its own bound: the estimate grows slowly
+with length); a longer password is judged by its start, which only errs on the safe side."""
+_ZXCVBN = threading.Lock()
+"""zxcvbn keeps the words of the user in a module-level dictionary while it estimates:
+two estimates at once (the web app's threads) would read each other's words."""
 MAX_FAILED_SIGN_INS = 5
 LOCKOUT = timedelta(minutes=15)
 MAX_FAILED_PER_CLIENT = 20
@@ -77,6 +92,27 @@ class AuditEntry:
     action: str
     target: str | None
     detail: dict[str, Any]
+
+
+def password_problem(password: str, name: str, teams: Iterable[str] = ()) -> str | None:
+    """Why `password` may not be `name`'s, or None when it may: too short, or too easy to
+    guess (zxcvbn's score below MIN_PASSWORD_SCORE), said with zxcvbn's own warning and
+    suggestions. The user's name (and its parts), their teams, "carewire" and "desk" count
+    as words an attacker knows, so "carewire2026" is weak."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        return (f"the password for {name} is too short: use at least {MIN_PASSWORD_LENGTH} "
+                "characters")
+    known = ["carewire", "desk", name, *re.split(r"[._@-]+", name), *teams]
+    with _ZXCVBN:
+        judged = zxcvbn(password[:_JUDGED_CHARS], user_inputs=[w for w in known if w])
+    if judged["score"] >= MIN_PASSWORD_SCORE:
+        return None
+    feedback = judged["feedback"]
+    advice = (" ".join(part for part in [feedback["warning"], *feedback["suggestions"]] if part)
+              or "it is made of words, names or patterns that are tried early.")
+    return (f"the password for {name} is too easy to guess: {advice} Three or four "
+            "unrelated words, or a password manager's random one, will do (the user's name, "
+            "teams and \"carewire\" add nothing: they are tried first)")
 
 
 def hash_password(password: str) -> str:
@@ -149,14 +185,15 @@ class Accounts:
         if unknown:
             raise AccountError(f"no queue for team {', '.join(unknown)}: the teams are "
                                f"{', '.join(sorted(self.known_teams))} (the routing policy's)")
-        if len(password) < MIN_PASSWORD_LENGTH:
-            raise AccountError(f"the password for {name} is too short: use at least "
-                               f"{MIN_PASSWORD_LENGTH} characters")
+        problem = password_problem(password, name, teams)
+        if problem:
+            raise AccountError(problem)
+        hashed = hash_password(password)  # before the transaction: it takes tens of ms
         now = self._clock()
         try:
             with self.engine.begin() as conn:
                 conn.execute(desk_users.insert().values(
-                    name=name, password_hash=hash_password(password), role=role,
+                    name=name, password_hash=hashed, role=role,
                     teams=list(teams), active=True, failed_sign_ins=0, locked_until=None,
                     created_at=now))
                 self._audit(conn, actor, "user_added", name, None,
@@ -246,13 +283,20 @@ class Accounts:
         return token, Session(_user(row), csrf)
 
     def set_password(self, name: str, password: str, actor: str) -> None:
-        """A new password, which also lifts a lockout (the admin's answer to "locked")."""
-        if len(password) < MIN_PASSWORD_LENGTH:
-            raise AccountError(f"the password for {name} is too short: use at least "
-                               f"{MIN_PASSWORD_LENGTH} characters")
+        """A new password, which also lifts a lockout (the admin's answer to "locked"). It
+        must be as strong as a new user's (password_problem), judged with their teams."""
+        with self.engine.connect() as conn:
+            user = conn.execute(sa.select(desk_users.c.teams)
+                                .where(desk_users.c.name == name)).one_or_none()
+        if user is None:
+            raise AccountError(f"no desk user named {name}")
+        problem = password_problem(password, name, user.teams or ())
+        if problem:
+            raise AccountError(problem)
+        hashed = hash_password(password)
         with self.engine.begin() as conn:
             if not conn.execute(desk_users.update().where(desk_users.c.name == name).values(
-                    password_hash=hash_password(password), failed_sign_ins=0,
+                    password_hash=hashed, failed_sign_ins=0,
                     locked_until=None)).rowcount:
                 raise AccountError(f"no desk user named {name}")
             conn.execute(desk_sessions.delete().where(desk_sessions.c.user_name == name))

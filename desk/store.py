@@ -31,6 +31,7 @@ from sqlalchemy.exc import ArgumentError, DBAPIError, IntegrityError, NoSuchModu
 
 from carewire.core.delivery import Delivery, MentionRef
 from carewire.core.errors import CarewireError
+from carewire.core.files import PRIVATE_FILE, create_private, private_dir, tighten
 from carewire.core.types import utc
 from carewire.desk.schema import desk_events, desk_items, upgrade
 
@@ -108,6 +109,20 @@ def _now() -> datetime:
     return datetime.now(timezone.utc)
 
 
+def _private_sqlite_file(path: Path) -> None:
+    """The desk's SQLite file is owner-only (0600) in a folder created owner-only: it
+    holds who asked what and what agents answered. A new one is created empty with that
+    mode before SQLite opens it (SQLite takes an empty file as a new database, and gives
+    its -journal, -wal and -shm files the database's mode); a looser existing one, or a
+    journal left beside it, is tightened with a warning in the log (docs/desk.md)."""
+    private_dir(path.parent)
+    if create_private(path):
+        return
+    for file in (path, *(path.with_name(path.name + end) for end in ("-journal", "-wal",
+                                                                     "-shm"))):
+        tighten(file, PRIVATE_FILE, "the desk store")
+
+
 class Desk:
     """The queue store at a SQLAlchemy URL, migrated to the newest schema on open."""
 
@@ -116,7 +131,7 @@ class Desk:
             parsed = sa.make_url(url)
             if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "",
                                                                                   ":memory:"):
-                Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+                _private_sqlite_file(Path(parsed.database))
             self.engine = sa.create_engine(parsed)
         except (ArgumentError, NoSuchModuleError, ImportError) as exc:
             # The URL itself is not repeated: it may hold a password.

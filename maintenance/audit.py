@@ -28,6 +28,7 @@ import duckdb
 
 from carewire.core.settings import Settings
 from carewire.core.errors import ConfigError
+from carewire.core.files import private_dir
 from carewire.maintenance.requests import ErasureRequest, normalised_handle
 from carewire.maintenance.target import Target
 from carewire.warehouse.db import records
@@ -48,7 +49,7 @@ def _key(settings: Settings, *, create: bool) -> bytes:
             f"no erasure key at {path}: no erasure was recorded with this data directory. "
             "Check CAREWIRE_DATA_DIR (the key lives in <data_dir>/requests/), or restore "
             "the key from the data directory's backups")
-    path.parent.mkdir(parents=True, exist_ok=True)
+    private_dir(path.parent)
     fd, tmp = tempfile.mkstemp(prefix=f".{KEY_FILE}.", dir=path.parent)  # mode 0600
     try:
         with os.fdopen(fd, "wb") as out:

@@ -24,6 +24,7 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from carewire.core.errors import WarehouseError
+from carewire.core.files import private_dir
 from carewire.core.settings import Settings
 from carewire.warehouse.db import connect
 
@@ -38,7 +39,7 @@ def pending_path(settings: Settings) -> Path:
 def mark(settings: Settings) -> None:
     """Note that the warehouse holds freed bytes of erased content (before changing it)."""
     path = pending_path(settings)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    private_dir(path.parent)
     path.touch()
 
 

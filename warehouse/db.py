@@ -10,15 +10,33 @@ import duckdb
 import pandas as pd
 
 from carewire.core.errors import WarehouseError
+from carewire.core.files import PRIVATE_FILE, private_dir, private_umask, tighten
 
 
 @contextmanager
 def connect(path: Path, *, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A connection to the DuckDB file at `path`. Writing, the file and its .wal are
+    owner-only (0600; a looser existing one is tightened, with a warning in the log), in a
+    folder created owner-only: DuckDB makes the .wal anew after every checkpoint with the
+    umask's mode, so the process's umask is at least 077 while a writing connection is
+    open (carewire.core.files.private_umask)."""
     path = Path(path)
-    if read_only and not path.exists():
-        raise WarehouseError(f"{path} does not exist yet: run `carewire demo` or the process DAG "
-                             "first")
-    path.parent.mkdir(parents=True, exist_ok=True)
+    if read_only:
+        if not path.exists():
+            raise WarehouseError(f"{path} does not exist yet: run `carewire demo` or the "
+                                 "process DAG first")
+        with _opened(path, read_only=True) as con:
+            yield con
+        return
+    private_dir(path.parent)
+    with private_umask(), _opened(path, read_only=False) as con:
+        for written in (path, path.with_name(path.name + ".wal")):
+            tighten(written, PRIVATE_FILE, "the warehouse")
+        yield con
+
+
+@contextmanager
+def _opened(path: Path, *, read_only: bool) -> Iterator[duckdb.DuckDBPyConnection]:
     try:
         con = duckdb.connect(str(path), read_only=read_only)
     except duckdb.IOException as exc:

@@ -178,8 +178,9 @@ def publish(settings: Settings) -> Path:
     from carewire.warehouse.exports import export_parquet
     from carewire.warehouse.snapshot import publish as publish_snapshot
 
-    snapshot = publish_snapshot(settings.warehouse, settings.snapshot)
-    export_parquet(snapshot, settings.exports)
+    shared = settings.share_with_group
+    snapshot = publish_snapshot(settings.warehouse, settings.snapshot, share_with_group=shared)
+    export_parquet(snapshot, settings.exports, share_with_group=shared)
     return snapshot
 
 

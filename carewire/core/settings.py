@@ -335,6 +335,11 @@ class Settings(BaseSettings):
     warehouse_path: Path | None = None
     snapshot_path: Path | None = None
     exports_dir: Path | None = None
+    share_with_group: bool = Field(
+        default=False, description="Let the group of the snapshot's folder read the analyst "
+        "snapshot and the Parquet exports (files 0640, folders 0750) instead of the owner "
+        "only (0600, 0700), for analysts who sign in as themselves: put them in that group. "
+        "The desk store and the warehouse stay owner-only (docs/privacy.md, file modes).")
     cursor_history: int = Field(default=500, ge=2, description="Cursor states kept per stream.")
     lag: timedelta = Field(
         default=timedelta(hours=1),

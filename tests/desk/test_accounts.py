@@ -49,6 +49,37 @@ def test_weak_or_incomplete_users_are_refused(accounts):
         store.add_user("ann", PASSWORD, "lead")
 
 
+@pytest.mark.parametrize("weak, advice", [
+    ("password1234", "This is a very common password."),
+    ("carewire2026", "Add another word or two."),  # "carewire" is a known word
+    ("Community2026", "Capitalization doesn't help very much."),  # so is the user's team
+    ("abcdefghijklmnop", "Sequences like \"abc\""),
+])
+def test_a_password_that_is_easy_to_guess_is_refused_with_zxcvbns_advice(accounts, weak,
+                                                                         advice):
+    store, _, _ = accounts
+    with pytest.raises(AccountError) as refused:
+        store.add_user("cid", weak, "agent", ["community"])
+    assert "the password for cid is too easy to guess" in str(refused.value)
+    assert advice in str(refused.value) and "unrelated words" in str(refused.value)
+    assert store.users() == []
+
+
+def test_a_new_password_must_be_as_strong_and_a_refused_one_changes_nothing(accounts):
+    store, _, _ = accounts
+    store.add_user("ann", PASSWORD, "agent", ["kestrelcare"])
+    for weak, message in (("short", "at least 12 characters"),
+                          ("ann-ann-ann-ann", "too easy to guess"),
+                          ("kestrelcare2026", "too easy to guess")):  # her team's name
+        with pytest.raises(AccountError, match=message):
+            store.set_password("ann", weak, actor="ada")
+    assert store.sign_in("ann", PASSWORD, None)  # the old one still works
+    with pytest.raises(AccountError, match="no desk user named bob"):
+        store.set_password("bob", "Kettle lantern ribbon 94", actor="ada")
+    store.set_password("ann", "Kettle lantern ribbon 94", actor="ada")
+    assert store.sign_in("ann", "Kettle lantern ribbon 94", None)
+
+
 def test_the_audit_log_holds_sign_ins_and_item_actions_newest_first(accounts):
     from tests.desk.test_store import delivery
 

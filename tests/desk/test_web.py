@@ -83,6 +83,12 @@ def test_leads_see_every_queue_and_only_admins_manage_users(desk_app, sign_in):
     added = ada.post("/admin/users", {"name": "bo", "password": "another long secret",
                                       "role": "agent", "teams": "advocacy"}, page="/admin/users")
     assert added.status_code == 303 and "user+added" in added.headers["location"]
+    weak = ada.post("/admin/users", {"name": "cy", "password": "carewire2026!",
+                                     "role": "lead"}, page="/admin/users")
+    assert weak.status_code == 303 and "too+easy+to+guess" in weak.headers["location"]
+    shown = ada.get(weak.headers["location"])
+    assert "the password for cy is too easy to guess: Add another word or two." in shown.text
+    assert "cy" not in [user.name for user in desk_app.state.accounts.users()]
     bo = DeskUser(desk_app, "bo")
     assert bo.sign_in("another long secret").status_code == 303
     assert bo.get("/queue/advocacy").status_code == 200

@@ -65,12 +65,14 @@ def _accounts(settings):
 
 def _new_password(name: str, from_stdin: bool) -> str:
     """Asked twice on the terminal (never an argument: it would sit in the shell's
-    history), or the first line of stdin for scripts."""
+    history), or the first line of stdin for scripts. Accounts judges it (12+ characters,
+    hard to guess: desk/accounts.py password_problem) and refuses a weak one with
+    zxcvbn's advice."""
     import getpass
 
     if from_stdin:
         return sys.stdin.readline().rstrip("\n")
-    password = getpass.getpass(f"password for {name} (12+ characters): ")
+    password = getpass.getpass(f"password for {name} (12+ characters, hard to guess): ")
     if password != getpass.getpass("again: "):
         raise CarewireError("the two passwords differ; nothing was changed")
     return password
