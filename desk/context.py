@@ -38,6 +38,7 @@ def item_context(snapshot: Path, source: str, source_id: str,
                  cluster_id: str | None) -> ItemContext:
     try:
         with connect(snapshot, read_only=True) as con:
+            source_id = _current_id(con, source, source_id)
             mention = records(con, """
                 SELECT m.source, m.source_id, m.url, m.title, m.text, m.created_at, m.author_id,
                        m.is_deleted, e.sentiment, e.sentiment_score, e.sentiment_confidence,
@@ -77,6 +78,19 @@ def item_context(snapshot: Path, source: str, source_id: str,
         decision["evidence"] = json.loads(decision["evidence"])
     return ItemContext(True, "", mention, author[0] if author else {}, history,
                        decision or {}, cluster)
+
+
+def _current_id(con, source: str, source_id: str) -> str:
+    """An item delivered before its mention's key changed form (a feed entry, keyed by its
+    guid alone before issue 23) names the former id; the snapshot knows the mention by
+    the new one. (A snapshot published before the upgrade has no such table yet.)"""
+    if not con.execute("SELECT 1 FROM duckdb_tables() WHERE table_name = "
+                       "'core__mention_former_ids'").fetchone():
+        return source_id
+    current = con.execute("SELECT source_id FROM core__mention_former_ids "
+                          "WHERE source = ? AND former_source_id = ?",
+                          [source, source_id]).fetchone()
+    return current[0] if current else source_id
 
 
 def _cluster(con, cluster_id: str) -> dict[str, Any]:

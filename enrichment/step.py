@@ -138,10 +138,12 @@ def _cluster(con: duckdb.DuckDBPyConnection, encoder_version: str, pairs: PairMo
                                           WHERE created_at >= ? AND created_at < ?)""",
                     [encoder_version, window[0], window[1]])
     new = con.execute(f"""
-        SELECT m.source, m.source_id, {_TEXT} AS text, m.created_at, v.embedding
+        SELECT m.source, m.source_id, {_TEXT} AS text, m.created_at, v.embedding,
+               coalesce(f.former_source_id, m.source_id) AS key_source_id
         FROM core__mentions m
         JOIN core__embeddings v USING (source, source_id)
         LEFT JOIN core__cluster_members k USING (source, source_id)
+        LEFT JOIN core__mention_former_ids f USING (source, source_id)
         WHERE NOT m.is_deleted AND v.encoder_version = ? AND {not_set_aside("cluster")}
           AND (k.source_id IS NULL OR k.encoder_version <> ?)""",
                       [encoder_version, encoder_version]).df()
@@ -154,11 +156,13 @@ def _cluster(con: duckdb.DuckDBPyConnection, encoder_version: str, pairs: PairMo
             FROM core__cluster_members k JOIN core__mentions m USING (source, source_id)
             WHERE k.encoder_version = ? AND NOT m.is_deleted AND m.created_at >= ?
             GROUP BY k.cluster_id)
-        SELECT m.source, m.source_id, {_TEXT} AS text, m.created_at, v.embedding, a.last_at
+        SELECT m.source, m.source_id, {_TEXT} AS text, m.created_at, v.embedding, a.last_at,
+               coalesce(f.former_source_id, m.source_id) AS key_source_id
         FROM core__cluster_members k
         JOIN activity a USING (cluster_id)
         JOIN core__mentions m USING (source, source_id)
         JOIN core__embeddings v USING (source, source_id)
+        LEFT JOIN core__mention_former_ids f USING (source, source_id)
         WHERE k.joined_by = 'founder' AND k.encoder_version = ?""",
                            [encoder_version, new["created_at"].min() - open_for,
                             encoder_version]).df()
@@ -171,7 +175,10 @@ def _cluster(con: duckdb.DuckDBPyConnection, encoder_version: str, pairs: PairMo
         both, assignments, known = trial.done[0][1]
     else:
         both, assignments, known = _assign(founders, new.drop(index=failed), pairs, open_for)
-    keys = (both["source"] + ":" + both["source_id"]).tolist()
+    # A cluster's id is made from its founder's `source:id`, with the id its keys were
+    # first made from (a feed entry keyed before issue 23: its former id), so a cluster
+    # keeps its id, and its community thread its delivery key, whatever the key's form.
+    keys = (both["source"] + ":" + both["key_source_id"]).tolist()
     members = pd.DataFrame(
         [{"source": both.at[p, "source"], "source_id": both.at[p, "source_id"],
           "cluster_id": cluster_id(keys[a.founder]), "joined_by": a.joined_by,

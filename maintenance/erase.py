@@ -39,6 +39,7 @@ from carewire.core.settings import Settings
 from carewire.connectors import CONNECTORS
 from carewire.core.types import dumps
 from carewire.connectors.base import Stream
+from carewire.connectors.feeds.mapping import SOURCE as FEEDS, entry_guid
 from carewire.connectors.landing import Batch, LandingZone
 from carewire.enrichment import influence
 from carewire.maintenance.redact import scrub_bytes
@@ -85,14 +86,31 @@ def resolve(con: duckdb.DuckDBPyConnection, desk: sa.Engine | None,
                     "(SELECT author_id FROM erased)", [source]).fetchall()}
     source_ids |= _copies(con, source, source_ids)
     texts = _texts(con, source, source_ids)
+    former = _former_ids(con, source, source_ids)
     if desk is not None:
         for mention in _desk_mentions(desk, source):
-            if (mention["source_id"] in source_ids
+            if mention["source_id"] in former:
+                texts.append(mention["text"])
+            elif (mention["source_id"] in source_ids
                     or str(mention.get("author") or "").lower() in handles):
                 source_ids.add(mention["source_id"])
                 texts.append(mention["text"])
+    published = ({entry_guid(i) for i in source_ids if ":" in i} if source == FEEDS
+                 else set())
     return Target(source, frozenset(handles), frozenset(author_ids), frozenset(source_ids),
-                  tuple(t for t in texts if t), frozenset(names))
+                  tuple(t for t in texts if t), frozenset(names),
+                  frozenset(published - source_ids), frozenset(former))
+
+
+def _former_ids(con: duckdb.DuckDBPyConnection, source: str, source_ids: set[str]) -> set[str]:
+    """The ids these mentions had before their key changed form (feed entries before they
+    were keyed within their feed): what a desk item delivered before names them by."""
+    if not source_ids:
+        return set()
+    with registered(con, pd.DataFrame({"source_id": sorted(source_ids)}), "erased"):
+        return {row[0] for row in con.execute(
+            "SELECT former_source_id FROM core__mention_former_ids WHERE source = ? AND "
+            "source_id IN (SELECT source_id FROM erased)", [source]).fetchall()}
 
 
 def _copies(con: duckdb.DuckDBPyConnection, source: str, source_ids: set[str]) -> set[str]:
@@ -253,7 +271,7 @@ def erase_desk(desk: sa.Engine, con: duckdb.DuckDBPyConnection, target: Target) 
         for item in conn.execute(sa.select(desk_items)).all():
             mentions = item.mentions
             erased = [m for m in mentions if m.get("source") == target.source and (
-                m["source_id"] in target.source_ids
+                m["source_id"] in target.source_ids or m["source_id"] in target.former_ids
                 or str(m.get("author") or "").lower() in target.handles)]
             if erased and len(erased) == len(mentions):
                 removed["desk_events"] += conn.execute(

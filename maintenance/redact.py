@@ -37,6 +37,7 @@ import feedparser
 from carewire.core.types import dumps
 from carewire.connectors.base import Page
 from carewire.connectors.feeds.mapping import _author as feed_author  # how the mapping reads one
+from carewire.connectors.feeds.mapping import entry_key
 from carewire.connectors.landing import CURSOR_FILE, Batch, LandingZone, atomic_write, exclusive
 from carewire.maintenance.target import Target
 
@@ -205,10 +206,12 @@ JSON_REDACTORS: dict[str, Callable[[Any, Page, Target], tuple[Any, int]]] = {
 _ENTRY = re.compile(rb"<(item|entry)\b[^>]*>.*?</\1\s*>", re.S | re.I)
 
 
-def _feed(page: Page, target: Target) -> tuple[bytes, int]:
-    """Cut the target's entries out of an RSS/Atom document, keeping every other byte.
+def _feed(page: Page, stream: str, target: Target) -> tuple[bytes, int]:
+    """Cut the target's entries out of an RSS/Atom document of feed `stream`, keeping every
+    other byte.
 
-    feedparser decides what each entry is (its key and author, as the mapping reads them);
+    feedparser decides what each entry is (its key within the feed and its author, as the
+    mapping reads them: another feed's entry with the same guid is someone else's);
     the elements are matched to its entries in document order. When the two counts differ
     (a document feedparser repairs) no element is cut by position: the scrub that follows
     still blanks every trace in the text."""
@@ -220,8 +223,8 @@ def _feed(page: Page, target: Target) -> tuple[bytes, int]:
     body, removed, end = [], 0, 0
     for entry, element in zip(entries, elements):
         author = feed_author(entry, host)
-        key = entry.get("id") or entry.get("link")
-        if key in target.source_ids or (author and (
+        guid = entry.get("id") or entry.get("link")
+        if (guid and entry_key(stream, guid) in target.source_ids) or (author and (
                 author.author_id in target.author_ids
                 or str(author.handle).lower().lstrip("@") in target.handles)):
             body.append(page.body[end:element.start()])
@@ -231,12 +234,14 @@ def _feed(page: Page, target: Target) -> tuple[bytes, int]:
     return b"".join(body), removed
 
 
-def redact_page(source: str, page: Page, target: Target) -> tuple[Page | None, int]:
-    """The page without the target (None: drop it whole), and how many records went."""
+def redact_page(source: str, page: Page, target: Target, stream: str = ""
+                ) -> tuple[Page | None, int]:
+    """The page, landed for `stream`, without the target (None: drop it whole), and how
+    many records went."""
     removed = 0
     body = page.body
     if source == "feeds":
-        body, removed = _feed(page, target)
+        body, removed = _feed(page, stream, target)
         body = scrub_bytes(body, target)
     else:
         try:
@@ -290,7 +295,7 @@ def redact_landing(landing: LandingZone, target: Target) -> LandingResult:
         pages = list(batch.pages())
         redacted = []
         for page in pages:
-            new, removed = redact_page(batch.source, page, target)
+            new, removed = redact_page(batch.source, page, target, batch.stream)
             result.records += removed
             if new is None:
                 result.pages += 1

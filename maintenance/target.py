@@ -49,10 +49,19 @@ class Target:
     source_ids: frozenset[str] = frozenset()
     texts: tuple[str, ...] = field(default=(), compare=False)
     names: frozenset[str] = frozenset()          # display names: whole values only
+    published_ids: frozenset[str] = frozenset()
+    """The erased mentions' ids as their platform publishes them, where carewire's key is
+    another (a feed entry `blog:post-42` is `post-42` in the feed): scrubbed like ids,
+    never matched as keys, since another feed's `post-42` is someone else's."""
+    former_ids: frozenset[str] = frozenset()
+    """The ids the erased mentions had before their key changed form
+    (core__mention_former_ids): a desk item delivered before still names them, so they
+    are matched as keys there."""
 
     @property
     def tokens(self) -> frozenset[str]:
-        return self.handles | self.author_ids | self.source_ids
+        return (self.handles | self.author_ids | self.source_ids | self.published_ids
+                | self.former_ids)
 
     @cached_property
     def fingerprints(self) -> frozenset[str]:
@@ -64,7 +73,7 @@ class Target:
         """Ids anywhere as a word; handles only after a marker of a handle (group `pre`,
         kept)."""
         branches = []
-        ids = self.author_ids | self.source_ids
+        ids = self.author_ids | self.source_ids | self.published_ids | self.former_ids
         if self.handles:
             branches.append(rf"(?P<pre>{HANDLE_CONTEXT})(?:{_alternatives(self.handles)})"
                             rf"(?![A-Za-z0-9_])")

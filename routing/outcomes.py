@@ -85,13 +85,15 @@ def _offer_answers(con, policy: Policy, now: datetime) -> int:
     offers = con.execute("""
         SELECT DISTINCT ON (m.source, m.author_id, e.data->>'url')
                m.source, m.source_id, coalesce(a.handle, m.author_id) AS author,
-               e.data->>'url' AS url, v.delivery_key AS community_key, v.cluster_id
+               e.data->>'url' AS url, v.delivery_key AS community_key, v.cluster_id,
+               coalesce(f.former_source_id, m.source_id) AS key_source_id
         FROM core__events e
         JOIN core__deliveries v ON v.delivery_key = e.delivery_key AND v.route = 'community'
         JOIN core__delivery_mentions d ON d.delivery_key = v.delivery_key
         JOIN core__mentions m ON m.source = d.source AND m.source_id = d.source_id
         LEFT JOIN core__authors a ON a.source = m.source AND a.author_id = m.author_id
         LEFT JOIN core__author_influence i ON i.source = m.source AND i.author_id = m.author_id
+        LEFT JOIN core__mention_former_ids f ON f.source = m.source AND f.source_id = m.source_id
         WHERE e.kind = 'accepted_answer' AND NOT m.is_deleted
           AND coalesce(i.tier, 'regular') <> 'brand'
           AND coalesce(a.handle, m.author_id) IS DISTINCT FROM e.data->>'username'
@@ -99,8 +101,9 @@ def _offer_answers(con, policy: Policy, now: datetime) -> int:
     team = policy.teams.get("community", "community")
     queued = 0
     with transaction(con):
-        for source, source_id, author, url, community_key, cluster_id in offers:
-            key = delivery_key("desk", "answer_offer", f"{source}:{source_id}|{url}")
+        for source, source_id, author, url, community_key, cluster_id, key_id in offers:
+            # made from the id the mention's keys were first made from (routing/step.py)
+            key = delivery_key("desk", "answer_offer", f"{source}:{key_id}|{url}")
             note = (f"Reply to {author} on {source}: \"Thanks for asking! This is answered in "
                     f"our community: {url}\"")
             queued += _plan(con, key, "answer_offer", "mention", cluster_id, team, "low",

@@ -30,13 +30,15 @@ _FEATURES = """
 SELECT m.source, m.source_id, m.text, m.created_at, m.parent_id IS NOT NULL AS is_reply,
        e.intent, e.sentiment, e.sentiment_score, e.relevant, e.language,
        coalesce(i.tier, 'regular') AS tier, i.reach, i.score AS influence_score,
-       k.cluster_id, coalesce(c.size, 1) AS cluster_size, b.embedding
+       k.cluster_id, coalesce(c.size, 1) AS cluster_size, b.embedding,
+       coalesce(f.former_source_id, m.source_id) AS key_source_id
 FROM core__mentions m
 JOIN core__enrichments e ON e.source = m.source AND e.source_id = m.source_id
 LEFT JOIN core__author_influence i ON i.source = m.source AND i.author_id = m.author_id
 LEFT JOIN core__cluster_members k ON k.source = m.source AND k.source_id = m.source_id
 LEFT JOIN core__issue_clusters c ON c.cluster_id = k.cluster_id
 LEFT JOIN core__embeddings b ON b.source = m.source AND b.source_id = m.source_id
+LEFT JOIN core__mention_former_ids f ON f.source = m.source AND f.source_id = m.source_id
 WHERE NOT m.is_deleted AND {which}
 ORDER BY m.created_at, m.source, m.source_id
 """
@@ -64,7 +66,12 @@ def _decide(policy: Policy, experts: ExpertIndex, frame: pd.DataFrame) -> pd.Dat
 
 
 def delivery_key(destination: str, unit: str, ref: str) -> str:
-    """Stable across reruns and retries: the same work for the same destination is one key."""
+    """Stable across reruns and retries: the same work for the same destination is one key.
+
+    A mention's `ref` is `source:id`, with the id its keys were first made from
+    (`key_source_id`: the former id of a mention whose key changed form, a feed entry keyed
+    before issue 23): a key already stored never changes, so a rerun cannot plan a second
+    item for work a person already has."""
     return hashlib.sha256(f"{destination}|{unit}|{ref}".encode()).hexdigest()[:32]
 
 
@@ -104,7 +111,7 @@ def prepare(decided: pd.DataFrame, policy: Policy, decided_for: datetime) -> pd.
     decided["delivery_key"] = [
         delivery_key(row.destination, row.unit,
                      row.cluster_id if row.unit == "cluster" and isinstance(row.cluster_id, str)
-                     else f"{row.source}:{row.source_id}") if is_routed else None
+                     else f"{row.source}:{row.key_source_id}") if is_routed else None
         for row, is_routed in zip(decided.itertuples(), routed)]
     decided["evidence"] = decided["evidence"].map(lambda e: json.dumps(e, default=str))
     decided["policy_version"] = policy.full_version

@@ -83,9 +83,9 @@ def test_a_text_the_models_fail_on_is_set_aside_and_the_rest_is_enriched(
     result = enrich(settings, models)
     assert (result["enriched"], result["set_aside"]) == (3, 1)
     assert query(settings, "SELECT source_id FROM core__enrichments ORDER BY 1") == [
-        ("g1",), ("g2",), ("g3",)]
+        ("forum:g1",), ("forum:g2",), ("forum:g3",)]
     [(stage, ref, reason, payload)] = set_aside(settings)
-    assert (stage, ref) == ("enrich", "feeds:p1")
+    assert (stage, ref) == ("enrich", "feeds:forum:p1")
     assert "ValueError: cannot handle this text" in reason
     assert "carewire quality retry enrich" in reason
     assert b"POISON this post breaks the step" in payload
@@ -113,9 +113,9 @@ def test_a_deleted_mention_leaves_nothing_set_aside(settings, models, monkeypatc
     pipeline.load_landed(settings)
     monkeypatch.setattr(models[0], "enrich", poisoned(models[0].enrich, lambda texts: texts))
     enrich(settings, models)
-    assert [row[:2] for row in set_aside(settings)] == [("enrich", "feeds:p1")]
+    assert [row[:2] for row in set_aside(settings)] == [("enrich", "feeds:forum:p1")]
     with connect(settings.warehouse) as con:  # as a platform deletion is loaded
-        con.execute("UPDATE core__mentions SET is_deleted = true WHERE source_id = 'p1'")
+        con.execute("UPDATE core__mentions SET is_deleted = true WHERE source_id = 'forum:p1'")
     enrich(settings, models)
     assert set_aside(settings) == []
 
@@ -156,14 +156,14 @@ def test_clustering_and_routing_set_aside_the_record_they_fail_on(settings, mode
                                                         lambda texts, *a, **k: texts))
     result = enrich(settings, models)
     assert (result["clustered"], result["cluster_set_aside"]) == (3, 1)
-    assert [row[:2] for row in set_aside(settings)] == [("cluster", "feeds:p1")]
+    assert [row[:2] for row in set_aside(settings)] == [("cluster", "feeds:forum:p1")]
 
     monkeypatch.setattr(route_step, "evaluate", poisoned(
         route_step.evaluate, lambda policy, frame, *a: frame["text"].tolist()))
     routed = pipeline.route(settings, NOW)
     assert (routed["decided"], routed["set_aside"]) == (3, 1)
-    assert [row[:2] for row in set_aside(settings)] == [("cluster", "feeds:p1"),
-                                                        ("route", "feeds:p1")]
+    assert [row[:2] for row in set_aside(settings)] == [("cluster", "feeds:forum:p1"),
+                                                        ("route", "feeds:forum:p1")]
     assert pipeline.route(settings, NOW)["decided"] == 0  # skipped from then on
 
 

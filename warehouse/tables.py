@@ -198,6 +198,12 @@ _TABLES = (
         pair_score DOUBLE
         encoder_version VARCHAR NOT NULL"""), ("source", "source_id"), personal=True,
           exported=True),
+    Table("core__mention_former_ids", "mention whose key changed form (a feed entry, once "
+          "keyed by its guid alone): the id it had, which its delivery keys and cluster id "
+          "were made from", columns("""
+        source VARCHAR NOT NULL
+        source_id VARCHAR NOT NULL
+        former_source_id VARCHAR NOT NULL"""), ("source", "source_id"), personal=True),
     Table("core__author_influence", "author: reach, engagement, history, helpful replies, "
           "score, tier and why", columns("""
         source VARCHAR NOT NULL

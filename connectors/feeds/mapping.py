@@ -5,6 +5,13 @@ this module decides what is usable. A document that is not a feed (an HTML error
 or bot-challenge page) or is not well-formed XML is rejected whole: a truncated feed may
 hold a truncated entry, and we cannot tell which. Entries without a key are rejected one
 by one and the rest of the feed is kept.
+
+An entry is keyed within its feed: `source_id` is `<feed name>:<guid>` (`entry_key`). A
+guid is unique only within the feed that publishes it (`1`, `post-42`, a permalink that a
+second feed carries too), so a key of the guid alone let one feed's entry overwrite
+another's in the warehouse. The feed name is the configured one (the stream), the same on
+every run; it matches `^[a-z0-9][a-z0-9_-]*$`, so it holds no colon and the first colon of
+a key always ends it (`entry_guid`). The guid is kept whole and readable.
 """
 
 from __future__ import annotations
@@ -23,6 +30,16 @@ from carewire.connectors.base import (Author, Mention, Page, Parsed, Reject, Str
     rejecting_malformed)
 
 SOURCE = "feeds"
+
+
+def entry_key(feed: str, guid: str) -> str:
+    """The `source_id` of the entry `guid` (its <id>/<guid>, else its <link>) of `feed`."""
+    return f"{feed}:{guid}"
+
+
+def entry_guid(source_id: str) -> str:
+    """The entry's own guid (or link) in a feed `source_id`, as the feed publishes it."""
+    return source_id.split(":", 1)[1]
 
 # bozo reasons that do not make the entries untrustworthy
 _HARMLESS = (feedparser.CharacterEncodingOverride, feedparser.NonXMLContentType)
@@ -145,10 +162,10 @@ def parse(stream: Stream, page: Page) -> Parsed:
     if page.headers.get("Date"):
         fallback_time = parsedate_to_datetime(page.headers["Date"]).astimezone(timezone.utc)
     for position, entry in enumerate(parsed.entries):
-        source_id = entry.get("id") or entry.get("link")
+        guid = entry.get("id") or entry.get("link")
         ref = f"{page.url}#entry-{position}"
         raw = dumps(entry).encode("utf-8")
-        if not source_id:
+        if not guid:
             result.rejects.append(Reject(
                 "entry has neither <id>/<guid> nor <link>, so it cannot be keyed or "
                 "linked; ask the site to fix its feed", raw, ref))
@@ -161,7 +178,7 @@ def parse(stream: Stream, page: Page) -> Parsed:
             continue
         title = html_to_text(entry.get("title", "")) or None
         result.mentions.append(Mention(
-            source=SOURCE, source_id=source_id, stream=stream.name, url=_article_url(entry.get("link")),
+            source=SOURCE, source_id=entry_key(stream.name, guid), stream=stream.name, url=_article_url(entry.get("link")),
             title=title, text=_text(entry) or title or "", created_at=created,
             author=_author(entry, feed_host),
             language=entry.get("language") or parsed.feed.get("language") or None,

@@ -27,7 +27,7 @@ def test_a_created_at_no_post_can_have_is_quarantined_and_the_rest_loads(setting
 
     result = pipeline.load_landed(settings)
 
-    assert query(settings, "SELECT source_id FROM core__mentions") == [("a",)]
+    assert query(settings, "SELECT source_id FROM core__mentions") == [("forum:a",)]
     reasons = sorted(reason for reason, _ in query(
         settings, "SELECT reason, item_ref FROM raw__quarantine"))
     assert len(reasons) == 2 and all("the platform's field was misread" in r for r in reasons)
@@ -51,4 +51,4 @@ def test_a_post_of_megabytes_is_enriched_on_its_beginning(settings):
     pipeline.load_landed(settings)
     assert pipeline.enrich(settings)["enriched"] == 2
     assert query(settings, "SELECT length(text) > 4000000 FROM core__mentions "
-                           "WHERE source_id = 'big'") == [(True,)]  # the whole text is kept
+                           "WHERE source_id = 'forum:big'") == [(True,)]  # the whole text is kept

@@ -64,9 +64,9 @@ def test_load_upserts_and_skips_unchanged_batches(settings):
     pipeline.load_landed(settings)
     assert query(settings, "SELECT source_id, title, first_seen_at, last_seen_at, batch_id "
                            "FROM core__mentions ORDER BY source_id") == [
-        ("a", "eSIM stuck (edited)", hour(0).end, hour(1).end, f"feeds/forum/{hour(1).key}"),
-        ("b", "Bill doubled", hour(0).end, hour(0).end, f"feeds/forum/{hour(0).key}"),
-        ("c", "Love it", hour(1).end, hour(1).end, f"feeds/forum/{hour(1).key}")]
+        ("forum:a", "eSIM stuck (edited)", hour(0).end, hour(1).end, f"feeds/forum/{hour(1).key}"),
+        ("forum:b", "Bill doubled", hour(0).end, hour(0).end, f"feeds/forum/{hour(0).key}"),
+        ("forum:c", "Love it", hour(1).end, hour(1).end, f"feeds/forum/{hour(1).key}")]
     assert query(settings, "SELECT count(*) FROM core__authors") == [(3,)]
     assert query(settings, "SELECT count(*), count(DISTINCT batch_id) FROM raw__items") == [(4, 2)]
 
@@ -85,7 +85,7 @@ def test_rerun_replaces_raw_rows_of_its_batch(settings):
     pipeline.load_landed(settings)
     land(settings, hour(0), atom(("a", "one", "Sam")))
     pipeline.load_landed(settings)
-    assert query(settings, "SELECT source_id FROM raw__items") == [("a",)]
+    assert query(settings, "SELECT source_id FROM raw__items") == [("forum:a",)]
     assert query(settings, "SELECT count(*) FROM raw__pages") == [(1,)]
     assert query(settings, "SELECT count(*) FROM core__mentions") == [(2,)]  # upserts only
 
@@ -101,7 +101,7 @@ def test_unusable_pages_go_to_quarantine_with_reason_and_original_bytes(settings
     assert reason.startswith("HTML page instead of a feed") and "'Login'" in reason
     assert payload == html
     assert seen == hour(0).end
-    assert query(settings, "SELECT source_id FROM core__mentions") == [("a",)]
+    assert query(settings, "SELECT source_id FROM core__mentions") == [("forum:a",)]
     assert query(settings, "SELECT records FROM out__quarantine_summary") == [(1,)]
 
 
@@ -134,7 +134,7 @@ def test_publish_exports_core_and_out_tables_as_parquet(settings):
     with duckdb.connect() as con:
         rows = con.execute("SELECT source_id, title FROM read_parquet(?) ORDER BY 1",
                            [str(settings.exports / "core__mentions.parquet")]).fetchall()
-    assert rows == [("a", "one"), ("b", "two")]
+    assert rows == [("forum:a", "one"), ("forum:b", "two")]
 
 
 def test_a_later_sighting_without_metrics_keeps_the_profile_fetched_before(settings):

@@ -60,7 +60,7 @@ def tags(settings) -> dict[str, set[tuple[str, str]]]:
     found: dict[str, set[tuple[str, str]]] = {}
     for source_id, brand, topic in query(settings, "SELECT source_id, brand, topic FROM "
                                                    "core__mention_tags"):
-        found.setdefault(source_id.rsplit("/", 1)[-1], set()).add((brand, topic))
+        found.setdefault(source_id.split(":", 1)[1].rsplit("/", 1)[-1], set()).add((brand, topic))
     return found
 
 

@@ -34,7 +34,7 @@ def test_a_damaged_file_is_quarantined_whole_and_the_others_load(settings, damag
     assert result["batches_loaded"] == 2
     [reason] = result["unreadable_files"]
     assert str(bad) in reason and "fetch the interval again" in reason
-    assert query(settings, "SELECT source_id FROM core__mentions ORDER BY 1") == [("a",), ("c",)]
+    assert query(settings, "SELECT source_id FROM core__mentions ORDER BY 1") == [("forum:a",), ("forum:c",)]
     assert query(settings, "SELECT batch_id, item_ref, payload FROM raw__quarantine") == [
         (f"feeds/forum/{hour(1).key}", f"feeds/forum/{bad.name}", kept)]
     assert (f"feeds/forum/{hour(1).key}",) not in query(

@@ -76,7 +76,7 @@ def test_rss_entries_map_to_mentions(server, fast_http):
     parsed = FeedConnector.parse(stream(url), result.pages[0])
 
     first, second = parsed.mentions
-    assert first.source_id == "https://news.test/?p=101"
+    assert first.source_id == "test-feed:https://news.test/?p=101"  # keyed within its feed
     assert first.url == "https://news.test/kestrel-prices"
     assert first.title == "Kestrel Mobile raises prices & adds 5G"
     assert first.text == "Kestrel Mobile customers will pay 3% more.\n5G comes to Leeds."
@@ -87,7 +87,7 @@ def test_rss_entries_map_to_mentions(server, fast_http):
     assert first.language == "en-GB"
     assert first.reply_count == 12
     # no guid: the link is the key; no content: the summary is the text
-    assert second.source_id == "https://news.test/harbour"
+    assert second.source_id == "test-feed:https://news.test/harbour"
     assert second.text == "Not about Kestrel."
     assert second.author is None
     assert parsed.items[0]["title"] == "Kestrel Mobile raises prices & adds 5G"

@@ -48,5 +48,5 @@ def test_keyword_alert_links_point_at_the_article_not_the_redirect():
                 {"Content-Type": "application/atom+xml"}, body.encode())
     mention = mapping.parse(Stream("feeds", "alerts"), page).mentions[0]
     assert mention.url == "https://news.test/2026/11/24/outage/"
-    assert mention.source_id == "tag:google.com,2013:googlealerts/feed:1"
+    assert mention.source_id == "alerts:tag:google.com,2013:googlealerts/feed:1"
     assert mention.author is None
