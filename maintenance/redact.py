@@ -234,7 +234,7 @@ def _feed(page: Page, stream: str, target: Target) -> tuple[bytes, int]:
     return b"".join(body), removed
 
 
-def redact_page(source: str, page: Page, target: Target, stream: str = ""
+def redact_page(source: str, stream: str, page: Page, target: Target
                 ) -> tuple[Page | None, int]:
     """The page, landed for `stream`, without the target (None: drop it whole), and how
     many records went."""
@@ -295,7 +295,7 @@ def redact_landing(landing: LandingZone, target: Target) -> LandingResult:
         pages = list(batch.pages())
         redacted = []
         for page in pages:
-            new, removed = redact_page(batch.source, page, target, batch.stream)
+            new, removed = redact_page(batch.source, batch.stream, page, target)
             result.records += removed
             if new is None:
                 result.pages += 1

@@ -46,15 +46,15 @@ def test_every_layer_is_written_with_its_models_and_a_rerun_changes_nothing(sett
     rows = {r[0]: r[1:] for r in query(settings, """
         SELECT source_id, sentiment, intent, relevant, models, language
         FROM core__enrichments""")}
-    assert rows["p1"][0] == "positive" and rows["p1"][1] == "praise"
-    assert rows["o1"][1] == "complaint"
-    assert rows["j1"][2] is False
-    assert json.loads(rows["o1"][3])["encoder"].startswith("sentence-transformers/all-MiniLM")
+    assert rows["forum:p1"][0] == "positive" and rows["forum:p1"][1] == "praise"
+    assert rows["forum:o1"][1] == "complaint"
+    assert rows["forum:j1"][2] is False
+    assert json.loads(rows["forum:o1"][3])["encoder"].startswith("sentence-transformers/all-MiniLM")
     assert {r[4] for r in rows.values()} == {"en"}
     assert query(settings, "SELECT count(*), min(len(embedding)) FROM core__embeddings") == \
         [(4, 384)]
     ids = clusters(settings)
-    assert ids["o1"] == ids["o2"] and len(set(ids.values())) == 3
+    assert ids["forum:o1"] == ids["forum:o2"] and len(set(ids.values())) == 3
 
     again = enrich(settings, models)
     assert again["enriched"] == 0 and again["clustered"] == 0
@@ -70,9 +70,9 @@ def test_a_later_mention_joins_the_open_cluster_of_an_earlier_run(settings, mode
     later = enrich(settings, models)
     assert later["joined_open_clusters"] == 1
     ids = clusters(settings)
-    assert ids["o3"] == ids["o1"]
+    assert ids["forum:o3"] == ids["forum:o1"]
     assert query(settings, "SELECT size, authors FROM core__issue_clusters "
-                           f"WHERE cluster_id = '{ids['o1']}'") == [(2, 2)]
+                           f"WHERE cluster_id = '{ids['forum:o1']}'") == [(2, 2)]
 
 
 def test_an_edited_mention_is_enriched_again(settings, models):
@@ -92,10 +92,10 @@ def test_deleted_content_leaves_no_enrichment_embedding_or_membership(settings, 
     enrich(settings, models)
     with connect(settings.warehouse) as con:  # what a platform deletion notice does on load
         con.execute("UPDATE core__mentions SET is_deleted = true, text = '' "
-                    "WHERE source_id = 'o1'")
+                    "WHERE source_id = 'forum:o1'")
     assert enrich(settings, models)["forgotten_deleted"] == 1
     for table in ("core__enrichments", "core__embeddings", "core__cluster_members"):
-        assert query(settings, f"SELECT source_id FROM {table}") == [("p1",)]
+        assert query(settings, f"SELECT source_id FROM {table}") == [("forum:p1",)]
 
 
 def test_a_model_change_re_enriches_only_the_window_asked_for(settings, models):
@@ -104,7 +104,7 @@ def test_a_model_change_re_enriches_only_the_window_asked_for(settings, models):
     pipeline.load_landed(settings)
     with connect(settings.warehouse) as con:  # two days apart
         con.execute("UPDATE core__mentions SET created_at = created_at - INTERVAL 2 DAY "
-                    "WHERE source_id = 'o1'")
+                    "WHERE source_id = 'forum:o1'")
     enrich(settings, models)
     before = dict(query(settings, "SELECT source_id, models_version FROM core__enrichments"))
 
@@ -113,11 +113,11 @@ def test_a_model_change_re_enriches_only_the_window_asked_for(settings, models):
     changed.models = {**enricher.models, "sentiment": "carewire/sentiment@retrained"}
     assert enrich(settings, (changed, pairs))["enriched"] == 0  # no window: only new ones
 
-    praised = dict(query(settings, "SELECT source_id, created_at FROM core__mentions"))["p1"]
+    praised = dict(query(settings, "SELECT source_id, created_at FROM core__mentions"))["forum:p1"]
     window = (praised - timedelta(hours=1), praised + timedelta(hours=1))
     assert enrich(settings, (changed, pairs), window)["enriched"] == 1
     after = dict(query(settings, "SELECT source_id, models_version FROM core__enrichments"))
-    assert after["o1"] == before["o1"] and after["p1"] != before["p1"]
+    assert after["forum:o1"] == before["forum:o1"] and after["forum:p1"] != before["forum:p1"]
 
 
 def test_influence_tiers_show_their_components_and_reasons(settings, models):

@@ -50,7 +50,7 @@ def test_a_forum_page_loses_the_bare_user_id_and_display_name_everywhere_it_name
               "grouped_search_result": {"user_ids": [2362, 7], "post_ids": [31590, 31591]}}
     for doc in (topic, listing, search):
         page = Page(f"https://{HOST}/t/4828.json", 200, {}, json.dumps(doc).encode())
-        redacted, _ = redact_page("forums", page, TARGET)
+        redacted, _ = redact_page("forums", "support", page, TARGET)
         values = []
 
         def walk(node):

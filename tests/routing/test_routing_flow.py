@@ -61,7 +61,8 @@ def process(settings, credentials, *entries, at=NOW, interval=hour(0)):
 
 
 def routes(settings) -> dict[str, tuple[str, str]]:
-    return {sid.split("/")[-1]: (route, rule) for sid, route, rule in query(
+    """Keyed by the entry's own id (a feed entry's key is `<feed>:<id>`)."""
+    return {sid.split(":")[-1]: (route, rule) for sid, route, rule in query(
         settings, "SELECT source_id, route, rule_id FROM core__routing_decisions")}
 
 
