@@ -16,9 +16,9 @@ Where a kill lands: at a mark the writer leaves (its first write to the warehous
 the step started, a temporary file of publish), or at a fraction of the time the step
 took in the never-killed run after it started. A kill that came after the step had
 finished proves less, but the data must converge all the same: a slower or faster
-machine changes what a kill proves, never the verdict. The first kill of each step comes
-at a mark that shows the step still running, so every step is killed at least once while
-it works, and the test says so.
+machine changes what a kill proves, never the verdict. Each step has a kill at a mark
+that shows it still running (a write, a temporary file), so every step is killed at least
+once while it works, and the test asserts that.
 
 Why one run and not one test per step: the retry of a killed load must enrich the whole
 sample, about ten seconds of CPU on top of the enrich the killed enrich already does, and

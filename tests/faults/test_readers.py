@@ -66,12 +66,16 @@ def answers(started: list[tuple[list[str], subprocess.Popen]]) -> list[tuple]:
 
 
 def assert_answered(got: list[tuple], mention: tuple[str, int]) -> None:
+    """Every command exited 0 and said what it says after the demo run."""
     failed = [(command, code, err[-800:]) for command, code, _, err in got if code != 0]
     assert failed == []
-    out = {command.split()[0]: stdout for command, _, stdout, _ in got}
-    assert json.loads(out["sql"]) == [{"n": mention[1]}]
-    assert "Decision:" in out["route"]
-    assert out["status"].strip()
+    for command, _, out, _ in got:
+        if command.startswith("sql"):
+            assert json.loads(out) == [{"n": mention[1]}]
+        elif command.startswith("route"):
+            assert "Decision:" in out
+        elif command.startswith("status"):
+            assert "Warehouse (snapshot" in out
 
 
 def holds(pid: int, path: Path) -> bool:
