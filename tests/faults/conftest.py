@@ -12,9 +12,11 @@ import sqlite3
 import subprocess
 import sys
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import Iterator
 
 import pytest
 
@@ -48,14 +50,22 @@ def writer_env(data: Path) -> dict[str, str]:
     return {**os.environ, "CAREWIRE_CONFIG": str(SAMPLE_CONFIG), "CAREWIRE_DATA_DIR": str(data)}
 
 
-def writer(data: Path, *steps: str, wait: bool = False, stderr=None) -> subprocess.Popen:
-    """`python -m tests.faults.writer STEP...` on `data`, its stdout a text pipe."""
-    return subprocess.Popen(
-        [sys.executable, "-m", "tests.faults.writer", "--now", DEMO_NOW.isoformat(),
-         *(["--wait"] if wait else []), *steps],
-        cwd=ROOT, env=writer_env(data), text=True, stdout=subprocess.PIPE,
-        stdin=subprocess.PIPE if wait else subprocess.DEVNULL,
-        stderr=stderr if stderr is not None else subprocess.DEVNULL)
+@contextmanager
+def writer(data: Path, *steps: str, wait: bool = False, stderr=None
+           ) -> Iterator[subprocess.Popen]:
+    """`python -m tests.faults.writer STEP...` on `data`, its stdout a text pipe; killed
+    on the way out if it still runs (a failed assertion must not leave it behind)."""
+    with subprocess.Popen(
+            [sys.executable, "-m", "tests.faults.writer", "--now", DEMO_NOW.isoformat(),
+             *(["--wait"] if wait else []), *steps],
+            cwd=ROOT, env=writer_env(data), text=True, stdout=subprocess.PIPE,
+            stdin=subprocess.PIPE if wait else subprocess.DEVNULL,
+            stderr=stderr if stderr is not None else subprocess.DEVNULL) as proc:
+        try:
+            yield proc
+        finally:
+            if proc.poll() is None:
+                proc.kill()
 
 
 def _size(path: Path) -> int | None:

@@ -60,7 +60,11 @@ def answers(started: list[tuple[list[str], subprocess.Popen]]) -> list[tuple]:
     """(command, exit status, stdout, stderr) of each, once all have ended."""
     got = []
     for command, proc in started:
-        out, err = proc.communicate(timeout=120)
+        try:
+            out, err = proc.communicate(timeout=120)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            out, err = proc.communicate()
         got.append((" ".join(command), proc.returncode, out, err))
     return got
 
