@@ -196,17 +196,60 @@ newest post is from 07:59), so the demo fetches the hour 07:00 to 08:00. A fixed
 never the wall clock: what a test compares with it cannot drift as the calendar moves."""
 
 
-@pytest.fixture(scope="session")
-def demo_data_dir(tmp_path_factory) -> Path:
-    """The data directory after one real demo run on the sample (landing zone, warehouse,
-    snapshot, desk store). Shared by the session: copy it (`demo_settings`) to write."""
-    from carewire.app import demo
+DEMO_STEPS = {"load": "load_landed", "enrich": "enrich", "route": "route",
+              "deliver": "deliver", "publish": "publish"}
+"""The demo's steps that write the warehouse, the desk or the snapshot, in order, and the
+`carewire.app.pipeline` function of each."""
 
-    data = tmp_path_factory.mktemp("demo") / "data"
+
+@dataclass(frozen=True)
+class DemoRun:
+    data: Path
+    """The data directory after the run (landing zone, warehouse, snapshot, desk store)."""
+    before: dict[str, Path]
+    """Step -> a copy of the data directory as it stood just before the step began."""
+    seconds: dict[str, float]
+    """Step -> how long it took in this run."""
+
+
+@pytest.fixture(scope="session")
+def demo_run_steps(tmp_path_factory) -> DemoRun:
+    """One real demo run on the sample, with the data directory copied just before each of
+    its writing steps (no connection is open between steps), so a test can start a step
+    from where the demo started it (tests/faults kills them). Shared by the session: copy
+    what you write to."""
+    import shutil
+    import time
+
+    from carewire.app import demo, pipeline
+
+    root = tmp_path_factory.mktemp("demo")
+    data, before, seconds = root / "data", {}, {}
+
+    def staged(step, function):
+        def run(*args, **kwargs):
+            before[step] = root / f"before-{step}"
+            shutil.copytree(data, before[step], symlinks=True)
+            start = time.monotonic()
+            try:
+                return function(*args, **kwargs)
+            finally:
+                seconds[step] = time.monotonic() - start
+        return run
+
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("CAREWIRE_DATA_DIR", str(data))
+        for step, name in DEMO_STEPS.items():
+            patch.setattr(pipeline, name, staged(step, getattr(pipeline, name)))
         demo.run(load_settings(SAMPLE_CONFIG), DEMO_NOW, say=lambda line: None)
-    return data
+    return DemoRun(data, before, seconds)
+
+
+@pytest.fixture(scope="session")
+def demo_data_dir(demo_run_steps: DemoRun) -> Path:
+    """The data directory after one real demo run on the sample (landing zone, warehouse,
+    snapshot, desk store). Shared by the session: copy it (`demo_settings`) to write."""
+    return demo_run_steps.data
 
 
 @pytest.fixture
