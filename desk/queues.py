@@ -173,7 +173,7 @@ def rate(request: Request, item_id: ItemId, who: Viewer = Depends(viewer),
     """Record the rating the customer gave. Once per item for agents: the CSAT figure must
     not be open to overwriting by whoever comes last; a lead corrects a mistyped one."""
     raw = str(form.get("score") or "")
-    score = int(raw) if raw.isdigit() else raw
+    score = int(raw) if raw.isdecimal() else raw  # "²" is a digit int() refuses
     return _act(request, who, item_id, lambda desk: desk.rate(
         item_id, score, who.name, correcting=who.role != "agent") and f"rated {score}")
 
@@ -211,6 +211,6 @@ def resolve_cluster(request: Request, cluster_id: str, who: Viewer = Depends(vie
         message += "; left: " + ", ".join(f"#{i.item_id} (claimed by {i.assignee})"
                                           for i in left)
     back = str(form.get("back") or "")
-    if back.isdigit():
+    if back.isdecimal():
         return _back(who, int(back), done=message)
     return flash_redirect(f"/clusters/{cluster_id}", who, done=message)

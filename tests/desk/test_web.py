@@ -139,8 +139,10 @@ def test_a_refused_action_says_why_on_the_item(desk_app, sign_in):
     again = ann.post(f"/items/{item}/resolve", page=f"/items/{item}")
     shown = ann.get(again.headers["location"])
     assert "already resolved: reopen it" in shown.text
-    bad = ann.post(f"/items/{item}/rate", {"score": "9"}, page=f"/items/{item}")
-    assert "from 1 (worst) to 5 (best)" in ann.get(bad.headers["location"]).text
+    for score in ("9", "\u00b2", "\u0661\u0662"):  # out of range, a superscript, Arabic-Indic 12
+        bad = ann.post(f"/items/{item}/rate", {"score": score}, page=f"/items/{item}")
+        assert bad.status_code == 303, score
+        assert "from 1 (worst) to 5 (best)" in ann.get(bad.headers["location"]).text
 
 
 def test_a_whole_cluster_is_resolved_in_one_action(desk_app, sign_in):
