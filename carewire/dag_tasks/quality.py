@@ -3,7 +3,8 @@
 A gate task judges what the step before it touched, records the result, quarantines the
 failing rows and holds their batches, and succeeds: the good batches flow on to routing
 and delivery. The last task, `quality_gates`, runs whatever happened before it and fails
-the run, where ops see it, when an expectation failed or a task did, listing each.
+the run, where ops see it, when an expectation failed or a task did, or a step set
+records aside (it failed on them alone), listing each.
 
 Why this shape and not a gate that raises: a raising gate would stop every batch of the
 run behind one bad one, and its downstream tasks would not run at all. Why the final
@@ -57,7 +58,8 @@ def quality_gates(dag_run=None, ti=None) -> dict:
     states = ti.get_task_states(dag_id=dag_run.dag_id, run_ids=[dag_run.run_id])
     failed_tasks = sorted(task_id for task_id, state in states.get(dag_run.run_id, {}).items()
                           if str(state) in FAILED_STATES)
-    if not failures and not failed_tasks:
+    set_aside = set_aside_in(ti.xcom_pull(task_ids="enrich"), ti.xcom_pull(task_ids="route"))
+    if not failures and not failed_tasks and not set_aside:
         return {"failed_expectations": 0}
     lines = [f"{f['suite']}: {f['expectation_type']}"
              + (f"({f['column_name']})" if f["column_name"] else "")
@@ -71,4 +73,17 @@ def quality_gates(dag_run=None, ti=None) -> dict:
            + "\nThe failing rows are in raw__quarantine (stage 'gate') and their batches "
            "are held from routing. See `carewire quality show`; release a batch after "
            "checking it with `carewire quality release BATCH_ID --note WHY` "
-           "(docs/quality.md)." if failures else ""))
+           "(docs/quality.md)." if failures else "")
+        + (f" Records set aside in this run (each failed its step alone; the others went "
+           f"on): {', '.join(f'{step} {count}' for step, count in set_aside.items())}. See "
+           "`carewire status` and docs/runbook.md; after the fix, `carewire quality retry "
+           "STEP`." if set_aside else ""))
+
+
+def set_aside_in(enriched: dict | None, routed: dict | None) -> dict[str, int]:
+    """Per step, the records the run's enrich and route tasks set aside (none when a task
+    did not run)."""
+    counts = {"enrich": (enriched or {}).get("set_aside", 0),
+              "cluster": (enriched or {}).get("cluster_set_aside", 0),
+              "route": (routed or {}).get("set_aside", 0)}
+    return {step: count for step, count in counts.items() if count}

@@ -53,3 +53,11 @@ def test_a_failing_batch_is_held_the_others_flow_and_the_run_fails_visibly(dagba
     [(item_ref, reason)] = gate_rows
     assert item_ref.startswith("x:") and "expect_column_values_to_be_between" in reason
     assert runs == [(dag_run.run_id,)]
+
+
+def test_the_run_report_counts_the_records_each_step_set_aside():
+    from carewire.dag_tasks.quality import set_aside_in
+
+    assert set_aside_in({"set_aside": 2, "cluster_set_aside": 0}, {"set_aside": 1}) == {
+        "enrich": 2, "route": 1}
+    assert set_aside_in(None, {"set_aside": 0}) == {}  # enrich did not run: nothing to count
