@@ -49,8 +49,13 @@ class TimeoutSession(requests.Session):
         return super().request(method, url, **kwargs)
 
 
-def make_session(http: HttpSettings) -> requests.Session:
-    """A session with the retry policy mounted; replays cassettes when the settings say so."""
+def make_session(http: HttpSettings, *, retry_posts: bool = True) -> requests.Session:
+    """A session with the retry policy mounted; replays cassettes when the settings say so.
+
+    `retry_posts=False` is for a session that posts replies: a POST that timed out or got
+    a 5xx may have been taken, and sending it again could post twice, so the transport
+    retries only the other methods (and connections that never reached the server). The
+    caller turns the failure into a RetriableSourceError and looks before it tries again."""
     session = TimeoutSession(http.timeout_s)
     session.headers["User-Agent"] = http.user_agent
     if http.replay_dir is not None:
@@ -61,7 +66,8 @@ def make_session(http: HttpSettings) -> requests.Session:
         retry = CarewireRetry(
             total=http.max_retries,
             status_forcelist=RETRY_STATUSES,
-            allowed_methods=None,  # the platforms' token and search calls are POSTs too
+            # the platforms' token and search calls are POSTs too
+            allowed_methods=None if retry_posts else Retry.DEFAULT_ALLOWED_METHODS,
             backoff_factor=http.backoff_s,
             backoff_max=http.max_backoff_s,
             respect_retry_after_header=True,

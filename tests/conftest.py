@@ -7,6 +7,7 @@ import functools
 import os
 import uuid
 import threading
+import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -19,6 +20,7 @@ import sqlalchemy as sa
 from requests.adapters import HTTPAdapter
 
 from carewire.core.settings import SAMPLE_CONFIG, HttpSettings, load_settings
+from tests.discourse_server import DiscourseServer
 
 
 def pytest_addoption(parser):
@@ -56,6 +58,9 @@ class Reply:
     status: int = 200
     body: bytes = b""
     headers: dict[str, str] = field(default_factory=dict)
+    delay_s: float = 0.0
+    """Seconds the server waits before it answers, after it recorded the request: longer
+    than the client's timeout, it is a platform that took a post whose answer was lost."""
 
 
 class LoopbackServer:
@@ -71,6 +76,9 @@ class LoopbackServer:
         self.routes: dict[str, list[Reply]] = {}
         self.requests: list[tuple[str, dict[str, str]]] = []
         self._served: dict[str, int] = {}
+        self.answered: list[tuple[str, str, int]] = []
+        """(method, path, status) of each scripted answer, recorded before any delay: what
+        the platform did, whether or not the client heard it."""
         server = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -90,12 +98,19 @@ class LoopbackServer:
                         (etag and self.headers.get("If-None-Match") == etag) or
                         (modified and self.headers.get("If-Modified-Since") == modified)):
                     status, body = 304, b""
-                self.send_response(status)
-                for name, value in reply.headers.items():
-                    self.send_header(name, value)
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
+                server.answered.append((self.command, self.path, status))
+                if reply.delay_s:
+                    time.sleep(reply.delay_s)
+                try:
+                    self.send_response(status)
+                    for name, value in reply.headers.items():
+                        self.send_header(name, value)
+                    self.send_header("Content-Length", str(len(body)))
+                    self.end_headers()
+                    self.wfile.write(body)
+                except (BrokenPipeError, ConnectionResetError):
+                    if not reply.delay_s:  # only a late answer may find its client gone
+                        raise
 
             do_POST = do_GET  # noqa: N815
 
@@ -163,6 +178,16 @@ def server():
     yield loopback
     loopback.httpd.shutdown()
     loopback.httpd.server_close()
+
+
+@pytest.fixture
+def discourse():
+    """A Discourse on 127.0.0.1 (tests/discourse_server.py), for the routing destination and
+    the forum reply channel; authenticate as `discourse.api_username` with
+    `discourse.api_key`."""
+    server = DiscourseServer().start()
+    yield server
+    server.stop()
 
 
 SHARED_DATA = Path(os.environ.get("CAREWIRE_SHARED_DATA",

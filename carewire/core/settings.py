@@ -71,6 +71,12 @@ class XSource(Section):
     conn_id: str = "carewire_x"
     queries: list[XQuery] = Field(default_factory=list)
     monthly_read_budget: int | None = None
+    monthly_write_budget: int | None = Field(
+        default=None, ge=0,
+        description="Most replies the desk posts on X in a calendar month (UTC): X's plans "
+        "cap posts per month. The sender counts the replies it posted this month in the desk "
+        "store and holds the next ones until the month turns; the X reply channel itself "
+        "counts nothing. None: no cap.")
 
 
 class RedditSearch(Section):
@@ -92,6 +98,11 @@ class ForumSource(Section):
     name: str = Field(pattern=_NAME_PATTERN)
     kind: str = "discourse"
     url: str
+    conn_id: str | None = Field(
+        default=None, description="Airflow Connection carewire replies on this forum with: "
+        "login = the brand's API username, password = an API key (Admin > API). Reading "
+        "needs none; without it agents' replies to this forum are refused, never posted "
+        "anonymously.")
 
     @field_validator("kind")
     @classmethod

@@ -30,13 +30,23 @@ from datetime import datetime
 from typing import Any, ClassVar, Mapping
 from urllib.parse import urlencode, urljoin, urlsplit, urlunsplit
 
-from carewire.core.settings import Fetching, ForumSource
+import requests
+
+from carewire.core.settings import Fetching, ForumSource, HttpSettings
 from carewire.connectors import http
 from carewire.core.types import Credentials, Interval
 from carewire.connectors.base import FetchResult, Page, Parsed, Stream
 from carewire.connectors.forums import mapping
 
 ACCEPT = "application/json"
+
+
+def json_session(settings: HttpSettings, *, retry_posts: bool = True) -> requests.Session:
+    """carewire's HTTP session asking Discourse for JSON, for the reader and the reply
+    channel alike (the channel's does not retry its POSTs: connectors/http.py)."""
+    session = http.make_session(settings, retry_posts=retry_posts)
+    session.headers["Accept"] = ACCEPT
+    return session
 
 
 class _Run:
@@ -67,8 +77,7 @@ class DiscourseConnector:
         self.http = fetching.http
         self.lag = fetching.lag
         self.keywords = list(fetching.keywords)
-        self.session = http.make_session(fetching.http)
-        self.session.headers["Accept"] = ACCEPT
+        self.session = json_session(fetching.http)
 
     @staticmethod
     def streams(forums: list[ForumSource]) -> list[Stream]:

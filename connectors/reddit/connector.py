@@ -6,10 +6,10 @@ subreddit (`all` by default). Each listing is read newest first, 100 per request
 reaches its cursor minus the `lag` setting (so edits, deletions and scores of the last hour
 are read again), or until Reddit has nothing older (listings end after ~1000 items).
 
-praw and prawcore run unmodified on carewire's session (`requestor_kwargs={"session":
-...}`), so the one retry policy of connectors/http.py and the replay adapter apply.
-prawcore keeps to Reddit's rate limit (x-ratelimit-remaining/used/reset) by sleeping when
-the window runs low. A response hook on that session captures every API response as a
+praw and prawcore run unmodified on carewire's session (connectors/reddit/client.py), so
+the one retry policy of connectors/http.py and the replay adapter apply. prawcore keeps
+to Reddit's rate limit (x-ratelimit-remaining/used/reset) by sleeping when the window runs
+low. A response hook on that session captures every API response as a
 `Page`, except the OAuth token response (it holds the token).
 
 The authors of mentions that name a brand keyword are looked up once
@@ -22,13 +22,11 @@ from __future__ import annotations
 import json
 import logging
 import re
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, ClassVar, Iterable, Mapping
 
 import praw
 import prawcore
-from prawcore.sessions import RetryStrategy
 
 from carewire.core.errors import AuthError, FatalSourceError, RetriableSourceError
 from carewire.core.settings import Fetching, RedditSource
@@ -37,6 +35,7 @@ from carewire.core.types import Credentials, Interval, utc
 from carewire.connectors.base import FetchResult, Mention, Page, Stream
 from carewire.connectors.landing import atomic_write, exclusive
 from carewire.connectors.reddit import mapping
+from carewire.connectors.reddit.client import make_reddit
 
 log = logging.getLogger(__name__)
 
@@ -46,21 +45,6 @@ LISTING_CAP = 1000  # Reddit serves about this many items of a listing, however 
 AUTHOR_TTL = timedelta(days=7)
 AUTHORS_FILE = "_authors.json"
 BUDGET_HEADERS = ("x-ratelimit-remaining", "x-ratelimit-used", "x-ratelimit-reset")
-
-
-@dataclass(frozen=True)
-class _NoRetry(RetryStrategy):
-    """prawcore's own retries would run on top of the transport's (up to 15 attempts and
-    unbounded random sleeps); carewire's session already retried, so prawcore does not."""
-
-    def _sleep_seconds(self) -> float | None:
-        return None
-
-    def consume_available_retry(self) -> "_NoRetry":
-        return self
-
-    def should_retry_on_failure(self) -> bool:
-        return False
 
 
 class _Capture:
@@ -130,26 +114,11 @@ class RedditConnector:
                             f"'{stream.conn_id}'; create it with login = client id, password = "
                             "client secret (airflow connections add)",
                             source=self.source, stream=stream.name)
+        # No username/password: read-only, application-only OAuth (client credentials grant).
         user_agent = creds.extra.get("user_agent") or self.fetching.http.user_agent
-        # Every setting praw would otherwise read from praw.ini files (the packaged one,
-        # ~/.config/praw.ini, ./praw.ini) or praw_* environment variables is given here, so
-        # nothing outside carewire's settings changes what praw does. No username/password:
-        # read-only, application-only OAuth (client credentials grant).
-        reddit = praw.Reddit(
-            site_name="DEFAULT", client_id=creds.login, client_secret=creds.password,
-            user_agent=user_agent, username=None, password=None, refresh_token=None,
-            redirect_uri=None, check_for_updates=False, check_for_async=False,
-            oauth_url="https://oauth.reddit.com", reddit_url="https://www.reddit.com",
-            short_url="https://redd.it", ratelimit_seconds=5,
-            timeout=int(self.fetching.http.timeout_s), window_size=600,
-            comment_kind="t1", message_kind="t4", redditor_kind="t2", submission_kind="t3",
-            subreddit_kind="t5", trophy_kind="t6",
-            requestor_kwargs={"session": self.session},
-        )
+        reddit = make_reddit(client_id=creds.login, client_secret=creds.password,
+                             user_agent=user_agent, http=self.fetching.http, session=self.session)
         reddit.read_only = True
-        for core in (reddit._read_only_core, reddit._core):
-            if core is not None:
-                core._retry_strategy_class = _NoRetry
         self._reddit = reddit
         return reddit
 

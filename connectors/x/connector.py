@@ -62,6 +62,16 @@ def _epoch_iso(value: str | None) -> str | None:
     return datetime.fromtimestamp(int(value), tz=timezone.utc).isoformat()
 
 
+def make_client(session: requests.Session, fetching: Fetching, **auth: str) -> tweepy.Client:
+    """A tweepy Client in raw-response mode that sends through `session` (carewire's
+    timeout and retry policy) and never sleeps on a rate limit itself: reading and posting
+    share this set-up and differ only in `auth` (tweepy.Client's keyword arguments)."""
+    client = tweepy.Client(**auth, return_type=requests.Response, wait_on_rate_limit=False)
+    client.session = session
+    client.user_agent = f"{fetching.http.user_agent} {client.user_agent}"
+    return client
+
+
 class XConnector:
     source: ClassVar[str] = mapping.SOURCE
     parse = staticmethod(mapping.parse)
@@ -96,11 +106,7 @@ class XConnector:
                 f"no X bearer token for Airflow Connection '{stream.conn_id}': create it "
                 "(airflow connections add) with the token in its password, or in its extra as "
                 '{"bearer_token": "..."}', source=self.source, stream=stream.name)
-        client = tweepy.Client(bearer_token=token, return_type=requests.Response,
-                               wait_on_rate_limit=False)
-        client.session = self.session
-        client.user_agent = f"{self.fetching.http.user_agent} {client.user_agent}"
-        return client
+        return make_client(self.session, self.fetching, bearer_token=token)
 
     def _call(self, stream: Stream, method: Callable[..., requests.Response],
               **params) -> requests.Response:

@@ -70,8 +70,8 @@ def test_paging_through_an_odd_shape_fails_with_what_to_do(tmp_path, server, fas
         "more_topics_url": 7}}).encode()))
     make_session = http.make_session
 
-    def to_loopback(http_settings):
-        session = make_session(http_settings)
+    def to_loopback(http_settings, **options):
+        session = make_session(http_settings, **options)
         route_to_loopback(session, server)
         return session
 

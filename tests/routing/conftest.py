@@ -1,10 +1,10 @@
-"""Fixtures for routing tests: loopback stand-ins for the destinations' real APIs."""
+"""Fixtures for routing tests: loopback stand-ins for the destinations' real APIs (the
+Discourse one, shared with the forum reply channel's tests, is in tests/conftest.py)."""
 
 from __future__ import annotations
 
 import pytest
 
-from tests.routing.discourse_server import DiscourseServer
 from tests.routing.zendesk_server import ZendeskServer
 
 
@@ -15,11 +15,3 @@ def zendesk():
     yield server
     server.stop()
 
-
-@pytest.fixture
-def discourse():
-    """A Discourse on 127.0.0.1; authenticate as `discourse.api_username` with
-    `discourse.api_key`."""
-    server = DiscourseServer().start()
-    yield server
-    server.stop()

@@ -49,10 +49,13 @@ def t1(ident: str, created: int, **data) -> dict:
     return {"kind": "t1", "data": {**base, **data}}
 
 
-def listing(*kids: dict, after: str | None = None) -> Reply:
-    body = {"kind": "Listing", "data": {"after": after, "dist": len(kids), "modhash": "",
+def listing_data(*kids: dict, after: str | None = None) -> dict:
+    return {"kind": "Listing", "data": {"after": after, "dist": len(kids), "modhash": "",
                                         "geo_filter": "", "children": list(kids), "before": None}}
-    return Reply(body=json.dumps(body).encode(), headers=BUDGET)
+
+
+def listing(*kids: dict, after: str | None = None) -> Reply:
+    return Reply(body=json.dumps(listing_data(*kids, after=after)).encode(), headers=BUDGET)
 
 
 EMPTY = listing()

@@ -81,3 +81,22 @@ def not_found(tweet_id: str) -> dict:
 
 RATE = {"Content-Type": "application/json; charset=utf-8", "x-rate-limit-limit": "450",
         "x-rate-limit-remaining": "448", "x-rate-limit-reset": "1795510800"}
+
+
+def created(tweet_id: str, text: str) -> bytes:
+    """X's 201 to `POST /2/tweets`: the new tweet's id and text, nothing else."""
+    return json.dumps({"data": {"id": tweet_id, "text": text,
+                                "edit_history_tweet_ids": [tweet_id]}}).encode("utf-8")
+
+
+def me(user_id: str) -> bytes:
+    """`GET /2/users/me`: the user whose credentials made the call."""
+    user = USERS[user_id]
+    return json.dumps({"data": {k: user[k] for k in ("id", "name", "username")}}
+                      ).encode("utf-8")
+
+
+def problem(status: int, title: str, detail: str, problem_type: str = "about:blank") -> bytes:
+    """An X API v2 error (RFC 7807 problem details), as X sends it with a 4xx/5xx."""
+    return json.dumps({"title": title, "detail": detail, "type": problem_type,
+                       "status": status}).encode("utf-8")

@@ -1,19 +1,27 @@
-"""A Discourse on loopback: the part of its REST API that the destination uses, with
-Discourse's payloads and error answers, so tests drive the real client over real HTTP.
+"""A Discourse on loopback: the part of its REST API that the routing destination and the
+reply channel use, with Discourse's payloads and error answers, so tests drive the real
+client over real HTTP.
 
 Served (JSON only):
 
     GET  /t/external_id/{external_id}.json   301 to /t/{slug}/{id}.json, or 404
     GET  /t/{id}.json, /t/{slug}/{id}.json   the topic view: first 20 posts, all ids in
-                                             post_stream.stream, discourse-solved fields
+                                             post_stream.stream, discourse-solved fields;
+                                             `username_filters` keeps one user's posts
     GET  /t/{id}/posts.json?post_ids[]=...   more posts of a topic
+    GET  /posts/{id}.json                    one post, with its raw text
     GET  /search.json?q=...                  every term must match the title or first post;
                                              filters (in:first, status:solved) are honoured
-    POST /posts.json                         a new topic, or a reply with topic_id
+    POST /posts.json                         a new topic, or a reply with topic_id (and
+                                             reply_to_post_number)
 
-Every request needs the configured Api-Key and Api-Username headers; each is recorded in
-`requests`. Tests script trouble with `fail_next` (5xx, also after the work was done, as
-when a proxy times out) and `rate_limit_next` (429 with Retry-After).
+`include_raw=true` adds each post's `raw` to the topic and posts views. A reply is refused
+as Discourse refuses it: 422 on a closed topic or one the API user cannot see, and when
+the same user posted the same text within `unique_posts_mins`; a private topic's posts
+answer 403. Every request needs the configured Api-Key and Api-Username headers; each is
+recorded in `requests`. Tests script trouble with `fail_next` (5xx, also after the work was
+done, as when a proxy times out), `rate_limit_next` (429 with Retry-After) and `delay_next`
+(the work is done, then the answer comes too late for the client).
 """
 
 from __future__ import annotations
@@ -22,6 +30,7 @@ import html
 import json
 import re
 import threading
+import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Any
@@ -31,10 +40,17 @@ from tests.routing.json_api import JsonApiServer
 
 INVALID_ACCESS = {"errors": ["You are not permitted to view the requested resource. The API "
                              "username or key is invalid."], "error_type": "invalid_access"}
+FORBIDDEN = {"errors": ["You are not permitted to view the requested resource."],
+             "error_type": "invalid_access"}
+TOPIC_NOT_FOUND = ("Something has gone wrong. Perhaps this topic was closed or deleted while "
+                   "you were looking at it?")
+TOO_SIMILAR = "Body is too similar to what you recently posted"
 NOT_FOUND = {"errors": ["The requested URL or resource could not be found."],
              "error_type": "not_found"}
 POSTS_IN_VIEW = 20
 MIN_TITLE, MAX_TITLE, MIN_BODY = 15, 255, 20
+UNIQUE_POSTS = timedelta(minutes=5)
+"""Discourse's `unique_posts_mins`: how long the same user may not post the same text."""
 
 
 @dataclass
@@ -47,10 +63,11 @@ class Request:
 
 @dataclass
 class Failure:
-    status: int
+    status: int | None          # None: the real answer (late, after `delay_s`)
     on: str | None              # "POST /posts.json": only that call; None: any call
     after_handling: bool        # the work is done, then the answer is lost
     retry_after: int | None = None
+    delay_s: float = 0.0
 
 
 @dataclass
@@ -63,6 +80,8 @@ class Topic:
     posts: list[dict[str, Any]] = field(default_factory=list)
     accepted_post_number: int | None = None
     deleted: bool = False
+    closed: bool = False
+    private: bool = False       # in a category the API user cannot see
 
 
 def _stamp(moment: datetime) -> str:
@@ -93,8 +112,13 @@ class DiscourseServer(JsonApiServer):
         """Answer the next `times` calls (to `on`, e.g. "POST /posts.json") with `status`."""
         self._failures += [Failure(status, on, after_handling) for _ in range(times)]
 
-    def rate_limit_next(self, times: int, retry_after: int = 7) -> None:
-        self._failures += [Failure(429, None, False, retry_after) for _ in range(times)]
+    def rate_limit_next(self, times: int, retry_after: int = 7, *,
+                        on: str | None = None) -> None:
+        self._failures += [Failure(429, on, False, retry_after) for _ in range(times)]
+
+    def delay_next(self, seconds: float, *, on: str | None = None) -> None:
+        """Do the next call's work, then answer it only after `seconds`."""
+        self._failures.append(Failure(None, on, True, delay_s=seconds))
 
     def count(self, method: str, path: str | None = None) -> int:
         return sum(1 for r in self.requests
@@ -110,9 +134,14 @@ class DiscourseServer(JsonApiServer):
             return topic
 
     def reply(self, topic_id: int, raw: str, *, username: str = "helper",
-              post_type: int = 1) -> dict[str, Any]:
+              post_type: int = 1, reply_to: int | None = None) -> dict[str, Any]:
         with self._lock:
-            return self._add_post(self.topics[topic_id], raw, username, post_type)
+            return self._add_post(self.topics[topic_id], raw, username, post_type, reply_to)
+
+    def posts_by(self, username: str) -> list[dict[str, Any]]:
+        """Every post `username` has on the forum, oldest first."""
+        return [post for topic in self.topics.values() for post in topic.posts
+                if post["username"] == username]
 
     def accept(self, topic_id: int, post_number: int) -> None:
         """Mark a reply as the solution, as discourse-solved's "Solution" button does."""
@@ -123,31 +152,36 @@ class DiscourseServer(JsonApiServer):
 
     # Discourse
 
-    def _add_post(self, topic: Topic, raw: str, username: str, post_type: int = 1) -> dict:
+    def _add_post(self, topic: Topic, raw: str, username: str, post_type: int = 1,
+                  reply_to: int | None = None) -> dict:
         self.clock += timedelta(minutes=5)
         paragraphs = "".join(f"<p>{html.escape(p)}</p>" for p in raw.split("\n\n"))
         post = {"id": self._next_post, "name": username.title(), "username": username,
                 "created_at": _stamp(self.clock), "cooked": paragraphs, "raw": raw,
                 "post_number": len(topic.posts) + 1, "post_type": post_type,
-                "topic_id": topic.id, "topic_slug": topic.slug, "deleted_at": None}
+                "reply_to_post_number": reply_to, "topic_id": topic.id, "topic_slug": topic.slug, "deleted_at": None}
         self._next_post += 1
         topic.posts.append(post)
         return post
 
-    def _view_post(self, topic: Topic, post: dict) -> dict:
-        shown = {k: v for k, v in post.items() if k != "raw"}
+    def _view_post(self, topic: Topic, post: dict, include_raw: bool = False) -> dict:
+        shown = {k: v for k, v in post.items() if include_raw or k != "raw"}
         return shown | {"accepted_answer": post["post_number"] == topic.accepted_post_number,
                         "can_accept_answer": post["post_number"] > 1}
 
-    def _topic_view(self, topic: Topic) -> dict:
+    def _topic_view(self, topic: Topic, query: dict[str, list[str]]) -> dict:
+        include_raw = query.get("include_raw") == ["true"]
+        usernames = {name.lower() for value in query.get("username_filters", [])
+                     for name in value.split(",")}
+        posts = [p for p in topic.posts if not usernames or p["username"].lower() in usernames]
         view = {"id": topic.id, "title": topic.title, "fancy_title": html.escape(topic.title),
                 "slug": topic.slug, "category_id": topic.category_id,
                 "posts_count": len(topic.posts), "created_at": topic.posts[0]["created_at"],
                 "last_posted_at": topic.posts[-1]["created_at"], "closed": False,
                 "archived": False, "deleted_at": None,
-                "post_stream": {"posts": [self._view_post(topic, p)
-                                          for p in topic.posts[:POSTS_IN_VIEW]],
-                                "stream": [p["id"] for p in topic.posts]}}
+                "post_stream": {"posts": [self._view_post(topic, p, include_raw)
+                                          for p in posts[:POSTS_IN_VIEW]],
+                                "stream": [p["id"] for p in posts]}}
         if topic.accepted_post_number:
             answer = topic.posts[topic.accepted_post_number - 1]
             view["accepted_answer"] = {"post_number": answer["post_number"],
@@ -180,7 +214,17 @@ class DiscourseServer(JsonApiServer):
             if len(raw.strip()) < MIN_BODY:
                 return 422, {"action": "create_post",
                              "errors": [f"Body is too short (minimum is {MIN_BODY} characters)"]}
-            return 200, self._add_post(topic, raw, self.api_username)
+            if topic.closed or topic.private:
+                return 422, {"action": "create_post", "errors": [TOPIC_NOT_FOUND]}
+            if any(p["raw"] == raw and p["created_at"] >= _stamp(self.clock - UNIQUE_POSTS)
+                   for p in self.posts_by(self.api_username)):
+                return 422, {"action": "create_post", "errors": [TOO_SIMILAR]}
+            if self.require_approval:
+                return 200, {"action": "enqueued", "pending_count": 1,
+                             "pending_post": {"id": 1, "raw": raw}}
+            reply_to = body.get("reply_to_post_number")
+            return 200, self._add_post(topic, raw, self.api_username,
+                                       reply_to=int(reply_to) if reply_to else None)
         title = re.sub(r"([!?])\1+", r"\1", " ".join(str(body.get("title") or "").split()))
         external_id = body.get("external_id")
         errors = []
@@ -224,14 +268,27 @@ class DiscourseServer(JsonApiServer):
             return 301, {}, {"Location": f"{self.url}/t/{topic.slug}/{topic.id}.json"}
         if match := re.fullmatch(r"/t/(?:[^/]+/)?(\d+)\.json", path):
             topic = live.get(int(match[1]))
-            return (200, self._topic_view(topic), {}) if topic else (404, NOT_FOUND, {})
+            if topic is None:
+                return 404, NOT_FOUND, {}
+            return (403, FORBIDDEN, {}) if topic.private else (
+                200, self._topic_view(topic, query), {})
         if match := re.fullmatch(r"/t/(\d+)/posts\.json", path):
             topic = live.get(int(match[1]))
             if topic is None:
                 return 404, NOT_FOUND, {}
             wanted = {int(i) for i in query.get("post_ids[]", [])}
-            posts = [self._view_post(topic, p) for p in topic.posts if p["id"] in wanted]
+            include_raw = query.get("include_raw") == ["true"]
+            posts = [self._view_post(topic, p, include_raw) for p in topic.posts
+                     if p["id"] in wanted]
             return 200, {"post_stream": {"posts": posts}, "id": topic.id}, {}
+        if match := re.fullmatch(r"/posts/(\d+)\.json", path):
+            found = next(((t, p) for t in live.values() for p in t.posts
+                          if p["id"] == int(match[1])), None)
+            if found is None:
+                return 404, NOT_FOUND, {}
+            topic, post = found
+            return (403, FORBIDDEN, {}) if topic.private else (
+                200, self._view_post(topic, post, include_raw=True), {})
         if path == "/search.json":
             return 200, self._search(query.get("q", [""])[0]), {}
         return 404, NOT_FOUND, {}
@@ -242,23 +299,23 @@ class DiscourseServer(JsonApiServer):
                 return self._failures.pop(index)
         return None
 
-    def _handle(self, method: str, target: str, headers: dict[str, str],
-                raw_body: str) -> tuple[int, dict, dict[str, str]]:
+    def _handle(self, method: str, target: str, headers: dict[str, str], raw_body: str
+                ) -> tuple[tuple[int, dict, dict[str, str]], Failure | None]:
         parts = urlsplit(target)
         with self._lock:
             self.requests.append(Request(method, target, headers, raw_body))
             failure = self._failure_for(method, parts.path)
             if failure and not failure.after_handling:
-                return self._failed(failure)
+                return self._failed(failure), failure
             if (headers.get("Api-Key") != self.api_key
                     or headers.get("Api-Username") != self.api_username):
-                return self.bad_credentials_status, INVALID_ACCESS, {}
+                return (self.bad_credentials_status, INVALID_ACCESS, {}), failure
             if "json" in headers.get("Content-Type", ""):
                 body = json.loads(raw_body or "{}")
             else:
                 body = {k: v[0] for k, v in parse_qs(raw_body).items()}
             answer = self._answer(method, parts.path, parse_qs(parts.query), body)
-            return self._failed(failure) if failure else answer
+            return (self._failed(failure) if failure and failure.status else answer), failure
 
     @staticmethod
     def _failed(failure: Failure) -> tuple[int, dict, dict[str, str]]:
@@ -273,5 +330,8 @@ class DiscourseServer(JsonApiServer):
 
     def handle(self, method: str, target: str, headers: dict[str, str],
                body: bytes) -> tuple[int, dict[str, str], Any]:
-        status, payload, extra = self._handle(method, target, headers, body.decode("utf-8"))
+        (status, payload, extra), failure = self._handle(method, target, headers,
+                                                         body.decode("utf-8"))
+        if failure and failure.delay_s:
+            time.sleep(failure.delay_s)   # outside the lock: other calls are answered meanwhile
         return status, extra, payload
