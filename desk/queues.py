@@ -17,6 +17,7 @@ from fastapi.responses import RedirectResponse
 from starlette.datastructures import FormData
 
 from carewire.desk.context import cluster_context, item_context
+from carewire.desk.outbox import BY_HAND_SOURCES, ReplyTarget
 from carewire.desk.pages import flash_redirect, render
 from carewire.desk.session import ItemId, Page, Viewer, checked_form, refuse, viewer
 from carewire.desk.store import FACETS, Desk, DeskError, DeskItem
@@ -107,8 +108,9 @@ def item_page(request: Request, item_id: ItemId, who: Viewer = Depends(viewer)):
     context = (item_context(request.app.state.settings.snapshot, first.source, first.source_id,
                             item.cluster_id) if first else None)
     events = _desk(request).events(item_ids=[item_id])
+    replies = _desk(request).outbox.of_items([item_id])
     return render(request, "item.html", who, item=item, context=context, events=events,
-                  teams=_teams(request))
+                  replies=replies, teams=_teams(request))
 
 
 @router.get("/clusters/{cluster_id}")
@@ -148,9 +150,32 @@ def claim(request: Request, item_id: ItemId, who: Viewer = Depends(viewer),
 @router.post("/items/{item_id}/reply")
 def reply(request: Request, item_id: ItemId, who: Viewer = Depends(viewer),
           form: FormData = Depends(checked_form)):
+    """Queue the reply to the item's first post, to be posted where the customer wrote
+    (send_replies); its stream and conversation come from the snapshot."""
+    item = _visible_item(request, who, item_id)
     text = str(form.get("text") or "")
+    if not item.mentions:
+        return _back(who, item_id, error="this item holds no post to reply to")
+    first = item.mentions[0]
+    context = item_context(request.app.state.settings.snapshot, first.source,
+                           first.source_id, None)
+    if not context.available:
+        return _back(who, item_id, error=f"cannot reply yet: {context.note}")
+    target = ReplyTarget(first.source, context.mention["stream"], first.source_id,
+                         context.mention["thread_id"], first.url)
+    done = ("reply queued: post it by hand (no API on this platform), then confirm it below"
+            if first.source in BY_HAND_SOURCES else
+            f"reply queued: it is posted on {first.source} within minutes")
     return _act(request, who, item_id,
-                lambda desk: desk.reply(item_id, who.name, text) and "reply recorded")
+                lambda desk: desk.reply(item_id, who.name, text, target) and done)
+
+
+@router.post("/items/{item_id}/replies/{reply_id}/sent")
+def sent_by_hand(request: Request, item_id: ItemId, reply_id: ItemId,
+                 who: Viewer = Depends(viewer), form: FormData = Depends(checked_form)):
+    """The agent posted a reply by hand where there is no API (a blog) and confirms it."""
+    return _act(request, who, item_id,
+                lambda desk: desk.sent_by_hand(item_id, reply_id, who.name) and "marked as sent by hand")
 
 
 @router.post("/items/{item_id}/resolve")

@@ -106,6 +106,34 @@ desk_events = sa.Table(
     sa.Column("data", JsonText, nullable=False),
 )
 
+desk_replies = sa.Table(
+    # An agent's reply on its way to the platform (revision 0004): recorded as an intent
+    # before any post, with the key that stays the same on every try, and what became of
+    # it. carewire.app.replies sends it; `find` before a retry keeps it to one post.
+    "desk_replies", metadata,
+    sa.Column("reply_id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("key", sa.String, nullable=False, unique=True),
+    sa.Column("item_id", sa.Integer, sa.ForeignKey("desk_items.item_id"), nullable=False,
+              index=True),
+    sa.Column("author", sa.String, nullable=False),
+    sa.Column("text", sa.Text, nullable=False),
+    sa.Column("source", sa.String, nullable=False),
+    sa.Column("stream", sa.String, nullable=False),
+    sa.Column("source_id", sa.String, nullable=False),
+    sa.Column("thread_id", sa.String),
+    sa.Column("url", sa.String),
+    sa.Column("status", sa.String, nullable=False, index=True),
+    sa.Column("attempts", sa.Integer, nullable=False),
+    sa.Column("next_attempt_at", UtcDateTime),
+    sa.Column("last_error", sa.Text),
+    sa.Column("external_id", sa.String),
+    sa.Column("external_url", sa.String),
+    sa.Column("created_at", UtcDateTime, nullable=False),
+    sa.Column("posted_at", UtcDateTime),
+    sa.CheckConstraint("status IN ('queued', 'sending', 'retrying', 'posted', 'blocked', "
+                       "'refused', 'by_hand', 'sent_by_hand')", name="ck_desk_replies_status"),
+)
+
 desk_users = sa.Table(
     "desk_users", metadata,
     sa.Column("name", sa.String, primary_key=True),

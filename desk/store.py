@@ -30,14 +30,18 @@ import sqlalchemy as sa
 from sqlalchemy.exc import ArgumentError, DBAPIError, IntegrityError, NoSuchModuleError
 
 from carewire.core.delivery import Delivery, MentionRef
-from carewire.core.errors import CarewireError
 from carewire.core.files import PRIVATE_FILE, create_private, private_dir, tighten
 from carewire.core.types import utc
+from carewire.desk.errors import DeskError
+from carewire.desk.outbox import Outbox, ReplyTarget, queue_reply
 from carewire.desk.schema import desk_events, desk_items, upgrade
 
 Status = Literal["open", "claimed", "resolved"]
-EventKind = Literal["delivered", "claimed", "replied", "resolved", "reopened", "rated",
-                    "reassigned"]
+EventKind = Literal["delivered", "claimed", "reply_queued", "replied", "resolved", "reopened",
+                    "rated", "reassigned"]
+"""`reply_queued`: an agent wrote a reply (desk/outbox.py posts it); `replied`: the reply
+reached the customer, posted on the platform or sent by hand, at that moment (what the
+first-response KPI counts)."""
 STATUSES: tuple[Status, ...] = ("open", "claimed", "resolved")
 FACETS = ("source", "language", "sentiment", "intent", "influence_tier")
 """Item fields a queue can be filtered on, besides team and status."""
@@ -57,10 +61,6 @@ class DeskTeams:
 
     queues: tuple[str, ...]
     by_route: Mapping[str, str]
-
-
-class DeskError(CarewireError):
-    """A desk action that cannot be done as asked; the message says why and what to do."""
 
 
 @dataclass(frozen=True)
@@ -210,17 +210,25 @@ class Desk:
 
         return self._act(item_id, "claimed", agent, decide)
 
-    def reply(self, item_id: int, agent: str, text: str) -> DeskItem:
-        """Record a drafted answer. Posting it to the platform is not the desk's job."""
+    def reply(self, item_id: int, agent: str, text: str, target: ReplyTarget) -> DeskItem:
+        """Queue an agent's reply to the post `target` of the item, to be posted where the
+        customer wrote (desk/outbox.py): the intent and its idempotency key are recorded
+        here, before anything is posted."""
         if not text.strip():
             raise DeskError(f"reply to desk item {item_id} is empty: write the answer first")
 
         def decide(item):
             _refuse_resolved(item, "reply to")
             _refuse_held_by_other(item, agent, "reply to")
-            return {}, {"text": text}
+            if not any(m.get("source") == target.source and m.get("source_id") == target.source_id
+                       for m in item["mentions"]):
+                raise DeskError(f"desk item {item_id} holds no post {target.source}:"
+                                f"{target.source_id} to reply to")
+            return {}, {"text": text, "to": f"{target.source}:{target.source_id}"}
 
-        return self._act(item_id, "replied", agent, decide)
+        return self._act(item_id, "reply_queued", agent, decide,
+                         also=lambda conn, now: queue_reply(conn, item_id, agent, text,
+                                                            target, now))
 
     def resolve(self, item_id: int, agent: str) -> DeskItem:
         def decide(item):
@@ -346,6 +354,16 @@ class Desk:
         with self.engine.connect() as conn:
             return [_item(row) for row in conn.execute(query).mappings()]
 
+    @property
+    def outbox(self) -> Outbox:
+        """The replies agents queued, for the sender and the item pages."""
+        return Outbox(self.engine, self._now)
+
+    def sent_by_hand(self, item_id: int, reply_id: int, agent: str) -> int:
+        """An agent posted a reply of the item by hand (no API on that platform) and says
+        so."""
+        return self.outbox.sent_by_hand(item_id, reply_id, agent, self._teams)
+
     def item(self, item_id: int) -> DeskItem:
         with self.engine.connect() as conn:
             row = conn.execute(sa.select(desk_items).where(desk_items.c.item_id == item_id)
@@ -377,10 +395,12 @@ class Desk:
         return utc(self._clock())
 
     def _act(self, item_id: int, kind: EventKind, actor: str,
-             decide: Callable[[Mapping[str, Any]], tuple[dict, dict] | None]) -> DeskItem:
+             decide: Callable[[Mapping[str, Any]], tuple[dict, dict] | None],
+             also: Callable[[sa.Connection, datetime], None] | None = None) -> DeskItem:
         """Decide on the item as read, apply the change only if the item is still in that
-        state, and record the event with it; re-decide when another writer got there first.
-        `decide` raises DeskError to refuse, or returns None when there is nothing to do."""
+        state, and record the event with it (and `also`'s rows); re-decide when another
+        writer got there first. `decide` raises DeskError to refuse, or returns None when
+        there is nothing to do."""
         if not actor or not actor.strip():
             raise DeskError(f"{kind} on desk item {item_id} needs the agent's name")
         for _ in range(_ATTEMPTS):
@@ -409,6 +429,8 @@ class Desk:
                 if applied == 1:
                     team = changes.get("team", seen["team"])
                     self._record(conn, item_id, kind, actor, now, {"team": team, **data})
+                    if also is not None:
+                        also(conn, now)
                     return _item({**seen, **changes, "updated_at": now})
         raise DeskError(f"desk item {item_id} kept changing while {actor} tried to mark it "
                         f"{kind}: reload it and try again")

@@ -47,7 +47,7 @@ from carewire.maintenance.requests import ErasureRequest
 from carewire.maintenance.target import Target
 from carewire.routing.deliver import build_delivery
 from carewire.desk.store import FACETS
-from carewire.desk.schema import desk_events, desk_items
+from carewire.desk.schema import desk_events, desk_items, desk_replies
 from carewire.core.delivery import MentionRef
 from carewire.warehouse.db import affected, records, registered, transaction
 from carewire.warehouse.holds import forget
@@ -268,12 +268,19 @@ def _scrub_payload(payload: bytes, target: Target) -> bytes:
 def erase_desk(desk: sa.Engine, con: duckdb.DuckDBPyConnection, target: Target) -> Counter:
     removed: Counter = Counter()
     with desk.begin() as conn:
+        # a reply to their post is about them, whatever item holds it
+        removed["desk_replies"] += conn.execute(desk_replies.delete().where(
+            desk_replies.c.source == target.source,
+            desk_replies.c.source_id.in_(sorted(target.source_ids | target.former_ids)))
+            ).rowcount
         for item in conn.execute(sa.select(desk_items)).all():
             mentions = item.mentions
             erased = [m for m in mentions if m.get("source") == target.source and (
                 m["source_id"] in target.source_ids or m["source_id"] in target.former_ids
                 or str(m.get("author") or "").lower() in target.handles)]
             if erased and len(erased) == len(mentions):
+                removed["desk_replies"] += conn.execute(
+                    desk_replies.delete().where(desk_replies.c.item_id == item.item_id)).rowcount
                 removed["desk_events"] += conn.execute(
                     desk_events.delete().where(desk_events.c.item_id == item.item_id)).rowcount
                 conn.execute(desk_items.delete().where(desk_items.c.item_id == item.item_id))

@@ -37,3 +37,30 @@ def test_last_run_counts_and_an_exhausted_budget_are_shown(tmp_path):
     assert "budget: EXHAUSTED, fetching stopped; limit 10000, month 2026-11, spent 10000" in text
     assert "GAP in search: tweets before 2026-11-17 were not fetched" in text
     assert "No analyst snapshot" in text
+
+
+def test_replies_per_platform_and_the_x_write_budget_are_shown(tmp_path):
+    from carewire.core.delivery import Delivery, MentionRef
+    from carewire.core.replies import Posted
+    from carewire.desk.outbox import ReplyTarget
+    from carewire.desk.store import Desk
+
+    settings = Settings(data_dir=tmp_path, sources={"x": {"monthly_write_budget": 500}})
+    assert status.collect(settings, NOW)["replies"] is None  # no desk store: none made
+    assert not (tmp_path / "desk.sqlite").exists()
+    with Desk(settings.desk_url, clock=lambda: NOW) as desk:
+        for n in range(2):
+            mention = MentionRef("x", f"1{n}", None, "ada", "roaming?", NOW)
+            item_id, _ = desk.add(Delivery(f"k{n}", "desk", "contact_center", "mention", None,
+                                           (mention,), "t", "b", "care", "high", NOW, "r",
+                                           "r", (), ()))
+            desk.reply(item_id, "ann", "Sorry!", ReplyTarget("x", "brand", f"1{n}", None, None))
+        [first] = desk.outbox.of_items([1])
+        assert desk.outbox.start(first, NOW)
+        desk.outbox.posted(first, Posted("99", None, NOW))
+
+    report = status.collect(settings, NOW)
+    assert report["replies"] == {
+        "by_source": {"x": {"posted": 1, "queued": 1, "posted_this_month": 1}},
+        "x_write_budget": {"month": "2026-11", "limit": 500, "spent": 1}}
+    assert "X writes 2026-11: 1 of 500" in status.render(report)

@@ -36,3 +36,11 @@ def from_airflow(conn_ids: Iterable[str]) -> dict[str, Credentials]:
 def for_destinations(settings: Settings) -> dict[str, Credentials]:
     """The Connections of every configured routing destination that names one."""
     return from_airflow(d.conn_id for d in settings.routing.destinations if d.conn_id)
+
+
+def for_replies(settings: Settings) -> dict[str, Credentials]:
+    """The Connections of the brand's accounts replies are posted as: X, Reddit and every
+    forum that names one."""
+    return from_airflow([settings.sources.x.conn_id, settings.sources.reddit.conn_id,
+                         *(forum.conn_id for forum in settings.sources.forums
+                           if forum.conn_id)])

@@ -7,7 +7,7 @@ brought), so it never needs the warehouse's write lock.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timezone
 from typing import Any
 
 from carewire.connectors import configured_streams
@@ -44,7 +44,8 @@ def collect(settings: Settings, now: datetime) -> dict[str, Any]:
                 "budget_exhausted": bool(summary.get("budget_exhausted")),
                 "gaps": summary.get("gaps") or {},
             })
-    report: dict[str, Any] = {"streams": streams, "snapshot": str(settings.snapshot)}
+    report: dict[str, Any] = {"streams": streams, "snapshot": str(settings.snapshot),
+                              "replies": _replies(settings, now)}
     if not settings.snapshot.exists():
         report["warehouse"] = None
         return report
@@ -79,6 +80,23 @@ def collect(settings: Settings, now: datetime) -> dict[str, Any]:
     return report
 
 
+def _replies(settings: Settings, now: datetime) -> dict[str, Any] | None:
+    """The desk's replies per platform and state, and X's monthly write budget; None
+    before the desk store exists (status creates nothing)."""
+    from carewire.desk.store import Desk
+
+    if settings.routing.desk_url is None and not (settings.data_dir / "desk.sqlite").exists():
+        return None
+    month = now.astimezone(timezone.utc).replace(day=1, hour=0, minute=0, second=0,
+                                                 microsecond=0)
+    with Desk(settings.desk_url) as desk:
+        counts = desk.outbox.summary(month)
+    return {"by_source": counts,
+            "x_write_budget": {"month": f"{month:%Y-%m}", "limit":
+                               settings.sources.x.monthly_write_budget,
+                               "spent": counts.get("x", {}).get("posted_this_month", 0)}}
+
+
 def _quality(con) -> dict[str, Any] | None:
     """The last result per quality suite, or None on a snapshot from before the gates."""
     if not con.execute("SELECT count(*) FROM duckdb_views() WHERE view_name = "
@@ -105,6 +123,15 @@ def render(report: dict[str, Any]) -> str:
             lines.append(f"  {'':34} budget: {flag}{spent}")
         for listing, gap in s["gaps"].items():
             lines.append(f"  {'':34} GAP in {listing}: {gap}")
+    replies = report["replies"]
+    if replies is not None:
+        budget = replies["x_write_budget"]
+        lines.append(f"\nReplies posted from the desk (send_replies; held ones: `carewire desk "
+                     f"replies retry` after the fix); X writes {budget['month']}: "
+                     f"{budget['spent']} of {budget['limit'] or 'no limit'}")
+        for source, counts in sorted(replies["by_source"].items()):
+            lines.append(f"  {source:12} " + ", ".join(
+                f"{state} {n}" for state, n in sorted(counts.items())))
     warehouse = report["warehouse"]
     if warehouse is None:
         lines.append(f"\nNo analyst snapshot at {report['snapshot']} yet: the process DAG "

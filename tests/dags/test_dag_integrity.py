@@ -51,7 +51,7 @@ def test_dags_import_without_errors_database_or_heavy_imports(tmp_path):
     assert parsed["errors"] == {}
     assert sorted(parsed["dags"]) == ["ingest_feeds", "ingest_forums", "ingest_reddit",
                                       "ingest_x", "maintenance", "process", "rerun",
-                                      "sync_outcomes"]
+                                      "send_replies", "sync_outcomes"]
     assert parsed["heavy"] == []
     assert not (tmp_path / "data").exists()  # parsing wrote nothing
 

@@ -8,6 +8,8 @@ from datetime import datetime, timedelta, timezone
 import pytest
 import sqlalchemy as sa
 
+from carewire.core.replies import Posted
+from carewire.desk.outbox import ReplyTarget
 from carewire.desk.store import Desk, DeskError
 from carewire.routing.destinations.base import Outcome, Receipt
 from carewire.core.delivery import Delivery, MentionRef
@@ -25,6 +27,18 @@ class Clock:
     def __call__(self) -> datetime:
         self.now += timedelta(seconds=1)
         return self.now
+
+
+TARGET = ReplyTarget("reddit", "support", "t3_abc", "t3_abc", "https://reddit.com/r/x/abc")
+"""The post of `delivery()`, as the desk's reply form takes it from the snapshot."""
+
+
+def posted(desk: Desk, item_id: int) -> None:
+    """The item's queued reply, taken and posted as the sender does (carewire.app.replies)."""
+    [queued] = desk.outbox.of_items([item_id])
+    now = desk._now()
+    assert desk.outbox.start(queued, now)
+    desk.outbox.posted(queued, Posted("t1_reply", "https://reddit.com/r/x/abc/reply", now))
 
 
 def delivery(key: str = "k1", *, team: str = "care", due: datetime = T0) -> Delivery:
@@ -115,7 +129,8 @@ def test_claim_reply_resolve_rate_writes_events_in_order(desk):
     item_id, _ = desk.add(delivery())
 
     assert desk.claim(item_id, "ann").assignee == "ann"
-    desk.reply(item_id, "ann", "Sorry! A replacement ships today.")
+    desk.reply(item_id, "ann", "Sorry! A replacement ships today.", TARGET)
+    posted(desk, item_id)
     resolved = desk.resolve(item_id, "ann")
     desk.rate(item_id, 5, by="alice")
 
@@ -123,10 +138,15 @@ def test_claim_reply_resolve_rate_writes_events_in_order(desk):
     assert desk.item(item_id).status == "resolved"
     events = desk.events()
     assert [(e.kind, e.actor) for e in events] == [
-        ("delivered", None), ("claimed", "ann"), ("replied", "ann"), ("resolved", "ann"),
-        ("rated", "alice")]
-    assert events[2].data == {"team": "care", "text": "Sorry! A replacement ships today."}
-    assert events[4].data == {"team": "care", "score": 5}
+        ("delivered", None), ("claimed", "ann"), ("reply_queued", "ann"), ("replied", "ann"),
+        ("resolved", "ann"), ("rated", "alice")]
+    assert events[2].data == {"team": "care", "text": "Sorry! A replacement ships today.",
+                              "to": "reddit:t3_abc"}
+    assert events[3].data == {
+        "team": "care", "text": "Sorry! A replacement ships today.", "reply_id": 1,
+        "url": "https://reddit.com/r/x/abc/reply", "external_id": "t1_reply",
+        "found_on_platform": False}
+    assert events[5].data == {"team": "care", "score": 5}
     assert [e.at for e in events] == sorted(e.at for e in events)
     assert all(e.at.tzinfo is not None for e in events)
 
@@ -161,11 +181,11 @@ def test_invalid_transitions_raise_and_say_why(desk):
     with pytest.raises(DeskError, match="claimed by ann"):
         desk.claim(item_id, "ben")
     with pytest.raises(DeskError, match="claimed by ann"):
-        desk.reply(item_id, "ben", "hi")
+        desk.reply(item_id, "ben", "hi", TARGET)
     with pytest.raises(DeskError, match="not resolved"):
         desk.reopen(item_id, "ann")
     with pytest.raises(DeskError, match="empty"):
-        desk.reply(item_id, "ann", "  ")
+        desk.reply(item_id, "ann", "  ", TARGET)
     desk.resolve(item_id, "ann")
     with pytest.raises(DeskError, match="already resolved: reopen it"):
         desk.resolve(item_id, "ann")
@@ -240,7 +260,8 @@ def test_desk_destination_delivers_and_reports_outcomes(desk):
     item_id = int(receipt.external_id)
     desk.claim(item_id, "ann")
     desk.reassign(item_id, "lead", "billing")
-    desk.reply(item_id, "ben", "On its way.")
+    desk.reply(item_id, "ben", "On its way.", TARGET)
+    posted(desk, item_id)
     desk.resolve(item_id, "ben")
     desk.rate(item_id, 4, by="alice")
     desk.claim(int(other), "cy")
@@ -255,7 +276,10 @@ def test_desk_destination_delivers_and_reports_outcomes(desk):
     assert outcomes[4].outcome_id == f"desk:{events['rated'].event_id}"
     assert outcomes[0].data == {"team": "care"}
     assert outcomes[1].data == {"team": "billing", "from_team": "care"}
-    assert outcomes[2].data == {"team": "billing", "text": "On its way."}
+    assert outcomes[2].data == {  # posted on the platform: the first response, then
+        "team": "billing", "text": "On its way.", "reply_id": 1,
+        "url": "https://reddit.com/r/x/abc/reply", "external_id": "t1_reply",
+        "found_on_platform": False}
     assert outcomes[4].data == {"team": "billing", "score": 4}
     since = destination.outcomes([receipt.external_id, other], since=outcomes[3].at)
     assert [(o.kind, o.external_id) for o in since] == [

@@ -74,8 +74,8 @@ def test_a_store_made_by_680aa72_upgrades_in_place(desk_url):
     load_legacy(desk_url)
     probe = sa.create_engine(desk_url)
     assert revision(probe) is None  # 0.1 had no migrations
-    assert sorted(kind for kind, *_ in differences(probe)) == [  # what 0002 and 0003 add
-        "add_column", "add_index"]
+    assert sorted(set(kind for kind, *_ in differences(probe))) == [  # what 0002-0004 add
+        "add_column", "add_index", "add_table"]
     probe.dispose()
 
     with Desk(desk_url, clock=lambda: T0 + timedelta(hours=1)) as desk:

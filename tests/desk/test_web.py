@@ -124,7 +124,8 @@ def test_an_item_is_worked_from_claim_to_resolve_with_a_rating(desk_app, sign_in
         done = ann.post(f"/items/{item}/{action}", data, page=f"/items/{item}")
         assert done.status_code == 303 and "done=" in done.headers["location"], action
     events = desk_app.state.desk.events(item_ids=[item])
-    assert [e.kind for e in events] == ["delivered", "claimed", "replied", "resolved", "rated"]
+    assert [e.kind for e in events] == ["delivered", "claimed", "reply_queued", "resolved",
+                                        "rated"]
     assert events[-1].data["score"] == 5 and all(e.actor == "ann" for e in events[1:])
     audit = DeskUser(desk_app, "ada")
     audit.sign_in()
@@ -384,3 +385,23 @@ def test_a_dashboard_filter_the_kpis_do_not_know_is_a_404_that_says_the_choices(
         assert answer.status_code == 404, query
         assert "in the KPIs: choose one of" in answer.text
     assert lee.get("/dashboard?team=care").status_code == 200
+
+
+def test_a_reply_is_queued_for_its_platform_and_a_blog_reply_is_confirmed_by_hand(
+        desk_app, sign_in):
+    ann = sign_in("ann")
+    for source, shown in (("x", "sending…"), ("feeds", "to post by hand")):
+        item = first_item(ann, "care", source=source)
+        done = ann.post(f"/items/{item}/reply", {"text": f"Thanks, {source} reply"},
+                        page=f"/items/{item}")
+        page = ann.get(done.headers["location"]).text
+        assert ("posted on x within minutes" if source == "x" else "post it by hand") in page
+        assert f"Thanks, {source} reply" in page and shown in page
+    [reply] = desk_app.state.desk.outbox.of_items([item])  # the blog's
+    sent = ann.post(f"/items/{item}/replies/{reply.reply_id}/sent", page=f"/items/{item}")
+    assert "marked as sent by hand" in ann.get(sent.headers["location"]).text
+    assert [e.kind for e in desk_app.state.desk.events(item_ids=[item])][-2:] == [
+        "reply_queued", "replied"]
+    other = first_item(ann, "care", source="x")
+    refused = ann.post(f"/items/{other}/replies/{reply.reply_id}/sent", page=f"/items/{other}")
+    assert "no reply" in ann.get(refused.headers["location"]).text  # not that item's reply

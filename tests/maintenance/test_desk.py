@@ -12,7 +12,8 @@ import sqlalchemy as sa
 from carewire.maintenance.erase import erase_desk
 from carewire.maintenance.target import MARKER, Target
 from carewire.desk.store import Desk
-from carewire.desk.schema import desk_events, desk_items
+from carewire.desk.outbox import ReplyTarget
+from carewire.desk.schema import desk_events, desk_items, desk_replies
 from carewire.core.delivery import Delivery, MentionRef
 from carewire.warehouse.migrate import migrate
 from tests.maintenance import traces
@@ -43,22 +44,27 @@ def test_erase_desk_removes_their_items_and_scrubs_shared_ones(desk_url):
         shared, _ = desk.add(delivery("k-shared", mention("1861000000000001001", "lisbon_lou", THEIRS),
                                       mention("1861000000000002001", "other_olly", OTHERS)))
         other, _ = desk.add(delivery("k-other", mention("1861000000000003001", "third_tim", OTHERS)))
-        desk.reply(shared, "ann", "@lisbon_lou we have refunded the second charge")
-        desk.reply(own, "ann", "Hi @lisbon_lou, looking into it")
+        desk.reply(shared, "ann", "@lisbon_lou we have refunded the second charge",
+                   ReplyTarget("x", "brand", "1861000000000001001", None, None))
+        desk.reply(own, "ann", "Hi @lisbon_lou, looking into it",
+                   ReplyTarget("x", "brand", "1861000000000001002", None, None))
 
         removed = erase_desk(desk.engine, con, target)
 
         assert removed["desk_items"] == 1 and removed["desk_events"] == 2
+        assert removed["desk_replies"] == 2  # replies to their posts, on any item
         assert removed["desk_items (rebuilt)"] == 1
         with desk.engine.connect() as conn:
             items = {row.item_id: row for row in conn.execute(sa.select(desk_items))}
             replies = [row.data["text"] for row in conn.execute(
-                sa.select(desk_events).where(desk_events.c.kind == "replied"))]
+                sa.select(desk_events).where(desk_events.c.kind == "reply_queued"))]
+            queued = [(row.text, row.source_id) for row in conn.execute(sa.select(desk_replies))]
         assert sorted(items) == sorted([shared, other])
         assert [m["source_id"] for m in items[shared].mentions] == ["1861000000000002001"]
         assert items[shared].body.startswith(f"> {OTHERS}\n-- other_olly on x")
         assert items[shared].title == OTHERS
         assert replies == [f"@{MARKER} we have refunded the second charge"]
+        assert queued == []
         wanted = traces.needles("lisbon_lou", ["4242424242"],
                                 ["1861000000000001001", "1861000000000001002"], [THEIRS])
         assert traces.in_desk(desk_url, wanted) == []

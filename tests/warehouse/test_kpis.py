@@ -11,6 +11,8 @@ import numpy as np
 import pytest
 
 from carewire.app import pipeline
+from carewire.core.replies import Posted
+from carewire.desk.outbox import ReplyTarget
 from carewire.desk.store import Desk
 from carewire.warehouse.db import connect, records
 
@@ -51,18 +53,29 @@ def worked(demo_settings):
     (d,) = community
 
     script = [  # item, hours after the post, action, its arguments after the item id
-        (a, 1, "claim", "ann"), (a, 2, "reply", "ann", "On it"), (a, 3, "resolve", "ann"),
-        (a, 4, "rate", 5, "customer"),
-        (b, 1, "claim", "bob"), (b, 5, "reply", "bob", "Hi"), (b, 10, "resolve", "bob"),
+        # a reply counts when it reaches the customer (posted), not when it was written
+        (a, 1, "claim", "ann"), (a, 1.5, "reply", "ann", "On it"), (a, 2, "posted"),
+        (a, 3, "resolve", "ann"), (a, 4, "rate", 5, "customer"),
+        (b, 1, "claim", "bob"), (b, 4, "reply", "bob", "Hi"), (b, 5, "posted"),
+        (b, 10, "resolve", "bob"),
         (b, 11, "reopen", "bob"), (b, 12, "claim", "bob"), (b, 20, "resolve", "bob"),
         (b, 21, "rate", 2, "customer"),
         (c, 1, "reassign", "ann", "billing", "community"),  # counted by its new team and route
         (e, 1, "claim", "ann"), (e, 2, "resolve", "ann"), (e, 3, "reopen", "ann"),
-        (d, 1, "claim", "cid"), (d, 1.5, "reply", "cid", "See"), (d, 6, "resolve", "cid"),
+        (d, 1, "claim", "cid"), (d, 1.25, "reply", "cid", "See"), (d, 1.5, "posted"),
+        (d, 6, "resolve", "cid"),
         (d, 7, "rate", 4, "customer"),
     ]
     for item, hours, action, *args in script:
         clock.now = posted[item.delivery_key] + timedelta(hours=hours)
+        if action == "reply":  # to the item's first post
+            first = item.mentions[0]
+            args.append(ReplyTarget(first.source, "stream", first.source_id, None, first.url))
+        if action == "posted":  # as the sender records it (carewire.app.replies)
+            [queued] = desk.outbox.of_items([item.item_id])
+            assert desk.outbox.start(queued, clock.now)
+            desk.outbox.posted(queued, Posted("p1", None, clock.now))
+            continue
         getattr(desk, action)(item.item_id, *args)
     desk.close()
     now = max(posted[i.delivery_key] for i in (a, b, c, d, e)) + timedelta(days=1)

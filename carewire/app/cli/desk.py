@@ -128,3 +128,35 @@ def list_users(ctx: typer.Context) -> None:
         ["name", "role", "status", "teams"],
         [(user.name, user.role, "active" if user.active else "disabled",
           ", ".join(user.teams)) for user in found]))
+
+
+replies = CommandGroup(
+    "replies", short_help="send the replies agents wrote; retry the held ones",
+    help="Replies agents write on the desk are posted on the platform where the customer "
+         "wrote, exactly once (docs/desk.md, replies). The sync_outcomes DAG sends them; "
+         "these commands do it by hand.")
+app.add_typer(replies)
+
+
+@replies.command(
+    "send", short_help="post every due reply now",
+    help="Post every reply that is due on its platform, asking the platform first where an "
+         "earlier try may have gone through, and print what was posted and what waits.")
+def send(ctx: typer.Context) -> None:
+    from carewire.app import replies as sender
+    from carewire.app.credentials import for_replies
+
+    settings = context.settings(ctx)
+    output.emit(sender.send(settings, for_replies(settings), clock.now()), json=True)
+
+
+@replies.command(
+    "retry", short_help="try blocked and waiting replies at the next send",
+    help="After fixing what blocked them (a Connection, a raised write budget): blocked "
+         "replies, and those waiting for a later try, are sent by the next `send`.")
+def retry(ctx: typer.Context) -> None:
+    from carewire.desk.store import Desk
+
+    with Desk(context.settings(ctx).desk_url) as desk:
+        count = desk.outbox.retry_now()
+    print(f"{count} replies are tried again by the next send")
