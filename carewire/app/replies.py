@@ -23,7 +23,7 @@ from collections import Counter
 from datetime import datetime, timedelta, timezone
 from typing import Any, Mapping
 
-from carewire.core.errors import (AuthError, CarewireError, FatalSourceError, ReplyRefused,
+from carewire.core.errors import (CarewireError, FatalSourceError, ReplyRefused,
                                   RetriableSourceError)
 from carewire.core.isolate import describe
 from carewire.core.replies import ReplyChannel
@@ -73,8 +73,9 @@ class Sender:
         reply = queued.reply
         try:
             channel = self._channel(reply.source)
-        except CarewireError as exc:
-            self._hold(queued, "blocked", f"{exc}; {_AFTER_FIX}")
+        except Exception as exc:  # noqa: BLE001 - no channel (no API, a bad Connection)
+            reason = str(exc) if isinstance(exc, CarewireError) else describe(exc)
+            self._hold(queued, "blocked", f"{reason}; {_AFTER_FIX}")
             return
         if not self.outbox.start(queued, self.now):
             return  # another sender took it meanwhile
@@ -93,7 +94,7 @@ class Sender:
                 self.counts["found_posted"] += 1
             else:
                 self._hold(queued, "refused", str(exc))
-        except (AuthError, FatalSourceError) as exc:
+        except FatalSourceError as exc:  # AuthError above all: the Connection to fix
             self._hold(queued, "blocked", f"{exc}; {_AFTER_FIX}")
         except Exception as exc:  # noqa: BLE001 - one reply's defect never stops the others
             self._hold(queued, "blocked", f"carewire failed on this reply ({describe(exc)}); "
