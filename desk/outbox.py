@@ -3,6 +3,8 @@ and every step of its sending kept, so that it is posted exactly once and nothin
 
 A reply moves like this (`desk_replies.status`):
 
+    awaiting_approval --> queued | by_hand        (a team in desk.approval_teams: a lead
+    awaiting_approval --> rejected                 approves it, maybe edited, or rejects it)
     queued --> sending --> posted                 (the `replied` event, at the posted time)
                sending --> retrying --> sending   (429, 5xx, timeout: waits, then again)
                sending --> blocked                (401/403 on the credentials, or too many
@@ -66,13 +68,18 @@ class QueuedReply:
 
 
 def queue_reply(conn: sa.Connection, item_id: int, author: str, text: str,
-                target: ReplyTarget, now: datetime) -> None:
+                target: ReplyTarget, now: datetime, awaits_approval: bool) -> None:
     """Record the intent, in the caller's transaction (the item's `reply_queued` event)."""
     conn.execute(desk_replies.insert().values(
         key=uuid.uuid4().hex, item_id=item_id, author=author, text=text, source=target.source,
         stream=target.stream, source_id=target.source_id, thread_id=target.thread_id,
-        url=target.url, status="by_hand" if target.source in BY_HAND_SOURCES else "queued",
+        url=target.url, status="awaiting_approval" if awaits_approval else _ready(target.source),
         attempts=0, created_at=now))
+
+
+def _ready(source: str) -> str:
+    """The state a reply starts in once it may go: posted by the sender, or by hand."""
+    return "by_hand" if source in BY_HAND_SOURCES else "queued"
 
 
 class Outbox:
@@ -160,6 +167,53 @@ class Outbox:
                                 "by hand is confirmed by hand")
             _replied(conn, _queued(row), now, {"url": row["url"], "sent_by": agent,
                                                "by_hand": True})
+        return row["item_id"]
+
+    def awaiting(self, teams: frozenset[str] | None) -> list[tuple[QueuedReply, str]]:
+        """Replies waiting for a lead, oldest first, with their item's team (of `teams`,
+        or of every team)."""
+        query = (sa.select(desk_replies, desk_items.c.team)
+                 .join(desk_items, desk_items.c.item_id == desk_replies.c.item_id)
+                 .where(desk_replies.c.status == "awaiting_approval")
+                 .order_by(desk_replies.c.created_at, desk_replies.c.reply_id))
+        if teams is not None:
+            query = query.where(desk_items.c.team.in_(sorted(teams)))
+        with self.engine.connect() as conn:
+            return [(_queued(row), row["team"]) for row in conn.execute(query).mappings()]
+
+    def review(self, reply_id: int, lead: str, approve: bool, text: str | None = None,
+               note: str = "") -> int:
+        """A lead approves a reply (with `text`, when they edited it) so that it goes, or
+        rejects it with `note`; either way one `reply_approved`/`reply_rejected` event on
+        the item says who and what. Returns the item's id."""
+        now = self._clock()
+        with self.engine.begin() as conn:
+            row = conn.execute(sa.select(desk_replies, desk_items.c.team)
+                               .join(desk_items, desk_items.c.item_id == desk_replies.c.item_id)
+                               .where(desk_replies.c.reply_id == reply_id)).mappings().one_or_none()
+            if row is None:
+                raise DeskError(f"no reply {reply_id}")
+            if row["status"] != "awaiting_approval":
+                raise DeskError(f"reply {reply_id} is {row['status']}: it was reviewed already")
+            edited = approve and text is not None and text.strip() != row["text"].strip()
+            if approve and text is not None and not text.strip():
+                raise DeskError(f"reply {reply_id} is empty: write the answer or reject it")
+            if not approve and not note.strip():
+                raise DeskError(f"say why reply {reply_id} is rejected: the agent reads it")
+            values = ({"status": _ready(row["source"]), **({"text": text} if edited else {})}
+                      if approve else {"status": "rejected", "last_error":
+                                       f"rejected by {lead}: {note}"})
+            if not conn.execute(desk_replies.update().where(
+                    desk_replies.c.reply_id == reply_id,
+                    desk_replies.c.status == "awaiting_approval")
+                    .values(**values, reviewed_by=lead, reviewed_at=now)).rowcount:
+                raise DeskError(f"reply {reply_id} is {row['status']}: it was reviewed already")
+            conn.execute(desk_events.insert().values(
+                item_id=row["item_id"], kind="reply_approved" if approve else "reply_rejected",
+                actor=lead, at=now, data={"team": row["team"], "reply_id": reply_id,
+                                          **({"text": text, "edited_from": row["text"]}
+                                             if edited else {}),
+                                          **({} if approve else {"note": note})}))
         return row["item_id"]
 
     def summary(self, month_start: datetime) -> dict[str, dict[str, int]]:

@@ -19,7 +19,8 @@ from starlette.datastructures import FormData
 from carewire.desk.context import cluster_context, item_context
 from carewire.desk.outbox import BY_HAND_SOURCES, ReplyTarget
 from carewire.desk.pages import flash_redirect, render
-from carewire.desk.session import ItemId, Page, Viewer, checked_form, refuse, viewer
+from carewire.desk.session import (ItemId, Page, Viewer, checked_form, lead_viewer, refuse,
+                                   viewer)
 from carewire.desk.store import FACETS, Desk, DeskError, DeskItem
 
 router = APIRouter()
@@ -166,8 +167,34 @@ def reply(request: Request, item_id: ItemId, who: Viewer = Depends(viewer),
     done = ("reply queued: post it by hand (no API on this platform), then confirm it below"
             if first.source in BY_HAND_SOURCES else
             f"reply queued: it is posted on {first.source} within minutes")
+    teams = request.app.state.settings.desk.approval_teams
+    if item.team in teams:
+        done = "reply queued for a lead's approval"
     return _act(request, who, item_id,
-                lambda desk: desk.reply(item_id, who.name, text, target) and done)
+                lambda desk: desk.reply(item_id, who.name, text, target, teams) and done)
+
+
+@router.get("/approvals")
+def approvals(request: Request, who: Viewer = Depends(lead_viewer)):
+    """Replies of the teams in desk.approval_teams, waiting for a lead."""
+    return render(request, "approvals.html", who,
+                  waiting=_desk(request).outbox.awaiting(None))
+
+
+@router.post("/replies/{reply_id}/review")
+def review(request: Request, reply_id: ItemId, who: Viewer = Depends(lead_viewer),
+           form: FormData = Depends(checked_form)):
+    """Approve (with the text as the lead left it) or reject (with a note) a reply."""
+    approve = form.get("decision") == "approve"
+    try:
+        item_id = _desk(request).review_reply(reply_id, who.name, approve,
+                                              str(form.get("text") or ""),
+                                              str(form.get("note") or ""))
+    except DeskError as exc:
+        return flash_redirect("/approvals", who, error=str(exc))
+    return flash_redirect("/approvals", who, done=f"reply {reply_id} of item {item_id} "
+                          + ("approved: it is posted within minutes" if approve
+                             else "rejected; the agent sees why on the item"))
 
 
 @router.post("/items/{item_id}/replies/{reply_id}/sent")

@@ -130,7 +130,10 @@ desk_replies = sa.Table(
     sa.Column("external_url", sa.String),
     sa.Column("created_at", UtcDateTime, nullable=False),
     sa.Column("posted_at", UtcDateTime),
-    sa.CheckConstraint("status IN ('queued', 'sending', 'retrying', 'posted', 'blocked', "
+    sa.Column("reviewed_by", sa.String),  # the lead who approved or rejected it
+    sa.Column("reviewed_at", UtcDateTime),
+    sa.CheckConstraint("status IN ('awaiting_approval', 'rejected', 'queued', 'sending', 'retrying', "
+                       "'posted', 'blocked', "
                        "'refused', 'by_hand', 'sent_by_hand')", name="ck_desk_replies_status"),
 )
 

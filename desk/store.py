@@ -37,11 +37,11 @@ from carewire.desk.outbox import Outbox, ReplyTarget, queue_reply
 from carewire.desk.schema import desk_events, desk_items, upgrade
 
 Status = Literal["open", "claimed", "resolved"]
-EventKind = Literal["delivered", "claimed", "reply_queued", "replied", "resolved", "reopened",
-                    "rated", "reassigned"]
-"""`reply_queued`: an agent wrote a reply (desk/outbox.py posts it); `replied`: the reply
-reached the customer, posted on the platform or sent by hand, at that moment (what the
-first-response KPI counts)."""
+EventKind = Literal["delivered", "claimed", "reply_queued", "reply_approved", "reply_rejected",
+                    "replied", "resolved", "reopened", "rated", "reassigned"]
+"""`reply_queued`: an agent wrote a reply (desk/outbox.py posts it), which a lead approves
+or rejects where the team asks for it; `replied`: the reply reached the customer, posted on
+the platform or sent by hand, at that moment (what the first-response KPI counts)."""
 STATUSES: tuple[Status, ...] = ("open", "claimed", "resolved")
 FACETS = ("source", "language", "sentiment", "intent", "influence_tier")
 """Item fields a queue can be filtered on, besides team and status."""
@@ -210,10 +210,11 @@ class Desk:
 
         return self._act(item_id, "claimed", agent, decide)
 
-    def reply(self, item_id: int, agent: str, text: str, target: ReplyTarget) -> DeskItem:
+    def reply(self, item_id: int, agent: str, text: str, target: ReplyTarget,
+              approval_teams: Iterable[str] = ()) -> DeskItem:
         """Queue an agent's reply to the post `target` of the item, to be posted where the
         customer wrote (desk/outbox.py): the intent and its idempotency key are recorded
-        here, before anything is posted."""
+        here, before anything is posted. In `approval_teams` it waits for a lead."""
         if not text.strip():
             raise DeskError(f"reply to desk item {item_id} is empty: write the answer first")
 
@@ -226,9 +227,12 @@ class Desk:
                                 f"{target.source_id} to reply to")
             return {}, {"text": text, "to": f"{target.source}:{target.source_id}"}
 
-        return self._act(item_id, "reply_queued", agent, decide,
-                         also=lambda conn, now: queue_reply(conn, item_id, agent, text,
-                                                            target, now))
+        def queue(conn, now):
+            team = conn.execute(sa.select(desk_items.c.team)
+                                .where(desk_items.c.item_id == item_id)).scalar_one()
+            queue_reply(conn, item_id, agent, text, target, now, team in set(approval_teams))
+
+        return self._act(item_id, "reply_queued", agent, decide, also=queue)
 
     def resolve(self, item_id: int, agent: str) -> DeskItem:
         def decide(item):
@@ -358,6 +362,11 @@ class Desk:
     def outbox(self) -> Outbox:
         """The replies agents queued, for the sender and the item pages."""
         return Outbox(self.engine, self._now)
+
+    def review_reply(self, reply_id: int, lead: str, approve: bool, text: str | None = None,
+                     note: str = "") -> int:
+        """A lead approves (maybe edited) or rejects a reply waiting for approval."""
+        return self.outbox.review(reply_id, lead, approve, text, note)
 
     def sent_by_hand(self, item_id: int, reply_id: int, agent: str) -> int:
         """An agent posted a reply of the item by hand (no API on that platform) and says

@@ -21,6 +21,7 @@ from fastapi.responses import PlainTextResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.datastructures import FormData
 
+from carewire.core.errors import ConfigError
 from carewire.core.settings import Settings
 from carewire.desk import alerts_page, dashboards, queues
 from carewire.desk.accounts import ROLES, AccountError, Accounts
@@ -52,6 +53,10 @@ def create_app(settings: Settings, teams: DeskTeams, *,
                clock: Callable[[], datetime] = _now) -> FastAPI:
     """The app on the desk store of `settings`, with the queues of `teams` (the routing
     policy's: `load_policy(...).desk_teams()`)."""
+    unknown = sorted(set(settings.desk.approval_teams) - set(teams.queues))
+    if unknown:
+        raise ConfigError(f"desk.approval_teams names {', '.join(unknown)}, which the desk has "
+                          f"no queue for: the teams are {', '.join(teams.queues)}")
     app = FastAPI(title="carewire desk", docs_url=None, redoc_url=None, openapi_url=None)
     desk = Desk(settings.desk_url, clock=clock)
     app.state.settings = settings

@@ -254,6 +254,9 @@ class DeskSettings(Section):
     secure_cookies: bool = Field(default=False, description="Send the session cookie over "
                                  "HTTPS only: set true behind a TLS proxy.")
     page_size: int = Field(default=50, ge=5, le=500, description="Items per queue page.")
+    approval_teams: list[str] = Field(
+        default_factory=list, description="Teams whose replies a lead approves (or edits, or "
+        "rejects) before they are posted; the rest are posted as the agent sends them.")
 
 
 class AlertSettings(Section):

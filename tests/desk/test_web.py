@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import datetime, timezone
 
 import pytest
 import sqlalchemy as sa
@@ -405,3 +406,56 @@ def test_a_reply_is_queued_for_its_platform_and_a_blog_reply_is_confirmed_by_han
     other = first_item(ann, "care", source="x")
     refused = ann.post(f"/items/{other}/replies/{reply.reply_id}/sent", page=f"/items/{other}")
     assert "no reply" in ann.get(refused.headers["location"]).text  # not that item's reply
+
+
+def test_a_team_s_replies_wait_for_a_lead_who_approves_edits_or_rejects(
+        desk_app, sign_in, demo_settings):
+    settings = demo_settings.model_copy(update={"desk": demo_settings.desk.model_copy(
+        update={"approval_teams": ["care"]})})
+    desk_app.state.settings = settings  # as `carewire desk` starts with this config
+    ann, lee = sign_in("ann"), sign_in("lee")
+    outbox = desk_app.state.desk.outbox
+    items = []
+    for text in ("First draft", "Another draft"):
+        item = first_item(ann, "care", source="x", status="open")
+        ann.post(f"/items/{item}/claim", page=f"/items/{item}")
+        done = ann.post(f"/items/{item}/reply", {"text": text}, page=f"/items/{item}")
+        assert "for a lead&#39;s approval" in ann.get(done.headers["location"]).text
+        items.append(item)
+    assert [r.status for i in items for r in outbox.of_items([i])] == ["awaiting_approval"] * 2
+    assert outbox.due(datetime(2100, 1, 1, tzinfo=timezone.utc)) == []  # nothing goes yet
+
+    assert ann.get("/approvals").status_code == 403  # an agent approves nothing
+    page = lee.get("/approvals").text
+    assert "First draft" in page and "Another draft" in page
+    [first], [second] = (outbox.of_items([i]) for i in items)
+    approved = lee.post(f"/replies/{first.reply_id}/review",
+                        {"decision": "approve", "text": "First draft, edited by a lead"},
+                        page="/approvals")
+    assert "approved" in lee.get(approved.headers["location"]).text
+    bare = lee.post(f"/replies/{second.reply_id}/review", {"decision": "reject"},
+                    page="/approvals")
+    assert "say why" in lee.get(bare.headers["location"]).text
+    lee.post(f"/replies/{second.reply_id}/review",
+             {"decision": "reject", "note": "promise no dates"}, page="/approvals")
+
+    [first], [second] = (outbox.of_items([i]) for i in items)
+    assert (first.status, first.reply.text) == ("queued", "First draft, edited by a lead")
+    assert (second.status, second.last_error) == ("rejected", "rejected by lee: promise no dates")
+    assert "rejected by lee: promise no dates" in ann.get(f"/items/{items[1]}").text
+    kinds = [(e.kind, e.actor) for e in desk_app.state.desk.events(item_ids=[items[0]])]
+    assert kinds[-2:] == [("reply_queued", "ann"), ("reply_approved", "lee")]
+    again = lee.post(f"/replies/{first.reply_id}/review", {"decision": "approve"},
+                     page="/approvals")
+    assert "reviewed already" in lee.get(again.headers["location"]).text
+
+
+def test_an_approval_team_the_desk_does_not_have_is_refused(demo_settings):
+    from carewire.core.errors import ConfigError
+    from carewire.desk.web import create_app
+    from carewire.routing.policy import policy_for
+
+    settings = demo_settings.model_copy(update={"desk": demo_settings.desk.model_copy(
+        update={"approval_teams": ["caer"]})})
+    with pytest.raises(ConfigError, match="approval_teams names caer"):
+        create_app(settings, policy_for(settings).desk_teams())

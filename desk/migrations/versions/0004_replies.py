@@ -39,6 +39,9 @@ def upgrade() -> None:
         sa.Column("external_url", sa.String),
         sa.Column("created_at", UTC, nullable=False),
         sa.Column("posted_at", UTC),
-        sa.CheckConstraint("status IN ('queued', 'sending', 'retrying', 'posted', 'blocked', "
+        sa.Column("reviewed_by", sa.String),
+        sa.Column("reviewed_at", UTC),
+        sa.CheckConstraint("status IN ('awaiting_approval', 'rejected', 'queued', 'sending', 'retrying', "
+                       "'posted', 'blocked', "
                            "'refused', 'by_hand', 'sent_by_hand')",
                            name="ck_desk_replies_status"))
