@@ -17,6 +17,7 @@ from fastapi.responses import RedirectResponse
 from starlette.datastructures import FormData
 
 from carewire.desk.context import cluster_context, item_context
+from carewire.core.replies import offered_reply
 from carewire.desk.outbox import BY_HAND_SOURCES, ReplyTarget
 from carewire.desk.pages import flash_redirect, render
 from carewire.desk.session import (ItemId, Page, Viewer, checked_form, lead_viewer, refuse,
@@ -124,7 +125,53 @@ def cluster_page(request: Request, cluster_id: str, who: Viewer = Depends(viewer
     context = cluster_context(request.app.state.settings.snapshot, cluster_id)
     return render(request, "cluster.html", who, cluster_id=cluster_id, items=items,
                   context=context if isinstance(context, dict) else None,
-                  note=context if isinstance(context, str) else "")
+                  note=context if isinstance(context, str) else "",
+                  offers=_offers(request, items))
+
+
+def _offers(request: Request, items: list[DeskItem]) -> list[dict]:
+    """The cluster's answer offers (one item per author who asked, once its thread has an
+    accepted answer): each with the reply it proposes and, when one was written, its
+    reply's state; `send` when it is still to go."""
+    offers = [(item, offered_reply(item.body)) for item in items
+              if item.route == "answer_offer" and item.status != "resolved"]
+    replies = {r.item_id: r for r in _desk(request).outbox.of_items(
+        [item.item_id for item, _ in offers]) if r.status not in ("rejected", "refused")}
+    return [{"item": item, "text": text, "reply": replies.get(item.item_id),
+             "send": item.item_id not in replies and bool(item.mentions)}
+            for item, text in offers if text]
+
+
+@router.post("/clusters/{cluster_id}/answer-everyone")
+def answer_everyone(request: Request, cluster_id: str, who: Viewer = Depends(viewer),
+                    form: FormData = Depends(checked_form)):
+    """Queue the accepted answer to every author of the cluster who has none yet: one
+    reply each, on their own platform; the sender posts them, waiting where a platform
+    asks it to. Sent again, it queues nothing twice."""
+    items = [i for i in _desk(request).cluster_items(cluster_id) if who.can_see(i.team)]
+    desk, queued, skipped = _scoped(request, who), 0, []
+    teams = request.app.state.settings.desk.approval_teams
+    for offer in _offers(request, items):
+        if not offer["send"]:
+            continue
+        item, first = offer["item"], offer["item"].mentions[0]
+        context = item_context(request.app.state.settings.snapshot, first.source,
+                               first.source_id, None)
+        try:
+            if not context.available:
+                raise DeskError(context.note)
+            desk.reply(item.item_id, who.name, offer["text"],
+                       ReplyTarget(first.source, context.mention["stream"], first.source_id,
+                                   context.mention["thread_id"], first.url), teams)
+            queued += 1
+        except DeskError as exc:
+            skipped.append(f"#{item.item_id}: {exc}")
+    message = (f"queued the answer for {queued} author(s), each on their own platform; "
+               "their state shows below")
+    if skipped:
+        return flash_redirect(f"/clusters/{cluster_id}", who,
+                              error=message + "; not queued: " + "; ".join(skipped))
+    return flash_redirect(f"/clusters/{cluster_id}", who, done=message)
 
 
 def _scoped(request: Request, who: Viewer) -> Desk:

@@ -22,6 +22,7 @@ from typing import Any, Mapping
 
 import duckdb
 
+from carewire.core.replies import answer_offer
 from carewire.routing.destinations.base import Destination, DestinationError
 from carewire.routing.policy import Policy
 from carewire.routing.step import delivery_key
@@ -104,8 +105,7 @@ def _offer_answers(con, policy: Policy, now: datetime) -> int:
         for source, source_id, author, url, community_key, cluster_id, key_id in offers:
             # made from the id the mention's keys were first made from (routing/step.py)
             key = delivery_key("desk", "answer_offer", f"{source}:{key_id}|{url}")
-            note = (f"Reply to {author} on {source}: \"Thanks for asking! This is answered in "
-                    f"our community: {url}\"")
+            note = answer_offer(author, source, url)
             queued += _plan(con, key, "answer_offer", "mention", cluster_id, team, "low",
                             now + timedelta(hours=24), "accepted-answer",
                             f"accepted answer in {url} for an issue this author raised",

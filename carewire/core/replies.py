@@ -8,6 +8,7 @@ whether the brand's reply is already there (`find`), so nothing is posted twice.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from typing import ClassVar, Protocol
@@ -57,3 +58,20 @@ class ReplyChannel(Protocol):
         5xx, timeout, network; `retry_after_s` when the platform said when), AuthError
         (401, 403 on the credentials: the Connection to fix) or ReplyRefused (the
         platform will not take it: deleted or locked post, duplicate; its own words)."""
+
+
+def answer_offer(author: str, source: str, url: str) -> str:
+    """The note of an answer-offer item (routing/outcomes.py): the reply that takes an
+    accepted community answer to one author who asked, a short personal line and the
+    thread's link, as the desk sends it (`offered_reply` reads it back)."""
+    return (f"Reply to {author} on {source}: \"Thanks for asking, {author}! This is answered "
+            f"in our community: {url}\"")
+
+
+_OFFER = re.compile(r'^Reply to .+? on \w+: "(.+)"$', re.M)
+
+
+def offered_reply(body: str) -> str | None:
+    """The reply an answer-offer item's body proposes, or None for any other item."""
+    found = _OFFER.search(body)
+    return found.group(1) if found else None

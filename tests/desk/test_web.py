@@ -459,3 +459,43 @@ def test_an_approval_team_the_desk_does_not_have_is_refused(demo_settings):
         update={"approval_teams": ["caer"]})})
     with pytest.raises(ConfigError, match="approval_teams names caer"):
         create_app(settings, policy_for(settings).desk_teams())
+
+
+def test_a_cluster_s_accepted_answer_goes_to_every_author_who_asked_once(
+        desk_app, sign_in, demo_settings):
+    import duckdb
+
+    from carewire.core.delivery import Delivery, MentionRef
+    from carewire.core.replies import answer_offer
+
+    with duckdb.connect(str(demo_settings.snapshot), read_only=True) as con:
+        asked = con.execute("""
+            SELECT m.source, m.source_id, m.url, coalesce(a.handle, m.author_id), m.text,
+                   m.created_at
+            FROM core__mentions m LEFT JOIN core__authors a USING (source, author_id)
+            WHERE m.source IN ('x', 'reddit') ORDER BY m.created_at LIMIT 3""").fetchall()
+    url = "https://community.kestrel.example/t/roaming/42/3"
+    desk = desk_app.state.desk
+    for n, (source, source_id, link, author, text, created) in enumerate(asked):
+        mention = MentionRef(source, source_id, link, author, text, created)
+        desk.add(Delivery(f"offer-{n}", "desk", "answer_offer", "mention", "cl-answered",
+                          (mention,), text[:80], answer_offer(author, source, url) + "\n\n> "
+                          + text, "community", "low", created, "accepted-answer",
+                          f"accepted answer in {url}", (), ()))
+    cid = sign_in("cid")
+    page = cid.get("/clusters/cl-answered").text
+    assert "Send this answer to the 3 authors who asked" in page
+    assert f"Thanks for asking, {asked[0][3]}! This is answered in our community: {url}" in page
+
+    done = cid.post("/clusters/cl-answered/answer-everyone", page="/clusters/cl-answered")
+    after = cid.get(done.headers["location"]).text
+    assert "queued the answer for 3 author(s)" in after and "Send this answer" not in after
+    replies = desk.outbox.of_items([i.item_id for i in desk.cluster_items("cl-answered")])
+    assert sorted((r.reply.source, r.reply.source_id, r.reply.text) for r in replies) == sorted(
+        (source, source_id, f"Thanks for asking, {author}! This is answered in our community: "
+                            f"{url}") for source, source_id, _, author, _, _ in asked)
+    assert all(r.status == "queued" for r in replies)
+
+    again = cid.post("/clusters/cl-answered/answer-everyone", page="/clusters/cl-answered")
+    assert "queued the answer for 0 author(s)" in cid.get(again.headers["location"]).text
+    assert len(desk.outbox.of_items([r.item_id for r in replies])) == 3  # nothing twice
