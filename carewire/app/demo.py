@@ -93,9 +93,7 @@ def run(settings: Settings, now: datetime, say: Callable[[str], None] = print) -
         say("\n5. Quarantined in raw__quarantine (original bytes kept), by reason:")
         for reason, count in sorted(load["quarantine_reasons"].items()):
             say(f"   {count:>3} x {reason}")
-    set_aside = {step: count for step, count in (
-        ("enrich", enriched["set_aside"]), ("cluster", enriched["cluster_set_aside"]),
-        ("route", routed["set_aside"])) if count}
+    set_aside = pipeline.set_aside_in(enriched, routed)
     if set_aside:
         say("\n   Set aside by a step that failed on them alone (the rest went on): "
             + ", ".join(f"{step} {count}" for step, count in set_aside.items())

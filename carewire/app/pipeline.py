@@ -165,6 +165,15 @@ def enrich(settings: Settings, window: tuple[datetime, datetime] | None = None,
     return {**enriched, "tags_by_brand": tags}
 
 
+def set_aside_in(enriched: dict | None, routed: dict | None) -> dict[str, int]:
+    """Per step, the records the run's enrich and route tasks set aside (none when a task
+    did not run)."""
+    counts = {"enrich": (enriched or {}).get("set_aside", 0),
+              "cluster": (enriched or {}).get("cluster_set_aside", 0),
+              "route": (routed or {}).get("set_aside", 0)}
+    return {step: count for step, count in counts.items() if count}
+
+
 def _say_set_aside(step: str, count: int) -> None:
     if count:
         log.warning("%s failed on %d records alone: they are set aside in raw__quarantine "

@@ -58,7 +58,8 @@ def quality_gates(dag_run=None, ti=None) -> dict:
     states = ti.get_task_states(dag_id=dag_run.dag_id, run_ids=[dag_run.run_id])
     failed_tasks = sorted(task_id for task_id, state in states.get(dag_run.run_id, {}).items()
                           if str(state) in FAILED_STATES)
-    set_aside = set_aside_in(ti.xcom_pull(task_ids="enrich"), ti.xcom_pull(task_ids="route"))
+    set_aside = pipeline.set_aside_in(ti.xcom_pull(task_ids="enrich"),
+                                      ti.xcom_pull(task_ids="route"))
     if not failures and not failed_tasks and not set_aside:
         return {"failed_expectations": 0}
     lines = [f"{f['suite']}: {f['expectation_type']}"
@@ -79,11 +80,3 @@ def quality_gates(dag_run=None, ti=None) -> dict:
            "`carewire status` and docs/runbook.md; after the fix, `carewire quality retry "
            "STEP`." if set_aside else ""))
 
-
-def set_aside_in(enriched: dict | None, routed: dict | None) -> dict[str, int]:
-    """Per step, the records the run's enrich and route tasks set aside (none when a task
-    did not run)."""
-    counts = {"enrich": (enriched or {}).get("set_aside", 0),
-              "cluster": (enriched or {}).get("cluster_set_aside", 0),
-              "route": (routed or {}).get("set_aside", 0)}
-    return {step: count for step, count in counts.items() if count}

@@ -56,7 +56,7 @@ def test_a_failing_batch_is_held_the_others_flow_and_the_run_fails_visibly(dagba
 
 
 def test_the_run_report_counts_the_records_each_step_set_aside():
-    from carewire.dag_tasks.quality import set_aside_in
+    from carewire.app.pipeline import set_aside_in
 
     assert set_aside_in({"set_aside": 2, "cluster_set_aside": 0}, {"set_aside": 1}) == {
         "enrich": 2, "route": 1}
