@@ -34,6 +34,12 @@ from carewire.desk.outbox import Outbox, QueuedReply
 _AFTER_FIX = "after the fix, `carewire desk replies retry` sends it"
 
 
+def month_start(moment: datetime) -> datetime:
+    """The start (UTC) of the calendar month a write budget counts `moment` in."""
+    return moment.astimezone(timezone.utc).replace(day=1, hour=0, minute=0, second=0,
+                                                   microsecond=0)
+
+
 def send(settings: Settings, credentials: Mapping[str, Credentials], now: datetime,
          channels: Mapping[str, ReplyChannel] | None = None) -> dict[str, Any]:
     """Send every due reply; what was posted, found already posted, and what waits.
@@ -139,8 +145,7 @@ class Sender:
         budget = self.settings.sources.x.monthly_write_budget
         if queued.reply.source != "x" or budget is None:
             return False
-        month = self.now.astimezone(timezone.utc).replace(day=1, hour=0, minute=0, second=0,
-                                                          microsecond=0)
+        month = month_start(self.now)
         spent = self.outbox.posted_since("x", month)
         if spent < budget:
             return False

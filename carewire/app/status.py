@@ -7,7 +7,8 @@ brought), so it never needs the warehouse's write lock.
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from carewire.connectors import configured_streams
@@ -83,12 +84,15 @@ def collect(settings: Settings, now: datetime) -> dict[str, Any]:
 def _replies(settings: Settings, now: datetime) -> dict[str, Any] | None:
     """The desk's replies per platform and state, and X's monthly write budget; None
     before the desk store exists (status creates nothing)."""
+    from sqlalchemy.engine import make_url
+
+    from carewire.app.replies import month_start
     from carewire.desk.store import Desk
 
-    if settings.routing.desk_url is None and not (settings.data_dir / "desk.sqlite").exists():
+    url = make_url(settings.desk_url)
+    if url.get_backend_name() == "sqlite" and not Path(url.database or "").exists():
         return None
-    month = now.astimezone(timezone.utc).replace(day=1, hour=0, minute=0, second=0,
-                                                 microsecond=0)
+    month = month_start(now)
     with Desk(settings.desk_url) as desk:
         counts = desk.outbox.summary(month)
     return {"by_source": counts,
