@@ -121,6 +121,14 @@ class LoopbackServer:
         self.thread = threading.Thread(target=self.httpd.serve_forever, args=(0.05,),
                                        daemon=True)
 
+    def start(self):
+        self.thread.start()
+        return self
+
+    def stop(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
     def reply_for(self, method: str, path: str) -> Reply | None:
         """The next scripted reply for this request, or None (404)."""
         route = path if path in self.routes else path.split("?")[0]
@@ -173,11 +181,9 @@ def route_to_loopback(session: requests.Session, server: LoopbackServer) -> None
 
 @pytest.fixture
 def server():
-    loopback = LoopbackServer()
-    loopback.thread.start()
+    loopback = LoopbackServer().start()
     yield loopback
-    loopback.httpd.shutdown()
-    loopback.httpd.server_close()
+    loopback.stop()
 
 
 @pytest.fixture

@@ -116,11 +116,9 @@ class RedditServer(LoopbackServer):
 
 @pytest.fixture
 def reddit():
-    loopback = RedditServer()
-    loopback.thread.start()
+    loopback = RedditServer().start()
     yield loopback
-    loopback.httpd.shutdown()
-    loopback.httpd.server_close()
+    loopback.stop()
 
 
 @pytest.fixture
