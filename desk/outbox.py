@@ -82,6 +82,11 @@ def _ready(source: str) -> str:
     return "by_hand" if source in BY_HAND_SOURCES else "queued"
 
 
+_WITH_TEAM = (sa.select(desk_replies, desk_items.c.team)
+              .join(desk_items, desk_items.c.item_id == desk_replies.c.item_id))
+"""Replies with the team of their item (what scopes who may act on them)."""
+
+
 class Outbox:
     """The sender's side of `desk_replies`, on the desk store's engine."""
 
@@ -154,9 +159,8 @@ class Outbox:
         with no API): the `replied` event, now. Returns the item's id."""
         now = self._clock()
         with self.engine.begin() as conn:
-            row = conn.execute(sa.select(desk_replies, desk_items.c.team)
-                               .join(desk_items, desk_items.c.item_id == desk_replies.c.item_id)
-                               .where(desk_replies.c.reply_id == reply_id)).mappings().one_or_none()
+            row = conn.execute(_WITH_TEAM.where(desk_replies.c.reply_id == reply_id)
+                               ).mappings().one_or_none()
             if row is None or row["item_id"] != item_id or (
                     teams is not None and row["team"] not in teams):
                 raise DeskError(f"no reply {reply_id} in your queues")
@@ -172,9 +176,7 @@ class Outbox:
     def awaiting(self, teams: frozenset[str] | None) -> list[tuple[QueuedReply, str]]:
         """Replies waiting for a lead, oldest first, with their item's team (of `teams`,
         or of every team)."""
-        query = (sa.select(desk_replies, desk_items.c.team)
-                 .join(desk_items, desk_items.c.item_id == desk_replies.c.item_id)
-                 .where(desk_replies.c.status == "awaiting_approval")
+        query = (_WITH_TEAM.where(desk_replies.c.status == "awaiting_approval")
                  .order_by(desk_replies.c.created_at, desk_replies.c.reply_id))
         if teams is not None:
             query = query.where(desk_items.c.team.in_(sorted(teams)))
@@ -188,9 +190,8 @@ class Outbox:
         the item says who and what. Returns the item's id."""
         now = self._clock()
         with self.engine.begin() as conn:
-            row = conn.execute(sa.select(desk_replies, desk_items.c.team)
-                               .join(desk_items, desk_items.c.item_id == desk_replies.c.item_id)
-                               .where(desk_replies.c.reply_id == reply_id)).mappings().one_or_none()
+            row = conn.execute(_WITH_TEAM.where(desk_replies.c.reply_id == reply_id)
+                               ).mappings().one_or_none()
             if row is None:
                 raise DeskError(f"no reply {reply_id}")
             if row["status"] != "awaiting_approval":
