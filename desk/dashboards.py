@@ -154,7 +154,7 @@ def draw(board: Dashboard) -> dict[str, Any]:
     weeks = [str(row["week"]) for row in board.weekly]
     rates = {label: [row[column] for row in board.weekly] for label, column in (
         ("resolution rate", "resolution_rate"), ("SLA breach rate", "sla_breach_rate"),
-        ("CSAT", "csat"))}
+        ("CSAT, customers", "customer_csat"), ("CSAT, agent-recorded", "agent_csat"))}
     times = {label: [row[column] for row in board.weekly] for label, column in (
         ("resolution median", "resolution_hours_median"),
         ("resolution p90", "resolution_hours_p90"),

@@ -13,6 +13,10 @@ A reply moves like this (`desk_replies.status`):
     by_hand --> sent_by_hand                      (feeds: no API; the agent posts it and
                                                    confirms, the `replied` event then)
 
+A rating request (desk/ratings.py) is a reply like any other with `purpose`
+`rating_request`: posted the same way, exactly once, but its posting is the item's
+`rating_requested` event, not a response to the customer.
+
 `sending` is written and committed before the platform is called, by a guarded update
 that one sender wins. A reply tried before may have been posted by a try whose answer was
 lost (a timeout after the platform took it, a crash), so the sender asks the platform
@@ -25,7 +29,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Iterable, Literal
 
 import sqlalchemy as sa
 
@@ -39,6 +43,9 @@ WAITING = ("queued", "sending", "retrying")
 """States the sender picks up."""
 SENDING_LEASE = timedelta(minutes=10)
 """How long a try holds its reply: far beyond any platform call's timeout."""
+Purpose = Literal["answer", "rating_request"]
+"""What a reply is for: an agent's answer (its posting is the item's `replied` event, the
+first response the KPIs count), or the desk asking for a rating (`rating_requested`)."""
 
 
 @dataclass(frozen=True)
@@ -65,16 +72,19 @@ class QueuedReply:
     created_at: datetime
     posted_at: datetime | None
     reply: Reply
+    purpose: Purpose = "answer"
 
 
 def queue_reply(conn: sa.Connection, item_id: int, author: str, text: str,
-                target: ReplyTarget, now: datetime, awaits_approval: bool) -> None:
-    """Record the intent, in the caller's transaction (the item's `reply_queued` event)."""
-    conn.execute(desk_replies.insert().values(
+                target: ReplyTarget, now: datetime, awaits_approval: bool,
+                purpose: Purpose = "answer") -> int:
+    """Record the intent, in the caller's transaction (the item's `reply_queued` event, or
+    its rating link); returns the reply's id."""
+    return conn.execute(desk_replies.insert().values(
         key=uuid.uuid4().hex, item_id=item_id, author=author, text=text, source=target.source,
         stream=target.stream, source_id=target.source_id, thread_id=target.thread_id,
         url=target.url, status="awaiting_approval" if awaits_approval else _ready(target.source),
-        attempts=0, created_at=now))
+        attempts=0, created_at=now, purpose=purpose)).inserted_primary_key[0]
 
 
 def _ready(source: str) -> str:
@@ -247,7 +257,8 @@ def _replied(conn: sa.Connection, queued: QueuedReply, at: datetime, data: dict)
     team = conn.execute(sa.select(desk_items.c.team)
                         .where(desk_items.c.item_id == queued.item_id)).scalar_one()
     conn.execute(desk_events.insert().values(
-        item_id=queued.item_id, kind="replied", actor=queued.author, at=at,
+        item_id=queued.item_id, at=at, actor=queued.author,
+        kind="replied" if queued.purpose == "answer" else "rating_requested",
         data={"team": team, "text": queued.reply.text, "reply_id": queued.reply_id, **data}))
 
 
@@ -256,7 +267,7 @@ def _queued(row) -> QueuedReply:
         reply_id=row["reply_id"], item_id=row["item_id"], author=row["author"],
         status=row["status"], attempts=row["attempts"], next_attempt_at=row["next_attempt_at"],
         last_error=row["last_error"], external_url=row["external_url"],
-        created_at=row["created_at"], posted_at=row["posted_at"],
+        created_at=row["created_at"], posted_at=row["posted_at"], purpose=row["purpose"],
         reply=Reply(key=row["key"], source=row["source"], stream=row["stream"],
                     source_id=row["source_id"], thread_id=row["thread_id"], url=row["url"],
                     text=row["text"]))

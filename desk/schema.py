@@ -132,9 +132,24 @@ desk_replies = sa.Table(
     sa.Column("posted_at", UtcDateTime),
     sa.Column("reviewed_by", sa.String),  # the lead who approved or rejected it
     sa.Column("reviewed_at", UtcDateTime),
+    # `answer`, or `rating_request` (revision 0005): posted the same way, but not the
+    # first response the KPIs count.
+    sa.Column("purpose", sa.String, nullable=False, server_default="answer"),
     sa.CheckConstraint("status IN ('awaiting_approval', 'rejected', 'queued', 'sending', 'retrying', "
                        "'posted', 'blocked', "
                        "'refused', 'by_hand', 'sent_by_hand')", name="ck_desk_replies_status"),
+)
+
+desk_rating_links = sa.Table(
+    # The one-time link of a rating request (revision 0005): one per item, ever; only the
+    # token's hash is kept, like a session's, and the first rating through it uses it up.
+    "desk_rating_links", metadata,
+    sa.Column("item_id", sa.Integer, sa.ForeignKey("desk_items.item_id"), primary_key=True),
+    sa.Column("token_sha256", sa.String, nullable=False, unique=True),
+    sa.Column("reply_id", sa.Integer, sa.ForeignKey("desk_replies.reply_id"), nullable=False),
+    sa.Column("created_at", UtcDateTime, nullable=False),
+    sa.Column("expires_at", UtcDateTime, nullable=False),
+    sa.Column("used_at", UtcDateTime),
 )
 
 desk_users = sa.Table(

@@ -34,14 +34,18 @@ from carewire.core.files import PRIVATE_FILE, create_private, private_dir, tight
 from carewire.core.types import utc
 from carewire.desk.errors import DeskError
 from carewire.desk.outbox import Outbox, ReplyTarget, queue_reply
+from carewire.desk.ratings import Ratings
 from carewire.desk.schema import desk_events, desk_items, upgrade
 
 Status = Literal["open", "claimed", "resolved"]
 EventKind = Literal["delivered", "claimed", "reply_queued", "reply_approved", "reply_rejected",
-                    "replied", "resolved", "reopened", "rated", "reassigned"]
+                    "replied", "resolved", "reopened", "rated", "reassigned",
+                    "rating_requested"]
 """`reply_queued`: an agent wrote a reply (desk/outbox.py posts it), which a lead approves
 or rejects where the team asks for it; `replied`: the reply reached the customer, posted on
-the platform or sent by hand, at that moment (what the first-response KPI counts)."""
+the platform or sent by hand, at that moment (what the first-response KPI counts);
+`rating_requested`: the desk's rating request was posted (desk/ratings.py); `rated`: a
+rating, `by` the agent who recorded it or the customer on the rating page."""
 STATUSES: tuple[Status, ...] = ("open", "claimed", "resolved")
 FACETS = ("source", "language", "sentiment", "intent", "influence_tier")
 """Item fields a queue can be filtered on, besides team and status."""
@@ -266,7 +270,8 @@ class Desk:
             if item["rated_at"] is not None and not correcting:
                 raise DeskError(f"the customer's rating of desk item {item_id} was recorded "
                                 "already; ask a lead to correct it")
-            return ({} if item["rated_at"] else {"rated_at": self._now()}), {"score": score}
+            return ({} if item["rated_at"] else {"rated_at": self._now()}), {"score": score,
+                                                                              "by": "agent"}
 
         return self._act(item_id, "rated", by, decide)
 
@@ -362,6 +367,11 @@ class Desk:
     def outbox(self) -> Outbox:
         """The replies agents queued, for the sender and the item pages."""
         return Outbox(self.engine, self._now)
+
+    @property
+    def ratings(self) -> Ratings:
+        """Rating requests and the ratings customers give through their links."""
+        return Ratings(self.engine, self._now)
 
     def review_reply(self, reply_id: int, lead: str, approve: bool, text: str | None = None,
                      note: str = "") -> int:

@@ -3,7 +3,8 @@
 Server-rendered HTML (Jinja2 on FastAPI), no JavaScript framework and nothing fetched from
 the internet: it works on a locked-down network, and every page is a plain form an agent
 can use with the keyboard. Sign-in, sign-out and the admin pages live here; the queues are
-in desk/queues.py, dashboards in desk/dashboards.py, alerts in desk/alerts_page.py.
+in desk/queues.py, dashboards in desk/dashboards.py, alerts in desk/alerts_page.py,
+the public rating page (no sign-in) in desk/rating_page.py.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from starlette.datastructures import FormData
 
 from carewire.core.errors import ConfigError
 from carewire.core.settings import Settings
-from carewire.desk import alerts_page, dashboards, queues
+from carewire.desk import alerts_page, dashboards, queues, rating_page
 from carewire.desk.accounts import ROLES, AccountError, Accounts
 from carewire.desk.pages import flash_redirect, render
 from carewire.desk.session import (SESSION_COOKIE, SignInRequired, Viewer, admin_viewer,
@@ -53,10 +54,11 @@ def create_app(settings: Settings, teams: DeskTeams, *,
                clock: Callable[[], datetime] = _now) -> FastAPI:
     """The app on the desk store of `settings`, with the queues of `teams` (the routing
     policy's: `load_policy(...).desk_teams()`)."""
-    unknown = sorted(set(settings.desk.approval_teams) - set(teams.queues))
-    if unknown:
-        raise ConfigError(f"desk.approval_teams names {', '.join(unknown)}, which the desk has "
-                          f"no queue for: the teams are {', '.join(teams.queues)}")
+    for setting in ("approval_teams", "rating_request_teams"):
+        unknown = sorted(set(getattr(settings.desk, setting)) - set(teams.queues))
+        if unknown:
+            raise ConfigError(f"desk.{setting} names {', '.join(unknown)}, which the desk has "
+                              f"no queue for: the teams are {', '.join(teams.queues)}")
     app = FastAPI(title="carewire desk", docs_url=None, redoc_url=None, openapi_url=None)
     desk = Desk(settings.desk_url, clock=clock)
     app.state.settings = settings
@@ -105,6 +107,7 @@ def create_app(settings: Settings, teams: DeskTeams, *,
     app.include_router(queues.router)
     app.include_router(alerts_page.router)
     app.include_router(dashboards.router)
+    app.include_router(rating_page.router)
     app.router.on_shutdown.append(desk.close)
     return app
 

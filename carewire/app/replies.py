@@ -15,6 +15,10 @@ posts twice, and nothing is dropped:
   own words, shown on the item.
 - A platform's monthly write budget spent (`sources.x.monthly_write_budget`): the reply
   waits for the next month, and says so.
+
+Before sending, each run asks for the ratings due (desk/ratings.py): the teams in
+`desk.rating_request_teams` get a rating request under the post of each item they resolved,
+which then goes out with the replies.
 """
 
 from __future__ import annotations
@@ -29,7 +33,8 @@ from carewire.core.isolate import describe
 from carewire.core.replies import ReplyChannel
 from carewire.core.settings import Settings
 from carewire.core.types import Credentials
-from carewire.desk.outbox import Outbox, QueuedReply
+from carewire.desk.outbox import Outbox, QueuedReply, ReplyTarget
+from carewire.desk.ratings import Ratings
 
 _AFTER_FIX = "after the fix, `carewire desk replies retry` sends it"
 
@@ -42,13 +47,35 @@ def month_start(moment: datetime) -> datetime:
 
 def send(settings: Settings, credentials: Mapping[str, Credentials], now: datetime,
          channels: Mapping[str, ReplyChannel] | None = None) -> dict[str, Any]:
-    """Send every due reply; what was posted, found already posted, and what waits.
-    `channels` are the platforms' reply channels when already built (else each is built
-    from the settings and credentials when first needed)."""
+    """Queue the rating requests due, then send every due reply; what was posted, found
+    already posted, and what waits. `channels` are the platforms' reply channels when
+    already built (else each is built from the settings and credentials when first
+    needed)."""
     from carewire.desk.store import Desk
 
     with Desk(settings.desk_url) as desk:
-        return Sender(settings, credentials, desk.outbox, now, channels).run()
+        asked = ask_for_ratings(settings, desk.ratings, now)
+        return {"rating_requests_queued": asked,
+                **Sender(settings, credentials, desk.outbox, now, channels).run()}
+
+
+def ask_for_ratings(settings: Settings, ratings: Ratings, now: datetime) -> int:
+    """Queue a rating request for each item resolved lately in a team that asks for them,
+    under the post it answered (its stream and conversation read from the snapshot; an item
+    the snapshot does not show yet is asked at a later run)."""
+    from carewire.desk.context import item_context
+
+    desk = settings.desk
+    asked = 0
+    for due in ratings.due(desk.rating_request_teams, now) if desk.rating_request_teams else ():
+        context = item_context(settings.snapshot, due.source, due.source_id, None)
+        if not context.available or not context.mention:
+            continue
+        target = ReplyTarget(due.source, context.mention["stream"], due.source_id,
+                             context.mention["thread_id"], due.url)
+        asked += ratings.ask(due.item_id, target, desk.rating_request_text, desk.public_url,
+                             desk.rating_link_valid, now)
+    return asked
 
 
 class Sender:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import difflib
 import logging
 import os
+import re
 import typing
 from contextvars import ContextVar
 from datetime import timedelta
@@ -257,6 +258,33 @@ class DeskSettings(Section):
     approval_teams: list[str] = Field(
         default_factory=list, description="Teams whose replies a lead approves (or edits, or "
         "rejects) before they are posted; the rest are posted as the agent sends them.")
+    rating_request_teams: list[str] = Field(
+        default_factory=list, description="Teams whose resolved items get a rating request "
+        "posted where the customer wrote: a short reply with a link to the desk's public "
+        "rating page (docs/replies.md). Needs `public_url`.")
+    rating_request_text: str = Field(
+        default="Thanks for getting in touch! How did we do? Rate our help from 1 to 5: {link}",
+        description="The rating request as posted; `{link}` becomes the customer's one-time "
+        "rating link.")
+    rating_link_valid: timedelta = Field(
+        default=timedelta(days=14), description="A rating link works this long after it was "
+        "posted, and once.")
+    public_url: str | None = Field(
+        default=None, description="The desk's address as customers reach it "
+        "(https://care.example.com), for the rating links; only /rate/ needs to be public.")
+
+    @model_validator(mode="after")
+    def _rating_requests_can_link(self) -> "DeskSettings":
+        if self.rating_request_teams and not self.public_url:
+            raise ValueError("rating_request_teams needs public_url: the address customers "
+                             "open their rating link on (https://care.example.com)")
+        if self.public_url and not re.fullmatch(r"https?://[^\s/?#]+(/[^\s?#]*)?",
+                                                self.public_url):
+            raise ValueError(f"public_url {self.public_url!r} is not a web address: give "
+                             "https://host[/path]")
+        if "{link}" not in self.rating_request_text:
+            raise ValueError("rating_request_text has no {link}: the customer could not rate")
+        return self
 
 
 class AlertSettings(Section):

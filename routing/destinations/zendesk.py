@@ -109,7 +109,8 @@ class ZendeskDestination:
         if rating.get("score") in RATED:
             found.append(Outcome(f"{prefix}:rated:{rating['score']}", ticket_id, "rated",
                                  _when(updated), data={"score": rating["score"],
-                                                       "comment": rating.get("comment")}))
+                                                       "comment": rating.get("comment"),
+                                                       "by": "customer"}))
         return found
 
     def _solved_at(self, ticket_id: str) -> datetime | None:

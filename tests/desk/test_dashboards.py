@@ -55,6 +55,39 @@ def test_desk_actions_reach_the_dashboard_when_outcomes_are_synced_and_published
     assert resolved_tile(lee.get("/dashboard").text) == 1
 
 
+def customer_tile(html: str) -> tuple[str, int]:
+    found = re.search(r'csat-customers"><div class="value">([^<]+)</div><div class="label">'
+                      r'CSAT from customers \((\d+) ratings', html)
+    return found.group(1), int(found.group(2))
+
+
+def test_a_customer_s_rating_moves_the_customers_csat_not_the_agents(desk_app, sign_in,
+                                                                    demo_settings):
+    from datetime import timedelta
+
+    from fastapi.testclient import TestClient
+
+    from carewire.desk.outbox import ReplyTarget
+
+    lee, desk = sign_in("lee"), desk_app.state.desk
+    assert customer_tile(lee.get("/dashboard").text) == ("–", 0)
+    item = desk.items(team="care", status="open", limit=1)[0]
+    desk.resolve(item.item_id, "ann")
+    first = item.mentions[0]
+    desk.ratings.ask(item.item_id, ReplyTarget(first.source, "s", first.source_id, None, None),
+                     "{link}", "https://care.example", timedelta(days=1),
+                     desk_app.state.clock())
+    [request] = [r for r in desk.outbox.of_items([item.item_id])]
+    token = request.reply.text.rsplit("/", 1)[1]
+    assert TestClient(desk_app).post(f"/rate/{token}", data={"score": "5"}).status_code == 200
+
+    pipeline.sync_outcomes(demo_settings, {}, datetime.now(timezone.utc))
+    pipeline.publish(demo_settings)
+    page = lee.get("/dashboard").text
+    assert customer_tile(page) == ("100%", 1)
+    assert "CSAT recorded by agents (0 ratings" in page
+
+
 def test_without_a_snapshot_or_its_views_the_page_says_what_to_run(desk_app, sign_in,
                                                                     demo_settings):
     lee = sign_in("lee")

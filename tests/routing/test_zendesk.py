@@ -140,7 +140,8 @@ def test_outcomes_report_solved_and_rated_tickets_stably(zendesk):
     by_kind = {outcome.kind: outcome for outcome in outcomes}
     assert by_kind["status"].data == {"status": "solved"}
     assert by_kind["resolved"].at == solved_at
-    assert by_kind["rated"].data == {"score": "good", "comment": "Fixed fast, thanks"}
+    assert by_kind["rated"].data == {"score": "good", "comment": "Fixed fast, thanks",
+                                     "by": "customer"}  # a survey answer, not an agent's
     assert {o.external_id for o in outcomes} == {str(ticket_id)}
 
     again = support.outcomes([str(ticket_id)], since=None)

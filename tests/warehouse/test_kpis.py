@@ -77,6 +77,14 @@ def worked(demo_settings):
             desk.outbox.posted(queued, Posted("p1", None, clock.now))
             continue
         getattr(desk, action)(item.item_id, *args)
+    # d's customer also rated, on the rating page: theirs counts apart from the agent's 4
+    clock.now = posted[d.delivery_key] + timedelta(hours=8)
+    first = d.mentions[0]
+    assert desk.ratings.ask(d.item_id, ReplyTarget(first.source, "stream", first.source_id,
+                                                   None, first.url), "Rate us: {link}",
+                            "https://care.example", timedelta(days=14), clock.now)
+    [request] = [r for r in desk.outbox.of_items([d.item_id]) if r.purpose == "rating_request"]
+    desk.ratings.rate(request.reply.text.rsplit("/", 1)[1], 1, "")
     desk.close()
     now = max(posted[i.delivery_key] for i in (a, b, c, d, e)) + timedelta(days=1)
     pipeline.sync_outcomes(settings, {}, now)
@@ -85,7 +93,8 @@ def worked(demo_settings):
             b.delivery_key: dict(reply=5, resolved=20, rating=2, team="care"),
             c.delivery_key: dict(reply=None, resolved=None, rating=None, team="billing"),
             e.delivery_key: dict(reply=None, resolved=None, rating=None, team="care"),
-            d.delivery_key: dict(reply=1.5, resolved=6, rating=4, team="community")}
+            d.delivery_key: dict(reply=1.5, resolved=6, rating=4, team="community",
+                                 customer_rating=1)}
     return settings, done, posted, now
 
 
@@ -106,7 +115,10 @@ def test_care_kpis_equal_what_the_agents_did(worked):
 
     resolved = [v["resolved"] for v in done.values() if v["resolved"] is not None]
     replies = [v["reply"] for v in done.values() if v["reply"] is not None]
-    ratings = [v["rating"] for v in done.values() if v["rating"] is not None]
+    agent_ratings = [v["rating"] for v in done.values() if v["rating"] is not None]
+    # an item's rating is its customer's where they gave one, else the agent-recorded one
+    ratings = [v.get("customer_rating") or v["rating"] for v in done.values()
+               if v["rating"] is not None]
     assert overall["items"] == len(delivered)
     assert overall["resolved"] == 3
     assert overall["resolution_rate"] == pytest.approx(3 / len(delivered))
@@ -115,7 +127,10 @@ def test_care_kpis_equal_what_the_agents_did(worked):
     assert overall["first_response_hours_median"] == pytest.approx(statistics.median(replies))
     assert overall["ratings"] == 3
     assert overall["avg_rating"] == pytest.approx(sum(ratings) / 3)
-    assert overall["csat"] == pytest.approx(2 / 3)  # 5 and 4 satisfied, 2 not
+    assert overall["csat"] == pytest.approx(1 / 3)  # 5 satisfied; 2 and the customer's 1 not
+    assert (overall["customer_ratings"], overall["customer_csat"]) == (1, 0.0)
+    assert overall["agent_ratings"] == len(agent_ratings) == 3
+    assert overall["agent_csat"] == pytest.approx(2 / 3)  # the agents recorded 5, 2 and 4
 
     breached = met = 0
     for row in delivered:
@@ -139,6 +154,14 @@ def test_care_kpis_equal_what_the_agents_did(worked):
     assert b_row["is_resolved"] and b_row["resolution_hours"] == pytest.approx(20)
     assert b_row["first_response_hours"] == pytest.approx(5)
     assert (b_row["rating_score"], b_row["is_satisfied"]) == (2, False)
+    assert (b_row["rating_by"], b_row["agent_rating"], b_row["customer_rating"]) == (
+        "agent", "2", None)
+    d_key = next(k for k, v in done.items() if v.get("customer_rating"))
+    with connect(settings.snapshot, read_only=True) as con:
+        d_row = records(con, "SELECT * FROM out__care_items WHERE delivery_key = ?", [d_key])[0]
+    assert (d_row["rating"], d_row["rating_by"], d_row["is_satisfied"]) == ("1", "customer",
+                                                                             False)
+    assert (d_row["agent_rating"], d_row["is_satisfied_agent"]) == ("4", True)
     assert (c_row["team"], c_row["route"]) == ("billing", "community")
 
 
