@@ -67,7 +67,8 @@ def test_a_lead_resolves_a_cluster_at_once_and_the_kpis_move(browse, live_desk, 
     lead = browse("lee")
     lead.goto("/dashboard")
     expect(lead.locator(".tile").first).to_be_visible()
-    before = {"resolved": tile(lead, "resolution rate"), "csat": tile(lead, "CSAT")}
+    before = {"resolved": tile(lead, "resolution rate"),
+              "csat": tile(lead, "CSAT recorded by agents")}
     assert "from <code>out__care_kpis</code>" in lead.content()
 
     lead.goto("/queue/community")
@@ -86,7 +87,8 @@ def test_a_lead_resolves_a_cluster_at_once_and_the_kpis_move(browse, live_desk, 
     pipeline.sync_outcomes(settings, {}, datetime.now(timezone.utc))
     pipeline.publish(settings)
     lead.goto("/dashboard")
-    after = {"resolved": tile(lead, "resolution rate"), "csat": tile(lead, "CSAT")}
+    after = {"resolved": tile(lead, "resolution rate"),
+             "csat": tile(lead, "CSAT recorded by agents")}
     assert after["resolved"] != before["resolved"]
     label = lead.locator(".tile", has_text="resolution rate").locator(".label").inner_text()
     assert f"({resolved} resolved)" in label
