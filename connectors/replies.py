@@ -3,7 +3,9 @@
 `CHANNELS` is the registry the sender reads (carewire.core.replies has the protocol). A
 channel is built like the platform's connector: its own section of `sources`, what all
 platforms share (`Settings.fetching`), and the credentials by conn_id. Feeds have none:
-there is no API to answer a blog or a news site through.
+there is no API to answer a blog or a news site through. While carewire replays recorded
+traffic (`http.replay_dir`: the demo), every channel is the local recorder
+(connectors/recorder.py) instead: nothing is posted anywhere.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 from typing import Mapping
 
 from carewire.connectors.forums.replies import DiscourseReplies
+from carewire.connectors.recorder import ReplyRecorder
 from carewire.connectors.reddit.replies import RedditReplies
 from carewire.connectors.x.replies import XReplies
 from carewire.core.errors import FatalSourceError
@@ -31,4 +34,6 @@ def reply_channel_for(settings: Settings, source: str,
     if source not in CHANNELS:
         raise FatalSourceError(f"carewire cannot post replies on {source}: answer there by hand.",
                                source=source)
+    if settings.http.replay_dir is not None:  # the demo: nothing goes to a platform
+        return ReplyRecorder(source, settings.data_dir)
     return CHANNELS[source](getattr(settings.sources, source), settings.fetching, credentials)

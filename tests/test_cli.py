@@ -69,6 +69,7 @@ def test_demo_reports_every_stream_the_quarantine_and_the_snapshot(demo_run):
     assert "neither <id>/<guid> nor <link>" in out
     assert str(sample_env / "analytics.duckdb") in out
     assert EXAMPLE_QUERY in out
+    assert f"never to a platform: {sample_env / 'replies_recorded.jsonl'}" in out
 
 
 def test_sql_answers_from_the_snapshot_in_each_format(after_demo, capsys):

@@ -108,6 +108,13 @@ def run(settings: Settings, now: datetime, say: Callable[[str], None] = print) -
     say(f"\nThe care desk (queues, items, dashboards, alerts): .venv/bin/carewire desk, then "
         f"open http://{settings.desk.host}:{settings.desk.port}/")
     say("   sign in after adding yourself: .venv/bin/carewire desk user add YOU --role admin")
+    if settings.http.replay_dir is not None:
+        from carewire.connectors.recorder import RECORDED
+
+        say("   answer an item there, then post what agents sent: .venv/bin/carewire desk "
+            "replies send (the send_replies DAG does it every 2 minutes). While the demo "
+            "replays recordings, replies go to a local recorder, never to a platform: "
+            f"{settings.data_dir / RECORDED}")
     return {"fetched": fetched, "load": load, "enriched": enriched, "snapshot": str(snapshot),
             "quality": gates}
 

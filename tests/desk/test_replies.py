@@ -180,3 +180,26 @@ def test_a_blog_reply_is_posted_by_hand_and_confirmed(settings, desk, server):
     assert event.data["by_hand"] is True and event.at == NOW
     with pytest.raises(DeskError, match="only a reply to post by hand"):
         desk.sent_by_hand(item_id, reply.reply_id, "ann")
+
+
+def test_while_the_demo_replays_recordings_replies_go_to_the_local_recorder_once(
+        demo_settings):
+    from carewire.connectors.recorder import RECORDED
+
+    with Desk(demo_settings.desk_url, clock=lambda: NOW) as desk:
+        item = desk.items(team="care", status="open", source="reddit", limit=1)[0]
+        first = item.mentions[0]
+        desk.reply(item.item_id, "ann", "Thanks, we are on it.",
+                   ReplyTarget(first.source, "stream", first.source_id, None, first.url))
+
+    assert send(demo_settings, {}, NOW)["posted"] == 1  # no credentials needed
+    assert send(demo_settings, {}, NOW + timedelta(hours=1))["posted"] == 0
+
+    [line] = (demo_settings.data_dir / RECORDED).read_text().splitlines()
+    kept = json.loads(line)
+    assert (kept["source"], kept["in_reply_to"], kept["text"]) == (
+        "reddit", first.source_id, "Thanks, we are on it.")
+    with Desk(demo_settings.desk_url) as desk:
+        [reply] = desk.outbox.of_items([item.item_id])
+        assert (reply.status, reply.external_url) == ("posted", None)
+        assert replied(desk, item.item_id)[0].data["external_id"] == kept["id"]
