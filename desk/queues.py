@@ -149,6 +149,8 @@ def answer_everyone(request: Request, cluster_id: str, who: Viewer = Depends(vie
     reply each, on their own platform; the sender posts them, waiting where a platform
     asks it to. Sent again, it queues nothing twice."""
     items = [i for i in _desk(request).cluster_items(cluster_id) if who.can_see(i.team)]
+    if not items:
+        raise refuse(request, who, f"issue cluster {cluster_id} has no desk item you may work")
     desk, queued, skipped = _scoped(request, who), 0, []
     teams = request.app.state.settings.desk.approval_teams
     for offer in _offers(request, items):

@@ -482,6 +482,11 @@ def test_a_cluster_s_accepted_answer_goes_to_every_author_who_asked_once(
                           (mention,), text[:80], answer_offer(author, source, url) + "\n\n> "
                           + text, "community", "low", created, "accepted-answer",
                           f"accepted answer in {url}", (), ()))
+    ann = sign_in("ann")  # care: the offers are the community team's
+    assert ann.get("/clusters/cl-answered").status_code == 403
+    refused = ann.post("/clusters/cl-answered/answer-everyone", page="/")
+    assert refused.status_code == 403 and desk.outbox.of_items(
+        [i.item_id for i in desk.cluster_items("cl-answered")]) == []
     cid = sign_in("cid")
     page = cid.get("/clusters/cl-answered").text
     assert "Send this answer to the 3 authors who asked" in page
