@@ -37,15 +37,20 @@ from carewire.warehouse.diff import diff, fingerprint
 
 
 def rerun(settings: Settings, window: tuple[datetime, datetime], *, now: datetime,
-          reload: bool = False, reenrich: str = "off", reroute: str = "off",
-          rerun_id: str | None = None, label: str | None = None) -> dict[str, Any]:
+          judged_at: datetime | None = None, reload: bool = False, reenrich: str = "off",
+          reroute: str = "off", rerun_id: str | None = None,
+          label: str | None = None) -> dict[str, Any]:
     """Do the window again as asked, store the report, and return it (see `combined`).
 
     `now` is the run's moment (a DAG run's `run_after`, the wall clock for the CLI):
-    replaced decisions are decided for it, never for `datetime.now()` inside. `rerun_id`
+    replaced decisions are decided for it, never for `datetime.now()` inside. `judged_at`
+    (default `now`) is when the quality gates judge, the time the run executes: a backfill
+    redoes a past day for that day, but what was seen since is not "in the future", and
+    its verdicts sort after the ones made before it. `rerun_id`
     names the report; the same id run again replaces its report (a retried task), and
     the CLI makes up a new one."""
     _check(window, reload, reenrich, reroute)
+    judged_at = judged_at or now
     rerun_id = rerun_id or f"cli-{uuid.uuid4().hex[:12]}"
     pipeline.migrate(settings)
     with connect(settings.warehouse) as con:
@@ -53,17 +58,19 @@ def rerun(settings: Settings, window: tuple[datetime, datetime], *, now: datetim
     failed: list[str] = []
     loaded = pipeline.load_landed(settings, window) if reload else {}
     if reload:  # as the process DAG does: a batch that fails is held from the re-route
-        failed += pipeline.gate(settings, GATES_AFTER["load"], rerun_id, now)["failed"]
+        failed += pipeline.gate(settings, GATES_AFTER["load"], rerun_id, judged_at)["failed"]
     enriched = (pipeline.enrich(settings, window, reenrich == "all")
                 if reenrich != "off" else {})
     if reenrich != "off":
-        failed += pipeline.gate(settings, GATES_AFTER["enrich"], rerun_id, now)["failed"]
+        failed += pipeline.gate(settings, GATES_AFTER["enrich"], rerun_id,
+                                judged_at)["failed"]
     with connect(settings.warehouse) as con:
         policy = policy_for(settings) if reroute != "off" else None
         routed = (decide_again(con, policy, window, now, reroute == "real")
                   if policy is not None else {})
         if reroute == "real":
-            failed += gates.run(con, settings, GATES_AFTER["route"], rerun_id, now)["failed"]
+            failed += gates.run(con, settings, GATES_AFTER["route"], rerun_id,
+                                judged_at)["failed"]
         changes = diff(before, fingerprint(con))
         run = {"rerun_id": rerun_id, "label": label or None, "window_start": window[0],
                "window_end": window[1], "reload": reload, "reenrich": reenrich,

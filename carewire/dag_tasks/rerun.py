@@ -67,7 +67,7 @@ def rerun_step(window_from_interval: bool):
     @task(task_id="rerun")
     def rerun(params=None, data_interval_start=None, data_interval_end=None,
               dag_run=None) -> dict:
-        from datetime import datetime
+        from datetime import datetime, timezone
 
         from carewire.app import rerun as reruns
         from carewire.core.errors import ConfigError
@@ -98,8 +98,8 @@ def rerun_step(window_from_interval: bool):
         report = reruns.rerun(
             load_settings(), (utc(window[0]), utc(window[1])), reload=params["reload"],
             reenrich=params["reenrich"], reroute=params["reroute"],
-            now=utc(dag_run.run_after), rerun_id=f"{dag_run.dag_id}/{dag_run.run_id}",
-            label=params["label"] or None)
+            now=utc(dag_run.run_after), judged_at=datetime.now(timezone.utc),
+            rerun_id=f"{dag_run.dag_id}/{dag_run.run_id}", label=params["label"] or None)
         print(reruns.render(report))
         return {"rerun_id": report["reruns"][0], "tables": report["tables"],
                 "route_changes": len(report["route_changes"]),
