@@ -7,10 +7,10 @@ the batch of that interval is replaced, never duplicated (see docs/operations in
 
 from __future__ import annotations
 
-from airflow.sdk import DAG, task
+from airflow.sdk import DAG
 from airflow.timetables.interval import CronDataIntervalTimetable
 
-from carewire.dag_tasks.common import DEFAULT_ARGS, START_DATE, landing_asset
+from carewire.dag_tasks.common import DEFAULT_ARGS, START_DATE, landing_asset, task
 from carewire.app import pipeline
 from carewire.connectors import configured_streams
 from carewire.core.settings import load_settings

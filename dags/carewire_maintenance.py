@@ -31,9 +31,9 @@ being redacted is left for the next run, and its request stays queued.
 
 from __future__ import annotations
 
-from airflow.sdk import DAG, Param, task
+from airflow.sdk import DAG, Param
 
-from carewire.dag_tasks.common import DEFAULT_ARGS, START_DATE, migrate, publish
+from carewire.dag_tasks.common import DEFAULT_ARGS, START_DATE, migrate, publish, task
 
 with DAG(
     dag_id="maintenance",

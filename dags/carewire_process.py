@@ -22,9 +22,10 @@ in the backlog (`out__delivery_backlog`, `carewire status`) and is retried next 
 
 from __future__ import annotations
 
-from airflow.sdk import DAG, AssetAny, task
+from airflow.sdk import DAG, AssetAny
 
-from carewire.dag_tasks.common import DEFAULT_ARGS, START_DATE, landing_asset, migrate, publish
+from carewire.dag_tasks.common import (DEFAULT_ARGS, START_DATE, landing_asset, migrate,
+                                       publish, task)
 from carewire.dag_tasks.quality import gate, quality_gates
 from carewire.dag_tasks.rerun import WINDOW, options, rerun_step
 from carewire.core.settings import load_settings

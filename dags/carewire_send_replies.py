@@ -9,9 +9,9 @@ warehouse: the next sync_outcomes run brings the posted replies back as outcomes
 
 from __future__ import annotations
 
-from airflow.sdk import DAG, task
+from airflow.sdk import DAG
 
-from carewire.dag_tasks.common import DEFAULT_ARGS, START_DATE
+from carewire.dag_tasks.common import DEFAULT_ARGS, START_DATE, task
 
 with DAG(
     dag_id="send_replies",

@@ -12,9 +12,9 @@ goes through.
 
 from __future__ import annotations
 
-from airflow.sdk import DAG, task
+from airflow.sdk import DAG
 
-from carewire.dag_tasks.common import DEFAULT_ARGS, START_DATE, migrate, publish
+from carewire.dag_tasks.common import DEFAULT_ARGS, START_DATE, migrate, publish, task
 
 with DAG(
     dag_id="sync_outcomes",

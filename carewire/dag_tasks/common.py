@@ -7,10 +7,16 @@ a database, calls a connection or imports DuckDB, pandas or a model.
 
 from __future__ import annotations
 
+import functools
 from datetime import timedelta
+from typing import Any, Callable
 
 import pendulum
-from airflow.sdk import Asset, task
+from airflow.sdk import Asset
+from airflow.sdk import task as airflow_task
+from airflow.sdk.exceptions import AirflowFailException
+
+from carewire.core.errors import ConfigError, FatalSourceError
 
 START_DATE = pendulum.datetime(2026, 1, 1, tz="UTC")
 
@@ -21,6 +27,31 @@ DEFAULT_ARGS = {
     "retry_exponential_backoff": True,
     "max_retry_delay": timedelta(minutes=30),
 }
+
+
+FATAL = (ConfigError, FatalSourceError)
+"""What retrying cannot fix: the settings, or a platform's 401/403, 404 or other 4xx. The
+message says what to change; until then every retry fails the same way."""
+
+
+def task(function: Callable | None = None, **kwargs: Any):
+    """Airflow's `@task` (and `@task(...)`) for carewire's tasks: one that fails with a
+    FATAL error fails at once, with its message (AirflowFailException, which Airflow does
+    not retry), instead of being retried for half an hour while later runs queue behind
+    it; every other error keeps the bounded retries of DEFAULT_ARGS."""
+
+    def decorate(work: Callable) -> Any:
+        @functools.wraps(work)  # Airflow reads the context arguments off the signature
+        def run(*args: Any, **kw: Any) -> Any:
+            try:
+                return work(*args, **kw)
+            except FATAL as exc:
+                raise AirflowFailException(f"{exc} [not retried: fix this first, then "
+                                           "clear the task]") from exc
+
+        return airflow_task(**kwargs)(run)
+
+    return decorate(function) if function is not None else decorate
 
 
 def landing_asset(source: str) -> Asset:

@@ -19,7 +19,9 @@ from __future__ import annotations
 
 from typing import Sequence
 
-from airflow.sdk import TriggerRule, task
+from airflow.sdk import TriggerRule
+
+from carewire.dag_tasks.common import task
 
 FAILED_STATES = ("failed", "upstream_failed")
 

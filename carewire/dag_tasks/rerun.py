@@ -7,9 +7,10 @@ Import-light like common.py: the scheduler parses these often.
 
 from __future__ import annotations
 
-from airflow.sdk import Param, task
+from airflow.sdk import Param
 
 from carewire.app.rerun_modes import REENRICH, REROUTE
+from carewire.dag_tasks.common import task
 
 
 def options(reload: bool, reenrich: str, reroute: str) -> dict[str, Param]:
