@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
+import pytest
+
 from carewire.app import status
 from carewire.core.settings import Settings
 from carewire.core.types import Interval
@@ -64,3 +66,47 @@ def test_replies_per_platform_and_the_x_write_budget_are_shown(tmp_path):
         "by_source": {"x": {"posted": 1, "queued": 1, "posted_this_month": 1}},
         "x_write_budget": {"month": "2026-11", "limit": 500, "spent": 1}}
     assert "X writes 2026-11: 1 of 500" in status.render(report)
+
+
+def test_the_check_names_stale_and_unfetched_streams_and_a_missing_snapshot(tmp_path):
+    settings = Settings(data_dir=tmp_path, sources={"feeds": [
+        {"name": "news", "url": "https://news.test/feed"},
+        {"name": "quiet", "url": "https://quiet.test/feed"}]})
+    LandingZone(settings.landing).save_cursor(Stream("feeds", "news"), INTERVAL, {},
+                                              {"entries": 1, "budget_exhausted": True})
+    report = status.collect(settings, NOW)
+
+    assert status.problems(report, NOW) == [
+        "feeds/news read budget exhausted", "feeds/quiet never fetched",
+        "no analyst snapshot yet"]
+    later = NOW.replace(hour=13)  # 4 hours after the last fetched interval ended
+    assert "feeds/news not fetched for 4h" in status.problems(report, later)
+
+
+def test_the_check_exits_1_on_a_held_batch_and_0_when_all_is_well(demo_settings, monkeypatch,
+                                                                    capsys):
+    from carewire.app import pipeline
+    from carewire.app.cli import main
+    from carewire.core.settings import SAMPLE_CONFIG
+    from carewire.quality import GATES_AFTER
+    from tests.dags.test_quality_gates import stamp_one_tweet_in_the_future
+
+    monkeypatch.setenv("CAREWIRE_CONFIG", str(SAMPLE_CONFIG))
+    fresh = ["status", "--check", "--stale-after", str(10 ** 8)]  # the sample is not live
+    assert main(fresh) == 0
+    assert capsys.readouterr().out.startswith("ok: 11 streams fetched lately")
+    with pytest.raises(SystemExit) as exited:
+        main(["status", "--check"])  # the sample's streams stopped long ago
+    assert exited.value.code == 1
+    assert "NOT OK: feeds/google-alerts not fetched for" in capsys.readouterr().out
+
+    stamp_one_tweet_in_the_future(demo_settings)
+    pipeline.load_landed(demo_settings)
+    pipeline.gate(demo_settings, GATES_AFTER["load"], "probe", NOW)
+    pipeline.publish(demo_settings)
+    with pytest.raises(SystemExit) as exited:
+        main(fresh)
+    assert exited.value.code == 1
+    [line] = capsys.readouterr().out.splitlines()
+    assert line.startswith("NOT OK: quality suite raw_core_mentions failed in run probe; "
+                           "1 batches held by the quality gates")

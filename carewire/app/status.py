@@ -7,7 +7,7 @@ brought), so it never needs the warehouse's write lock.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -79,6 +79,46 @@ def collect(settings: Settings, now: datetime) -> dict[str, Any]:
             "quality": _quality(con),
         }
     return report
+
+
+STALE_AFTER = timedelta(hours=3)
+"""A stream whose last fetched interval ended longer ago than this is stale: three hourly
+runs missed (`carewire status --check --stale-after`)."""
+
+
+def problems(report: dict[str, Any], now: datetime,
+             stale_after: timedelta = STALE_AFTER) -> list[str]:
+    """What needs a person now, one short phrase each, from a `collect` report: streams
+    never or not lately fetched or out of budget, a failed quality suite, held batches,
+    records set aside, blocked deliveries and replies, no snapshot. `carewire status
+    --check` exits 1 with them, so a monitor can probe it."""
+    found = []
+    for stream in report["streams"]:
+        name = f"{stream['source']}/{stream['stream']}"
+        end = stream["last_interval_end"]
+        if end is None:
+            found.append(f"{name} never fetched")
+        elif now - datetime.fromisoformat(end) > stale_after:
+            found.append(f"{name} not fetched for {_age(now, end)}")
+        if stream["budget_exhausted"]:
+            found.append(f"{name} read budget exhausted")
+    replies = report["replies"] or {"by_source": {}}
+    blocked = sum(counts.get("blocked", 0) for counts in replies["by_source"].values())
+    if blocked:
+        found.append(f"{blocked} replies blocked (`carewire desk replies retry` after the fix)")
+    warehouse = report["warehouse"]
+    if warehouse is None:
+        return found + ["no analyst snapshot yet"]
+    quality = warehouse.get("quality") or {"last": [], "held": []}
+    found += [f"quality suite {result['suite']} failed in run {result['run_id']}"
+              for result in quality["last"] if not result["success"]]
+    if quality["held"]:
+        found.append(f"{len(quality['held'])} batches held by the quality gates")
+    found += [f"{s['records']} records set aside by {s['step']} (`{s['retry']}` after the fix)"
+              for s in warehouse["set_aside"]]
+    found += [f"{b['items']} deliveries blocked at {b['destination']}"
+              for b in warehouse["delivery_backlog"] if b["status"] == "blocked"]
+    return found
 
 
 def _replies(settings: Settings, now: datetime) -> dict[str, Any] | None:

@@ -139,8 +139,26 @@ def erase(
 def status(
     ctx: typer.Context,
     json: Annotated[bool, option("--json", help="machine-readable output")] = False,
+    check: Annotated[bool, option(
+        "--check", help="one line only, and exit 1 when something needs a person (a stale "
+                        "stream, a failed gate, held or set-aside records, blocked work): "
+                        "a health probe")] = False,
+    stale_after: Annotated[int, option(
+        "--stale-after", help="with --check: minutes after which a stream's last fetched "
+                              "interval is stale")] = 180,
 ) -> None:
+    from datetime import timedelta
+
     from carewire.app import status
 
-    output.emit(status.collect(context.settings(ctx), clock.now()), json=json,
-                human=status.render)
+    now = clock.now()
+    report = status.collect(context.settings(ctx), now)
+    if not check:
+        output.emit(report, json=json, human=status.render)
+        return
+    found = status.problems(report, now, timedelta(minutes=stale_after))
+    print(f"NOT OK: {'; '.join(found)}" if found else
+          f"ok: {len(report['streams'])} streams fetched lately, nothing held, failed or "
+          "blocked")
+    if found:
+        raise SystemExit(1)
