@@ -34,6 +34,14 @@ class Encoded:
     layers: dict[int, np.ndarray]  # hidden-state index -> (n, hidden) float32 means
 
 
+def without_progress_bars() -> None:
+    """No progress bar while a model loads: in an Airflow task log its stderr lines land at
+    ERROR level ("Loading weights: 100%|...") and trip log-based alerting."""
+    from transformers.utils import logging as transformers_logging
+
+    transformers_logging.disable_progress_bar()
+
+
 class Encoder:
     """A transformer encoder, loaded once, run on batches sorted by length."""
 
@@ -50,6 +58,7 @@ class Encoder:
     def _loaded(self):
         from transformers import AutoModel, AutoTokenizer
 
+        without_progress_bars()
         offline = Path(self.model_ref).is_dir()
         tokenizer = AutoTokenizer.from_pretrained(self.model_ref, local_files_only=offline)
         model = AutoModel.from_pretrained(self.model_ref, local_files_only=offline)

@@ -21,7 +21,7 @@ import numpy as np
 
 from carewire.core.errors import ConfigError
 from carewire.core.labels import SENTIMENTS
-from carewire.enrichment.encoder import Encoded
+from carewire.enrichment.encoder import Encoded, without_progress_bars
 from carewire.enrichment.heads import Head
 
 DEFAULT_HEAD = Path(__file__).parent / "models" / "sentiment.npz"
@@ -72,6 +72,7 @@ class HubSentiment:
     def _loaded(self):
         from transformers import AutoModelForSequenceClassification, AutoTokenizer
 
+        without_progress_bars()
         local = Path(self.model_ref).is_dir()
         tokenizer = AutoTokenizer.from_pretrained(self.model_ref, local_files_only=local)
         model = AutoModelForSequenceClassification.from_pretrained(

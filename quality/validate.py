@@ -58,13 +58,22 @@ def _column(kwargs: dict[str, Any]) -> str | None:
     return None
 
 
+def _quiet(package: str) -> None:
+    """WARNING and above from every logger of `package`: great-expectations sets INFO on
+    some of its own, which would put ~150 lines of chatter in each gate task's log."""
+    for name in list(logging.root.manager.loggerDict):
+        if name == package or name.startswith(package + "."):
+            logging.getLogger(name).setLevel(logging.WARNING)
+
+
 def validate(name: str, frame: pd.DataFrame, now: datetime,
              settings: QualitySettings) -> Validation:
     """Validate `frame` (with a `row_id` column) against suite `name`."""
+    logging.getLogger("great_expectations").setLevel(logging.WARNING)  # before its import
     import great_expectations as gx
     from great_expectations.data_context.types.base import ProgressBarsConfig
 
-    logging.getLogger("great_expectations").setLevel(logging.WARNING)
+    _quiet("great_expectations")
     context = gx.get_context(mode="ephemeral")
     context.variables.progress_bars = ProgressBarsConfig(globally=False)
     suite = context.suites.add(suites.build(name, now, settings))
