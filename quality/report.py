@@ -17,7 +17,8 @@ def collect(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
     last = last_results(con)
     for result in last:
         result["failures"] = records(con, """
-            SELECT expectation_type, column_name, unexpected_count, observed_value, batch_ids
+            SELECT expectation_type, column_name, unexpected_count, observed_value, batch_ids,
+                   item_refs
             FROM quality__failures WHERE run_id = ? AND suite = ? ORDER BY seq""",
                                      [result["run_id"], result["suite"]])
     return {"last": last, "held": held_batches(con)}
@@ -25,9 +26,9 @@ def collect(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
 
 def _failure(f: dict[str, Any]) -> str:
     name = f["expectation_type"] + (f"({f['column_name']})" if f["column_name"] else "")
-    seen = (f"{f['unexpected_count']} rows" if f["unexpected_count"] is not None
+    seen = (f"{f['unexpected_count']} rows" if f['unexpected_count'] is not None
             else f"observed {f['observed_value']}")
-    return f"{name}: {seen}"
+    return f"{name}: {seen}" + (f" ({', '.join(f['item_refs'][:5])})" if f["item_refs"] else "")
 
 
 def render(report: dict[str, Any]) -> str:

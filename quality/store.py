@@ -22,6 +22,10 @@ from carewire.warehouse.db import records, registered, transaction
 from carewire.warehouse.holds import HELD_BATCHES
 
 
+FAILING_REFS = 20
+"""The failing rows a failure names (quality__failures.item_refs), in order."""
+
+
 def _batches(judged: Judged, row_ids: list[int] | None) -> set[str]:
     rows = judged.rows if row_ids is None else judged.rows[judged.rows["row_id"].isin(row_ids)]
     return {batch for batches in rows["batch_ids"] for batch in batches}
@@ -104,11 +108,13 @@ def record(con: duckdb.DuckDBPyConnection, suite: str, run_id: str, now: datetim
         con.execute("DELETE FROM quality__failures WHERE run_id = ? AND suite = ?",
                     [run_id, suite])
         for seq, failure in enumerate(validation.failures):
-            con.execute("INSERT INTO quality__failures VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", [
+            failing = ([] if failure.row_ids is None else sorted(
+                judged.rows[judged.rows["row_id"].isin(failure.row_ids)]["item_ref"]))
+            con.execute("INSERT INTO quality__failures VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", [
                 run_id, suite, seq, failure.expectation_type, failure.column,
                 json.dumps(failure.kwargs), None if failure.observed_value is None
                 else json.dumps(failure.observed_value, default=str), failure.unexpected_count,
-                sorted(_batches(judged, failure.row_ids))])
+                sorted(_batches(judged, failure.row_ids)), failing[:FAILING_REFS]])
         _forget_gate_rows(con, suite, judged)
         quarantined = _quarantine(con, suite, judged, validation.failures)
         # A hold lasts until every row that failed for it was judged again and passed: a
@@ -212,7 +218,7 @@ def run_failures(con: duckdb.DuckDBPyConnection,
                  run_ids: list[str]) -> list[dict[str, Any]]:
     """Every expectation that failed in the runs `run_ids`, suite by suite."""
     return records(con, """SELECT suite, expectation_type, column_name, unexpected_count,
-                                  observed_value, batch_ids
+                                  observed_value, batch_ids, item_refs
                            FROM quality__failures WHERE list_contains(?, run_id)
                            ORDER BY run_id, suite, seq""", [run_ids])
 

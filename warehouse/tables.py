@@ -337,7 +337,8 @@ _TABLES = (
         kwargs JSON NOT NULL
         observed_value VARCHAR
         unexpected_count BIGINT
-        batch_ids VARCHAR[] NOT NULL"""), ("run_id", "suite", "seq"), diffed=False),
+        batch_ids VARCHAR[] NOT NULL
+        item_refs VARCHAR[] NOT NULL"""), ("run_id", "suite", "seq"), diffed=False),
     Table("quality__held_batches", "batch a suite holds back from routing, until it passes "
           "or is released", columns("""
         batch_id VARCHAR NOT NULL

@@ -64,19 +64,34 @@ def quality_gates(dag_run=None, ti=None) -> dict:
                                       ti.xcom_pull(task_ids="route"))
     if not failures and not failed_tasks and not set_aside:
         return {"failed_expectations": 0}
+    raise AirflowFailException(failed_run_message(failures, failed_tasks, set_aside))
+
+
+def failed_run_message(failures: list[dict], failed_tasks: list[str],
+                       set_aside: dict[str, int]) -> str:
+    """Why a run failed, for the log ops read: each failed expectation with the rows or
+    streams that failed it and what holds them, the failed tasks, the records set aside."""
     lines = [f"{f['suite']}: {f['expectation_type']}"
              + (f"({f['column_name']})" if f["column_name"] else "")
              + (f" on {f['unexpected_count']} rows" if f["unexpected_count"] is not None else
                 f", observed {f['observed_value']}")
-             + (f", batches held: {', '.join(f['batch_ids'])}" if f["batch_ids"] else "")
+             + (f" ({', '.join(f['item_refs'])}"
+                + (", ..." if (f["unexpected_count"] or 0) > len(f["item_refs"]) else "") + ")"
+                if f["item_refs"] else "")
+             + (f", batches held: {', '.join(f['batch_ids'])}" if f["batch_ids"] else
+                ", nothing held: a check of the stream, not of a batch")
              for f in failures]
-    raise AirflowFailException(
+    held = any(f["batch_ids"] for f in failures)
+    return (
         (f"tasks failed in this run: {', '.join(failed_tasks)}. " if failed_tasks else "")
         + (f"{len(failures)} expectations failed in this run:\n  " + "\n  ".join(lines)
-           + "\nThe failing rows are in raw__quarantine (stage 'gate') and their batches "
-           "are held from routing. See `carewire quality show`; release a batch after "
-           "checking it with `carewire quality release BATCH_ID --note WHY` "
-           "(docs/quality.md)." if failures else "")
+           + ("\nThe failing rows of held batches are in raw__quarantine (stage 'gate') "
+              "and those batches are held from routing; release one after checking it with "
+              "`carewire quality release BATCH_ID --note WHY`." if held else "")
+           + ("\nA check of a stream (freshness, volume) holds nothing: look at the named "
+              "stream's ingest DAG in Airflow and `carewire status`."
+              if not all(f["batch_ids"] for f in failures) else "")
+           + "\nSee `carewire quality show` (docs/quality.md)." if failures else "")
         + (f" Records set aside in this run (each failed its step alone; the others went "
            f"on): {', '.join(f'{step} {count}' for step, count in set_aside.items())}. See "
            "`carewire status` and docs/runbook.md; after the fix, `carewire quality retry "

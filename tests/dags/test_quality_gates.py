@@ -4,6 +4,8 @@ and the run ends failed at `quality_gates`, which lists the failed expectation."
 
 from __future__ import annotations
 
+import re
+
 import duckdb
 import pytest
 
@@ -35,9 +37,10 @@ def test_a_failing_batch_is_held_the_others_flow_and_the_run_fails_visibly(dagba
     assert states["quality_gates"] in ("failed", "TaskInstanceState.FAILED")
     assert {states[t] for t in ("gate_raw", "route", "gate_routing", "deliver", "publish")} \
         <= {"success", "TaskInstanceState.SUCCESS"}
-    assert ("AirflowFailException: 1 expectations failed in this run:\n"
-            "  raw_core_mentions: expect_column_values_to_be_between(created_at) on 1 rows, "
-            "batches held: x/brand/20261124T070000Z--20261124T080000Z") in log
+    assert re.search(r"AirflowFailException: 1 expectations failed in this run:\n"
+                     r"  raw_core_mentions: expect_column_values_to_be_between\(created_at\) "
+                     r"on 1 rows \(x:\d+\), "
+                     r"batches held: x/brand/20261124T070000Z--20261124T080000Z\n", log)
     assert "carewire quality show" in log
 
     with duckdb.connect(str(settings.snapshot), read_only=True) as con:
@@ -61,3 +64,32 @@ def test_the_run_report_counts_the_records_each_step_set_aside():
     assert set_aside_in({"set_aside": 2, "cluster_set_aside": 0}, {"set_aside": 1}) == {
         "enrich": 2, "route": 1}
     assert set_aside_in(None, {"set_aside": 0}) == {}  # enrich did not run: nothing to count
+
+
+def test_a_stream_that_stopped_is_named_and_nothing_is_said_to_be_quarantined(demo_settings):
+    """Two days after the demo's hour only one feed landed: the freshness check fails for
+    every other stream, by name, and no batch holds that (there is none)."""
+    from datetime import datetime, timedelta, timezone
+
+    from carewire.app import pipeline
+    from carewire.connectors.base import Stream
+    from carewire.connectors.landing import LandingZone
+    from carewire.core.types import Interval
+    from carewire.dag_tasks.quality import failed_run_message
+    from carewire.quality import GATES_AFTER
+
+    end = datetime(2026, 11, 26, 8, tzinfo=timezone.utc)
+    LandingZone(demo_settings.landing).write_batch(
+        Stream("feeds", "phonebeat"), Interval(end - timedelta(hours=1), end), [])
+    pipeline.load_landed(demo_settings)
+    pipeline.gate(demo_settings, GATES_AFTER["load"], "stale-run", end)
+
+    message = failed_run_message(pipeline.quality_failures(demo_settings, ["stale-run"]), [],
+                                 {})
+    [line] = [line for line in message.splitlines() if "newest_interval_end" in line]
+    assert "landing_raw: expect_column_pair_values_a_to_be_greater_than_b" in line
+    assert "forums/kestrel-community" in line and "x/brand" in line
+    assert "feeds/phonebeat" not in line  # it landed
+    assert line.endswith("nothing held: a check of the stream, not of a batch")
+    assert "raw__quarantine" not in message
+    assert "look at the named stream's ingest DAG" in message
