@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 CONFIG ?= $(if $(wildcard carewire.yaml),carewire.yaml,carewire/sample/carewire.yaml)
 
-.PHONY: install demo test lint test-clock-ahead test-scaleout bench eval models airflow screenshots constraints clean
+.PHONY: install demo test lint test-clock-ahead test-scaleout bench eval models airflow airflow-env screenshots constraints clean
 
 $(STAMP): setup.cfg pyproject.toml constraints-3.11.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -47,14 +47,22 @@ eval: $(STAMP)  ## quality of sentiment, relevance, dedupe, routing and alerts o
 models: $(STAMP)  ## rebuild the shipped sentiment and same-issue models from ../shared/data
 	$(BIN)/python -m evals.build_models
 
-airflow: $(STAMP)  ## airflow standalone with carewire's DAGs (UI on http://localhost:8080)
-	AIRFLOW_HOME=$(CURDIR)/airflow_home \
+# Where `make airflow` keeps Airflow and carewire's data, and how much it runs at once:
+# the UI and API on this machine only, and 4 task processes (not Airflow's 32) for 2 cores.
+AIRFLOW_ENV = AIRFLOW_HOME=$(CURDIR)/airflow_home \
 	AIRFLOW__CORE__DAGS_FOLDER=$(CURDIR)/dags \
 	AIRFLOW__CORE__LOAD_EXAMPLES=False \
+	AIRFLOW__CORE__PARALLELISM=$${AIRFLOW__CORE__PARALLELISM:-4} \
+	AIRFLOW__API__HOST=$${AIRFLOW__API__HOST:-127.0.0.1} \
 	CAREWIRE_CONFIG=$(abspath $(CONFIG)) \
 	CAREWIRE_DATA_DIR=$${CAREWIRE_DATA_DIR:-$(CURDIR)/data} \
-	PATH=$(CURDIR)/$(BIN):$$PATH \
-	$(BIN)/airflow standalone
+	PATH=$(CURDIR)/$(BIN):$$PATH
+
+airflow: $(STAMP)  ## airflow standalone with carewire's DAGs (UI on http://localhost:8080); Ctrl-C stops it all
+	$(AIRFLOW_ENV) deploy/airflow-standalone
+
+airflow-env:  ## the environment of `make airflow`, for the airflow CLI: eval "$$(make -s airflow-env)"
+	@echo export $(AIRFLOW_ENV)
 
 screenshots: $(STAMP)  ## the desk's screenshots in docs/screenshots, taken by its browser tests (needs chromium)
 	CAREWIRE_SCREENSHOT_DIR=$(CURDIR)/docs/screenshots CAREWIRE_REQUIRE_BROWSER=1 \

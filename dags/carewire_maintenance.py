@@ -42,9 +42,8 @@ with DAG(
     start_date=START_DATE,
     catchup=False,
     max_active_runs=1,
-    # Unpaused from the start, unlike Airflow's default: a paused DAG would queue erasure
-    # requests and keep expired payloads forever with nobody told (docs/privacy.md).
-    is_paused_upon_creation=False,
+    # Paused at creation like every DAG (the README's unpause steps name it): while it is,
+    # erasure requests wait, and `carewire status --check` says so after a day.
     default_args=DEFAULT_ARGS,
     tags=["carewire", "privacy"],
     doc_md=__doc__,

@@ -81,6 +81,22 @@ def test_the_check_names_stale_and_unfetched_streams_and_a_missing_snapshot(tmp_
         "no analyst snapshot yet"]
     later = NOW.replace(hour=13)  # 4 hours after the last fetched interval ended
     assert "feeds/news not fetched for 4h" in status.problems(report, later)
+    assert not (tmp_path / "requests").exists()  # status creates nothing
+
+
+def test_the_check_says_when_erasure_requests_wait_more_than_a_day(tmp_path):
+    from datetime import timedelta
+
+    from carewire.maintenance.requests import author_request, enqueue
+
+    settings = Settings(data_dir=tmp_path)
+    enqueue(settings, author_request("x", "ada_w", "ticket 7", NOW))
+    report = status.collect(settings, NOW + timedelta(hours=2))
+    assert report["erasures_waiting"]["requests"] == 1
+    assert "Erasure requests waiting for the maintenance DAG: 1" in status.render(report)
+    assert not [p for p in status.problems(report, NOW + timedelta(hours=2)) if "erasure" in p]
+    assert ("1 erasure requests waiting since 2026-11-24T09:30 (is the maintenance DAG "
+            "paused?)") in status.problems(report, NOW + timedelta(days=1, minutes=1))
 
 
 def test_the_check_exits_1_on_a_held_batch_and_0_when_all_is_well(demo_settings, monkeypatch,

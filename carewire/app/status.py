@@ -46,7 +46,8 @@ def collect(settings: Settings, now: datetime) -> dict[str, Any]:
                 "gaps": summary.get("gaps") or {},
             })
     report: dict[str, Any] = {"streams": streams, "snapshot": str(settings.snapshot),
-                              "replies": _replies(settings, now)}
+                              "replies": _replies(settings, now),
+                              "erasures_waiting": _erasures(settings)}
     if not settings.snapshot.exists():
         report["warehouse"] = None
         return report
@@ -86,11 +87,16 @@ STALE_AFTER = timedelta(hours=3)
 runs missed (`carewire status --check --stale-after`)."""
 
 
+ERASURE_WAIT = timedelta(days=1)
+"""The maintenance DAG runs daily: a request older than this was missed by a run."""
+
+
 def problems(report: dict[str, Any], now: datetime,
              stale_after: timedelta = STALE_AFTER) -> list[str]:
     """What needs a person now, one short phrase each, from a `collect` report: streams
-    never or not lately fetched or out of budget, a failed quality suite, held batches,
-    records set aside, blocked deliveries and replies, no snapshot. `carewire status
+    never or not lately fetched or out of budget, erasure requests a day old, a failed
+    quality suite, held batches, records set aside, blocked deliveries and replies, no
+    snapshot. `carewire status
     --check` exits 1 with them, so a monitor can probe it."""
     found = []
     for stream in report["streams"]:
@@ -102,6 +108,10 @@ def problems(report: dict[str, Any], now: datetime,
             found.append(f"{name} not fetched for {_age(now, end)}")
         if stream["budget_exhausted"]:
             found.append(f"{name} read budget exhausted")
+    erasures = report["erasures_waiting"]
+    if erasures["oldest"] and now - datetime.fromisoformat(erasures["oldest"]) > ERASURE_WAIT:
+        found.append(f"{erasures['requests']} erasure requests waiting since "
+                     f"{erasures['oldest'][:16]} (is the maintenance DAG paused?)")
     replies = report["replies"] or {"by_source": {}}
     blocked = sum(counts.get("blocked", 0) for counts in replies["by_source"].values())
     if blocked:
@@ -119,6 +129,15 @@ def problems(report: dict[str, Any], now: datetime,
     found += [f"{b['items']} deliveries blocked at {b['destination']}"
               for b in warehouse["delivery_backlog"] if b["status"] == "blocked"]
     return found
+
+
+def _erasures(settings: Settings) -> dict[str, Any]:
+    """Erasure requests the maintenance DAG has not applied yet: how many, since when."""
+    from carewire.maintenance.requests import pending, queue_path
+
+    waiting = pending(settings) if queue_path(settings).exists() else []  # creates nothing
+    return {"requests": len(waiting),
+            "oldest": min(r.requested_at for r in waiting).isoformat() if waiting else None}
 
 
 def _replies(settings: Settings, now: datetime) -> dict[str, Any] | None:
@@ -176,6 +195,10 @@ def render(report: dict[str, Any]) -> str:
         for source, counts in sorted(replies["by_source"].items()):
             lines.append(f"  {source:12} " + ", ".join(
                 f"{state} {n}" for state, n in sorted(counts.items())))
+    erasures = report["erasures_waiting"]
+    if erasures["requests"]:
+        lines.append(f"\nErasure requests waiting for the maintenance DAG: "
+                     f"{erasures['requests']}, the oldest from {erasures['oldest']}")
     warehouse = report["warehouse"]
     if warehouse is None:
         lines.append(f"\nNo analyst snapshot at {report['snapshot']} yet: the process DAG "
