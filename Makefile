@@ -40,8 +40,9 @@ bench: $(STAMP)  ## throughput benchmarks; print ratios against a baseline and t
 	$(BIN)/python -m benchmarks.sustained
 	$(BIN)/python -m benchmarks.enrichment
 	$(BIN)/python -m benchmarks.desk_queue
+	$(BIN)/python -m benchmarks.suggestions
 
-eval: $(STAMP)  ## quality of sentiment, relevance, dedupe, routing and alerts on ../shared/data (official metrics)
+eval: $(STAMP)  ## quality of sentiment, relevance, dedupe, routing, alerts and suggestions on ../shared/data (official metrics)
 	$(BIN)/python -m evals
 
 models: $(STAMP)  ## rebuild the shipped sentiment and same-issue models from ../shared/data

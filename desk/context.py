@@ -38,7 +38,7 @@ def item_context(snapshot: Path, source: str, source_id: str,
                  cluster_id: str | None) -> ItemContext:
     try:
         with connect(snapshot, read_only=True) as con:
-            source_id = _current_id(con, source, source_id)
+            source_id = current_id(con, source, source_id)
             mention = records(con, """
                 SELECT m.source, m.source_id, m.stream, m.thread_id, m.url, m.title, m.text,
                        m.created_at, m.author_id,
@@ -81,7 +81,7 @@ def item_context(snapshot: Path, source: str, source_id: str,
                        decision or {}, cluster)
 
 
-def _current_id(con, source: str, source_id: str) -> str:
+def current_id(con, source: str, source_id: str) -> str:
     """An item delivered before its mention's key changed form (a feed entry, keyed by its
     guid alone before issue 23) names the former id; the snapshot knows the mention by
     the new one. (A snapshot published before the upgrade has no such table yet.)"""

@@ -10,9 +10,10 @@ reload never repeats it.
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Annotated
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import RedirectResponse
 from starlette.datastructures import FormData
 
@@ -23,6 +24,7 @@ from carewire.desk.pages import flash_redirect, render
 from carewire.desk.session import (ItemId, Page, Viewer, checked_form, lead_viewer, refuse,
                                    viewer)
 from carewire.desk.store import FACETS, Desk, DeskError, DeskItem
+from carewire.desk.suggestions import LIMIT, suggestions
 
 router = APIRouter()
 
@@ -103,16 +105,29 @@ def queue(request: Request, team: str, status: str = "active", page: Page = 1,
                   query=lambda **change: urlencode({**kept, **change}))
 
 
+Suggested = Annotated[int | None, Query(ge=1, le=LIMIT)]
+"""Which suggested reply (1 to 3) an item page puts in its reply box."""
+
+
 @router.get("/items/{item_id}")
-def item_page(request: Request, item_id: ItemId, who: Viewer = Depends(viewer)):
+def item_page(request: Request, item_id: ItemId, use: Suggested = None,
+              who: Viewer = Depends(viewer)):
+    """The item, its context and its actions. `use=n` puts suggested reply n in the reply
+    box, for the agent to edit before sending (a link: the desk works without scripts)."""
     item = _visible_item(request, who, item_id)
     first = item.mentions[0] if item.mentions else None
-    context = (item_context(request.app.state.settings.snapshot, first.source, first.source_id,
-                            item.cluster_id) if first else None)
+    snapshot = request.app.state.settings.snapshot
+    context = (item_context(snapshot, first.source, first.source_id, item.cluster_id)
+               if first else None)
+    # beside the reply box, which a resolved item does not show
+    offered = (suggestions(snapshot, first.source, first.source_id)
+               if first and item.status != "resolved" else [])
+    draft = (offered[use - 1].text
+             if use and isinstance(offered, list) and use <= len(offered) else "")
     events = _desk(request).events(item_ids=[item_id])
     replies = _desk(request).outbox.of_items([item_id])
     return render(request, "item.html", who, item=item, context=context, events=events,
-                  replies=replies, teams=_teams(request))
+                  replies=replies, teams=_teams(request), suggestions=offered, draft=draft)
 
 
 @router.get("/clusters/{cluster_id}")

@@ -1,6 +1,6 @@
 """Enrichment: sentiment, language, relevance, intent, influence and issue clusters.
 
-The three functions below are the stable evaluation hooks (`make eval` uses them, and so
+The functions below are the stable evaluation hooks (`make eval` uses them, and so
 can anyone who evaluates carewire). They run the models configured for this deployment
 (`carewire.yaml`, or the offline defaults), exactly as the pipeline does.
 """
@@ -13,7 +13,7 @@ from functools import cache
 import numpy as np
 import pandas as pd
 
-__all__ = ["score_texts", "same_issue", "cluster"]
+__all__ = ["score_texts", "embed_texts", "same_issue", "cluster"]
 
 
 @cache
@@ -33,6 +33,13 @@ def score_texts(texts: list[str]) -> pd.DataFrame:
     enricher, _ = _models()
     frame, _ = enricher.enrich(list(texts))
     return frame
+
+
+def embed_texts(texts: list[str]) -> np.ndarray:
+    """The embedding of each text (n, dim), read as the pipeline reads a post before it
+    stores the embedding in core__embeddings; unit length, so cosine is a dot product."""
+    enricher, _ = _models()
+    return enricher.embed(list(texts))
 
 
 def same_issue(a: list[str], b: list[str]) -> list[bool]:

@@ -1,11 +1,13 @@
 """`make eval`: the official metric of each task, for the configured (default: offline) models.
 
     .venv/bin/python -m evals            # all
-    .venv/bin/python -m evals sentiment  # one: sentiment, germeval, dedupe, routing, alerts
+    .venv/bin/python -m evals sentiment  # one: sentiment, germeval, dedupe, routing, alerts,
+                                         # suggestions
 
-Everything goes through the public hooks (`enrichment.score_texts`, `same_issue`,
-`routing.decide`), so what is measured is what the pipeline runs. Reference figures from
-the literature are printed beside ours; ours are measured on this machine, now.
+Everything goes through the public hooks (`enrichment.score_texts`, `embed_texts`,
+`same_issue`, `routing.decide`, the desk's `suggestions.suggest`), so what is measured is
+what the pipeline runs. Reference figures from the literature are printed beside ours; ours
+are measured on this machine, now.
 """
 
 from __future__ import annotations
@@ -103,8 +105,14 @@ def alerts() -> None:
     evaluate()
 
 
+def suggestions() -> None:
+    from evals.suggestions import evaluate
+
+    evaluate()
+
+
 TASKS = {"sentiment": sentiment, "germeval": germeval, "dedupe": dedupe, "routing": routing,
-         "alerts": alerts}
+         "alerts": alerts, "suggestions": suggestions}
 
 
 def main(argv: list[str]) -> int:

@@ -98,6 +98,40 @@ def twcs_rows(columns: list[str]):
                                   on_bad_lines="skip") for name in TWCS_FILES])
 
 
+def twcs_brand_replies(files: tuple[str, ...] = TWCS_FILES):
+    """The brand (outbound) tweets of `files`, one row per tweet, oldest first: tweet_id,
+    brand (the replying account), created_at (UTC), text, and the customer tweet each
+    answers (its `in_response_to_tweet_id`) with question_at and question when that tweet
+    is in any of the three files (NaN otherwise). Rows the export broke are skipped."""
+    import pandas as pd
+
+    def read(name: str):
+        frame = pd.read_csv(data_file("twcs", name), dtype=str, on_bad_lines="skip")
+        frame["created_at"] = pd.to_datetime(frame["created_at"], errors="coerce", utc=True,
+                                             format="%a %b %d %H:%M:%S %z %Y")
+        return frame.dropna(subset=["tweet_id", "inbound", "created_at", "text"])
+
+    def sent(frame, by_customer: bool):
+        return frame[frame["inbound"].str.strip() == str(by_customer)] \
+            .drop_duplicates("tweet_id")
+
+    # The files' ids overlap (one id can be a customer's tweet in one file and a brand's
+    # in another): a question is a customer tweet posted before the reply that names it.
+    frames = {name: read(name) for name in TWCS_FILES}
+    inbound = sent(pd.concat(frames.values()), True).set_index("tweet_id")
+    replies = sent(pd.concat([frames[name] for name in files]), False).rename(
+        columns={"author_id": "brand"})
+    replies["question_id"] = replies["in_response_to_tweet_id"].str.strip() \
+        .str.replace(r"\.0$", "", regex=True)
+    replies["question_at"] = replies["question_id"].map(inbound["created_at"])
+    asked = replies["question_at"] <= replies["created_at"]
+    replies["question_at"] = replies["question_at"].where(asked)
+    replies["question"] = replies["question_id"].map(inbound["text"]).where(asked)
+    return replies.sort_values(["created_at", "tweet_id"])[
+        ["tweet_id", "brand", "created_at", "text", "question_id", "question_at", "question"]
+    ].reset_index(drop=True)
+
+
 def twcs_inbound():
     """Real customer tweets to brands (Kaggle "Customer Support on Twitter", 2017), both
     samples, one row per tweet: tweet_id, author_id, created_at (UTC), text. Rows that
