@@ -146,7 +146,7 @@ def test_claim_reply_resolve_rate_writes_events_in_order(desk):
         "team": "care", "text": "Sorry! A replacement ships today.", "reply_id": 1,
         "url": "https://reddit.com/r/x/abc/reply", "external_id": "t1_reply",
         "found_on_platform": False}
-    assert events[5].data == {"team": "care", "score": 5}
+    assert events[5].data == {"team": "care", "score": 5, "by": "agent"}
     assert [e.at for e in events] == sorted(e.at for e in events)
     assert all(e.at.tzinfo is not None for e in events)
 
@@ -280,7 +280,7 @@ def test_desk_destination_delivers_and_reports_outcomes(desk):
         "team": "billing", "text": "On its way.", "reply_id": 1,
         "url": "https://reddit.com/r/x/abc/reply", "external_id": "t1_reply",
         "found_on_platform": False}
-    assert outcomes[4].data == {"team": "billing", "score": 4}
+    assert outcomes[4].data == {"team": "billing", "score": 4, "by": "agent"}
     since = destination.outcomes([receipt.external_id, other], since=outcomes[3].at)
     assert [(o.kind, o.external_id) for o in since] == [
         ("resolved", receipt.external_id), ("rated", receipt.external_id), ("claimed", other)]
