@@ -10,7 +10,7 @@ from __future__ import annotations
 from airflow.sdk import DAG
 from airflow.timetables.interval import CronDataIntervalTimetable
 
-from carewire.dag_tasks.common import DEFAULT_ARGS, START_DATE, landing_asset, task
+from carewire.dag_tasks.common import START_DATE, default_args, landing_asset, task
 from carewire.app import pipeline
 from carewire.connectors import configured_streams
 from carewire.core.settings import load_settings
@@ -26,7 +26,7 @@ def build(source: str, stream_names: list[str]) -> DAG:
         start_date=START_DATE,
         catchup=False,
         max_active_runs=1,  # cursors move forward one interval at a time
-        default_args=DEFAULT_ARGS,
+        default_args=default_args(),
         tags=["carewire", "ingest", source],
         doc_md=__doc__,
     ) as dag:

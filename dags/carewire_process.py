@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from airflow.sdk import DAG, AssetAny
 
-from carewire.dag_tasks.common import (DEFAULT_ARGS, START_DATE, landing_asset, migrate,
+from carewire.dag_tasks.common import (START_DATE, default_args, landing_asset, migrate,
                                        publish, task)
 from carewire.dag_tasks.quality import gate, quality_gates
 from carewire.dag_tasks.rerun import WINDOW, options, rerun_step
@@ -39,7 +39,7 @@ with DAG(
     start_date=START_DATE,
     catchup=False,
     max_active_runs=1,
-    default_args=DEFAULT_ARGS,
+    default_args=default_args(),
     tags=["carewire", "process"],
     # Triggered with a window in its conf, a run first does that window again (docs/runbook.md).
     params={**WINDOW, **options(reload=False, reenrich="off", reroute="off")},

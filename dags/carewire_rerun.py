@@ -34,7 +34,7 @@ from __future__ import annotations
 from airflow.sdk import DAG
 from airflow.timetables.interval import CronDataIntervalTimetable
 
-from carewire.dag_tasks.common import DEFAULT_ARGS, START_DATE, migrate, publish
+from carewire.dag_tasks.common import START_DATE, default_args, migrate, publish
 from carewire.dag_tasks.quality import quality_gates
 from carewire.dag_tasks.rerun import options, rerun_step, window
 
@@ -50,7 +50,7 @@ with DAG(
     # made, and only reports what a new policy would move.
     params={**window("the run's data interval (its day; a backfill's days)."),
             **options(reload=True, reenrich="changed_models", reroute="dry_run")},
-    default_args=DEFAULT_ARGS,
+    default_args=default_args(),
     tags=["carewire", "ops"],
     doc_md=__doc__,
 ) as dag:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from airflow.sdk import DAG
 
-from carewire.dag_tasks.common import DEFAULT_ARGS, START_DATE, task
+from carewire.dag_tasks.common import START_DATE, default_args, task
 
 with DAG(
     dag_id="send_replies",
@@ -20,7 +20,7 @@ with DAG(
     start_date=START_DATE,
     catchup=False,
     max_active_runs=1,  # two sends at once could both find a reply due
-    default_args=DEFAULT_ARGS,
+    default_args=default_args(),
     tags=["carewire", "desk"],
     doc_md=__doc__,
 ) as dag:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from airflow.sdk import DAG
 
-from carewire.dag_tasks.common import DEFAULT_ARGS, START_DATE, migrate, publish, task
+from carewire.dag_tasks.common import START_DATE, default_args, migrate, publish, task
 
 with DAG(
     dag_id="sync_outcomes",
@@ -23,7 +23,7 @@ with DAG(
     start_date=START_DATE,
     catchup=False,
     max_active_runs=1,
-    default_args=DEFAULT_ARGS,
+    default_args=default_args(),
     tags=["carewire", "routing"],
     doc_md=__doc__,
 ) as dag:

@@ -320,6 +320,23 @@ class AlertSettings(Section):
         return self
 
 
+class NotifySettings(Section):
+    """Who is told when a carewire task fails (docs/runbook.md), through Airflow's
+    notifiers: nobody by default. Each channel's address and secrets are in an Airflow
+    Connection, as the sources' are."""
+
+    email_to: list[str] = Field(
+        default_factory=list, description="Addresses that get an e-mail for every failed "
+        "task, sent through the SMTP Connection `smtp_conn_id` (its login, password and "
+        "from_email).")
+    smtp_conn_id: str = Field(default="smtp_default", description="The SMTP Connection.")
+    email_from: str | None = Field(
+        default=None, description="The sender; else the SMTP Connection's from_email.")
+    webhook_conn_id: str | None = Field(
+        default=None, description="A Connection whose host is a webhook URL (Slack, Teams, "
+        "a pager): every failed task POSTs a JSON message there, its `text` one line.")
+
+
 class RetentionSettings(Section):
     """How long raw payloads are kept (docs/privacy.md). The maintenance DAG removes landing
     batch files, raw__pages bodies, raw__items payloads and quarantined payloads whose data
@@ -371,6 +388,7 @@ class Settings(BaseSettings):
     alerts: AlertSettings = Field(default_factory=AlertSettings)
     quality: QualitySettings = Field(default_factory=QualitySettings)
     retention: RetentionSettings = Field(default_factory=RetentionSettings)
+    notify: NotifySettings = Field(default_factory=NotifySettings)
     schedule: str = Field(default="0 * * * *", description="Cron for the ingest DAGs (UTC).")
     data_dir: Path = Path("data")
     landing_dir: Path | None = None

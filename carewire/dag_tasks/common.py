@@ -20,13 +20,25 @@ from carewire.core.errors import ConfigError, FatalSourceError
 
 START_DATE = pendulum.datetime(2026, 1, 1, tz="UTC")
 
-DEFAULT_ARGS = {
-    "owner": "carewire",
+RETRIES = {
     "retries": 3,
     "retry_delay": timedelta(minutes=2),
     "retry_exponential_backoff": True,
     "max_retry_delay": timedelta(minutes=30),
 }
+TIME_LIMIT = timedelta(hours=2)
+"""The longest a task may run (`execution_timeout`): a hung call is stopped and retried
+instead of holding its DAG (and the warehouse) for good. A rerun's task takes longer."""
+
+
+def default_args() -> dict[str, Any]:
+    """Every carewire task's defaults: the bounded retries, the time limit, and, when it
+    fails for good, the notifiers `notify` in carewire.yaml names (dag_tasks/notify.py)."""
+    from carewire.core.settings import load_settings
+    from carewire.dag_tasks.notify import failure_notifiers
+
+    return {"owner": "carewire", **RETRIES, "execution_timeout": TIME_LIMIT,
+            "on_failure_callback": failure_notifiers(load_settings().notify)}
 
 
 FATAL = (ConfigError, FatalSourceError)
@@ -38,7 +50,7 @@ def task(function: Callable | None = None, **kwargs: Any):
     """Airflow's `@task` (and `@task(...)`) for carewire's tasks: one that fails with a
     FATAL error fails at once, with its message (AirflowFailException, which Airflow does
     not retry), instead of being retried for half an hour while later runs queue behind
-    it; every other error keeps the bounded retries of DEFAULT_ARGS."""
+    it; every other error keeps the bounded RETRIES."""
 
     def decorate(work: Callable) -> Any:
         @functools.wraps(work)  # Airflow reads the context arguments off the signature

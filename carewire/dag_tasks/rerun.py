@@ -7,6 +7,8 @@ Import-light like common.py: the scheduler parses these often.
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from airflow.sdk import Param
 
 from carewire.app.rerun_modes import REENRICH, REROUTE
@@ -56,6 +58,9 @@ def window(when_empty: str) -> dict[str, Param]:
     }
 
 
+RERUN_TIME_LIMIT = timedelta(hours=12)
+"""A rerun may redo a month (reload, re-enrich): longer than common.TIME_LIMIT."""
+
 WINDOW = window("this run does only its usual work, no rerun.")
 """Added to the process DAG's params: a window given by hand."""
 
@@ -65,7 +70,7 @@ def rerun_step(window_from_interval: bool):
     run's data interval (the rerun DAG: its schedule and backfills) or no rerun at all
     (the process DAG)."""
 
-    @task(task_id="rerun")
+    @task(task_id="rerun", execution_timeout=RERUN_TIME_LIMIT)
     def rerun(params=None, data_interval_start=None, data_interval_end=None,
               dag_run=None) -> dict:
         from datetime import datetime, timezone

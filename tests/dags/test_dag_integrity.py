@@ -29,6 +29,9 @@ print(json.dumps({{
     "errors": {{path: str(err) for path, err in bag.import_errors.items()}},
     "dags": {{dag_id: {{t.task_id: t.retries for t in dag.tasks}} for dag_id, dag in bag.dags.items()}},
     "max_active_runs": {{dag_id: dag.max_active_runs for dag_id, dag in bag.dags.items()}},
+    "time_limits": {{f"{{dag_id}}.{{t.task_id}}": t.execution_timeout.total_seconds()
+                    if t.execution_timeout else None
+                    for dag_id, dag in bag.dags.items() for t in dag.tasks}},
     "heavy": heavy,
 }}))
 """
@@ -66,6 +69,10 @@ def test_every_task_retries_and_only_one_process_run_at_a_time(tmp_path):
     assert parsed["max_active_runs"]["sync_outcomes"] == 1
     assert parsed["max_active_runs"]["rerun"] == 1
     assert parsed["max_active_runs"]["maintenance"] == 1
+    # a hung task is stopped: two hours, a rerun's twelve (it may redo a month)
+    limits = parsed["time_limits"]
+    assert {dag_task for dag_task, limit in limits.items() if not limit} == set()
+    assert limits["process.load"] == 2 * 3600 and limits["rerun.rerun"] == 12 * 3600
 
 
 def test_credentials_are_not_looked_up_while_parsing(tmp_path):

@@ -1,10 +1,12 @@
 """Through Airflow itself: a task that retrying cannot help (a feed answering 404) fails on
 its first try with the message that says what to fix, while a passing trouble (a 503) is
-retried as DEFAULT_ARGS say. The retries are kept, only their delay is cut to a second, so
+retried as common.RETRIES say. The retries are kept, only their delay is cut to a second, so
 a fatal error that were retried would show here as a later try."""
 
 from __future__ import annotations
 
+import email
+import json
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -20,12 +22,19 @@ LOGICAL_DATE = datetime(2026, 11, 24, 8, tzinfo=timezone.utc)
 
 
 @pytest.fixture
-def feed_dag(airflow_db, tmp_path, monkeypatch, server):
+def notify() -> dict:
+    """The `notify` section of the config the DAGs are parsed with: nobody by default."""
+    return {}
+
+
+@pytest.fixture
+def feed_dag(airflow_db, tmp_path, monkeypatch, server, notify):
     """ingest_feeds with one feed, served by `server` at /feed.xml."""
     config = yaml.safe_load(SAMPLE_CONFIG.read_text())
     config["sources"] = {"feeds": [{"name": "phonebeat", "kind": "news",
                                     "url": server.url("/feed.xml")}]}
     config["http"] = {"timeout_s": 2, "max_retries": 0}
+    config["notify"] = notify
     path = tmp_path / "carewire.yaml"
     path.write_text(yaml.safe_dump(config))
     monkeypatch.setenv("CAREWIRE_CONFIG", str(path))
@@ -67,3 +76,51 @@ def test_a_passing_trouble_is_retried(feed_dag, server):
     state, tries = fetch_try(dag_run)
     assert state == "failed" and tries == 4  # the first try and three retries
     assert len(server.hits("/feed.xml")) == 4
+
+
+@pytest.fixture
+def smtp():
+    from tests.smtp_server import SmtpServer
+
+    receiver = SmtpServer().start()
+    yield receiver
+    receiver.stop()
+
+
+@pytest.fixture
+def notifying(notify, smtp, server, monkeypatch):
+    """Failures told by e-mail (to the local SMTP server) and by webhook (to `server`)."""
+    monkeypatch.setenv("AIRFLOW_CONN_SMTP_DEFAULT", json.dumps({
+        "conn_type": "smtp", "host": "127.0.0.1", "port": smtp.port,
+        "extra": {"disable_tls": True, "disable_ssl": True}}))
+    monkeypatch.setenv("AIRFLOW_CONN_CAREWIRE_PAGER", json.dumps({
+        "conn_type": "http", "host": server.url("/hooks/ops")}))
+    server.route("/hooks/ops", Reply(200, b"ok"))
+    notify.update(email_to=["oncall@kestrel.example"], email_from="carewire@kestrel.example",
+                  webhook_conn_id="carewire_pager")
+
+
+def test_a_failure_reaches_the_on_call_by_mail_and_webhook_once(notifying, feed_dag, server,
+                                                                 smtp):
+    server.route("/feed.xml", Reply(404, b"no such feed"))
+    dag_run = feed_dag.test(logical_date=LOGICAL_DATE)
+
+    assert fetch_try(dag_run) == ("failed", 1)
+    [mail] = smtp.messages
+    assert mail.recipients == ["oncall@kestrel.example"]
+    parsed = email.message_from_string(mail.data)
+    assert parsed["Subject"].startswith("carewire: ingest_feeds.fetch failed")
+    [html] = [part.get_payload(decode=True).decode() for part in parsed.walk()
+              if part.get_content_type() == "text/html"]
+    assert "HTTP 404" in html and "retrying will not help" in html
+    [hook] = [json.loads(hit["_body"]) for hit in server.hits("/hooks/ops")]
+    assert hook["text"].startswith("carewire: ingest_feeds.fetch failed in ")
+    assert "HTTP 404" in hook["text"] and hook["dag_id"] == "ingest_feeds"
+
+
+def test_a_retry_tells_nobody_until_the_task_fails_for_good(notifying, feed_dag, server,
+                                                             smtp):
+    server.route("/feed.xml", Reply(503, b"busy"), Reply(503, b"busy"), Reply(200, b""))
+    feed_dag.test(logical_date=LOGICAL_DATE)  # the third try gets an (empty) answer
+
+    assert smtp.messages == [] and server.hits("/hooks/ops") == []
