@@ -136,12 +136,16 @@ def test_a_rerun_triggered_by_hand_does_the_window_in_its_conf(dagbag, demo_sett
 def test_a_rerun_without_a_window_or_a_data_interval_asks_for_since_and_until(dagbag):
     from types import SimpleNamespace
 
+    from airflow.sdk.exceptions import AirflowFailException
+
     from carewire.core.errors import ConfigError
 
     task = dagbag.get_dag("rerun").get_task("rerun")
     params = {"since": None, "until": None, "reload": True, "reenrich": "off",
               "reroute": "off", "label": ""}
-    with pytest.raises(ConfigError, match="since.*until"):
+    # a ConfigError: failed at once (not retried), with what to give
+    with pytest.raises(AirflowFailException, match="since.*until.*not retried") as failed:
         task.python_callable(params=params, data_interval_start=None, data_interval_end=None,
                              dag_run=SimpleNamespace(run_id="manual__1", dag_id="rerun",
                                                      run_after=None))
+    assert isinstance(failed.value.__cause__, ConfigError)
