@@ -188,18 +188,21 @@ class LandingZone:
     def save_cursor(self, stream: Stream, interval: Interval, state: dict[str, Any],
                     summary: dict[str, Any] | None = None) -> None:
         """Record the cursor reached by `interval`, and what the run reported (counts, the
-        platform budget spent) for `carewire status`. Call only after its batch is landed."""
-        history = [h for h in self._history(stream.source, stream.name)
-                   if h["interval_end"] != interval.end.isoformat()]
-        history.append({"interval_start": interval.start.isoformat(),
-                        "interval_end": interval.end.isoformat(),
-                        "saved_at": datetime.now(timezone.utc).isoformat(), "state": state,
-                        "summary": summary or {}})
-        history.sort(key=lambda h: h["interval_end"])
-        manifest = {"source": stream.source, "stream": stream.name,
-                    "history": history[-self.cursor_history:]}
-        atomic_write(self._dir(stream.source, stream.name) / CURSOR_FILE,
-                     dumps(manifest))
+        platform budget spent) for `carewire status`. Call only after its batch is landed.
+        Under the manifest's lock: runs of several intervals at once (a backfill) each add
+        their entry, none lost to another's rewrite."""
+        path = self._dir(stream.source, stream.name) / CURSOR_FILE
+        with exclusive(path):
+            history = [h for h in self._history(stream.source, stream.name)
+                       if h["interval_end"] != interval.end.isoformat()]
+            history.append({"interval_start": interval.start.isoformat(),
+                            "interval_end": interval.end.isoformat(),
+                            "saved_at": datetime.now(timezone.utc).isoformat(), "state": state,
+                            "summary": summary or {}})
+            history.sort(key=lambda h: h["interval_end"])
+            manifest = {"source": stream.source, "stream": stream.name,
+                        "history": history[-self.cursor_history:]}
+            atomic_write(path, dumps(manifest))
 
     def latest_cursors(self) -> list[dict[str, Any]]:
         """The newest cursor entry of every stream, for `carewire status`."""

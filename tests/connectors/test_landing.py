@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
 
 import pytest
 
@@ -66,6 +67,21 @@ def test_cursor_history_is_bounded(tmp_path):
         landing.save_cursor(STREAM, hour(n), {"n": n})
     assert landing.cursor_before(STREAM, hour(2).start) == {}
     assert landing.cursor_before(STREAM, hour(9).start) == {"n": 4}
+
+
+def test_cursors_saved_at_once_by_many_runs_all_stay(tmp_path):
+    """A backfill runs several intervals of a stream at once, each process saving its own
+    cursor entry: none may be lost to another's rewrite of the manifest."""
+    import multiprocessing
+
+    with multiprocessing.get_context("fork").Pool(8) as pool:
+        pool.starmap(_save, [(str(tmp_path), n) for n in range(48)])
+    history = LandingZone(tmp_path)._history(STREAM.source, STREAM.name)
+    assert [h["state"]["n"] for h in history] == list(range(48))
+
+
+def _save(root: str, n: int) -> None:
+    LandingZone(Path(root)).save_cursor(STREAM, hour(n), {"n": n})
 
 
 def test_intervals_from_airflow_stay_aware_through_arithmetic():

@@ -78,8 +78,8 @@ def test_a_backfill_of_the_rerun_dag_gives_one_report_for_its_range(dagbag, demo
                       f"{first:%Y-%m-%d}", "--to-date", f"{last:%Y-%m-%d}", "--dry-run")
     assert "process has a non-periodic schedule that does not support backfills" in (
         refused.stderr)
-    created = airflow("backfill", "create", "--dag-id", "rerun", "--from-date",
-                      f"{first:%Y-%m-%d}", "--to-date", f"{last:%Y-%m-%d}",
+    created = airflow("backfill", "create", "--dag-id", "rerun", "--max-active-runs", "1",
+                      "--from-date", f"{first:%Y-%m-%d}", "--to-date", f"{last:%Y-%m-%d}",
                       "--dag-run-conf", json.dumps(conf))
     assert created.returncode == 0, created.stderr
     listed = airflow("dags", "list-runs", "rerun", "-o", "json")
