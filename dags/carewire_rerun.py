@@ -10,7 +10,8 @@ day: the schedule and backfills). Do one window by hand with the params form in 
 it is triggered, and without one the task fails asking for since/until). A range of
 days is a backfill, one run per day:
 
-    airflow backfill create --dag-id rerun --max-active-runs 1 --from-date 2026-11-01 --to-date 2026-11-30 \\
+    airflow backfill create --dag-id rerun --max-active-runs 1 \\
+        --from-date 2026-11-01 --to-date 2026-11-30 \\
         --dag-run-conf '{"reload": true, "reenrich": "all", "reroute": "dry_run",
                          "label": "model-2026-12"}'
     carewire rerun report --since 2026-11-01 --until 2026-12-01 --label model-2026-12

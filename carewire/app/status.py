@@ -96,8 +96,7 @@ def problems(report: dict[str, Any], now: datetime,
     """What needs a person now, one short phrase each, from a `collect` report: streams
     never or not lately fetched or out of budget, erasure requests a day old, a failed
     quality suite, held batches, records set aside, blocked deliveries and replies, no
-    snapshot. `carewire status
-    --check` exits 1 with them, so a monitor can probe it."""
+    snapshot. `carewire status --check` exits 1 with them, so a monitor can probe it."""
     found = []
     for stream in report["streams"]:
         name = f"{stream['source']}/{stream['stream']}"

@@ -19,6 +19,7 @@ from carewire.core.settings import NotifySettings
 
 
 def failure_notifiers(notify: NotifySettings) -> list[BaseNotifier]:
+    """The notifiers `notify` names; an empty list when it names nobody (the default)."""
     found: list[BaseNotifier] = []
     if notify.email_to:
         from airflow.providers.smtp.notifications.smtp import SmtpNotifier
@@ -47,8 +48,6 @@ class WebhookNotifier(BaseNotifier):
     """POST `{"text": <one line>, "dag_id", "task_id", "run_id", "try_number", "error",
     "log_url"}` to the URL in the host of Connection `conn_id`. A webhook that fails is
     logged, not raised: the task has failed already, and its log says why."""
-
-    template_fields = ("conn_id",)
 
     def __init__(self, conn_id: str):
         super().__init__()
