@@ -1,8 +1,12 @@
-"""ingest_<source>: one DAG per configured source, one mapped task per stream.
+"""ingest_<source>: one DAG per configured source, one task per stream (`fetch_<stream>`).
 
 Each run fetches its own data interval into the landing zone and updates the source's
 landing asset, which schedules the `process` DAG. Rerun an interval by clearing its run:
 the batch of that interval is replaced, never duplicated (see docs/operations in README).
+
+A task per stream, named by it from the start (not one task mapped over the streams, whose
+instances show as 0, 1, 2 until they end): a broken feed fails its own task, under its
+own name, and the others land.
 """
 
 from __future__ import annotations
@@ -18,6 +22,28 @@ from carewire.core.settings import load_settings
 SETTINGS = load_settings()
 
 
+def fetch_task(source: str, stream_name: str):
+    """The task that fetches one stream's data interval into the landing zone."""
+
+    @task(task_id=f"fetch_{stream_name}", outlets=[landing_asset(source)])
+    def fetch(data_interval_start=None, data_interval_end=None, dag_run=None) -> dict:
+        from carewire.app.credentials import from_airflow
+        from carewire.core.types import Interval
+
+        # A run triggered without a logical date has no data interval: it fetches the
+        # last whole hour before it was triggered.
+        interval = (Interval(data_interval_start, data_interval_end)
+                    if data_interval_start is not None
+                    else Interval.hour_before(dag_run.run_after))
+        settings = load_settings()
+        stream = pipeline.find_stream(settings, source, stream_name)
+        credentials = (from_airflow([stream.conn_id])
+                       if stream.conn_id and settings.http.replay_dir is None else {})
+        return pipeline.ingest_stream(settings, source, stream_name, interval, credentials)
+
+    return fetch()
+
+
 def build(source: str, stream_names: list[str]) -> DAG:
     with DAG(
         dag_id=f"ingest_{source}",
@@ -30,25 +56,8 @@ def build(source: str, stream_names: list[str]) -> DAG:
         tags=["carewire", "ingest", source],
         doc_md=__doc__,
     ) as dag:
-
-        @task(outlets=[landing_asset(source)], map_index_template="{{ stream_name }}")
-        def fetch(stream_name: str, data_interval_start=None, data_interval_end=None,
-                  dag_run=None) -> dict:
-            from carewire.app.credentials import from_airflow
-            from carewire.core.types import Interval
-
-            # A run triggered without a logical date has no data interval: it fetches the
-            # last whole hour before it was triggered.
-            interval = (Interval(data_interval_start, data_interval_end)
-                        if data_interval_start is not None
-                        else Interval.hour_before(dag_run.run_after))
-            settings = load_settings()
-            stream = pipeline.find_stream(settings, source, stream_name)
-            credentials = (from_airflow([stream.conn_id])
-                           if stream.conn_id and settings.http.replay_dir is None else {})
-            return pipeline.ingest_stream(settings, source, stream_name, interval, credentials)
-
-        fetch.expand(stream_name=stream_names)
+        for name in stream_names:
+            fetch_task(source, name)
     return dag
 
 

@@ -56,6 +56,10 @@ def test_dags_import_without_errors_database_or_heavy_imports(tmp_path):
                                       "ingest_x", "maintenance", "process", "rerun",
                                       "send_replies", "sync_outcomes"]
     assert parsed["heavy"] == []
+    # one task per stream, named by it from the start (docs/architecture.md)
+    assert sorted(parsed["dags"]["ingest_feeds"]) == [
+        "fetch_deals-feed", "fetch_google-alerts", "fetch_kestrelfans-blog",
+        "fetch_mastodon-tag", "fetch_phonebeat", "fetch_ukmobiles-forum"]
     assert not (tmp_path / "data").exists()  # parsing wrote nothing
 
 

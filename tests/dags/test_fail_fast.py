@@ -109,12 +109,12 @@ def test_a_failure_reaches_the_on_call_by_mail_and_webhook_once(notifying, feed_
     [mail] = smtp.messages
     assert mail.recipients == ["oncall@kestrel.example"]
     parsed = email.message_from_string(mail.data)
-    assert parsed["Subject"].startswith("carewire: ingest_feeds.fetch failed")
+    assert parsed["Subject"].startswith("carewire: ingest_feeds.fetch_phonebeat failed")
     [html] = [part.get_payload(decode=True).decode() for part in parsed.walk()
               if part.get_content_type() == "text/html"]
     assert "HTTP 404" in html and "retrying will not help" in html
     [hook] = [json.loads(hit["_body"]) for hit in server.hits("/hooks/ops")]
-    assert hook["text"].startswith("carewire: ingest_feeds.fetch failed in ")
+    assert hook["text"].startswith("carewire: ingest_feeds.fetch_phonebeat failed in ")
     assert "HTTP 404" in hook["text"] and hook["dag_id"] == "ingest_feeds"
 
 
