@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from carewire.core.errors import WarehouseError
+from carewire.desk.outbox import ReplyTarget
 from carewire.warehouse.db import connect, records
 
 HISTORY = 10
@@ -47,8 +48,7 @@ def item_context(snapshot: Path, source: str, source_id: str,
                 FROM core__mentions m LEFT JOIN core__enrichments e USING (source, source_id)
                 WHERE m.source = ? AND m.source_id = ?""", [source, source_id])
             if not mention:
-                return ItemContext(False, f"{source}:{source_id} is not in the analyst snapshot "
-                                          "yet: it appears after the next process run.")
+                return ItemContext(False, _not_yet(source, source_id))
             mention = mention[0]
             author = records(con, """
                 SELECT a.handle, a.display_name, a.profile_url, a.followers_count, a.karma,
@@ -79,6 +79,28 @@ def item_context(snapshot: Path, source: str, source_id: str,
         decision["evidence"] = json.loads(decision["evidence"])
     return ItemContext(True, "", mention, author[0] if author else {}, history,
                        decision or {}, cluster)
+
+
+def reply_target(snapshot: Path, source: str, source_id: str,
+                 url: str | None) -> ReplyTarget | str:
+    """The post a reply answers, with the stream and conversation the snapshot knows it
+    by (what its platform's reply channel needs), or why it is not known yet. `source_id`
+    is kept as the item holds it."""
+    try:
+        with connect(snapshot, read_only=True) as con:
+            found = con.execute("SELECT stream, thread_id FROM core__mentions "
+                                "WHERE source = ? AND source_id = ?",
+                                [source, current_id(con, source, source_id)]).fetchone()
+    except WarehouseError as exc:
+        return str(exc)
+    if found is None:
+        return _not_yet(source, source_id)
+    return ReplyTarget(source, found[0], source_id, found[1], url)
+
+
+def _not_yet(source: str, source_id: str) -> str:
+    return (f"{source}:{source_id} is not in the analyst snapshot yet: it appears after the "
+            "next process run.")
 
 
 def current_id(con, source: str, source_id: str) -> str:

@@ -17,9 +17,9 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import RedirectResponse
 from starlette.datastructures import FormData
 
-from carewire.desk.context import cluster_context, item_context
+from carewire.desk.context import cluster_context, item_context, reply_target
 from carewire.core.replies import offered_reply
-from carewire.desk.outbox import BY_HAND_SOURCES, ReplyTarget
+from carewire.desk.outbox import BY_HAND_SOURCES
 from carewire.desk.pages import flash_redirect, render
 from carewire.desk.session import (ItemId, Page, Viewer, checked_form, lead_viewer, refuse,
                                    viewer)
@@ -172,14 +172,12 @@ def answer_everyone(request: Request, cluster_id: str, who: Viewer = Depends(vie
         if not offer["send"]:
             continue
         item, first = offer["item"], offer["item"].mentions[0]
-        context = item_context(request.app.state.settings.snapshot, first.source,
-                               first.source_id, None)
+        target = reply_target(request.app.state.settings.snapshot, first.source,
+                              first.source_id, first.url)
         try:
-            if not context.available:
-                raise DeskError(context.note)
-            desk.reply(item.item_id, who.name, offer["text"],
-                       ReplyTarget(first.source, context.mention["stream"], first.source_id,
-                                   context.mention["thread_id"], first.url), teams)
+            if isinstance(target, str):
+                raise DeskError(target)
+            desk.reply(item.item_id, who.name, offer["text"], target, teams)
             queued += 1
         except DeskError as exc:
             skipped.append(f"#{item.item_id}: {exc}")
@@ -222,12 +220,10 @@ def reply(request: Request, item_id: ItemId, who: Viewer = Depends(viewer),
     if not item.mentions:
         return _back(who, item_id, error="this item holds no post to reply to")
     first = item.mentions[0]
-    context = item_context(request.app.state.settings.snapshot, first.source,
-                           first.source_id, None)
-    if not context.available:
-        return _back(who, item_id, error=f"cannot reply yet: {context.note}")
-    target = ReplyTarget(first.source, context.mention["stream"], first.source_id,
-                         context.mention["thread_id"], first.url)
+    target = reply_target(request.app.state.settings.snapshot, first.source,
+                          first.source_id, first.url)
+    if isinstance(target, str):
+        return _back(who, item_id, error=f"cannot reply yet: {target}")
     done = ("reply queued: post it by hand (no API on this platform), then confirm it below"
             if first.source in BY_HAND_SOURCES else
             f"reply queued: it is posted on {first.source} within minutes")

@@ -33,7 +33,7 @@ from carewire.core.isolate import describe
 from carewire.core.replies import ReplyChannel
 from carewire.core.settings import Settings
 from carewire.core.types import Credentials
-from carewire.desk.outbox import Outbox, QueuedReply, ReplyTarget
+from carewire.desk.outbox import Outbox, QueuedReply
 from carewire.desk.ratings import Ratings
 
 _AFTER_FIX = "after the fix, `carewire desk replies retry` sends it"
@@ -63,16 +63,14 @@ def ask_for_ratings(settings: Settings, ratings: Ratings, now: datetime) -> int:
     """Queue a rating request for each item resolved lately in a team that asks for them,
     under the post it answered (its stream and conversation read from the snapshot; an item
     the snapshot does not show yet is asked at a later run)."""
-    from carewire.desk.context import item_context
+    from carewire.desk.context import reply_target
 
     desk = settings.desk
     asked = 0
     for due in ratings.due(desk.rating_request_teams, now) if desk.rating_request_teams else ():
-        context = item_context(settings.snapshot, due.source, due.source_id, None)
-        if not context.available or not context.mention:
+        target = reply_target(settings.snapshot, due.source, due.source_id, due.url)
+        if isinstance(target, str):
             continue
-        target = ReplyTarget(due.source, context.mention["stream"], due.source_id,
-                             context.mention["thread_id"], due.url)
         asked += ratings.ask(due.item_id, target, desk.rating_request_text, desk.public_url,
                              desk.rating_link_valid, now)
     return asked
