@@ -13,6 +13,7 @@ from fastapi import APIRouter, Form, Request
 
 from carewire.desk.errors import DeskError
 from carewire.desk.pages import render
+from carewire.desk.ratings import RatingLink
 from carewire.desk.store import Desk
 
 router = APIRouter()
@@ -32,19 +33,16 @@ def _desk(request: Request) -> Desk:
 @router.get("/rate/{token}")
 def rating_form(request: Request, token: str):
     link = _desk(request).ratings.link(token)
-    if link is None or link.state != "open":
-        status, message = _UNKNOWN if link is None else _GONE[link.state]
-        return render(request, "rate.html", None, status_code=status, message=message)
-    return render(request, "rate.html", None, token=token, scores=SCORES,
-                  expires_at=link.expires_at)
+    return _closed(request, link) or render(request, "rate.html", None, token=token,
+                                            scores=SCORES, expires_at=link.expires_at)
 
 
 @router.post("/rate/{token}")
 def rate(request: Request, token: str, score: str = Form(""), comment: str = Form("")):
     link = _desk(request).ratings.link(token)
-    if link is None or link.state != "open":
-        status, message = _UNKNOWN if link is None else _GONE[link.state]
-        return render(request, "rate.html", None, status_code=status, message=message)
+    closed = _closed(request, link)
+    if closed is not None:
+        return closed
     try:
         _desk(request).ratings.rate(token, int(score) if score.isdecimal() else 0, comment)
     except DeskError as exc:
@@ -53,3 +51,11 @@ def rate(request: Request, token: str, score: str = Form(""), comment: str = For
                       comment=comment)
     return render(request, "rate.html", None, message="Thank you! Your rating was recorded "
                                                       "and goes to the care team.")
+
+
+def _closed(request: Request, link: RatingLink | None):
+    """The page for a link that takes no rating (unknown, used, expired); None if open."""
+    if link is not None and link.state == "open":
+        return None
+    status, message = _UNKNOWN if link is None else _GONE[link.state]
+    return render(request, "rate.html", None, status_code=status, message=message)

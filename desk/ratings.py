@@ -61,6 +61,13 @@ def _hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+def _link_with_team(token: str):
+    """The link of `token` with the team of its item (what its `rated` event names)."""
+    return (sa.select(desk_rating_links, desk_items.c.team)
+            .join(desk_items, desk_items.c.item_id == desk_rating_links.c.item_id)
+            .where(desk_rating_links.c.token_sha256 == _hash(token)))
+
+
 class Ratings:
     """Rating requests and the ratings customers give through them, on the desk store."""
 
@@ -85,9 +92,13 @@ class Ratings:
                  .order_by(desk_items.c.item_id).limit(limit))
         with self.engine.connect() as conn:
             rows = conn.execute(query).all()
-        return [Resolved(item_id, first["source"], first["source_id"], first.get("url"))
-                for item_id, mentions in rows if mentions
-                for first in [mentions[0]] if first["source"] not in BY_HAND_SOURCES]
+        due = []
+        for item_id, mentions in rows:
+            first = mentions[0] if mentions else None
+            if first is not None and first["source"] not in BY_HAND_SOURCES:
+                due.append(Resolved(item_id, first["source"], first["source_id"],
+                                    first.get("url")))
+        return due
 
     def ask(self, item_id: int, target: ReplyTarget, text: str, public_url: str,
             valid: timedelta, now: datetime) -> bool:
@@ -109,10 +120,7 @@ class Ratings:
     def link(self, token: str) -> RatingLink | None:
         """What a link leads to now; None for a token the desk never gave."""
         with self.engine.connect() as conn:
-            row = conn.execute(
-                sa.select(desk_rating_links, desk_items.c.team)
-                .join(desk_items, desk_items.c.item_id == desk_rating_links.c.item_id)
-                .where(desk_rating_links.c.token_sha256 == _hash(token))).mappings().first()
+            row = conn.execute(_link_with_team(token)).mappings().first()
         if row is None:
             return None
         state: LinkState = ("used" if row["used_at"] is not None else
@@ -130,10 +138,7 @@ class Ratings:
             raise DeskError(f"the comment is over {COMMENT_CHARS} characters: shorten it")
         now = self._clock()
         with self.engine.begin() as conn:
-            row = conn.execute(
-                sa.select(desk_rating_links.c.item_id, desk_items.c.team)
-                .join(desk_items, desk_items.c.item_id == desk_rating_links.c.item_id)
-                .where(desk_rating_links.c.token_sha256 == _hash(token))).first()
+            row = conn.execute(_link_with_team(token)).mappings().first()
             if row is None:
                 raise DeskError("this rating link is not one the desk gave")
             used = conn.execute(desk_rating_links.update().where(
@@ -144,7 +149,7 @@ class Ratings:
                 raise DeskError("this rating link was used already or has expired: thank "
                                 "you all the same")
             conn.execute(desk_events.insert().values(
-                item_id=row.item_id, kind="rated", actor="customer", at=now,
-                data={"team": row.team, "score": score, "by": "customer",
+                item_id=row["item_id"], kind="rated", actor="customer", at=now,
+                data={"team": row["team"], "score": score, "by": "customer",
                       **({"comment": comment} if comment else {})}))
-        return row.item_id
+        return row["item_id"]
