@@ -20,6 +20,7 @@ from carewire.connectors import configured_streams
 from carewire.core.settings import load_settings
 
 SETTINGS = load_settings()
+DEFAULTS = default_args()  # one for every source's DAG
 
 
 def fetch_task(source: str, stream_name: str):
@@ -52,7 +53,7 @@ def build(source: str, stream_names: list[str]) -> DAG:
         start_date=START_DATE,
         catchup=False,
         max_active_runs=1,  # cursors move forward one interval at a time
-        default_args=default_args(),
+        default_args=DEFAULTS,
         tags=["carewire", "ingest", source],
         doc_md=__doc__,
     ) as dag:

@@ -133,15 +133,16 @@ def list_users(ctx: typer.Context) -> None:
 replies = CommandGroup(
     "replies", short_help="send the replies agents wrote; retry the held ones",
     help="Replies agents write on the desk are posted on the platform where the customer "
-         "wrote, exactly once (docs/desk.md, replies). The sync_outcomes DAG sends them; "
-         "these commands do it by hand.")
+         "wrote, exactly once (docs/replies.md). The send_replies DAG sends them every 2 "
+         "minutes; these commands do it by hand.")
 app.add_typer(replies)
 
 
 @replies.command(
     "send", short_help="post every due reply now",
-    help="Post every reply that is due on its platform, asking the platform first where an "
-         "earlier try may have gone through, and print what was posted and what waits.")
+    help="Queue the rating requests due (desk.rating_request_teams), then post every reply "
+         "that is due on its platform, asking the platform first where an earlier try may "
+         "have gone through, and print what was posted and what waits.")
 def send(ctx: typer.Context) -> None:
     from carewire.app import replies as sender
     from carewire.app.credentials import for_replies
