@@ -21,6 +21,7 @@ defined, and migrated on open, in desk/schema.py.
 from __future__ import annotations
 
 import copy
+import json
 from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -31,21 +32,24 @@ from sqlalchemy.exc import ArgumentError, DBAPIError, IntegrityError, NoSuchModu
 
 from carewire.core.delivery import Delivery, MentionRef
 from carewire.core.files import PRIVATE_FILE, create_private, private_dir, tighten
-from carewire.core.types import utc
+from carewire.core.types import dumps, utc
 from carewire.desk.errors import DeskError
 from carewire.desk.outbox import Outbox, ReplyTarget, queue_reply
 from carewire.desk.ratings import Ratings
 from carewire.desk.schema import desk_events, desk_items, upgrade
+from carewire.enrichment import thanks
 
 Status = Literal["open", "claimed", "resolved"]
 EventKind = Literal["delivered", "claimed", "reply_queued", "reply_approved", "reply_rejected",
                     "replied", "resolved", "reopened", "rated", "reassigned",
-                    "rating_requested"]
+                    "rating_requested", "follow_up"]
 """`reply_queued`: an agent wrote a reply (desk/outbox.py posts it), which a lead approves
 or rejects where the team asks for it; `replied`: the reply reached the customer, posted on
 the platform or sent by hand, at that moment (what the first-response KPI counts);
 `rating_requested`: the desk's rating request was posted (desk/ratings.py); `rated`: a
-rating, `by` the agent who recorded it or the customer on the rating page."""
+rating, `by` the agent who recorded it or the customer on the rating page; `follow_up`: the
+customer wrote again in the conversation of an item (Desk.add); it says whether that
+resolved or reopened the item, and which words decided."""
 STATUSES: tuple[Status, ...] = ("open", "claimed", "resolved")
 FACETS = ("source", "language", "sentiment", "intent", "influence_tier")
 """Item fields a queue can be filtered on, besides team and status."""
@@ -199,8 +203,46 @@ class Desk:
                                        .where(desk_items.c.delivery_key == delivery.key))
             if existing is None:
                 raise
+            self._follow_up(existing, delivery.mentions)
             return existing, False
         return item_id, True
+
+    def _follow_up(self, item_id: int, mentions: Iterable[MentionRef]) -> None:
+        """Add the mentions the item does not hold yet: a customer's follow-ups in the
+        conversation of their case, which stays with its agent whatever it says. The
+        latest one decides the status (enrichment/thanks.py): "thanks, all sorted"
+        resolves an open item; a resolved item stays resolved on a thank-you and is
+        reopened, for the same agent, by anything else ("still not working").
+
+        Deliveries reach the desk from one writer (the process DAG's deliver step), so two
+        follow-ups of one item are never added at once."""
+        said: dict[str, Any] = {}
+
+        def decide(item):
+            held = {(m["source"], m["source_id"]) for m in item["mentions"]}
+            new = [m for m in mentions if (m.source, m.source_id) not in held]
+            if not new:
+                return None
+            latest = max(new, key=lambda m: m.created_at)
+            closing, cue = thanks.closing(latest.text)
+            # as the store reads them back: JSON values (dates as ISO text)
+            added = json.loads(dumps([asdict(m) for m in new]))
+            changes: dict[str, Any] = {"mentions": [*item["mentions"], *added]}
+            if closing == "solved" and item["status"] != "resolved":
+                changes["status"] = "resolved"
+            elif closing is None and item["status"] == "resolved":
+                changes["status"] = "claimed" if item["assignee"] else "open"
+            said.update(status=changes.get("status"), team=item["team"])
+            return changes, {"mentions": [f"{m.source}:{m.source_id}" for m in new],
+                             "says": closing, "cue": cue, "status": changes.get("status")}
+
+        def also(conn, now):
+            if said["status"] is not None:
+                kind = "resolved" if said["status"] == "resolved" else "reopened"
+                self._record(conn, item_id, kind, "customer", now,
+                             {"team": said["team"], "by": "follow_up"})
+
+        self._act(item_id, "follow_up", "customer", decide, also=also)
 
     def claim(self, item_id: int, agent: str) -> DeskItem:
         """Take an open item. Claiming one you already hold changes nothing."""

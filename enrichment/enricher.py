@@ -22,13 +22,14 @@ from carewire.enrichment import intent, language
 from carewire.enrichment import relevance as noise_rules
 from carewire.enrichment.encoder import Encoder
 from carewire.enrichment.heads import Head
+from carewire.enrichment.private_channel import PrivateChannel
 from carewire.enrichment.relevance import Relevance
 from carewire.enrichment.sentiment import sentiment_model
 from carewire.enrichment.text import normalize
 
 COLUMNS = ["language", "language_confidence", "sentiment", "sentiment_score",
            "sentiment_confidence", "relevant", "relevance_score", "relevance_reason", "intent",
-           "intent_reason"]
+           "intent_reason", "private_score", "private_reason"]
 _PLACEHOLDERS = re.compile(r"@user|\bhttp\b")
 
 
@@ -66,11 +67,14 @@ class Enricher:
                                          settings.device)
         self.relevance = Relevance(Head.load(settings.relevance_head)
                                    if settings.relevance_head else None)
+        self.private_channel = PrivateChannel.load(settings.private_channel_head)
         self.encoder = Encoder(settings.encoder, device=settings.device,
                                batch_size=settings.batch_size,
                                feature_layers=(*self.sentiment.feature_layers,
-                                               *self.relevance.feature_layers))
-        for head in (getattr(self.sentiment, "head", None), self.relevance.head):
+                                               *self.relevance.feature_layers,
+                                               *self.private_channel.feature_layers))
+        for head in (getattr(self.sentiment, "head", None), self.relevance.head,
+                     self.private_channel.head):
             if head is not None:
                 self.check_trained_for(head)
 
@@ -91,6 +95,7 @@ class Enricher:
                 "sentiment": f"{self.sentiment.name}@{self.sentiment.version}",
                 "relevance": f"{self.relevance.name}@"
                              f"{self.relevance.version or _source_version(noise_rules)}",
+                "private_channel": f"{self.private_channel.name}@{self.private_channel.version}",
                 "language": f"py3langid@{_source_version(language)}",
                 "intent": f"carewire/intent-rules@{_source_version(intent)}"}
 
@@ -111,6 +116,7 @@ class Enricher:
             self.settings.language_min_confidence)
         sentiment = self.sentiment.predict(clean, encoded)
         relevance = self.relevance.judge(clean, encoded)
+        private = self.private_channel.judge(encoded)
         intents = [intent.classify(text, float(score))
                    for text, score in zip(clean, sentiment.score)]
         frame = pd.DataFrame({
@@ -124,5 +130,7 @@ class Enricher:
             "relevance_reason": relevance.reason,
             "intent": [name for name, _ in intents],
             "intent_reason": [reason for _, reason in intents],
+            "private_score": private.score,
+            "private_reason": private.reason,
         }, columns=COLUMNS)
         return frame, encoded.embedding

@@ -73,14 +73,21 @@ def predict(head: Head, features: np.ndarray) -> list[str]:
 def cross_validate(features: np.ndarray, labels: list[str], names: tuple[str, ...],
                    layers: tuple[int, ...], folds: int = 5, **fit) -> list[str]:
     """Out-of-fold predictions: each row predicted by a head that never saw it."""
+    probabilities = out_of_fold(features, labels, names, layers, folds, **fit)
+    return [names[i] for i in probabilities.argmax(axis=1)]
+
+
+def out_of_fold(features: np.ndarray, labels: list[str], names: tuple[str, ...],
+                layers: tuple[int, ...], folds: int = 5, **fit) -> np.ndarray:
+    """(n, len(names)) class probabilities, each row from a head that never saw it: what
+    calibration and thresholds are fitted on."""
     order = np.random.default_rng(0).permutation(len(labels))
-    predicted = [""] * len(labels)
+    probabilities = np.zeros((len(labels), len(names)))
     for fold in np.array_split(order, folds):
         train = np.setdiff1d(order, fold)
         head = fit_head(features[train], [labels[i] for i in train], names, layers, **fit)
-        for i, label in zip(fold, predict(head, features[fold])):
-            predicted[i] = label
-    return predicted
+        probabilities[fold] = head.apply(features[fold])
+    return probabilities
 
 
 def relevance_features(texts: list[str], encoder: Encoder) -> np.ndarray:

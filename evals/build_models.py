@@ -10,7 +10,13 @@
                 the 80 % of the paraphrase pairs that `datasets.paraphrase_held_out` does
                 not hold out; its threshold is chosen on a slice of that 80 %
 
-Both are deterministic (fixed seeds) and take a few minutes each on 2 CPU cores, most of
+    private-channel  enrichment/models/private_channel.npz: the head that judges whether
+                helping needs a private channel, trained on the 70 % of the hand-labelled
+                twcs tweets (evals/labels) that is not held out; it predicts the labelling
+                guide's reason codes, and the private ones' summed probability is Platt-
+                calibrated on out-of-fold predictions of that 70 %
+
+All are deterministic (fixed seeds) and take a few minutes each on 2 CPU cores, most of
 it the encoder pass over the training texts. The files are small enough to commit; their
 `info` records the data they came from and the figures measured when they were built.
 """
@@ -26,14 +32,18 @@ import numpy as np
 from carewire.enrichment.pairs import DEFAULT_PAIR_MODEL, pair_features
 from carewire.enrichment.encoder import Encoder
 from carewire.core.labels import SENTIMENTS
+from carewire.enrichment.private_channel import DEFAULT_HEAD as PRIVATE_HEAD
+from carewire.enrichment.private_channel import PRIVATE_CODES, calibrate
 from carewire.enrichment.sentiment import DEFAULT_HEAD
 from carewire.enrichment.text import duplicate_key, normalize
-from carewire.enrichment.train import fit_head, predict
+from carewire.enrichment.train import fit_head, out_of_fold, predict
 from evals import datasets, metrics
 
 SENTIMENT_LAYERS = (2, 3, 4, 5, 6)
 SENTIMENT_FIT = {"hidden": 256, "epochs": 6, "lr": 1e-3, "weight_decay": 1e-2, "dropout": 0.2}
 PAIR_FIT = {"hidden": 0, "epochs": 20, "lr": 1e-3, "weight_decay": 1e-3, "dropout": 0.0}
+PRIVATE_LAYERS = (4, 5, 6)
+PRIVATE_FIT = {"hidden": 0, "epochs": 30, "lr": 1e-3, "weight_decay": 1e-2, "dropout": 0.2}
 PAIR_FLOOR = 0.35
 """Cosine below which pairs are never scored: 98.6 % of the paraphrases lie above it, and
 the model accepted no pair below it on held-out data, so it costs no F1 and saves work."""
@@ -104,7 +114,45 @@ def same_issue() -> None:
           f"plain cosine threshold {cosine_threshold}; wrote {DEFAULT_PAIR_MODEL}")
 
 
-BUILDERS = {"sentiment": sentiment, "same-issue": same_issue}
+def private_channel() -> None:
+    labelled = datasets.private_channel_labels()
+    train = labelled[~labelled["held_out"]].reset_index(drop=True)
+    encoder = Encoder(feature_layers=PRIVATE_LAYERS)
+    features = _features(encoder, train["text"].tolist(), PRIVATE_LAYERS)
+    codes = tuple(sorted(set(train["why"])))
+    why, truth = train["why"].tolist(), train["private"].to_numpy(dtype=bool)
+    private = np.array([code in PRIVATE_CODES for code in codes])
+    raw = out_of_fold(features, why, codes, PRIVATE_LAYERS, **PRIVATE_FIT)[:, private].sum(axis=1)
+    slope, intercept = _platt(raw, truth)
+    head = fit_head(features, why, codes, PRIVATE_LAYERS, name="private_channel", **PRIVATE_FIT)
+    head.info.update({"data": f"{len(train)} hand-labelled inbound twcs tweets (evals/labels, "
+                              "not held out)", "encoder": encoder.name,
+                      "encoder_version": encoder.version, "fit": PRIVATE_FIT,
+                      "calibration": {"slope": slope, "intercept": intercept}})
+    f1 = metrics.precision_recall_f1(truth, calibrate(raw, slope, intercept) >= 0.5)[2]
+    head.info["out_of_fold_f1_at_0_5"] = round(float(f1), 4)
+    head.save(PRIVATE_HEAD)
+    print(f"private-channel: {len(train)} tweets ({truth.mean():.1%} private), {len(codes)} "
+          f"reason codes; Platt slope {slope:.3f}, intercept {intercept:.3f}; out-of-fold F1 "
+          f"at 0.5 {f1:.4f}; wrote {PRIVATE_HEAD}")
+
+
+def _platt(raw: np.ndarray, truth: np.ndarray) -> tuple[float, float]:
+    """Slope and intercept of a logistic fit of `truth` on logit(`raw`) (Newton steps)."""
+    raw = np.clip(raw, 1e-6, 1 - 1e-6)
+    x = np.stack([np.log(raw / (1 - raw)), np.ones_like(raw)], axis=1)
+    w = np.array([1.0, 0.0])
+    for _ in range(50):
+        p = 1 / (1 + np.exp(-x @ w))
+        step = np.linalg.solve(x.T @ (x * (p * (1 - p))[:, None]) + 1e-6 * np.eye(2),
+                               x.T @ (truth - p))
+        w += step
+        if np.abs(step).max() < 1e-9:
+            break
+    return round(float(w[0]), 6), round(float(w[1]), 6)
+
+
+BUILDERS = {"sentiment": sentiment, "same-issue": same_issue, "private-channel": private_channel}
 
 
 def main(argv: list[str]) -> int:

@@ -147,3 +147,31 @@ def twcs_inbound():
     tweets["created_at"] = pd.to_datetime(tweets["created_at"], format="%a %b %d %H:%M:%S %z %Y",
                                           errors="coerce", utc=True)
     return tweets.dropna().sort_values(["created_at", "tweet_id"]).reset_index(drop=True)
+
+
+PRIVATE_CHANNEL_LABELS = Path(__file__).parent / "labels" / "twcs_private_channel.csv"
+"""Hand labels of inbound twcs tweets (docs/labelling-private-channel.md): ids, no texts."""
+
+
+def private_channel_labels():
+    """One row per hand-labelled tweet: tweet_id, text (from ../shared/data), private
+    (bool, the majority of its annotators), why (the reason code most of that majority
+    gave) and held_out (the 30 % that is only ever scored, never fitted or tuned on)."""
+    import pandas as pd
+
+    labels = pd.read_csv(PRIVATE_CHANNEL_LABELS, dtype={"tweet_id": str})
+    votes = labels.groupby("tweet_id", sort=False)["private"].mean()
+    labels["majority"] = labels["tweet_id"].map(votes > 0.5)
+    agreed = labels[labels["private"].astype(bool) == labels["majority"]]
+    why = agreed.groupby("tweet_id", sort=False)["why"].agg(lambda codes: codes.mode().iloc[0])
+    texts = twcs_inbound().drop_duplicates("tweet_id").set_index("tweet_id")["text"]
+    missing = set(votes.index) - set(texts.index)
+    if missing:
+        raise FileNotFoundError(f"{len(missing)} labelled tweets are not in {shared_data()}/twcs "
+                                f"(e.g. {sorted(missing)[0]}): the twcs files are incomplete")
+    frame = pd.DataFrame({"tweet_id": votes.index, "text": texts.loc[votes.index].to_numpy(),
+                          "private": (votes > 0.5).to_numpy(), "why": why.loc[votes.index]
+                          .to_numpy()})
+    frame["held_out"] = [int(hashlib.sha256(i.encode()).hexdigest()[:2], 16) < 0x4D
+                         for i in frame["tweet_id"]]
+    return frame

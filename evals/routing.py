@@ -1,7 +1,11 @@
 """The routing evaluation of `make eval`: real inbound customer tweets (twcs) through the
-`routing.decide` hook, and a weak label taken from what the brand really did.
+`routing.decide` hook, against hand labels and a weak label taken from what the brand did.
 
-Label: the brand's first reply to the tweet asks the customer to move to a private
+Hand labels (evals/labels, docs/labelling-private-channel.md): does helping this person
+need a private channel? Only their held-out 30 % is scored here: the private-channel model
+and the default policy's threshold were fitted and chosen on the rest.
+
+Weak label: the brand's first reply to the tweet asks the customer to move to a private
 channel (DM, direct or private message, PM). Such a tweet needed the customer's own
 records or a one-to-one conversation, which is what the contact center route is for. The
 twcs files in ../shared/data are samples of the corpus, so only the inbound tweets whose
@@ -47,6 +51,34 @@ def route(tweets: pd.DataFrame) -> pd.DataFrame:
     return tweets.join(decided[["route", "rule_id", "reason"]])
 
 
+def hand_labels() -> None:
+    """Contact center vs the rest on the held-out hand labels, for the policy and for the
+    private-channel score alone, with each rule's share and precision."""
+    labelled = datasets.private_channel_labels()
+    held = labelled[labelled["held_out"]].reset_index(drop=True)
+    scored = route(held)
+    truth = held["private"].to_numpy(dtype=bool)
+    print(f"Routing, hand labels (needs a private channel): {len(held)} held-out of "
+          f"{len(labelled)} labelled inbound tweets, base rate {truth.mean():.3f}")
+    precision, found, f1 = precision_recall_f1(truth, (scored["route"] == "contact_center")
+                                               .to_numpy())
+    print(f"  route == contact_center vs label (official metric): F1 {f1:.4f}  "
+          f"(precision {precision:.3f}, recall {found:.3f})")
+    from carewire.enrichment import score_texts
+
+    private_score = score_texts(held["text"].tolist())["private_score"].to_numpy()
+    alone = precision_recall_f1(truth, private_score >= 0.5)
+    print(f"  private_score >= 0.5 alone: F1 {alone[2]:.4f}  (precision {alone[0]:.3f}, "
+          f"recall {alone[1]:.3f})")
+    print(f"  baseline, everything to contact_center: F1 "
+          f"{precision_recall_f1(truth, np.ones_like(truth))[2]:.4f}")
+    by_rule = scored.assign(private=truth).groupby(["rule_id", "route"])["private"] \
+        .agg(["size", "mean"]).sort_values("size", ascending=False)
+    print("  rule share (label rate): " + ", ".join(
+        f"{rule} ({r}) {row['size'] / len(held):.3f} ({row['mean']:.2f})"
+        for (rule, r), row in by_rule.iterrows()))
+
+
 def labelled_inbound() -> pd.DataFrame:
     """Every inbound tweet of the twcs files whose brand (outbound) reply is in the files
     too: tweet_id, text, the earliest such reply, and whether it asks for a private channel
@@ -77,12 +109,18 @@ def labelled_inbound() -> pd.DataFrame:
 
 
 def evaluate() -> None:
+    hand_labels()
     sample = route(inbound_sample())
     total = len(datasets.twcs_inbound())
     print(f"Routing, twcs inbound customer tweets: {len(sample)} sampled of {total} "
           f"(seed {SEED}), routing.decide on text with source {SOURCE!r}")
     shares = sample["route"].value_counts(normalize=True)
     print("  route share: " + ", ".join(f"{r} {shares.get(r, 0.0):.3f}" for r in ROUTES))
+    replies = datasets.twcs_brand_replies()
+    asked = replies["text"].str.replace(r"https?://\S+", " ", regex=True) \
+        .str.contains(PRIVATE_CHANNEL)
+    print(f"  beside it, the brands' own DM share: {asked.mean():.3f} of their {len(replies)} "
+          "replies in the twcs files ask to move to a private channel")
     rules = sample.groupby(["rule_id", "route"]).size().sort_values(ascending=False)
     print("  rule share:  " + ", ".join(f"{rule} ({r}) {count / len(sample):.3f}"
                                         for (rule, r), count in rules.items()))

@@ -3,7 +3,8 @@
 `decide` is the stable evaluation hook: it routes raw mentions under the configured policy
 (`routing.policy` in carewire.yaml, or the default policy), enriching whatever the caller
 did not provide, exactly as the pipeline would with no history: every author counts as a
-regular customer unless `tier` is given, and cluster sizes are counted within the batch.
+regular customer unless `tier` is given, no post is part of an open case unless
+`open_case` says so, and cluster sizes are counted within the batch.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import pandas as pd
 
 __all__ = ["decide"]
 
-_ENRICHED = ("sentiment", "sentiment_score", "relevant", "language", "intent")
+_ENRICHED = ("sentiment", "sentiment_score", "relevant", "language", "intent", "private_score")
 
 
 def decide(mentions: pd.DataFrame) -> pd.DataFrame:
@@ -20,8 +21,9 @@ def decide(mentions: pd.DataFrame) -> pd.DataFrame:
     ignore), rule_id, priority, reason, plus team, destination and policy_version.
 
     Needs `text` and `source`; uses `intent`, `sentiment`, `sentiment_score`, `relevant`,
-    `language`, `tier`, `reach`, `influence_score`, `cluster_size`, `is_reply` (or
-    `parent_id`) when present."""
+    `language`, `private_score`, `tier`, `reach`, `influence_score`, `cluster_size`,
+    `is_reply` (or `parent_id`), `parent_tier`, `same_author_as_parent` and `open_case`
+    when present."""
     from carewire.core.settings import load_settings
     from carewire.routing.rules import evaluate
     from carewire.routing.policy import policy_for
@@ -48,7 +50,9 @@ def decide(mentions: pd.DataFrame) -> pd.DataFrame:
     if "is_reply" not in frame.columns:
         frame["is_reply"] = (frame["parent_id"].notna() if "parent_id" in frame.columns
                              else False)
-    for column, default in (("tier", "regular"), ("reach", None), ("influence_score", None)):
+    for column, default in (("tier", "regular"), ("reach", None), ("influence_score", None),
+                            ("parent_tier", None), ("same_author_as_parent", None),
+                            ("open_case", False)):
         if column not in frame.columns:
             frame[column] = default
     policy = policy_for(load_settings())

@@ -8,8 +8,12 @@ mention gets a decision and none falls through unexplained.
 Conditions compare enrichment fields:
 - a list means "one of" (`intent: [question, feature_idea]`, `tier: [influencer]`);
 - a boolean must be equal (`relevant: false`, `is_reply: true`);
+- the conversation: `parent_tier: [brand]` (who wrote the post this one answers),
+  `same_author_as_parent: true`, `open_case: true` (the author has an open one-to-one
+  case in this conversation; `then: {unit: case}` joins it, docs/routing.md);
 - `{min: .., max: ..}` is an inclusive range (`sentiment_score: {max: -0.5}`,
-  `cluster_size: {min: 2}`, `reach: {min: 10000}`);
+  `cluster_size: {min: 2}`, `reach: {min: 10000}`, `private_score: {min: 0.4}`: how likely
+  helping needs the customer's own records, from enrichment/private_channel.py);
 - `matches: [order_number, email]`: one of the policy's named regular expressions
   occurs in the text; `keywords: [refund, cancel]`: one of the words occurs.
 
@@ -81,10 +85,14 @@ class When(_Strict):
     tier: list[Tier] | None = None
     relevant: bool | None = None
     is_reply: bool | None = None
+    parent_tier: list[Tier] | None = None
+    same_author_as_parent: bool | None = None
+    open_case: bool | None = None
     sentiment_score: Range | None = None
     cluster_size: Range | None = None
     reach: Range | None = None
     influence_score: Range | None = None
+    private_score: Range | None = None
     matches: list[str] | None = None
     keywords: list[str] | None = None
 
@@ -106,9 +114,10 @@ class Then(_Strict):
     sla: Duration = timedelta(hours=24)
     destination: str | None = Field(
         default=None, description="A destination name; default: the policy's per route.")
-    unit: Literal["mention", "cluster"] | None = Field(
-        default=None, description="One item per mention, or one per issue cluster; "
-        "default: cluster for community, mention otherwise.")
+    unit: Literal["mention", "cluster", "case"] | None = Field(
+        default=None, description="One item per mention, one per issue cluster, or `case`: "
+        "join the author's open case in the conversation (its item and agent; needs "
+        "`open_case: true`); default: cluster for community, mention otherwise.")
     offer_to_experts: Experts | None = None
     fallback: "Then | None" = Field(
         default=None, description="With offer_to_experts: what happens when no superfan "
@@ -179,6 +188,9 @@ class Policy(_Strict):
             if unknown:
                 raise ValueError(f"rule {rule.id!r} matches unknown patterns "
                                  f"{', '.join(sorted(unknown))}; define them under patterns")
+            if rule.then.unit == "case" and rule.when.open_case is not True:
+                raise ValueError(f"rule {rule.id!r} joins the open case (unit: case) but does "
+                                 "not require one: add `open_case: true` to its when")
             if rule.then.fallback is not None and rule.then.offer_to_experts is None:
                 raise ValueError(f"rule {rule.id!r} has a fallback but no offer_to_experts")
             queues = self.desk_teams().queues

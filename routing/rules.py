@@ -18,7 +18,8 @@ import pandas as pd
 from carewire.routing.policy import Experts, Policy, Range, Rule, Then
 
 FEATURES = ("text", "source", "intent", "sentiment", "sentiment_score", "relevant", "language",
-            "tier", "is_reply", "cluster_size", "reach", "influence_score")
+            "tier", "is_reply", "cluster_size", "reach", "influence_score", "private_score",
+            "parent_tier", "same_author_as_parent", "open_case")
 """The columns conditions may read. Unknown values (NaN, None) never satisfy a condition."""
 
 ExpertFinder = Callable[[pd.DataFrame, Experts], list[list[str]]]

@@ -28,13 +28,21 @@ from carewire.warehouse.db import registered, transaction
 
 _FEATURES = """
 SELECT m.source, m.source_id, m.text, m.created_at, m.parent_id IS NOT NULL AS is_reply,
-       e.intent, e.sentiment, e.sentiment_score, e.relevant, e.language,
+       e.intent, e.sentiment, e.sentiment_score, e.relevant, e.language, e.private_score,
        coalesce(i.tier, 'regular') AS tier, i.reach, i.score AS influence_score,
        k.cluster_id, coalesce(c.size, 1) AS cluster_size, b.embedding,
-       coalesce(f.former_source_id, m.source_id) AS key_source_id
+       coalesce(f.former_source_id, m.source_id) AS key_source_id,
+       CASE WHEN p.source_id IS NOT NULL THEN coalesce(pi.tier, 'regular') END AS parent_tier,
+       p.author_id = m.author_id AS same_author_as_parent,
+       oc.delivery_key IS NOT NULL AS open_case, oc.delivery_key AS case_key
 FROM core__mentions m
 JOIN core__enrichments e ON e.source = m.source AND e.source_id = m.source_id
 LEFT JOIN core__author_influence i ON i.source = m.source AND i.author_id = m.author_id
+LEFT JOIN core__mentions p ON p.source = m.source AND p.source_id = m.parent_id
+LEFT JOIN core__author_influence pi ON pi.source = p.source AND pi.author_id = p.author_id
+LEFT JOIN ({_OPEN_CASES}) oc ON oc.source = m.source AND oc.thread_id = m.thread_id
+      AND oc.author_id = m.author_id AND oc.opened_at < m.created_at
+      AND (oc.resolved_at IS NULL OR oc.resolved_at > m.created_at - INTERVAL '{REOPEN_WITHIN}')
 LEFT JOIN core__cluster_members k ON k.source = m.source AND k.source_id = m.source_id
 LEFT JOIN core__issue_clusters c ON c.cluster_id = k.cluster_id
 LEFT JOIN core__embeddings b ON b.source = m.source AND b.source_id = m.source_id
@@ -42,6 +50,23 @@ LEFT JOIN core__mention_former_ids f ON f.source = m.source AND f.source_id = m.
 WHERE NOT m.is_deleted AND {which}
 ORDER BY m.created_at, m.source, m.source_id
 """
+_OPEN_CASES = """
+SELECT dm.source, c.thread_id, c.author_id, arg_max(v.delivery_key, c.created_at) AS delivery_key,
+       min(c.created_at) AS opened_at, arg_max(r.resolved_at, c.created_at) AS resolved_at
+FROM core__deliveries v
+JOIN core__delivery_mentions dm ON dm.delivery_key = v.delivery_key
+JOIN core__mentions c ON c.source = dm.source AND c.source_id = dm.source_id
+LEFT JOIN (SELECT delivery_key, max(occurred_at) AS resolved_at FROM core__events
+           WHERE kind IN ('resolved', 'reopened') GROUP BY delivery_key
+           HAVING arg_max(kind, occurred_at) = 'resolved') r ON r.delivery_key = v.delivery_key
+WHERE v.route = 'contact_center' AND v.status <> 'cancelled' AND c.thread_id IS NOT NULL
+GROUP BY ALL
+"""
+"""Each author's latest one-to-one case per conversation, and when it was resolved (NULL
+while open, as far as the synced outcomes know)."""
+REOPEN_WITHIN = "7 days"
+"""A follow-up this soon after its case was resolved still joins it (the desk reopens the
+item unless the follow-up only thanks); a later one is a new conversation."""
 _UNDECIDED = ("NOT EXISTS (SELECT 1 FROM core__routing_decisions d "
               "WHERE d.source = m.source AND d.source_id = m.source_id) "
               # a batch that failed a quality gate waits until it passes or is released
@@ -52,7 +77,8 @@ def features(con: duckdb.DuckDBPyConnection, which: str = _UNDECIDED,
              params: list | None = None) -> pd.DataFrame:
     """What the policy compares, per mention: the undecided ones, or those `which` (a
     condition on `m`, core__mentions) selects."""
-    return con.execute(_FEATURES.format(which=which), params or []).df()
+    return con.execute(_FEATURES.format(which=which, _OPEN_CASES=_OPEN_CASES,
+                                        REOPEN_WITHIN=REOPEN_WITHIN), params or []).df()
 
 
 def decide(con: duckdb.DuckDBPyConnection, policy: Policy, frame: pd.DataFrame) -> pd.DataFrame:
@@ -109,9 +135,10 @@ def prepare(decided: pd.DataFrame, policy: Policy, decided_for: datetime) -> pd.
     routed = decided["route"] != "ignore"
     decided["sla_due_at"] = decided["created_at"] + decided["sla"].where(routed, pd.NaT)
     decided["delivery_key"] = [
-        delivery_key(row.destination, row.unit,
-                     row.cluster_id if row.unit == "cluster" and isinstance(row.cluster_id, str)
-                     else f"{row.source}:{row.key_source_id}") if is_routed else None
+        (row.case_key if row.unit == "case" else
+         delivery_key(row.destination, row.unit,
+                      row.cluster_id if row.unit == "cluster" and isinstance(row.cluster_id, str)
+                      else f"{row.source}:{row.key_source_id}")) if is_routed else None
         for row, is_routed in zip(decided.itertuples(), routed)]
     decided["evidence"] = decided["evidence"].map(lambda e: json.dumps(e, default=str))
     decided["policy_version"] = policy.full_version
@@ -152,6 +179,15 @@ def record(con: duckdb.DuckDBPyConnection, decided: pd.DataFrame) -> tuple[int, 
             WHERE v.status = 'delivered' AND NOT EXISTS (
                 SELECT 1 FROM core__delivery_mentions d WHERE d.delivery_key = i.delivery_key
                   AND d.source = i.source AND d.source_id = i.source_id)""").fetchone()[0]
+        # A follow-up that joins a case already on the desk is delivered again, so the
+        # item shows it to its agent (Desk.add adds what it does not hold yet).
+        con.execute(f"""
+            UPDATE core__deliveries SET status = 'pending', next_attempt_at = NULL
+            WHERE status = 'delivered' AND delivery_key IN (
+                SELECT i.delivery_key FROM {incoming} i WHERE i.unit = 'case' AND NOT EXISTS (
+                    SELECT 1 FROM core__delivery_mentions d
+                    WHERE d.delivery_key = i.delivery_key AND d.source = i.source
+                      AND d.source_id = i.source_id))""")
         con.execute(f"""
             INSERT OR IGNORE INTO core__delivery_mentions
             SELECT delivery_key, source, source_id, decided_for FROM {incoming}

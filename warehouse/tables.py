@@ -163,7 +163,7 @@ _TABLES = (
         last_seen_at TIMESTAMPTZ NOT NULL"""), ("source", "source_id"), personal=True,
           exported=True),
     Table("core__enrichments", "mention: sentiment and score, language, relevant, intent, "
-          "each with its reason; the models that made it", columns("""
+          "whether it needs a private channel, each with its reason; the models that made it", columns("""
         source VARCHAR NOT NULL
         source_id VARCHAR NOT NULL
         text_sha VARCHAR NOT NULL
@@ -180,7 +180,9 @@ _TABLES = (
         intent_reason VARCHAR NOT NULL
         models JSON NOT NULL
         models_version VARCHAR NOT NULL
-        enriched_for TIMESTAMPTZ NOT NULL"""), ("source", "source_id"), personal=True,
+        enriched_for TIMESTAMPTZ NOT NULL
+        private_score DOUBLE
+        private_reason VARCHAR"""), ("source", "source_id"), personal=True,
           exported=True),
     Table("core__embeddings", "mention: its sentence embedding (not exported to Parquet)",
           columns("""

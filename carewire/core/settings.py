@@ -175,6 +175,10 @@ class EnrichmentSettings(Section):
     relevance_head: Path | None = Field(
         default=None, description="A relevance head trained on your brand's labelled "
         "mentions (python -m carewire.enrichment.train relevance); default: noise patterns only.")
+    private_channel_head: Path | None = Field(
+        default=None, description="The head that judges whether helping needs a private "
+        "channel (routing's `private_score`); default: carewire's, trained on hand-labelled "
+        "customer tweets (docs/labelling-private-channel.md).")
     device: str = Field(default="cpu", description="cpu, cuda, cuda:1, mps")
     queue: str = Field(
         default="default", min_length=1, description="The Celery queue the process DAG's "

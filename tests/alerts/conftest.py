@@ -73,7 +73,7 @@ class Warehouse:
             self.con.execute(f"""
                 INSERT INTO core__enrichments SELECT source, source_id, 'sha', 'en', 1.0,
                     'detected', sentiment, 0.0, 0.9, relevant, 0.9, 'test', 'complaint',
-                    'test', '{{}}', 'v1', created_at
+                    'test', '{{}}', 'v1', created_at, 0.1, 'test'
                 FROM {incoming}""")
             self.con.execute(f"""
                 INSERT INTO core__cluster_members SELECT source, source_id, cluster_id,

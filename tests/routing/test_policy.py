@@ -38,7 +38,9 @@ def test_the_default_policy_routes_as_the_product_promises():
 def _frame(**columns) -> pd.DataFrame:
     row = {"text": "", "source": "x", "intent": "other", "sentiment": "neutral",
            "sentiment_score": 0.0, "relevant": True, "language": "en", "tier": "regular",
-           "is_reply": False, "cluster_size": 1, "reach": None, "influence_score": None}
+           "is_reply": False, "cluster_size": 1, "reach": None, "influence_score": None,
+           "private_score": 0.1, "parent_tier": None, "same_author_as_parent": None,
+           "open_case": False}
     return pd.DataFrame([{**row, **columns}])
 
 
@@ -53,7 +55,7 @@ def test_an_angry_influencer_gets_a_person_and_the_evidence_says_why():
         "tier": True, "sentiment_score": True}
     assert "sentiment_score -0.8 <= -0.5" in decided["reason"]
     misses = near_misses(policy, row.iloc[0], "angry-high-reach")
-    assert [m["rule_id"] for m in misses] == ["noise", "own-accounts", "personal-data",
+    assert [m["rule_id"] for m in misses] == ["open-case", "noise", "own-accounts", "personal-data",
                                               "account-reference"]
 
     calm = evaluate(policy, _frame(text="Kestrel's network is down", intent="complaint",

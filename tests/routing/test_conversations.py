@@ -1,0 +1,111 @@
+"""Conversations on a real warehouse and a real SQLite desk: a customer's follow-ups in
+their one-to-one case stay with its item and agent whatever they say; "thanks, all sorted"
+resolves it, a thank-you does not reopen it, "still not here" does; another customer in
+the same conversation is not part of the case."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from carewire.app import pipeline
+from carewire.connectors.landing import LandingZone
+from carewire.connectors.base import Page, Stream
+from carewire.core.types import Interval
+from carewire.core.settings import Settings
+from carewire.desk.store import Desk
+from carewire.enrichment.thanks import closing
+from tests.connectors.x.payloads import at, page, tweet
+from tests.warehouse.test_load import query
+
+STREAM = Stream(source="x", name="mentions")
+T0 = at(24, 9)
+
+
+@pytest.fixture
+def settings(tmp_path):
+    settings = Settings(data_dir=tmp_path)
+    pipeline.migrate(settings)
+    return settings
+
+
+def post(settings, hour: int, *tweets: dict) -> None:
+    """Land `tweets` as the X page of hour `hour`, then load, enrich, route and deliver."""
+    interval = Interval(T0 + timedelta(hours=hour), T0 + timedelta(hours=hour + 1))
+    LandingZone(settings.landing).write_batch(STREAM, interval, [
+        Page("https://api.x.test/2/tweets/search/recent", 200,
+             {"Content-Type": "application/json"}, page(list(tweets)))])
+    pipeline.load_landed(settings)
+    pipeline.enrich(settings)
+    pipeline.route(settings, interval.end)
+    pipeline.deliver(settings, {}, interval.end)
+
+
+def decision(settings, tweet_id: str) -> tuple[str, str, str]:
+    return query(settings, "SELECT route, rule_id, delivery_key FROM core__routing_decisions "
+                           f"WHERE source_id = '{tweet_id}'")[0]
+
+
+def the_item(settings):
+    with Desk(settings.desk_url) as desk:
+        [item] = desk.items()
+        return item, [e.kind for e in desk.events(item_ids=[item.item_id])]
+
+
+def test_follow_ups_stay_with_their_case_and_the_customer_closes_or_reopens_it(settings):
+    case = tweet(T0 + timedelta(minutes=5), "@KestrelHelp my parcel says delivered but it "
+                 "never came, order placed last week")
+    post(settings, 0, case)
+    route, rule, key = decision(settings, case["id"])
+    assert (route, rule) == ("contact_center", "private-channel")
+    with Desk(settings.desk_url) as desk:
+        desk.claim(the_item(settings)[0].item_id, "ann")
+
+    done = tweet(T0 + timedelta(hours=1, minutes=5), "done!", reply_to=case["id"])
+    bystander = tweet(T0 + timedelta(hours=1, minutes=6), "same here lol", author="1003",
+                      sequence=1, reply_to=case["id"])
+    post(settings, 1, done, bystander)
+    assert decision(settings, done["id"]) == ("contact_center", "open-case", key)
+    assert decision(settings, bystander["id"])[1] != "open-case"
+    item, kinds = the_item(settings)
+    assert [m.source_id for m in item.mentions] == [case["id"], done["id"]]
+    assert (item.status, item.assignee) == ("claimed", "ann")  # same item, same agent
+    assert kinds.count("follow_up") == 1
+
+    sorted_ = tweet(T0 + timedelta(hours=2, minutes=5), "thanks, all sorted now",
+                    reply_to=case["id"])
+    post(settings, 2, sorted_)
+    assert decision(settings, sorted_["id"])[1:] == ("open-case", key)
+    item, kinds = the_item(settings)
+    assert item.status == "resolved" and kinds[-1] == "resolved"
+
+    pipeline.sync_outcomes(settings, {}, T0 + timedelta(hours=3))
+    thanks = tweet(T0 + timedelta(hours=3, minutes=5), "thank you x", reply_to=case["id"])
+    post(settings, 3, thanks)
+    assert decision(settings, thanks["id"])[1:] == ("open-case", key)
+    item, _ = the_item(settings)
+    assert item.status == "resolved" and len(item.mentions) == 4  # a thank-you never reopens
+
+    again = tweet(T0 + timedelta(hours=4, minutes=5), "it is still not here",
+                  reply_to=case["id"])
+    post(settings, 4, again)
+    assert decision(settings, again["id"])[1:] == ("open-case", key)
+    item, kinds = the_item(settings)
+    assert (item.status, item.assignee) == ("claimed", "ann") and kinds[-1] == "reopened"
+
+
+@pytest.mark.parametrize("text, says", [
+    ("thanks, all sorted", "solved"),
+    ("That worked. Thanks", "solved"),
+    ("working again now, cheers!", "solved"),
+    ("done! thanks", "thanks"),
+    ("Thank you x", "thanks"),
+    ("still not fixed, thanks", None),
+    ("it isn't sorted yet", None),
+    ("thanks, but why was I charged twice?", None),
+    ("thanks for nothing, still broken", None),
+    ("iPhone 7, iOS 11", None),
+])
+def test_the_thank_you_detector(text, says):
+    assert closing(text)[0] == says
