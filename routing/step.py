@@ -101,13 +101,20 @@ def run(con: duckdb.DuckDBPyConnection, policy: Policy, decided_for: datetime) -
 
 
 def prepare(decided: pd.DataFrame, policy: Policy, decided_for: datetime) -> pd.DataFrame:
-    """`decided` (from `decide`) with what is stored beside the decision: the SLA deadline,
+    """`decided` (from `decide`) with what is stored beside the decision: the SLA deadline
+    (the mention's time plus the rule's SLA on its team's clock: business hours or 24/7),
     the delivery key, the evidence as JSON, the policy version and the run's interval end."""
     if decided.empty:
         return decided
     decided = decided.copy()
     routed = decided["route"] != "ignore"
     decided["sla_due_at"] = decided["created_at"] + decided["sla"].where(routed, pd.NaT)
+    by_hours = routed & decided["team"].map(lambda team: policy.clock_for(team) is not None)
+    if by_hours.any():  # teams with business hours: their clocks stop out of hours
+        decided.loc[by_hours, "sla_due_at"] = [
+            pd.Timestamp(policy.sla_due(team, created.to_pydatetime(), pd.Timedelta(sla)))
+            for team, created, sla in decided.loc[by_hours, ["team", "created_at", "sla"]]
+            .itertuples(index=False)]
     decided["delivery_key"] = [
         delivery_key(row.destination, row.unit,
                      row.cluster_id if row.unit == "cluster" and isinstance(row.cluster_id, str)
