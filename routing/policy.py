@@ -29,6 +29,7 @@ from collections.abc import Mapping
 from datetime import datetime, timedelta
 from functools import cached_property
 from pathlib import Path
+from types import MappingProxyType
 from typing import Annotated, Literal
 
 import yaml
@@ -164,6 +165,11 @@ class Policy(_Strict):
         policy = self.model_copy()
         policy._business_hours = dict(hours)
         return policy
+
+    @property
+    def business_hours(self) -> Mapping[str, BusinessHours]:
+        """The teams whose SLA clocks count business hours; the others run 24/7."""
+        return MappingProxyType(self._business_hours)
 
     def clock_for(self, team: str | None) -> BusinessHours | None:
         """The business hours `team`'s SLA clock counts; None: 24/7."""

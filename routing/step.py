@@ -109,10 +109,11 @@ def prepare(decided: pd.DataFrame, policy: Policy, decided_for: datetime) -> pd.
     decided = decided.copy()
     routed = decided["route"] != "ignore"
     decided["sla_due_at"] = decided["created_at"] + decided["sla"].where(routed, pd.NaT)
-    by_hours = routed & decided["team"].map(lambda team: policy.clock_for(team) is not None)
-    if by_hours.any():  # teams with business hours: their clocks stop out of hours
+    if policy.business_hours:  # teams with business hours: their clocks stop out of hours
+        by_hours = routed & decided["team"].isin(list(policy.business_hours))
         decided.loc[by_hours, "sla_due_at"] = [
-            pd.Timestamp(policy.sla_due(team, created.to_pydatetime(), pd.Timedelta(sla)))
+            pd.Timestamp(policy.sla_due(team, created.to_pydatetime(),
+                                        pd.Timedelta(sla).to_pytimedelta()))
             for team, created, sla in decided.loc[by_hours, ["team", "created_at", "sla"]]
             .itertuples(index=False)]
     decided["delivery_key"] = [
