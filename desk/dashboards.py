@@ -8,11 +8,13 @@ same number. Nothing is computed here but sums of a view's counts over the days 
 (and the shares those sums make).
 The snapshot is the warehouse as of the last process or sync_outcomes run: what agents did
 on the desk reaches these figures when sync_outcomes (every 30 minutes) has recorded it
-and published.
+and published. The page also says which clock each team's SLA runs on (24/7, or its
+business hours from carewire.yaml): the breach rate counts the due times that clock made.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
@@ -21,7 +23,9 @@ from typing import Any
 import duckdb
 from fastapi import APIRouter, Depends, HTTPException, Request
 
+from carewire.core.business_time import describe
 from carewire.core.errors import WarehouseError
+from carewire.core.settings import RoutingSettings
 from carewire.desk import charts
 from carewire.desk.pages import render
 from carewire.desk.session import Viewer, lead_viewer
@@ -58,6 +62,8 @@ class Dashboard:
     influencers: list[dict[str, Any]] = field(default_factory=list)
     clusters: list[dict[str, Any]] = field(default_factory=list)
     voice: list[dict[str, Any]] = field(default_factory=list)
+    clocks: dict[str, str] = field(default_factory=dict)
+    """Team -> the clock its SLA runs on, as said on the page (`sla_clocks`)."""
 
 
 def read(snapshot: Path, weeks: int, team: str | None, source: str | None,
@@ -129,6 +135,14 @@ def read(snapshot: Path, weeks: int, team: str | None, source: str | None,
         return Dashboard(problem=f"The analyst snapshot has no KPI views yet ({exc}). They "
                                  "appear after the next process run (migrate, then publish).")
     return board
+
+
+def sla_clocks(routing: RoutingSettings, teams: Iterable[str]) -> dict[str, str]:
+    """Which clock each team's SLA runs on, for the page: "24/7", or "business hours,
+    Europe/Berlin, mon-fri 08:00-20:00" (routing.business_hours). Every team in the KPIs,
+    and every team with business hours."""
+    return {team: describe(routing.clock_for(team))
+            for team in sorted({*teams, *routing.business_hours})}
 
 
 def figure(value: Any, kind: str = "number") -> str:
@@ -208,6 +222,7 @@ def dashboard(request: Request, weeks: int = DEFAULT_WEEKS, team: str = "", sour
     weeks = min(max(weeks, 1), MAX_WEEKS)
     has_competitors = any(brand.competitor for brand in settings.brands)
     board = read(settings.snapshot, weeks, team or None, source or None, has_competitors)
+    board.clocks = sla_clocks(settings.routing, board.teams)
     for name, value, known in (("team", team, board.teams), ("source", source, board.sources)):
         if value and not board.problem and value not in known:
             raise HTTPException(404, f"there is no {name} {value!r} in the KPIs: choose one of "

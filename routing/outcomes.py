@@ -30,6 +30,9 @@ from carewire.warehouse.db import transaction
 
 OUTCOME_KINDS = ("claimed", "replied", "resolved", "reopened", "rated", "reassigned",
                  "accepted_answer", "status")
+ANSWER_OFFER_SLA = timedelta(hours=24)
+"""An answer offer is due this long after the accepted answer, on the community team's
+SLA clock (its business hours, if it has some)."""
 LAG = timedelta(days=1)
 """Outcomes are asked for from this long before the newest one already recorded: a late
 rating or an edited answer is still caught, and duplicates fold by id."""
@@ -107,7 +110,7 @@ def _offer_answers(con, policy: Policy, now: datetime) -> int:
             key = delivery_key("desk", "answer_offer", f"{source}:{key_id}|{url}")
             note = answer_offer(author, source, url)
             queued += _plan(con, key, "answer_offer", "mention", cluster_id, team, "low",
-                            now + timedelta(hours=24), "accepted-answer",
+                            policy.sla_due(team, now, ANSWER_OFFER_SLA), "accepted-answer",
                             f"accepted answer in {url} for an issue this author raised",
                             note, [(source, source_id)], now)
     return queued
@@ -134,7 +137,8 @@ def _escalate(con, policy: Policy, now: datetime) -> int:
         for community_key, cluster_id, url, mentions in stale:
             key = delivery_key(destination, "escalation", community_key)
             escalated += _plan(con, key, "contact_center", "cluster", cluster_id, rule.team,
-                               rule.priority, now + rule.sla, "escalation",
+                               rule.priority, policy.sla_due(rule.team, now, rule.sla),
+                               "escalation",
                                f"escalation: no accepted answer {rule.after} after the first "
                                f"question in {url or 'the community thread'}",
                                None, [tuple(m) for m in mentions], now, destination)

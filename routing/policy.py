@@ -19,21 +19,28 @@ Conditions compare enrichment fields:
 
 The recorded policy version is the declared `version` plus a hash of the file's content,
 so an edit that forgets to bump the version is still told apart.
+
+A rule's `sla` is counted on its team's SLA clock: business hours where carewire.yaml
+gives the team some (`routing.business_hours`, joined to the policy by `policy_for`),
+else around the clock.
 """
 
 from __future__ import annotations
 
 import hashlib
 import re
-from datetime import timedelta
+from collections.abc import Mapping
+from datetime import datetime, timedelta
 from functools import cached_property
 from pathlib import Path
+from types import MappingProxyType
 from typing import Annotated, Literal
 
 import yaml
-from pydantic import (BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints,
-                      ValidationError, field_validator, model_validator)
+from pydantic import (BaseModel, BeforeValidator, ConfigDict, Field, PrivateAttr,
+                      StringConstraints, ValidationError, field_validator, model_validator)
 
+from carewire.core.business_time import BusinessHours, due
 from carewire.core.errors import ConfigError
 from carewire.core.labels import LANGUAGE_CODE, Intent, Priority, Route, Sentiment, Source, Tier
 from carewire.core.settings import Settings
@@ -156,6 +163,31 @@ class Policy(_Strict):
     escalation: Escalation | None = Field(default_factory=Escalation)
     rules: list[Rule]
     content_sha: str = ""
+    _business_hours: dict[str, BusinessHours] = PrivateAttr(default_factory=dict)
+    """Per team, the hours its SLA clock runs; from carewire.yaml, not from the policy
+    file (`with_business_hours`)."""
+
+    def with_business_hours(self, hours: Mapping[str, BusinessHours]) -> "Policy":
+        """This policy with SLA clocks that count `hours` (team -> business hours); the
+        teams not named keep 24/7 clocks. The recorded version does not change: the rules
+        did not, and a decision records its due time."""
+        policy = self.model_copy()
+        policy._business_hours = dict(hours)
+        return policy
+
+    @property
+    def business_hours(self) -> Mapping[str, BusinessHours]:
+        """The teams whose SLA clocks count business hours; the others run 24/7."""
+        return MappingProxyType(self._business_hours)
+
+    def clock_for(self, team: str | None) -> BusinessHours | None:
+        """The business hours `team`'s SLA clock counts; None: 24/7."""
+        return self._business_hours.get(team) if team is not None else None
+
+    def sla_due(self, team: str | None, start: datetime, sla: timedelta) -> datetime:
+        """When work for `team` that started at `start` is due under an SLA of `sla`,
+        counted on the team's clock (in UTC)."""
+        return due(self.clock_for(team), start, sla)
 
     def desk_teams(self) -> DeskTeams:
         """Every team work can reach (the escalation team too), and the team of each route
@@ -223,7 +255,9 @@ class Policy(_Strict):
 def policy_for(settings: Settings) -> Policy:
     """The deployment's policy (`routing.policy`, or the default), checked against its
     settings too: every destination it names is the care desk or one configured under
-    `routing.destinations`, so a misspelt name is refused at load, not at delivery."""
+    `routing.destinations`, so a misspelt name is refused at load, not at delivery; and
+    every team with `routing.business_hours` is one of its teams. Its SLA clocks count
+    those business hours."""
     policy = load_policy(settings.routing.policy)
     known = {"desk", *(d.name for d in settings.routing.destinations)}
     named = {*policy.destinations.values(),
@@ -234,7 +268,15 @@ def policy_for(settings: Settings) -> Policy:
             f"routing policy {settings.routing.policy or DEFAULT_POLICY} names destinations "
             f"{', '.join(unknown)}, which are neither the care desk (`desk`) nor configured "
             f"under routing.destinations ({', '.join(sorted(known))}): fix the name or add it")
-    return policy
+    teams = policy.desk_teams().queues
+    strangers = sorted(set(settings.routing.business_hours) - set(teams))
+    if strangers:
+        raise ConfigError(
+            f"routing.business_hours names teams {', '.join(strangers)}, which the routing "
+            f"policy {settings.routing.policy or DEFAULT_POLICY} sends no work to (its teams: "
+            f"{', '.join(teams)}): fix the name, or their SLA clocks would stay 24/7")
+    return policy.with_business_hours({team: hours.clock for team, hours
+                                       in settings.routing.business_hours.items()})
 
 
 def load_policy(path: Path | None = None) -> Policy:

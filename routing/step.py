@@ -127,13 +127,21 @@ def run(con: duckdb.DuckDBPyConnection, policy: Policy, decided_for: datetime) -
 
 
 def prepare(decided: pd.DataFrame, policy: Policy, decided_for: datetime) -> pd.DataFrame:
-    """`decided` (from `decide`) with what is stored beside the decision: the SLA deadline,
+    """`decided` (from `decide`) with what is stored beside the decision: the SLA deadline
+    (the mention's time plus the rule's SLA on its team's clock: business hours or 24/7),
     the delivery key, the evidence as JSON, the policy version and the run's interval end."""
     if decided.empty:
         return decided
     decided = decided.copy()
     routed = decided["route"] != "ignore"
     decided["sla_due_at"] = decided["created_at"] + decided["sla"].where(routed, pd.NaT)
+    if policy.business_hours:  # teams with business hours: their clocks stop out of hours
+        by_hours = routed & decided["team"].isin(list(policy.business_hours))
+        decided.loc[by_hours, "sla_due_at"] = [
+            pd.Timestamp(policy.sla_due(team, created.to_pydatetime(),
+                                        pd.Timedelta(sla).to_pytimedelta()))
+            for team, created, sla in decided.loc[by_hours, ["team", "created_at", "sla"]]
+            .itertuples(index=False)]
     decided["delivery_key"] = [
         (row.case_key if row.unit == "case" else
          delivery_key(row.destination, row.unit,

@@ -118,3 +118,40 @@ def test_a_misspelt_key_in_any_section_is_refused_with_the_key_meant(tmp_path):
             "'subreddits'?)") in message
     assert "sources.feeds.0.knd: Extra inputs are not permitted (did you mean 'kind'?)" in message
     assert "http.timout_s: Extra inputs are not permitted (did you mean 'timeout_s'?)" in message
+
+
+def test_business_hours_per_team_and_24_7_for_the_others(tmp_path):
+    path = write(tmp_path, "routing:\n  business_hours:\n    care:\n"
+                           "      timezone: Europe/Berlin\n"
+                           "      hours: {mon-fri: 08:00-20:00, sat: [10:00-12:00, 13:00-16:00]}\n"
+                           "      holidays: [2025-12-25, 2025-12-26]\n")
+    routing = load_settings(path).routing
+    care = routing.clock_for("care")
+    assert care.describe() == ("business hours, Europe/Berlin, mon-fri 08:00-20:00, "
+                               "sat 10:00-12:00 and 13:00-16:00, 2 holidays")
+    assert routing.clock_for("community") is None and routing.clock_for(None) is None
+
+
+@pytest.mark.parametrize(("hours", "says"), [
+    ("{timezone: Europe/Berln, hours: {mon-fri: 08:00-20:00}}",
+     "routing.business_hours.care: Value error, time zone 'Europe/Berln' is not an IANA "
+     "time zone name"),
+    ("{timezone: Europe/Berlin, hours: {mon-fri: 08:00-20:00, fri: 19:00-22:00}}",
+     "routing.business_hours.care: Value error, hours on fri overlap: 08:00-20:00 and "
+     "19:00-22:00"),
+    ("{timezone: Europe/Berlin, hours: {mon-fri: 08:00-8pm}}",
+     "routing.business_hours.care: Value error, hours 'mon-fri': '08:00-8pm' is not an "
+     "interval"),
+    ("{timezone: Europe/Berlin, hours: {weekdays: 08:00-20:00}}",
+     "routing.business_hours.care: Value error, hours key 'weekdays' is not a day"),
+    ("{timezone: Europe/Berlin, hours: {mon: 08:00-20:00}, holidays: [christmas]}",
+     "routing.business_hours.care.holidays.0: Input should be a valid date"),
+    ("{timezone: Europe/Berlin, hourz: {mon: 08:00-20:00}}",
+     "routing.business_hours.care.hourz: Extra inputs are not permitted (did you mean "
+     "'hours'?)"),
+])
+def test_bad_business_hours_name_the_team_and_the_value(tmp_path, hours, says):
+    path = write(tmp_path, f"routing:\n  business_hours:\n    care: {hours}\n")
+    with pytest.raises(ConfigError) as info:
+        load_settings(path)
+    assert says in str(info.value)

@@ -16,15 +16,16 @@ import os
 import re
 import typing
 from contextvars import ContextVar
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import (BaseModel, ConfigDict, Field, ValidationError, field_validator,
-                      model_validator)
+from pydantic import (BaseModel, ConfigDict, Field, PrivateAttr, ValidationError,
+                      field_validator, model_validator)
 from pydantic_settings import BaseSettings, SettingsConfigDict, YamlConfigSettingsSource
 
+from carewire.core.business_time import BusinessHours
 from carewire.core.errors import ConfigError
 from carewire.core.labels import Sentiment
 
@@ -219,6 +220,36 @@ class DestinationSettings(Section):
     timeout_s: float = 30.0
 
 
+class BusinessHoursSettings(Section):
+    """When a team's SLA clock runs (docs/routing.md, "SLA clocks"): only while the team
+    is open, as in Hootsuite and Chatwoot. An 8h SLA on a post at Friday 18:00 with
+    mon-fri 08:00-20:00 is due Monday 14:00; a post outside hours starts the clock at the
+    next opening. Times and holidays are the team's own, in `timezone`, clock changes
+    included."""
+
+    timezone: str = Field(description="IANA time zone the hours and holidays are in "
+                          "(Europe/Berlin, America/New_York).")
+    hours: dict[str, str | list[str]] = Field(
+        description="Opening hours. Key: a day (mon .. sun), a range (mon-fri) or a list "
+        "(sat,sun); value: an interval 'HH:MM-HH:MM' (24:00 is the midnight that ends the "
+        "day) or a list of them (['08:00-12:00', '13:00-17:00']). Days not named are "
+        "closed; intervals of one day may not overlap.")
+    holidays: list[date] = Field(
+        default_factory=list, description="Days closed all day, in the team's time zone "
+        "(2025-12-25).")
+    _clock: BusinessHours = PrivateAttr()
+
+    @model_validator(mode="after")
+    def _parses(self) -> "BusinessHoursSettings":
+        self._clock = BusinessHours.parse(self.timezone, self.hours, self.holidays)
+        return self
+
+    @property
+    def clock(self) -> BusinessHours:
+        """The hours as the SLA clock uses them (carewire/core/business_time.py)."""
+        return self._clock
+
+
 class RoutingSettings(Section):
     """Where routed work goes. The care desk (`desk`) always exists; other destinations
     are listed here and named by the policy."""
@@ -233,6 +264,15 @@ class RoutingSettings(Section):
         default=12, ge=1, description="Failed deliveries are retried with doubling waits; "
         "after this many the item is held as `blocked` and shown in the backlog.")
     retry_backoff: timedelta = Field(default=timedelta(minutes=1))
+    business_hours: dict[str, BusinessHoursSettings] = Field(
+        default_factory=dict, description="Per team (as the routing policy names it), "
+        "the business hours its SLA clock counts: due times, and so the SLA breach rate, "
+        "leave out nights, weekends and holidays. A team not named here keeps a 24/7 clock.")
+
+    def clock_for(self, team: str | None) -> BusinessHours | None:
+        """The business hours of `team`'s SLA clock; None: 24/7."""
+        hours = self.business_hours.get(team) if team is not None else None
+        return hours.clock if hours is not None else None
 
     @field_validator("destinations")
     @classmethod
@@ -571,8 +611,8 @@ def _meant(error: dict[str, Any]) -> str:
         return ""
     model: Any = Settings
     for part in error["loc"][:-1]:
-        if isinstance(part, int) or model is None:
-            continue
+        if isinstance(part, int) or model is None or part not in model.model_fields:
+            continue  # a list index, or a key of a mapping of sections (a team's name)
         field = model.model_fields.get(part)
         model = _section_of(field.annotation) if field else None
     if model is None:

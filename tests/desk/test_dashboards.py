@@ -99,3 +99,29 @@ def test_without_a_snapshot_or_its_views_the_page_says_what_to_run(desk_app, sig
     page = lee.get("/dashboard")
     assert page.status_code == 200
     assert "run the process DAG or `carewire demo` first" in page.text
+
+
+def test_the_page_says_which_clock_each_teams_sla_runs_on(demo_settings, clock):
+    from carewire.core.settings import BusinessHoursSettings
+    from carewire.desk.web import create_app
+    from carewire.routing.policy import policy_for
+    from tests.desk.conftest import PASSWORD, DeskUser
+
+    hours = BusinessHoursSettings(timezone="Europe/Berlin",
+                                  hours={"mon-fri": "08:00-20:00", "sat": "10:00-16:00"})
+    settings = demo_settings.model_copy(update={"routing": demo_settings.routing.model_copy(
+        update={"business_hours": {"care": hours}})})
+    app = create_app(settings, policy_for(settings).desk_teams(), clock=clock)
+    try:
+        app.state.accounts.add_user("lee", PASSWORD, "lead")
+        lee = DeskUser(app, "lee")
+        assert lee.sign_in().status_code == 303
+        care = "business hours, Europe/Berlin, mon-fri 08:00-20:00, sat 10:00-16:00"
+        page = lee.get("/dashboard").text
+        assert f'<td class="sla-clock">{care}</td>' in page
+        assert '<td class="sla-clock">24/7</td>' in page  # community
+        assert f"care\n<em>{care}</em>" in page and "community\n<em>24/7</em>" in page
+        tile = lee.get("/dashboard", params={"team": "care"}).text
+        assert re.search(rf"SLA breach rate \(\d+ breached, \d+ met; {care}\)", tile)
+    finally:
+        app.state.desk.close()
