@@ -25,7 +25,7 @@ def explain(con: duckdb.DuckDBPyConnection, policy: Policy, ref: str) -> dict[st
         SELECT m.source, m.source_id, m.url, m.text, m.created_at,
                coalesce(a.handle, m.author_id) AS author, d.* EXCLUDE (source, source_id),
                e.sentiment, e.sentiment_score, e.intent, e.intent_reason, e.relevant,
-               e.relevance_reason, e.language, i.tier, i.tier_reason, i.reach, i.score AS
+               e.relevance_reason, e.language, e.private_score, e.private_reason, i.tier, i.tier_reason, i.reach, i.score AS
                influence_score, k.cluster_id, c.size AS cluster_size
         FROM core__mentions m
         LEFT JOIN core__routing_decisions d ON d.source = m.source AND d.source_id = m.source_id
@@ -87,6 +87,8 @@ def render_explanation(report: dict[str, Any]) -> str:
               f"  sentiment {r['sentiment']} ({r['sentiment_score']:+.2f}); intent "
               f"{r['intent']} ({r['intent_reason']}); relevant {r['relevant']} "
               f"({r['relevance_reason']}); language {r['language']}",
+              "  needs a private channel: " + (r["private_reason"] if isinstance(
+                  r["private_reason"], str) else "not scored (enriched before the model)"),
               f"  author tier {r['tier'] or 'regular'} ({r['tier_reason'] or 'no history yet'}); "
               f"reach {_num(r['reach'])}; influence score {_num(r['influence_score'])}",
               f"  issue cluster {r['cluster_id']} with {_num(r['cluster_size'])} mentions"]
@@ -100,15 +102,31 @@ def render_explanation(report: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+_SETTLED = """
+SELECT dm.source, dm.source_id, arg_max(i.route, i.delivery_key) AS settled
+FROM core__delivery_mentions dm
+JOIN core__deliveries v ON v.delivery_key = dm.delivery_key
+JOIN out__care_items i ON i.delivery_key = dm.delivery_key
+WHERE i.is_resolved OR i.route <> v.route
+GROUP BY ALL
+"""
+"""The route the care team settled on for a mention: the one it resolved the work on, or
+the one an agent moved it to. Work nobody finished or moved has no verdict."""
+
+
 def simulate(con: duckdb.DuckDBPyConnection, current: Policy, proposed: Policy,
-             window: tuple[datetime, datetime]) -> dict[str, Any]:
+             window: tuple[datetime, datetime],
+             labels: pd.DataFrame | None = None) -> dict[str, Any]:
     """Both policies on the mentions created in `window`, as the warehouse knows them
-    now: what would move from where to where, and examples. Nothing is written."""
+    now: what would move from where to where, examples, and per rule its share and its
+    precision against what the care team settled on (`labels`, columns source,
+    source_id, route, overrides it). Nothing is written."""
     frame = features(con, "m.created_at >= ? AND m.created_at < ?", list(window))
     if frame.empty:
         return {"mentions": 0, "window": window}
     before = decide(con, current, frame)
     after = decide(con, proposed, frame)
+    truth = _truth(con, frame, labels)
     moved = before["route"] != after["route"]
     flows = (pd.DataFrame({"from": before["route"], "to": after["route"]})
              .value_counts().rename("mentions").reset_index())
@@ -119,9 +137,34 @@ def simulate(con: duckdb.DuckDBPyConnection, current: Policy, proposed: Policy,
     return {"mentions": len(frame), "moved": int(moved.sum()), "window": window,
             "current": current.full_version, "proposed": proposed.full_version,
             "flows": flows.to_dict("records"),
-            "rules_before": before["rule_id"].value_counts().to_dict(),
-            "rules_after": after["rule_id"].value_counts().to_dict(),
+            "rules_before": _rule_figures(before, truth),
+            "rules_after": _rule_figures(after, truth),
+            "judged": int(truth.notna().sum()),
             "examples": examples.to_dict("records")}
+
+
+def _truth(con: duckdb.DuckDBPyConnection, frame: pd.DataFrame,
+           labels: pd.DataFrame | None) -> pd.Series:
+    """Per row of `frame`: the route the care team settled on (or `labels` say), or NaN."""
+    settled = con.execute(_SETTLED).df()
+    if labels is not None:
+        given = labels[["source", "source_id", "route"]].rename(columns={"route": "settled"})
+        settled = pd.concat([given, settled]).drop_duplicates(["source", "source_id"])
+    found = frame[["source", "source_id"]].merge(settled, how="left", on=["source", "source_id"])
+    return pd.Series(found["settled"].to_numpy(), index=frame.index)
+
+
+def _rule_figures(decided: pd.DataFrame, truth: pd.Series) -> dict[str, dict[str, Any]]:
+    """Per rule: mentions, share of all, and precision (the share of its judged mentions
+    whose route the care team kept) with how many were judged."""
+    right = (decided["route"] == truth).where(truth.notna())
+    figures = {}
+    for rule, rows in decided.groupby("rule_id").groups.items():
+        judged = right.loc[rows].dropna()
+        figures[rule] = {"mentions": len(rows), "share": len(rows) / len(decided),
+                         "judged": len(judged),
+                         "precision": float(judged.mean()) if len(judged) else None}
+    return figures
 
 
 def render_simulation(result: dict[str, Any]) -> str:
@@ -133,15 +176,26 @@ def render_simulation(result: dict[str, Any]) -> str:
              f"{result['moved']} would move ({result['moved'] / result['mentions']:.1%}). "
              "Nothing was delivered.", "", f"  {'from':<15} {'to':<15} {'mentions':>8}"]
     lines += [f"  {f['from']:<15} {f['to']:<15} {f['mentions']:>8}" for f in result["flows"]]
-    lines += ["", f"  {'rule':<20} {'now':>6} {'proposed':>9}"]
+    lines += ["", f"Per rule: mentions, share, and precision against the {result['judged']} "
+                  "mentions whose route the care team settled (resolved there, or moved "
+                  "by an agent), with how many of the rule's were judged:",
+              f"  {'rule':<20} {'now':>22}   {'proposed':>22}"]
     for rule in sorted(set(result["rules_before"]) | set(result["rules_after"])):
-        lines.append(f"  {rule:<20} {result['rules_before'].get(rule, 0):>6} "
-                     f"{result['rules_after'].get(rule, 0):>9}")
+        lines.append(f"  {rule:<20} {_rule_line(result['rules_before'].get(rule)):>22}   "
+                     f"{_rule_line(result['rules_after'].get(rule)):>22}")
     if result["examples"]:
         lines += ["", "Examples of what would move:"]
         lines += [f"  {e['mention']}: {e['from']} -> {e['to']}  \"{e['text']}\"\n"
                   f"      {e['reason']}" for e in result["examples"]]
     return "\n".join(lines)
+
+
+def _rule_line(figures: dict[str, Any] | None) -> str:
+    if figures is None:
+        return "-"
+    precision = ("-" if figures["precision"] is None
+                 else f"{figures['precision']:.2f} of {figures['judged']}")
+    return f"{figures['mentions']} {figures['share']:.1%} {precision}"
 
 
 def _num(value) -> str:

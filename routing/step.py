@@ -28,6 +28,7 @@ from carewire.warehouse.db import registered, transaction
 
 _FEATURES = """
 SELECT m.source, m.source_id, m.text, m.created_at, m.parent_id IS NOT NULL AS is_reply,
+       m.thread_id, m.author_id,
        e.intent, e.sentiment, e.sentiment_score, e.relevant, e.language, e.private_score,
        coalesce(i.tier, 'regular') AS tier, i.reach, i.score AS influence_score,
        k.cluster_id, coalesce(c.size, 1) AS cluster_size, b.embedding,
@@ -87,8 +88,45 @@ def decide(con: duckdb.DuckDBPyConnection, policy: Policy, frame: pd.DataFrame) 
 
 
 def _decide(policy: Policy, experts: ExpertIndex, frame: pd.DataFrame) -> pd.DataFrame:
-    decided = evaluate(policy, frame, experts.finder(frame["embedding"].dropna()))
+    finder = experts.finder(frame["embedding"].dropna())
+    decided = evaluate(policy, frame, finder)
+    joining = _cases_opened_in(frame, decided)
+    if len(joining):
+        frame = frame.copy()
+        frame.loc[joining.index, "open_case"] = True
+        frame.loc[joining.index, "case_key"] = joining
+        decided.loc[joining.index] = evaluate(policy, frame.loc[joining.index], finder)
     return pd.concat([frame.drop(columns="embedding"), decided], axis=1)
+
+
+def _cases_opened_in(frame: pd.DataFrame, decided: pd.DataFrame) -> pd.Series:
+    """The case key each post joins because the same author's one-to-one case in that
+    conversation was opened by an earlier post of this same batch. Had the case come in an
+    earlier batch, `features` would have found it; deciding it here too keeps decisions
+    independent of how posts were batched, so a rerun converges on what the runs did."""
+    joins: dict = {}
+    threaded = frame[frame["thread_id"].notna() & frame["author_id"].notna()]
+    same_author = ["source", "thread_id", "author_id"]
+    threaded = threaded[threaded.duplicated(same_author, keep=False)]
+    for _, posts in threaded.sort_values("created_at").groupby(same_author, sort=False):
+        case = None
+        for post in posts.itertuples():
+            if case is not None and not post.open_case:
+                joins[post.Index] = case
+            elif case is None and decided.at[post.Index, "route"] == "contact_center":
+                case = _work_key(decided.at[post.Index, "destination"],
+                                 decided.at[post.Index, "unit"], post)
+    return pd.Series(joins, dtype=object)
+
+
+def _work_key(destination: str, unit: str, post) -> str:
+    """The delivery key of a routed post (`post`: a row of `features`, as a tuple): its
+    open case's, its cluster's, or its own."""
+    if unit == "case":
+        return post.case_key
+    if unit == "cluster" and isinstance(post.cluster_id, str):
+        return delivery_key(destination, unit, post.cluster_id)
+    return delivery_key(destination, unit, f"{post.source}:{post.key_source_id}")
 
 
 def delivery_key(destination: str, unit: str, ref: str) -> str:
@@ -143,10 +181,7 @@ def prepare(decided: pd.DataFrame, policy: Policy, decided_for: datetime) -> pd.
             for team, created, sla in decided.loc[by_hours, ["team", "created_at", "sla"]]
             .itertuples(index=False)]
     decided["delivery_key"] = [
-        (row.case_key if row.unit == "case" else
-         delivery_key(row.destination, row.unit,
-                      row.cluster_id if row.unit == "cluster" and isinstance(row.cluster_id, str)
-                      else f"{row.source}:{row.key_source_id}")) if is_routed else None
+        _work_key(row.destination, row.unit, row) if is_routed else None
         for row, is_routed in zip(decided.itertuples(), routed)]
     decided["evidence"] = decided["evidence"].map(lambda e: json.dumps(e, default=str))
     decided["policy_version"] = policy.full_version

@@ -206,7 +206,9 @@ def test_queue_filters_and_paging_happen_in_the_store(desk_app, sign_in):
     assert len(rows) == min(negative, desk_app.state.settings.desk.page_size)
     assert 0 < negative < desk.count("care", ("open", "claimed"))
     everything = lee.get("/queue/community")
-    assert "page 1 of 3" in everything.text  # 117 threads, 50 a page
+    threads = desk.count("community", ("open", "claimed"))
+    pages = -(-threads // desk_app.state.settings.desk.page_size)
+    assert pages > 1 and f"page 1 of {pages}" in everything.text
     second = lee.get("/queue/community", params={"page": 2})
     ids = lambda html: set(re.findall(r'href="/items/(\d+)"', html))  # noqa: E731
     assert ids(second.text) and not ids(second.text) & ids(everything.text)

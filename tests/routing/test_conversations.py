@@ -1,21 +1,26 @@
 """Conversations on a real warehouse and a real SQLite desk: a customer's follow-ups in
 their one-to-one case stay with its item and agent whatever they say; "thanks, all sorted"
 resolves it, a thank-you does not reopen it, "still not here" does; another customer in
-the same conversation is not part of the case."""
+the same conversation is not part of the case. And `route simulate` measures each rule
+against what the agents settled."""
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 
 import pytest
+import yaml
 
 from carewire.app import pipeline
+from carewire.app.cli import main
 from carewire.connectors.landing import LandingZone
 from carewire.connectors.base import Page, Stream
 from carewire.core.types import Interval
 from carewire.core.settings import Settings
 from carewire.desk.store import Desk
 from carewire.enrichment.thanks import closing
+from carewire.routing.policy import DEFAULT_POLICY
 from tests.connectors.x.payloads import at, page, tweet
 from tests.warehouse.test_load import query
 
@@ -109,3 +114,44 @@ def test_follow_ups_stay_with_their_case_and_the_customer_closes_or_reopens_it(s
 ])
 def test_the_thank_you_detector(text, says):
     assert closing(text)[0] == says
+
+
+def test_simulate_reports_each_rules_share_and_precision_against_what_agents_settled(
+        settings, tmp_path, capsys):
+    billed = tweet(T0 + timedelta(minutes=5), "@KestrelHelp I was billed 40 pounds extra this "
+                   "month and nobody can tell me why")
+    how_to = tweet(T0 + timedelta(minutes=6), "@KestrelHelp how do I turn on wifi calling in "
+                   "the app?", author="1003", sequence=1)
+    post(settings, 0, billed, how_to)
+    assert decision(settings, how_to["id"])[:2] == ("community", "shared-issue")
+    with Desk(settings.desk_url) as desk:
+        by_team = {item.team: item for item in desk.items()}
+        desk.resolve(by_team["care"].item_id, "ann")  # kept: one-to-one was right
+        desk.reassign(by_team["community"].item_id, "ann", "care", "contact_center")  # moved
+    pipeline.sync_outcomes(settings, {}, T0 + timedelta(hours=2))
+    pipeline.publish(settings)
+    config = tmp_path / "carewire.yaml"
+    config.write_text(yaml.safe_dump(json.loads(settings.model_dump_json())))
+    proposed = yaml.safe_load(DEFAULT_POLICY.read_text())
+    proposed["rules"] = [r for r in proposed["rules"] if r["id"] != "private-channel"]
+    (tmp_path / "proposed.yaml").write_text(yaml.safe_dump(proposed))
+
+    args = ["--config", str(config), "route", "simulate", "--policy",
+            str(tmp_path / "proposed.yaml"), "--since", "2026-11-01", "--until", "2026-12-01"]
+    assert main([*args, "--json"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert result["judged"] == 2 and result["moved"] == 1
+    assert result["rules_before"]["private-channel"] == {
+        "mentions": 1, "share": 0.5, "judged": 1, "precision": 1.0}
+    assert result["rules_before"]["shared-issue"]["precision"] == 0.0  # an agent moved it
+    assert "private-channel" not in result["rules_after"]
+    assert main(args) == 0
+    assert "1 50.0% 1.00 of 1" in capsys.readouterr().out
+
+    labels = tmp_path / "labels.csv"  # a label overrides what the agents settled
+    labels.write_text(f"source,source_id,route\nx,{how_to['id']},community\n")
+    assert main([*args, "--json", "--labels", str(labels)]) == 0
+    assert json.loads(capsys.readouterr().out)["rules_before"]["shared-issue"]["precision"] == 1.0
+    labels.write_text("id,route\n1,community\n")
+    assert main([*args, "--labels", str(labels)]) == 2
+    assert "needs the columns source, source_id and route" in capsys.readouterr().err

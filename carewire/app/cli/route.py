@@ -99,13 +99,23 @@ def simulate(
         help="30d, 12h, 2w back from now, or a date like 2026-11-01")],
     until: Annotated[datetime | None, option(
         "--until", parser=moments.moment, help="end of the window (default: now)")] = None,
+    labels: Annotated[Path | None, option(
+        "--labels", help="a CSV of source, source_id, route: the right route of mentions, "
+        "for each rule's precision (besides what the care team settled on)")] = None,
     json: Annotated[bool, option("--json", help="machine-readable output")] = False,
 ) -> None:
+    import pandas as pd
+
+    from carewire.core.errors import ConfigError
     from carewire.routing import review
     from carewire.routing.policy import load_policy, policy_for
 
     settings = context.settings(ctx)
     current, proposed = policy_for(settings), load_policy(policy)
+    given = pd.read_csv(labels, dtype=str) if labels else None
+    if given is not None and {"source", "source_id", "route"} - set(given.columns):
+        raise ConfigError(f"{labels} needs the columns source, source_id and route; it has "
+                          f"{', '.join(given.columns)}")
     with context.read_snapshot(settings) as con:
-        result = review.simulate(con, current, proposed, (since, until or clock.now()))
+        result = review.simulate(con, current, proposed, (since, until or clock.now()), given)
     output.emit(result, json=json, human=review.render_simulation)
