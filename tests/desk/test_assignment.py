@@ -319,6 +319,35 @@ def test_deliveries_at_once_never_pass_capacity_nor_assign_an_item_twice(desk_ur
         assert all(e.data["agent"] == desk.item(e.item_id).assignee for e in events)
 
 
+def test_two_teams_at_once_never_give_their_shared_agent_more_than_capacity(desk_url):
+    """Passes of two teams pick different items for the one agent both share: only the
+    hold on the agent's row while their load is counted keeps them to their capacity."""
+    with Desk(desk_url, clock=Clock()) as desk:
+        add_agent(desk, "ann", teams=["care", "community"], capacity=1)
+    for round_ in range(5):
+        start, errors = threading.Barrier(8, timeout=20), []
+
+        def deliver(n, round_=round_, start=start, errors=errors):
+            try:
+                with Desk(desk_url, clock=lambda: T0) as own:
+                    start.wait()
+                    own.add(delivery(f"r{round_}-{n}", team=("care", "community")[n % 2]))
+            except Exception as exc:  # noqa: BLE001
+                start.abort()
+                errors.append(exc)
+
+        threads = [threading.Thread(target=deliver, args=(n,)) for n in range(8)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(timeout=60)
+        assert not errors, errors
+        with Desk(desk_url, clock=Clock()) as desk:
+            assert desk.assignment.agent("ann").load == 1, round_
+            for item in desk.items(status="open", limit=100):
+                desk.resolve(item.item_id, desk.item(item.item_id).assignee or "lee")
+
+
 def test_agents_going_away_while_items_arrive_leave_nothing_behind_them(desk_url):
     """Status changes and deliveries at once: an away agent ends holding nothing they had
     not started, and nobody holds more than their capacity."""
