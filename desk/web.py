@@ -221,7 +221,9 @@ def _sign_in_routes(settings: Settings) -> APIRouter:
     def logout(request: Request, who: Viewer = Depends(viewer),
                form: FormData = Depends(checked_form)):
         request.app.state.accounts.sign_out(who.token, client_ip(request))
-        if who.role == "agent":  # nothing waits behind someone who left
+        if who.role == "agent" and who.name in {
+                a.name for a in request.app.state.desk.assignment.agents()}:
+            # nothing waits behind someone who left
             request.app.state.desk.assignment.set_status(who.name, "offline", who.name)
         response = RedirectResponse("/login", status_code=303)
         response.delete_cookie(SESSION_COOKIE)
