@@ -37,8 +37,8 @@ from sqlalchemy.exc import IntegrityError
 from zxcvbn import zxcvbn
 
 from carewire.core.errors import CarewireError
-from carewire.desk.schema import (JsonText, UtcDateTime, desk_audit, desk_events, desk_sessions,
-                                  desk_users)
+from carewire.desk.schema import (DEFAULT_CAPACITY, JsonText, UtcDateTime, desk_agents,
+                                  desk_audit, desk_events, desk_sessions, desk_users)
 
 Role = Literal["agent", "lead", "admin"]
 ROLES: tuple[Role, ...] = ("agent", "lead", "admin")
@@ -196,6 +196,10 @@ class Accounts:
                     name=name, password_hash=hashed, role=role,
                     teams=list(teams), active=True, failed_sign_ins=0, locked_until=None,
                     created_at=now))
+                if role == "agent":  # takes no auto-assigned work until set available
+                    conn.execute(desk_agents.insert().values(
+                        name=name, languages=[], sources=[], topics=[],
+                        capacity=DEFAULT_CAPACITY, status="offline", status_at=now))
                 self._audit(conn, actor, "user_added", name, None,
                             {"role": role, "teams": list(teams)})
         except IntegrityError as exc:
@@ -357,12 +361,17 @@ class Accounts:
 
     def _audit(self, conn, actor: str | None, action: str, target: str | None, ip: str | None,
                detail: dict[str, Any]) -> None:
-        """One audit row. Every value is capped (AUDITED_CHARS): a sign-in attempt with a
-        megabyte "name" must not write a megabyte into the log."""
-        conn.execute(desk_audit.insert().values(
-            at=self._clock(), actor=_capped(actor), action=action, target=_capped(target),
-            ip=_capped(ip), detail={key: _capped(value) if isinstance(value, str) else value
-                                    for key, value in detail.items()}))
+        write_audit(conn, self._clock(), actor, action, target, ip, detail)
+
+
+def write_audit(conn, at: datetime, actor: str | None, action: str, target: str | None,
+                ip: str | None, detail: dict[str, Any]) -> None:
+    """One audit row, in the caller's transaction. Every value is capped (AUDITED_CHARS): a
+    sign-in attempt with a megabyte "name" must not write a megabyte into the log."""
+    conn.execute(desk_audit.insert().values(
+        at=at, actor=_capped(actor), action=action, target=_capped(target),
+        ip=_capped(ip), detail={key: _capped(value) if isinstance(value, str) else value
+                                for key, value in detail.items()}))
 
 
 AUDITED_CHARS = 200

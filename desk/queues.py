@@ -21,6 +21,7 @@ from carewire.desk.context import cluster_context, item_context, reply_target
 from carewire.core.replies import offered_reply
 from carewire.desk.outbox import BY_HAND_SOURCES
 from carewire.desk.pages import flash_redirect, render
+from carewire.desk.schema import AGENT_STATUSES
 from carewire.desk.session import (ItemId, Page, Viewer, checked_form, lead_viewer, refuse,
                                    viewer)
 from carewire.desk.store import FACETS, Desk, DeskError, DeskItem
@@ -76,7 +77,16 @@ def home(request: Request, who: Viewer = Depends(viewer)):
     rows = [{"team": team, "open": desk.count(team, "open"),
              "claimed": desk.count(team, "claimed")}
             for team in _teams(request) if who.can_see(team)]
-    return render(request, "home.html", who, queues=rows)
+    me, mine = None, []
+    if who.role == "agent":  # their availability (a form) and what the desk gave them
+        try:
+            me = desk.assignment.agent(who.name)
+        except DeskError:
+            me = None
+        mine = desk.items(status=ACTIVE, assignee=who.name,
+                          limit=request.app.state.settings.desk.page_size)
+    return render(request, "home.html", who, queues=rows, me=me, mine=mine,
+                  statuses=AGENT_STATUSES)
 
 
 @router.get("/queue/{team}")

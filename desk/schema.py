@@ -94,6 +94,8 @@ desk_items = sa.Table(
     sa.CheckConstraint("status IN ('open', 'claimed', 'resolved')", name="ck_desk_items_status"),
     sa.Index("ix_desk_items_queue", "team", "status", "sla_due_at", "item_id"),
     sa.Index("ix_desk_items_cluster", "cluster_id"),
+    # What an agent holds, counted against their capacity (revision 0006).
+    sa.Index("ix_desk_items_assignee", "assignee", "status"),
 )
 desk_events = sa.Table(
     "desk_events", metadata,
@@ -163,6 +165,38 @@ desk_users = sa.Table(
     sa.Column("locked_until", UtcDateTime),
     sa.Column("created_at", UtcDateTime, nullable=False),
     sa.CheckConstraint("role IN ('agent', 'lead', 'admin')", name="ck_desk_users_role"),
+)
+
+AGENT_STATUSES = ("available", "away", "offline")
+DEFAULT_CAPACITY = 5
+"""Unresolved items a new agent holds at once (`carewire desk user skills --capacity`)."""
+desk_agents = sa.Table(
+    # How an agent takes auto-assigned work (revision 0006, desk/assignment.py): the
+    # languages, sources and topics (intents) they handle, how many unresolved items they
+    # hold at once, and whether they take any now. One row per user with the agent role,
+    # made with the user; an empty `topics` takes every intent.
+    "desk_agents", metadata,
+    sa.Column("name", sa.String, sa.ForeignKey("desk_users.name"), primary_key=True),
+    sa.Column("languages", JsonText, nullable=False),
+    sa.Column("sources", JsonText, nullable=False),
+    sa.Column("topics", JsonText, nullable=False),
+    sa.Column("capacity", sa.Integer, nullable=False),
+    sa.Column("status", sa.String, nullable=False),
+    sa.Column("status_at", UtcDateTime),
+    sa.Column("last_assigned_at", UtcDateTime),  # who waited longest, among equals
+    sa.CheckConstraint("status IN ('available', 'away', 'offline')",
+                       name="ck_desk_agents_status"),
+    sa.CheckConstraint("capacity >= 0", name="ck_desk_agents_capacity"),
+)
+
+desk_team_settings = sa.Table(
+    # A lead's switches per team (revision 0006): auto-assignment on or off. A team
+    # without a row has it on.
+    "desk_team_settings", metadata,
+    sa.Column("team", sa.String, primary_key=True),
+    sa.Column("auto_assign", sa.Boolean, nullable=False),
+    sa.Column("changed_by", sa.String),
+    sa.Column("changed_at", UtcDateTime, nullable=False),
 )
 
 desk_sessions = sa.Table(

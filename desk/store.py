@@ -11,6 +11,10 @@ An item moves like this; `reply` and `rate` record without moving it:
     open --claim--> claimed --resolve--> resolved --reopen--> open
     open --resolve--> resolved        open|claimed --reassign--> open (with the new team)
 
+An open item may have an assignee: the agent the desk gave it to, who has not started it
+yet (desk/assignment.py). Delivering an item, resolving, reopening and reassigning one run
+an assignment pass after their own transaction.
+
 Every action is one transaction: a guarded UPDATE (it only applies if the item is still in
 the state the action was decided on) plus its `desk_events` row. Two agents racing for one
 item get one winner and a clear error for the other, on either backend. The events are what
@@ -33,6 +37,7 @@ from sqlalchemy.exc import ArgumentError, DBAPIError, IntegrityError, NoSuchModu
 from carewire.core.delivery import Delivery, MentionRef
 from carewire.core.files import PRIVATE_FILE, create_private, private_dir, tighten
 from carewire.core.types import dumps, utc
+from carewire.desk.assignment import Assignment
 from carewire.desk.errors import DeskError
 from carewire.desk.outbox import Outbox, ReplyTarget, queue_reply
 from carewire.desk.ratings import Ratings
@@ -42,14 +47,16 @@ from carewire.enrichment import thanks
 Status = Literal["open", "claimed", "resolved"]
 EventKind = Literal["delivered", "claimed", "reply_queued", "reply_approved", "reply_rejected",
                     "replied", "resolved", "reopened", "rated", "reassigned",
-                    "rating_requested", "follow_up"]
+                    "rating_requested", "assigned", "unassigned", "follow_up"]
 """`reply_queued`: an agent wrote a reply (desk/outbox.py posts it), which a lead approves
 or rejects where the team asks for it; `replied`: the reply reached the customer, posted on
 the platform or sent by hand, at that moment (what the first-response KPI counts);
 `rating_requested`: the desk's rating request was posted (desk/ratings.py); `rated`: a
-rating, `by` the agent who recorded it or the customer on the rating page; `follow_up`: the
-customer wrote again in the conversation of an item (Desk.add); it says whether that
-resolved or reopened the item, and which words decided."""
+rating, `by` the agent who recorded it or the customer on the rating page; `assigned`: the
+desk gave the item to an agent (`agent`, `rule`, the `skills` matched, their `load` and
+`capacity`, and `why` in words); `unassigned`: an agent who went away gave it back;
+`follow_up`: the customer wrote again in the conversation of an item (Desk.add); it says
+whether that resolved or reopened the item, and which words decided."""
 STATUSES: tuple[Status, ...] = ("open", "claimed", "resolved")
 FACETS = ("source", "language", "sentiment", "intent", "influence_tier")
 """Item fields a queue can be filtered on, besides team and status."""
@@ -180,7 +187,8 @@ class Desk:
         """The item for `delivery.key`: created (True), or the one already there (False).
 
         Race-safe without locks: the unique key decides, and the loser of a race reads the
-        winner's row."""
+        winner's row. A new item is then offered to the team's agents (an assignment
+        pass: desk/assignment.py)."""
         now = self._now()
         first = delivery.mentions[0] if delivery.mentions else None
         facets = {name: getattr(first, name, None) for name in FACETS}
@@ -205,6 +213,7 @@ class Desk:
                 raise
             self._follow_up(existing, delivery.mentions)
             return existing, False
+        self.assignment.run(teams=[delivery.team])
         return item_id, True
 
     def _follow_up(self, item_id: int, mentions: Iterable[MentionRef]) -> None:
@@ -212,7 +221,8 @@ class Desk:
         conversation of their case, which stays with its agent whatever it says. The
         latest one decides the status (enrichment/thanks.py): "thanks, all sorted"
         resolves an open item; a resolved item stays resolved on a thank-you and is
-        reopened, for the same agent, by anything else ("still not working").
+        reopened by anything else ("still not working"), offered back to the agent who
+        resolved it as `reopen` does.
 
         Deliveries reach the desk from one writer (the process DAG's deliver step), so two
         follow-ups of one item are never added at once."""
@@ -231,8 +241,8 @@ class Desk:
             if closing == "solved" and item["status"] != "resolved":
                 changes["status"] = "resolved"
             elif closing is None and item["status"] == "resolved":
-                changes["status"] = "claimed" if item["assignee"] else "open"
-            said.update(status=changes.get("status"), team=item["team"])
+                changes.update(status="open", assignee=None)
+            said.update(status=changes.get("status"), team=item["team"], agent=item["assignee"])
             return changes, {"mentions": [f"{m.source}:{m.source_id}" for m in new],
                              "says": closing, "cue": cue, "status": changes.get("status")}
 
@@ -243,6 +253,10 @@ class Desk:
                              {"team": said["team"], "by": "follow_up"})
 
         self._act(item_id, "follow_up", "customer", decide, also=also)
+        if said.get("status") == "resolved":  # whoever held it has room again
+            self.assignment.run(teams=[said["team"]], agents=[said["agent"]])
+        elif said.get("status") == "open":
+            self.assignment.offer_back(item_id, said["agent"])
 
     def claim(self, item_id: int, agent: str) -> DeskItem:
         """Take an open item. Claiming one you already hold changes nothing."""
@@ -281,23 +295,34 @@ class Desk:
         return self._act(item_id, "reply_queued", agent, decide, also=queue)
 
     def resolve(self, item_id: int, agent: str) -> DeskItem:
+        """Close the item; whoever held it has room again (an assignment pass follows)."""
+
         def decide(item):
             _refuse_resolved(item, "resolve")
             _refuse_held_by_other(item, agent, "resolve")
             return {"status": "resolved", "assignee": agent}, {}
 
-        return self._act(item_id, "resolved", agent, decide)
+        done = self._act(item_id, "resolved", agent, decide)
+        self.assignment.run(teams=[done.team], agents=[agent])
+        return done
 
     def reopen(self, item_id: int, agent: str) -> DeskItem:
-        """Put a resolved item back in its team's queue, unclaimed."""
+        """Put a resolved item back in its team's queue, unclaimed, and offer it to the
+        agent who resolved it (when they are available and have room), else to the team's
+        agents like a new one. Offered after the reopening's own transaction: an agent's
+        row is never locked after an item's (desk/assignment.py)."""
+        resolver: list[str | None] = []
 
         def decide(item):
             if item["status"] != "resolved":
                 raise DeskError(f"desk item {item_id} is {item['status']}, not resolved: only "
                                 "a resolved item can be reopened")
+            resolver[:] = [item["assignee"]]
             return {"status": "open", "assignee": None}, {}
 
-        return self._act(item_id, "reopened", agent, decide)
+        done = self._act(item_id, "reopened", agent, decide)
+        offered = self.assignment.offer_back(item_id, resolver[0] if resolver else None)
+        return done if offered is None else self.item(item_id)
 
     def rate(self, item_id: int, score: int, by: str, *, correcting: bool = False) -> DeskItem:
         """Record the customer's rating of the care given (1 worst .. 5 best); the item
@@ -324,8 +349,11 @@ class Desk:
         if not team.strip():
             raise DeskError(f"reassigning desk item {item_id} needs a team name")
 
+        held_by: list[str | None] = []
+
         def decide(item):
             _refuse_resolved(item, "reassign")
+            held_by[:] = [item["assignee"]]
             changes = {"team": team, "status": "open", "assignee": None}
             data = {"from_team": item["team"]}
             if route is not None and route != item["route"]:
@@ -333,12 +361,16 @@ class Desk:
                 data.update(route=route, from_route=item["route"])
             return changes, data
 
-        return self._act(item_id, "reassigned", agent, decide)
+        self._act(item_id, "reassigned", agent, decide)
+        # the new team's agents may take it; whoever held it has room again
+        self.assignment.run(teams=[team], agents=held_by)
+        return self.item(item_id)
 
     def resolve_cluster(self, cluster_id: str, agent: str) -> tuple[list[int], list[DeskItem]]:
         """Resolve every unresolved item of an issue cluster in one transaction: the answer
         given once, publicly, closes it for everyone who asked. Only items of this desk's
-        teams (`within`) are touched, and an item claimed by someone else is left to them.
+        teams (`within`) are touched, and an item claimed by someone else is left to them
+        (one only assigned to them, not started, is resolved: they have room again).
         Returns the ids resolved and the items left."""
         now = self._now()
         query = sa.select(desk_items).where(desk_items.c.cluster_id == cluster_id,
@@ -347,6 +379,7 @@ class Desk:
             query = query.where(desk_items.c.team.in_(sorted(self._teams)))
         resolved: list[int] = []
         left: list[DeskItem] = []
+        freed: set[str | None] = set()
         with self.engine.begin() as conn:
             for row in conn.execute(query.order_by(desk_items.c.item_id)).mappings().all():
                 if row["status"] == "claimed" and row["assignee"] != agent:
@@ -364,26 +397,30 @@ class Desk:
                 self._record(conn, row["item_id"], "resolved", agent, now,
                              {"team": row["team"], "cluster_id": cluster_id})
                 resolved.append(row["item_id"])
+                freed.add(row["assignee"])
+        self.assignment.run(agents=[agent, *sorted(a for a in freed if a)])
         return resolved, left
 
     def items(self, team: str | None = None, status: Status | Iterable[Status] | None = None,
-              limit: int = 50, offset: int = 0, **facets: str | None) -> list[DeskItem]:
+              limit: int = 50, offset: int = 0, *, assignee: str | None = None,
+              **facets: str | None) -> list[DeskItem]:
         """A page of the queue, the soonest SLA deadline (the oldest breaching) first.
-        `facets` filter on FACETS (source="x", sentiment="negative"...); None means any."""
+        `facets` filter on FACETS (source="x", sentiment="negative"...); None means any;
+        `assignee`: only what that agent holds."""
         if limit < 1 or offset < 0:
             raise DeskError(f"limit must be at least 1 and offset at least 0, got limit={limit}"
                             f", offset={offset}")
-        query = (_filtered(sa.select(desk_items), team, status, facets)
+        query = (_filtered(sa.select(desk_items), team, status, facets, assignee)
                  .order_by(desk_items.c.sla_due_at, desk_items.c.item_id)
                  .limit(limit).offset(offset))
         with self.engine.connect() as conn:
             return [_item(row) for row in conn.execute(query).mappings()]
 
     def count(self, team: str | None = None, status: Status | Iterable[Status] | None = None,
-              **facets: str | None) -> int:
+              *, assignee: str | None = None, **facets: str | None) -> int:
         """How many items `items` pages through with the same filters."""
         query = _filtered(sa.select(sa.func.count()).select_from(desk_items), team, status,
-                          facets)
+                          facets, assignee)
         with self.engine.connect() as conn:
             return conn.scalar(query)
 
@@ -409,6 +446,11 @@ class Desk:
     def outbox(self) -> Outbox:
         """The replies agents queued, for the sender and the item pages."""
         return Outbox(self.engine, self._now)
+
+    @property
+    def assignment(self) -> Assignment:
+        """Agents' skills, capacity and status, and the passes that give items to them."""
+        return Assignment(self.engine, self._now)
 
     @property
     def ratings(self) -> Ratings:
@@ -503,9 +545,12 @@ class Desk:
                                                  data=data))
 
 
-def _filtered(query, team: str | None, status, facets: Mapping[str, str | None]):
+def _filtered(query, team: str | None, status, facets: Mapping[str, str | None],
+              assignee: str | None = None):
     if team is not None:
         query = query.where(desk_items.c.team == team)
+    if assignee is not None:
+        query = query.where(desk_items.c.assignee == assignee)
     if status is not None:
         wanted = [status] if isinstance(status, str) else list(status)
         unknown = [s for s in wanted if s not in STATUSES]
@@ -546,3 +591,6 @@ def _refuse_held_by_other(item: Mapping[str, Any], agent: str, doing: str) -> No
     if item["status"] == "claimed" and item["assignee"] != agent:
         raise DeskError(f"desk item {item['item_id']} is claimed by {item['assignee']}: ask "
                         f"them, or reassign it, before you {doing} it")
+    if item["status"] == "open" and item["assignee"] not in (None, agent):
+        raise DeskError(f"desk item {item['item_id']} is assigned to {item['assignee']}, who "
+                        f"has not started it: ask them, or reassign it, before you {doing} it")

@@ -24,7 +24,7 @@ from starlette.datastructures import FormData
 
 from carewire.core.errors import ConfigError
 from carewire.core.settings import Settings
-from carewire.desk import alerts_page, dashboards, queues, rating_page
+from carewire.desk import agents_page, alerts_page, dashboards, queues, rating_page
 from carewire.desk.accounts import ROLES, AccountError, Accounts
 from carewire.desk.pages import flash_redirect, render
 from carewire.desk.session import (SESSION_COOKIE, SignInRequired, Viewer, admin_viewer,
@@ -106,6 +106,7 @@ def create_app(settings: Settings, teams: DeskTeams, *,
     app.include_router(_admin_routes())
     app.include_router(queues.router)
     app.include_router(alerts_page.router)
+    app.include_router(agents_page.router)
     app.include_router(dashboards.router)
     app.include_router(rating_page.router)
     app.router.on_shutdown.append(desk.close)
@@ -220,6 +221,10 @@ def _sign_in_routes(settings: Settings) -> APIRouter:
     def logout(request: Request, who: Viewer = Depends(viewer),
                form: FormData = Depends(checked_form)):
         request.app.state.accounts.sign_out(who.token, client_ip(request))
+        if who.role == "agent" and who.name in {
+                a.name for a in request.app.state.desk.assignment.agents()}:
+            # nothing waits behind someone who left
+            request.app.state.desk.assignment.set_status(who.name, "offline", who.name)
         response = RedirectResponse("/login", status_code=303)
         response.delete_cookie(SESSION_COOKIE)
         return response
@@ -255,6 +260,9 @@ def _admin_routes() -> APIRouter:
             request.app.state.accounts.set_active(name, active, who.name)
         except AccountError as exc:
             return flash_redirect("/admin/users", who, error=str(exc))
+        if not active and name in {a.name for a in request.app.state.desk.assignment.agents()}:
+            # a disabled agent takes nothing; what they had not started goes on
+            request.app.state.desk.assignment.set_status(name, "offline", who.name)
         return flash_redirect("/admin/users", who,
                               done=f"{name} {'enabled' if active else 'disabled'}")
 

@@ -86,6 +86,10 @@ def test_a_store_made_by_680aa72_upgrades_in_place(desk_url):
         assert [e.kind for e in desk.events()] == ["delivered", "claimed", "replied"]
         resolved = desk.resolve(item.item_id, "lee")  # the old item works like a new one
         assert resolved.status == "resolved"
+        # revision 0006: the old agent takes assigned work once given skills and available
+        [lee] = desk.assignment.agents()
+        assert (lee.name, lee.teams, lee.status, lee.capacity, lee.languages) == (
+            "lee", ("care",), "offline", 5, ())
 
         accounts = Accounts(desk.engine, lambda: T0 + timedelta(hours=1),
                             idle=timedelta(minutes=30), lifetime=timedelta(hours=12))

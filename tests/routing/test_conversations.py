@@ -22,6 +22,7 @@ from carewire.desk.store import Desk
 from carewire.enrichment.thanks import closing
 from carewire.routing.policy import DEFAULT_POLICY
 from tests.connectors.x.payloads import at, page, tweet
+from tests.desk.test_assignment import add_agent
 from tests.warehouse.test_load import query
 
 STREAM = Stream(source="x", name="mentions")
@@ -59,6 +60,8 @@ def the_item(settings):
 
 
 def test_follow_ups_stay_with_their_case_and_the_customer_closes_or_reopens_it(settings):
+    with Desk(settings.desk_url) as desk:
+        add_agent(desk, "ann", sources=("x",))
     case = tweet(T0 + timedelta(minutes=5), "@KestrelHelp my parcel says delivered but it "
                  "never came, order placed last week")
     post(settings, 0, case)
@@ -96,8 +99,9 @@ def test_follow_ups_stay_with_their_case_and_the_customer_closes_or_reopens_it(s
                   reply_to=case["id"])
     post(settings, 4, again)
     assert decision(settings, again["id"])[1:] == ("open-case", key)
-    item, kinds = the_item(settings)
-    assert (item.status, item.assignee) == ("claimed", "ann") and kinds[-1] == "reopened"
+    item, kinds = the_item(settings)  # reopened, and offered back to the agent who had it
+    assert (item.status, item.assignee) == ("open", "ann")
+    assert kinds[-2:] == ["reopened", "assigned"]
 
 
 @pytest.mark.parametrize("text, says", [

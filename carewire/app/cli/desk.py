@@ -13,6 +13,7 @@ from carewire.app.cli.command_group import CommandGroup, one_of, option
 from carewire.core.errors import CarewireError
 
 ROLES = ("agent", "lead", "admin")
+AGENT_STATUSES = ("available", "away", "offline")
 
 app = CommandGroup(
     "desk", invoke_without_command=True,
@@ -20,8 +21,10 @@ app = CommandGroup(
     help="Serve the care desk (queues, items, dashboards, alerts) on desk.host:desk.port "
          "(default http://127.0.0.1:8765/). Its queue store is routing.desk_url; item "
          "context and dashboards come from the analyst snapshot.")
-users = CommandGroup("user", short_help="add or list desk users",
-                     help="Add or list the desk's users.")
+users = CommandGroup("user", short_help="add or list desk users; agents' skills and status",
+                     help="Add or list the desk's users; set an agent's skills, capacity "
+                          "and status, which decide what the desk assigns them "
+                          "(docs/desk.md, Assignment).")
 app.add_typer(users)
 
 
@@ -119,15 +122,98 @@ def password(
     print(f"new password set for {name}; their sessions ended and any lockout is lifted")
 
 
-@users.command("list", short_help="list users", help="List desk users, roles and teams.")
+@users.command("list", short_help="list users",
+               help="List desk users, roles and teams; for agents also their availability, "
+                    "what they hold of their capacity, and their skills.")
 def list_users(ctx: typer.Context) -> None:
     desk, accounts = _accounts(context.settings(ctx))
     with desk:
         found = accounts.users()
+        agents = {a.name: a for a in desk.assignment.agents()}
+    rows = []
+    for user in found:
+        agent = agents.get(user.name)
+        rows.append((user.name, user.role, "active" if user.active else "disabled",
+                     ", ".join(user.teams),
+                     agent and agent.status, agent and f"{agent.load}/{agent.capacity}",
+                     agent and " ".join(agent.languages), agent and " ".join(agent.sources),
+                     agent and (" ".join(agent.topics) or "any")))
     output.show(output.table(
-        ["name", "role", "status", "teams"],
-        [(user.name, user.role, "active" if user.active else "disabled",
-          ", ".join(user.teams)) for user in found]))
+        ["name", "role", "status", "teams", "availability", "holds", "languages", "sources",
+         "topics"], rows))
+
+
+@users.command(
+    "skills", short_help="set an agent's languages, sources, topics and capacity",
+    help="Set what the desk may assign an agent: an item goes only to an agent who has its "
+         "language and its source, and its intent when they list topics (none listed: every "
+         "intent), and who holds fewer unresolved items than their capacity. Each option "
+         "given replaces that list; those not given are kept.")
+def skills(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(metavar="NAME")],
+    language: Annotated[list[str] | None, option(
+        "--language", help="a language they answer in, as the queue shows it: en (repeat "
+        "for several)")] = None,
+    source: Annotated[list[str] | None, option(
+        "--source", help="a source they work: x, reddit, a forum's or blog's name (repeat)"
+    )] = None,
+    topic: Annotated[list[str] | None, option(
+        "--topic", help="an intent they take, e.g. complaint (repeat); without any, every "
+        "intent")] = None,
+    any_topic: Annotated[bool, option(
+        "--any-topic", help="forget their topics: they take every intent")] = False,
+    capacity: Annotated[int | None, option(
+        "--capacity", help="unresolved items they hold at once (new agents: 5)")] = None,
+) -> None:
+    desk, _ = _accounts(context.settings(ctx))
+    with desk:
+        agent = desk.assignment.set_skills(
+            name, "cli", languages=language, sources=source,
+            topics=[] if any_topic else topic, capacity=capacity)
+    print(f"{agent.name}: languages {' '.join(agent.languages) or '(none)'}; sources "
+          f"{' '.join(agent.sources) or '(none)'}; topics {' '.join(agent.topics) or 'any'}; "
+          f"holds {agent.load} of {agent.capacity}; {agent.status}")
+
+
+@users.command(
+    "status", short_help="set an agent available, away or offline",
+    help="Set an agent's availability (agents set their own on the desk's home page). Away "
+         "or offline gives back every item assigned to them and not yet claimed, for the "
+         "desk to hand on; available lets the desk assign them work at once.")
+def status(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(metavar="NAME")],
+    to: Annotated[Literal[AGENT_STATUSES], typer.Argument(metavar=one_of(AGENT_STATUSES))],
+) -> None:
+    desk, _ = _accounts(context.settings(ctx))
+    with desk:
+        released = desk.assignment.set_status(name, to, "cli")
+        agent = desk.assignment.agent(name)
+    print(f"{name} is {to}; holds {agent.load} of {agent.capacity}"
+          + (f"; gave back {len(released)} item(s) not started" if released else ""))
+
+
+@app.command(
+    "auto-assign", short_help="turn a team's auto-assignment on or off",
+    help="With it on (the default), the desk gives each item of the team to an available "
+         "agent with the skills and room; off, the team's items wait in its queue to be "
+         "claimed by hand. Leads also switch it on the desk's Agents page.")
+def auto_assign(
+    ctx: typer.Context,
+    team: Annotated[str, typer.Argument(metavar="TEAM")],
+    switch: Annotated[Literal["on", "off"], typer.Argument(metavar="{on,off}")],
+) -> None:
+    from carewire.routing.policy import policy_for
+
+    settings = context.settings(ctx)
+    teams = policy_for(settings).desk_teams().queues
+    if team not in teams:
+        raise CarewireError(f"no queue for team {team}: the teams are {', '.join(teams)}")
+    desk, _ = _accounts(settings)
+    with desk:
+        desk.assignment.set_auto_assign(team, switch == "on", "cli")
+    print(f"auto-assignment {switch} for {team}")
 
 
 replies = CommandGroup(
