@@ -5,7 +5,9 @@ the schema, loads every batch that is new or changed (upserts, quarantine), enri
 clusters the new mentions, judges the recent hours for spikes (alerts to the desk and the
 configured webhooks), routes the mentions under the policy, delivers the routed work to
 the desk and the configured destinations, and publishes the analyst snapshot. One run at
-a time, because DuckDB allows one writing process: the tasks run in sequence.
+a time, because DuckDB allows one writing process: the tasks run in sequence, in the
+`carewire_warehouse` pool of one slot that the other writers' tasks share
+(carewire/dag_tasks/common.py), so a writer waits its turn instead of meeting the lock.
 
 The alerts task does not fail when a notification cannot be sent: the alert is stored,
 the notification waits with its error (`out__alerts`) and is retried next run, and
@@ -39,7 +41,7 @@ with DAG(
     start_date=START_DATE,
     catchup=False,
     max_active_runs=1,
-    default_args=default_args(),
+    default_args=default_args(writes_warehouse=True),
     tags=["carewire", "process"],
     # Triggered with a window in its conf, a run first does that window again (docs/runbook.md).
     params={**WINDOW, **options(reload=False, reenrich="off", reroute="off")},

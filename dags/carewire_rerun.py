@@ -51,7 +51,7 @@ with DAG(
     # made, and only reports what a new policy would move.
     params={**window("the run's data interval (its day; a backfill's days)."),
             **options(reload=True, reenrich="changed_models", reroute="dry_run")},
-    default_args=default_args(),
+    default_args=default_args(writes_warehouse=True),
     tags=["carewire", "ops"],
     doc_md=__doc__,
 ) as dag:
