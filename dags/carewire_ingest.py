@@ -7,6 +7,10 @@ the batch of that interval is replaced, never duplicated (see docs/operations in
 A task per stream, named by it from the start (not one task mapped over the streams, whose
 instances show as 0, 1, 2 until they end): a broken feed fails its own task, under its
 own name, and the others land.
+
+The first task, `wait_for_earlier_runs`, holds a run while a run of an earlier interval is
+still fetching (a backfill beside the schedule, or one with --max-active-runs above 1): a
+run reads the cursor the interval before it saved (carewire/dag_tasks/guard.py).
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from airflow.sdk import DAG
 from airflow.timetables.interval import CronDataIntervalTimetable
 
 from carewire.dag_tasks.common import START_DATE, default_args, landing_asset, task
+from carewire.dag_tasks.guard import wait_for_earlier_runs
 from carewire.app import pipeline
 from carewire.connectors import configured_streams
 from carewire.core.settings import load_settings
@@ -52,13 +57,15 @@ def build(source: str, stream_names: list[str]) -> DAG:
         schedule=CronDataIntervalTimetable(SETTINGS.schedule, timezone="UTC"),
         start_date=START_DATE,
         catchup=False,
-        max_active_runs=1,  # cursors move forward one interval at a time
+        max_active_runs=1,  # cursors move forward one interval at a time, and a backfill's
+        # runs (counted apart from this) wait for the earlier ones in the first task
         default_args=DEFAULTS,
         tags=["carewire", "ingest", source],
         doc_md=__doc__,
     ) as dag:
+        guard = wait_for_earlier_runs()
         for name in stream_names:
-            fetch_task(source, name)
+            guard >> fetch_task(source, name)
     return dag
 
 

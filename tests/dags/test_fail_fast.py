@@ -52,7 +52,7 @@ def feed_dag(airflow_db, tmp_path, monkeypatch, server, notify):
 
 
 def fetch_try(dag_run) -> tuple[str, int]:
-    [ti] = dag_run.get_task_instances()
+    [ti] = [ti for ti in dag_run.get_task_instances() if ti.task_id.startswith("fetch_")]
     return str(ti.state).rsplit(".", 1)[-1].lower(), ti.try_number
 
 
