@@ -28,6 +28,7 @@ from airflow.sdk import DAG, AssetAny
 
 from carewire.dag_tasks.common import (START_DATE, default_args, landing_asset, migrate,
                                        publish, task)
+from carewire.dag_tasks.notify import process_deadlines
 from carewire.dag_tasks.quality import gate, quality_gates
 from carewire.dag_tasks.rerun import WINDOW, options, rerun_step
 from carewire.core.settings import load_settings
@@ -42,6 +43,8 @@ with DAG(
     catchup=False,
     max_active_runs=1,
     default_args=default_args(writes_warehouse=True),
+    # landed data not processed within notify.process_deadline_minutes reaches `notify`
+    deadline=process_deadlines(load_settings().notify),
     tags=["carewire", "process"],
     # Triggered with a window in its conf, a run first does that window again (docs/runbook.md).
     params={**WINDOW, **options(reload=False, reenrich="off", reroute="off")},
