@@ -22,9 +22,9 @@ Trigger an erasure at once:
 A trigger's conf stays in Airflow's metadata database with the run: `carewire erase`
 queues the same request without leaving the handle there, and is the way to prefer.
 
-It writes the warehouse like process and sync_outcomes. DuckDB allows one writer: while
-process holds the file, a task here fails with "cannot open ..." and its retry (2, 4, 8
-minutes later) goes through; a process task that meets this DAG's hold retries the same way.
+It writes the warehouse like process and sync_outcomes. DuckDB allows one writer: every
+task here runs in the `carewire_warehouse` pool of one slot, so it waits for a running
+process or sync_outcomes task to end instead of failing on the file's lock.
 One run at a time (max_active_runs=1). A landing batch that an ingest replaces while it is
 being redacted is left for the next run, and its request stays queued.
 """
@@ -44,7 +44,7 @@ with DAG(
     max_active_runs=1,
     # Paused at creation like every DAG (the README's unpause steps name it): while it is,
     # erasure requests wait, and `carewire status --check` says so after a day.
-    default_args=default_args(),
+    default_args=default_args(writes_warehouse=True),
     tags=["carewire", "privacy"],
     doc_md=__doc__,
     params={

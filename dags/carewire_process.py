@@ -5,7 +5,9 @@ the schema, loads every batch that is new or changed (upserts, quarantine), enri
 clusters the new mentions, judges the recent hours for spikes (alerts to the desk and the
 configured webhooks), routes the mentions under the policy, delivers the routed work to
 the desk and the configured destinations, and publishes the analyst snapshot. One run at
-a time, because DuckDB allows one writing process: the tasks run in sequence.
+a time, because DuckDB allows one writing process: the tasks run in sequence, in the
+`carewire_warehouse` pool of one slot that the other writers' tasks share
+(carewire/dag_tasks/common.py), so a writer waits its turn instead of meeting the lock.
 
 The alerts task does not fail when a notification cannot be sent: the alert is stored,
 the notification waits with its error (`out__alerts`) and is retried next run, and
@@ -26,6 +28,7 @@ from airflow.sdk import DAG, AssetAny
 
 from carewire.dag_tasks.common import (START_DATE, default_args, landing_asset, migrate,
                                        publish, task)
+from carewire.dag_tasks.notify import process_deadlines
 from carewire.dag_tasks.quality import gate, quality_gates
 from carewire.dag_tasks.rerun import WINDOW, options, rerun_step
 from carewire.core.settings import load_settings
@@ -39,7 +42,9 @@ with DAG(
     start_date=START_DATE,
     catchup=False,
     max_active_runs=1,
-    default_args=default_args(),
+    default_args=default_args(writes_warehouse=True),
+    # landed data not processed within notify.process_deadline_minutes reaches `notify`
+    deadline=process_deadlines(load_settings().notify),
     tags=["carewire", "process"],
     # Triggered with a window in its conf, a run first does that window again (docs/runbook.md).
     params={**WINDOW, **options(reload=False, reenrich="off", reroute="off")},

@@ -19,9 +19,13 @@ days is a backfill, one run per day:
 It exists because `process`, scheduled on the landing assets, cannot be backfilled
 (Airflow refuses: "process has a non-periodic schedule that does not support
 backfills"). The task is the one `process` runs when triggered with a window
-(carewire/dag_tasks/rerun.py). It writes the warehouse, so it waits for nothing but may meet a running
-`process`: the task then fails with "cannot open ..." and its retry goes through. Work a
-real re-route plans is delivered by the next `process` run (or `carewire route deliver`).
+(carewire/dag_tasks/rerun.py). Its tasks write the warehouse, so they run in the
+`carewire_warehouse` pool of one slot: a task of `process` or another writer DAG and one
+of this DAG take turns instead of meeting on DuckDB's lock. The first task,
+`wait_for_earlier_runs`, holds a run while a run of an earlier day is still running, so
+the days of a backfill go one at a time and in order even with --max-active-runs above 1
+(carewire/dag_tasks/guard.py). Work a real re-route plans is delivered by the next
+`process` run (or `carewire route deliver`).
 
 Backfill runs only run while the DAG is unpaused, and while it is unpaused the daily
 schedule also does each past day once with the defaults (reload, re-enrich what older
@@ -36,6 +40,7 @@ from airflow.sdk import DAG
 from airflow.timetables.interval import CronDataIntervalTimetable
 
 from carewire.dag_tasks.common import START_DATE, default_args, migrate, publish
+from carewire.dag_tasks.guard import wait_for_earlier_runs
 from carewire.dag_tasks.quality import quality_gates
 from carewire.dag_tasks.rerun import options, rerun_step, window
 
@@ -51,10 +56,11 @@ with DAG(
     # made, and only reports what a new policy would move.
     params={**window("the run's data interval (its day; a backfill's days)."),
             **options(reload=True, reenrich="changed_models", reroute="dry_run")},
-    default_args=default_args(),
+    default_args=default_args(writes_warehouse=True),
     tags=["carewire", "ops"],
     doc_md=__doc__,
 ) as dag:
     # The rerun runs the process DAG's gates after each step; a failure fails the run here
     # as it does there.
-    migrate() >> rerun_step(window_from_interval=True) >> publish() >> quality_gates()
+    (wait_for_earlier_runs() >> migrate() >> rerun_step(window_from_interval=True)
+     >> publish() >> quality_gates())

@@ -5,9 +5,9 @@ delivered (claims, replies, resolutions, satisfaction ratings, accepted answers)
 each as an event, offer every accepted community answer to all the authors of its issue
 cluster, escalate community items left without an answer, deliver those, and publish.
 
-It writes the warehouse like the process DAG does. DuckDB allows one writer: if process
-holds the file, the task fails with "cannot open ..." and its retry (2 minutes later)
-goes through.
+It writes the warehouse like the process DAG does. DuckDB allows one writer: its tasks run
+in the `carewire_warehouse` pool of one slot, so a task waits for a running process task
+to end instead of failing on the file's lock.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ with DAG(
     start_date=START_DATE,
     catchup=False,
     max_active_runs=1,
-    default_args=default_args(),
+    default_args=default_args(writes_warehouse=True),
     tags=["carewire", "routing"],
     doc_md=__doc__,
 ) as dag:

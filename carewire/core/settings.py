@@ -379,6 +379,16 @@ class NotifySettings(Section):
     webhook_conn_id: str | None = Field(
         default=None, description="A Connection whose host is a webhook URL (Slack, Teams, "
         "a pager): every failed task POSTs a JSON message there, its `text` one line.")
+    process_deadline_minutes: int | None = Field(
+        default=60, ge=1, description="Deadline alert: a `process` run that has not succeeded "
+        "this many minutes after it was queued (landed data waiting, a run hung, failed or "
+        "queued behind another writer) is reported to the channels above; null: none. "
+        "Nothing is sent while the channels above name nobody.")
+    ingest_deadline_intervals: int | None = Field(
+        default=3, ge=1, description="Deadline alert: when an `ingest_<source>` run has not "
+        "succeeded this many schedule intervals after its interval began, each stream of the "
+        "source with nothing landed for as long is reported (three hourly runs, as `carewire "
+        "status --check --stale-after 180`); null: none.")
 
 
 class RetentionSettings(Section):

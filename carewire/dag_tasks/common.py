@@ -1,5 +1,6 @@
-"""What every carewire DAG shares: task defaults, the landing assets, and the two tasks
-that bracket every run that writes the warehouse (`migrate` first, `publish` last).
+"""What every carewire DAG shares: task defaults, the warehouse pool, the landing assets,
+and the two tasks that bracket every run that writes the warehouse (`migrate` first,
+`publish` last).
 
 Kept import-light on purpose: the scheduler parses DAG files often, so nothing here opens
 a database, calls a connection or imports DuckDB, pandas or a model.
@@ -31,14 +32,28 @@ TIME_LIMIT = timedelta(hours=2)
 instead of holding its DAG (and the warehouse) for good. A rerun's task takes longer."""
 
 
-def default_args() -> dict[str, Any]:
+WAREHOUSE_POOL = "carewire_warehouse"
+"""The Airflow pool of one slot that every task opening the DuckDB warehouse read-write
+runs in (process, rerun, sync_outcomes, maintenance): DuckDB allows one writing process, so
+the scheduler starts one such task at a time, whichever DAG or backfill it belongs to,
+instead of letting a second one fail on the file's lock and get through by its retries.
+deploy/pools.json declares it; `make airflow` and the scale-out set-up import that file
+(docs/runbook.md, "One writer"). A task in a pool that does not exist is never scheduled."""
+
+OTHER_POOL = "default_pool"
+"""Airflow's own pool, for the tasks of a warehouse DAG that do not open the warehouse."""
+
+
+def default_args(*, writes_warehouse: bool = False) -> dict[str, Any]:
     """Every carewire task's defaults: the bounded retries, the time limit, and, when it
-    fails for good, the notifiers `notify` in carewire.yaml names (dag_tasks/notify.py)."""
+    fails for good, the notifiers `notify` in carewire.yaml names (dag_tasks/notify.py);
+    for a DAG whose tasks write the warehouse, its pool (WAREHOUSE_POOL)."""
     from carewire.core.settings import load_settings
     from carewire.dag_tasks.notify import failure_notifiers
 
     return {"owner": "carewire", **RETRIES, "execution_timeout": TIME_LIMIT,
-            "on_failure_callback": failure_notifiers(load_settings().notify)}
+            "on_failure_callback": failure_notifiers(load_settings().notify),
+            **({"pool": WAREHOUSE_POOL} if writes_warehouse else {})}
 
 
 FATAL = (ConfigError, FatalSourceError)

@@ -13,7 +13,7 @@ import duckdb
 import pytest
 
 from carewire.core.settings import SAMPLE_CONFIG, load_settings
-from tests.dags.conftest import DAGS
+from tests.dags.conftest import DAGS, for_dag_test
 from tests.warehouse_rows import tables
 
 pytestmark = pytest.mark.airflow
@@ -32,6 +32,7 @@ def dagbag(airflow_db, tmp_path, monkeypatch):
     bag = DagBag(dag_folder=str(DAGS))
     assert bag.import_errors == {}
     for dag in bag.dags.values():
+        for_dag_test(dag)
         for task in dag.tasks:
             # dag.test() honours retries and would wait out the production backoff
             # (2, 4, 8 minutes) before reporting a failure; here a failure fails at once.

@@ -14,7 +14,7 @@ import yaml
 
 from carewire.core.settings import SAMPLE_CONFIG
 from tests.conftest import Reply
-from tests.dags.conftest import DAGS
+from tests.dags.conftest import DAGS, for_dag_test
 
 pytestmark = pytest.mark.airflow
 
@@ -45,6 +45,7 @@ def feed_dag(airflow_db, tmp_path, monkeypatch, server, notify):
     bag = DagBag(dag_folder=str(DAGS))
     assert bag.import_errors == {}
     dag = bag.get_dag("ingest_feeds")
+    for_dag_test(dag)
     for task in dag.tasks:
         assert task.retries == 3  # production's
         task.retry_delay = task.max_retry_delay = timedelta(seconds=1)
@@ -52,7 +53,7 @@ def feed_dag(airflow_db, tmp_path, monkeypatch, server, notify):
 
 
 def fetch_try(dag_run) -> tuple[str, int]:
-    [ti] = dag_run.get_task_instances()
+    [ti] = [ti for ti in dag_run.get_task_instances() if ti.task_id.startswith("fetch_")]
     return str(ti.state).rsplit(".", 1)[-1].lower(), ti.try_number
 
 

@@ -12,6 +12,7 @@ import pytest
 
 from carewire.app.cli import main
 from carewire.core.settings import SAMPLE_CONFIG
+from tests.dags.conftest import for_dag_test
 from tests.reruns.conftest import DAGS, EVERYTHING, query
 
 pytestmark = pytest.mark.airflow
@@ -26,6 +27,7 @@ def dagbag(airflow_db, demo_settings, monkeypatch):
     bag = DagBag(dag_folder=str(DAGS))
     assert bag.import_errors == {}
     for dag in bag.dags.values():
+        for_dag_test(dag)
         for task in dag.tasks:
             task.retries = 0  # fail at once instead of waiting out the production backoff
     return bag

@@ -176,6 +176,8 @@ def test_ingest_and_process_run_on_celery_workers_with_postgres_and_redis(
         with Cluster(tmp_path / "airflow", relocate) as cluster:
             assert cluster.env["CAREWIRE_ENRICHMENT__QUEUE"] == ENRICHMENT_QUEUE
             cluster.airflow("db", "migrate", timeout=300)
+            # as docs/scaling.md says: the warehouse pool, before the scheduler starts
+            cluster.airflow("pools", "import", str(REPO / "deploy" / "pools.json"))
             cluster.start("api-server", "api-server", "--host", "127.0.0.1",
                           "--port", str(cluster.api_port))
             cluster.start("scheduler", "scheduler")
