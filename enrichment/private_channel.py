@@ -63,7 +63,9 @@ class PrivateChannel:
             best = int(np.flatnonzero(side)[row[side].argmax()])
             reasons.append(f"private {p:.2f}; reads most like {self.head.labels[best]} "
                            f"({row[best]:.2f})")
-        return Judged(score=score.astype(float), reason=reasons)
+        # four decimals: re-encoding the same text in another batch moves the last bits,
+        # and a rerun that changed nothing must not report every score as changed
+        return Judged(score=score.astype(float).round(4), reason=reasons)
 
 
 def calibrate(raw: np.ndarray, slope: float, intercept: float) -> np.ndarray:
