@@ -32,6 +32,11 @@ PRIVATE_CHANNEL = re.compile(
     r"|\bsend us an? (?:private|direct) message|\bfollow us and DM|\bPM us\b")
 """A brand reply that moves the conversation to a private channel."""
 
+
+def asks_for_private_channel(replies: pd.Series) -> pd.Series:
+    """Whether each brand reply asks to move to a private channel (links are not searched)."""
+    return replies.str.replace(r"https?://\S+", " ", regex=True).str.contains(PRIVATE_CHANNEL)
+
 _COLUMNS = ["tweet_id", "inbound", "created_at", "text", "response_tweet_id",
             "in_response_to_tweet_id"]
 
@@ -42,21 +47,28 @@ def inbound_sample(n: int = SAMPLE, seed: int = SEED) -> pd.DataFrame:
     return tweets.sample(n=min(n, len(tweets)), random_state=seed).sort_index()
 
 
-def route(tweets: pd.DataFrame) -> pd.DataFrame:
-    """`tweets` with the decision of `routing.decide` (text and source only) beside it."""
+def route(tweets: pd.DataFrame, scores: pd.DataFrame | None = None) -> pd.DataFrame:
+    """`tweets` with the decision of `routing.decide` (text and source only) beside it.
+    `scores`: `enrichment.score_texts` of the same texts, when the caller has them already
+    (decide then uses them instead of scoring the texts again)."""
     from carewire import routing
 
-    decided = routing.decide(pd.DataFrame({"text": tweets["text"], "source": SOURCE},
-                                          index=tweets.index))
+    frame = pd.DataFrame({"text": tweets["text"], "source": SOURCE}, index=tweets.index)
+    if scores is not None:
+        frame = frame.join(scores.set_axis(tweets.index))
+    decided = routing.decide(frame)
     return tweets.join(decided[["route", "rule_id", "reason"]])
 
 
 def hand_labels() -> None:
     """Contact center vs the rest on the held-out hand labels, for the policy and for the
     private-channel score alone, with each rule's share and precision."""
+    from carewire.enrichment import score_texts
+
     labelled = datasets.private_channel_labels()
     held = labelled[labelled["held_out"]].reset_index(drop=True)
-    scored = route(held)
+    scores = score_texts(held["text"].tolist())  # one encoder pass for the policy and the score
+    scored = route(held, scores)
     truth = held["private"].to_numpy(dtype=bool)
     print(f"Routing, hand labels (needs a private channel): {len(held)} held-out of "
           f"{len(labelled)} labelled inbound tweets, base rate {truth.mean():.3f}")
@@ -64,9 +76,7 @@ def hand_labels() -> None:
                                                .to_numpy())
     print(f"  route == contact_center vs label (official metric): F1 {f1:.4f}  "
           f"(precision {precision:.3f}, recall {found:.3f})")
-    from carewire.enrichment import score_texts
-
-    private_score = score_texts(held["text"].tolist())["private_score"].to_numpy()
+    private_score = scores["private_score"].to_numpy()
     alone = precision_recall_f1(truth, private_score >= 0.5)
     print(f"  private_score >= 0.5 alone: F1 {alone[2]:.4f}  (precision {alone[0]:.3f}, "
           f"recall {alone[1]:.3f})")
@@ -101,8 +111,7 @@ def labelled_inbound() -> pd.DataFrame:
                                        utc=True)
     links["reply"] = outbound.loc[links["reply_id"], "text"].fillna("").to_numpy()
     first = links.sort_values(["tweet_id", "reply_at", "reply_id"]).drop_duplicates("tweet_id")
-    first["private"] = first["reply"].str.replace(r"https?://\S+", " ", regex=True) \
-        .str.contains(PRIVATE_CHANNEL)
+    first["private"] = asks_for_private_channel(first["reply"])
     inbound = rows[rows["inbound"].str.strip() == "True"].dropna(subset=["text"])
     labelled = inbound[["tweet_id", "text"]].merge(first, on="tweet_id")
     return labelled[["tweet_id", "text", "reply", "private"]].reset_index(drop=True)
@@ -117,8 +126,7 @@ def evaluate() -> None:
     shares = sample["route"].value_counts(normalize=True)
     print("  route share: " + ", ".join(f"{r} {shares.get(r, 0.0):.3f}" for r in ROUTES))
     replies = datasets.twcs_brand_replies()
-    asked = replies["text"].str.replace(r"https?://\S+", " ", regex=True) \
-        .str.contains(PRIVATE_CHANNEL)
+    asked = asks_for_private_channel(replies["text"])
     print(f"  beside it, the brands' own DM share: {asked.mean():.3f} of their {len(replies)} "
           "replies in the twcs files ask to move to a private channel")
     rules = sample.groupby(["rule_id", "route"]).size().sort_values(ascending=False)
