@@ -29,7 +29,7 @@ from carewire.connectors import configured_streams
 from carewire.core.settings import load_settings
 
 SETTINGS = load_settings()
-DEFAULTS = default_args()  # one for every source's DAG
+DEFAULTS = default_args(SETTINGS.notify)  # one for every source's DAG
 TIMETABLE = CronDataIntervalTimetable(SETTINGS.schedule, timezone="UTC")
 
 

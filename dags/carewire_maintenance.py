@@ -34,6 +34,7 @@ from __future__ import annotations
 from airflow.sdk import DAG, Param
 
 from carewire.dag_tasks.common import START_DATE, default_args, migrate, publish, task
+from carewire.core.settings import load_settings
 
 with DAG(
     dag_id="maintenance",
@@ -44,7 +45,7 @@ with DAG(
     max_active_runs=1,
     # Paused at creation like every DAG (the README's unpause steps name it): while it is,
     # erasure requests wait, and `carewire status --check` says so after a day.
-    default_args=default_args(writes_warehouse=True),
+    default_args=default_args(load_settings().notify, writes_warehouse=True),
     tags=["carewire", "privacy"],
     doc_md=__doc__,
     params={

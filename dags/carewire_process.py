@@ -35,6 +35,8 @@ from carewire.core.settings import load_settings
 from carewire.connectors import CONNECTORS
 from carewire.quality import GATES_AFTER
 
+SETTINGS = load_settings()  # what the DAG declares; tasks load their own when they run
+
 with DAG(
     dag_id="process",
     description="Load landed batches into the DuckDB warehouse and publish the snapshot",
@@ -42,9 +44,9 @@ with DAG(
     start_date=START_DATE,
     catchup=False,
     max_active_runs=1,
-    default_args=default_args(writes_warehouse=True),
+    default_args=default_args(SETTINGS.notify, writes_warehouse=True),
     # landed data not processed within notify.process_deadline_minutes reaches `notify`
-    deadline=process_deadlines(load_settings().notify),
+    deadline=process_deadlines(SETTINGS.notify),
     tags=["carewire", "process"],
     # Triggered with a window in its conf, a run first does that window again (docs/runbook.md).
     params={**WINDOW, **options(reload=False, reenrich="off", reroute="off")},
@@ -59,7 +61,7 @@ with DAG(
         return pipeline.load_landed(load_settings())
 
     # The model's hardware: under the CeleryExecutor, the queue the GPU workers listen on.
-    @task(queue=load_settings().enrichment.queue)
+    @task(queue=SETTINGS.enrichment.queue)
     def enrich() -> dict:
         from carewire.app import pipeline
         from carewire.core.settings import load_settings

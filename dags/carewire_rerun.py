@@ -43,6 +43,7 @@ from carewire.dag_tasks.common import START_DATE, default_args, migrate, publish
 from carewire.dag_tasks.guard import wait_for_earlier_runs
 from carewire.dag_tasks.quality import quality_gates
 from carewire.dag_tasks.rerun import options, rerun_step, window
+from carewire.core.settings import load_settings
 
 with DAG(
     dag_id="rerun",
@@ -56,7 +57,7 @@ with DAG(
     # made, and only reports what a new policy would move.
     params={**window("the run's data interval (its day; a backfill's days)."),
             **options(reload=True, reenrich="changed_models", reroute="dry_run")},
-    default_args=default_args(writes_warehouse=True),
+    default_args=default_args(load_settings().notify, writes_warehouse=True),
     tags=["carewire", "ops"],
     doc_md=__doc__,
 ) as dag:

@@ -12,6 +12,7 @@ from __future__ import annotations
 from airflow.sdk import DAG
 
 from carewire.dag_tasks.common import START_DATE, default_args, task
+from carewire.core.settings import load_settings
 
 with DAG(
     dag_id="send_replies",
@@ -20,7 +21,7 @@ with DAG(
     start_date=START_DATE,
     catchup=False,
     max_active_runs=1,  # two sends at once could both find a reply due
-    default_args=default_args(),
+    default_args=default_args(load_settings().notify),
     tags=["carewire", "desk"],
     doc_md=__doc__,
 ) as dag:

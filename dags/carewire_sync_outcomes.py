@@ -15,6 +15,7 @@ from __future__ import annotations
 from airflow.sdk import DAG
 
 from carewire.dag_tasks.common import START_DATE, default_args, migrate, publish, task
+from carewire.core.settings import load_settings
 
 with DAG(
     dag_id="sync_outcomes",
@@ -23,7 +24,7 @@ with DAG(
     start_date=START_DATE,
     catchup=False,
     max_active_runs=1,
-    default_args=default_args(writes_warehouse=True),
+    default_args=default_args(load_settings().notify, writes_warehouse=True),
     tags=["carewire", "routing"],
     doc_md=__doc__,
 ) as dag:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import functools
 from datetime import timedelta
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 import pendulum
 from airflow.sdk import Asset
@@ -18,6 +18,9 @@ from airflow.sdk import task as airflow_task
 from airflow.sdk.exceptions import AirflowFailException
 
 from carewire.core.errors import ConfigError, FatalSourceError
+
+if TYPE_CHECKING:
+    from carewire.core.settings import NotifySettings
 
 START_DATE = pendulum.datetime(2026, 1, 1, tz="UTC")
 
@@ -44,15 +47,15 @@ OTHER_POOL = "default_pool"
 """Airflow's own pool, for the tasks of a warehouse DAG that do not open the warehouse."""
 
 
-def default_args(*, writes_warehouse: bool = False) -> dict[str, Any]:
+def default_args(notify: NotifySettings, *, writes_warehouse: bool = False) -> dict[str, Any]:
     """Every carewire task's defaults: the bounded retries, the time limit, and, when it
-    fails for good, the notifiers `notify` in carewire.yaml names (dag_tasks/notify.py);
-    for a DAG whose tasks write the warehouse, its pool (WAREHOUSE_POOL)."""
-    from carewire.core.settings import load_settings
+    fails for good, the notifiers `notify` (carewire.yaml) names (dag_tasks/notify.py); for
+    a DAG whose tasks write the warehouse, its pool (WAREHOUSE_POOL). The DAG file passes
+    the settings it loaded once for all it declares."""
     from carewire.dag_tasks.notify import failure_notifiers
 
     return {"owner": "carewire", **RETRIES, "execution_timeout": TIME_LIMIT,
-            "on_failure_callback": failure_notifiers(load_settings().notify),
+            "on_failure_callback": failure_notifiers(notify),
             **({"pool": WAREHOUSE_POOL} if writes_warehouse else {})}
 
 
