@@ -25,8 +25,9 @@ def explain(con: duckdb.DuckDBPyConnection, policy: Policy, ref: str) -> dict[st
         SELECT m.source, m.source_id, m.url, m.text, m.created_at,
                coalesce(a.handle, m.author_id) AS author, d.* EXCLUDE (source, source_id),
                e.sentiment, e.sentiment_score, e.intent, e.intent_reason, e.relevant,
-               e.relevance_reason, e.language, e.private_score, e.private_reason, i.tier, i.tier_reason, i.reach, i.score AS
-               influence_score, k.cluster_id, c.size AS cluster_size
+               e.relevance_reason, e.language, e.private_score, e.private_reason, i.tier,
+               i.tier_reason, i.reach, i.score AS influence_score, k.cluster_id,
+               c.size AS cluster_size
         FROM core__mentions m
         LEFT JOIN core__routing_decisions d ON d.source = m.source AND d.source_id = m.source_id
         LEFT JOIN core__enrichments e ON e.source = m.source AND e.source_id = m.source_id
