@@ -20,7 +20,7 @@ migration that adds a column without a line here fails the suite.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from carewire.core.labels import INTENTS, PRIORITIES, ROUTES, SENTIMENTS, TIERS
 
@@ -32,6 +32,8 @@ VOCABULARIES = {"SENTIMENTS": SENTIMENTS, "INTENTS": INTENTS, "ROUTES": ROUTES,
 class Column:
     name: str
     type: str
+    description: str
+    """What the value is, for an analyst: its unit, where it comes from, what NULL means."""
     required: bool = False
     values: tuple[str, ...] | None = None
     """The vocabulary (carewire.core.labels) its values come from, where it has one."""
@@ -65,388 +67,734 @@ class Table:
 class View:
     name: str
     grain: str
+    columns: tuple[Column, ...]
+    """As DuckDB reports them after migrating; a view declares no nullability."""
+    primary_key: tuple[str, ...]
+    """The columns that tell its rows apart: the view's true grain (nothing enforces it)."""
     exported: bool = True
     personal: bool = False
-    primary_key: tuple[str, ...] = field(default=())
+
+    @property
+    def column_names(self) -> list[str]:
+        return [c.name for c in self.columns]
 
 
 def columns(spec: str) -> tuple[Column, ...]:
-    """`name TYPE [NOT NULL] [IN VOCABULARY]`, one column a line, as the DDL reads."""
-    found = []
+    """`name TYPE [NOT NULL] [IN VOCABULARY] -- description`, one column a line, as the DDL
+    reads (a type without spaces: `DECIMAL(18,3)`); a line that starts with `--` goes on
+    with the description above it. Every column has one: the data dictionary is made from
+    them, and an undescribed column is a question every analyst asks again."""
+    found: list[tuple[list[str], str]] = []
     for line in spec.strip().splitlines():
-        words = line.split()
-        vocabulary = words[words.index("IN") + 1] if "IN" in words else None
-        found.append(Column(words[0], words[1], required="NOT" in words,
-                            values=VOCABULARIES[vocabulary] if vocabulary else None))
-    return tuple(found)
+        line = line.strip()
+        if line.startswith("--"):
+            words, description = found[-1]
+            found[-1] = (words, f"{description} {line[2:].strip()}")
+            continue
+        definition, _, description = line.partition(" -- ")
+        words = definition.split()
+        if not description.strip():
+            raise ValueError(f"column {words[0]} has no description: write `{line} -- what "
+                             "it is`")
+        found.append((words, description.strip()))
+    return tuple(Column(words[0], words[1], description, required="NOT" in words,
+                        values=VOCABULARIES[words[words.index("IN") + 1]] if "IN" in words
+                        else None)
+                 for words, description in found)
 
 
 _TABLES = (
     Table("_carewire_migrations", "migration applied, with its checksum", columns("""
-        version INTEGER NOT NULL
-        name VARCHAR NOT NULL
-        checksum VARCHAR NOT NULL
-        applied_at TIMESTAMPTZ NOT NULL"""), ("version",), diffed=False),
+        version INTEGER NOT NULL -- the migration's number, from its file name `NNNN_name.sql`
+        name VARCHAR NOT NULL -- the rest of its file name: what it changes
+        checksum VARCHAR NOT NULL -- SHA-256 of the file's SQL: an applied migration edited
+            -- afterwards is refused
+        applied_at TIMESTAMPTZ NOT NULL -- when it ran here (wall clock, UTC)"""),
+          ("version",), diffed=False),
     Table("raw__landing_batches", "landed batch: interval, file, checksum, counts", columns("""
-        batch_id VARCHAR NOT NULL
-        source VARCHAR NOT NULL
-        stream VARCHAR NOT NULL
-        interval_start TIMESTAMPTZ NOT NULL
-        interval_end TIMESTAMPTZ NOT NULL
-        path VARCHAR NOT NULL
-        sha256 VARCHAR NOT NULL
-        page_count INTEGER NOT NULL
-        item_count INTEGER NOT NULL
-        reject_count INTEGER NOT NULL"""), ("batch_id",)),
+        batch_id VARCHAR NOT NULL -- `<source>/<stream>/<interval key>`: one fetch of one stream
+        source VARCHAR NOT NULL -- the platform connector: x, reddit, forums or feeds
+        stream VARCHAR NOT NULL -- the configured stream (a feed, query, subreddit, forum)
+        interval_start TIMESTAMPTZ NOT NULL -- start of the data interval it was fetched for
+        interval_end TIMESTAMPTZ NOT NULL -- end of that interval: the batch's "seen" time
+        path VARCHAR NOT NULL -- the landing file, relative to the landing root
+        sha256 VARCHAR NOT NULL -- of the landing file: a changed file is loaded again
+        page_count INTEGER NOT NULL -- HTTP responses in the batch (raw__pages rows)
+        item_count INTEGER NOT NULL -- mentions loaded from it (one per id; the last copy wins)
+        reject_count INTEGER NOT NULL -- records the load set aside (raw__quarantine, stage
+            -- parse)"""), ("batch_id",)),
     Table("raw__pages", "HTTP response as landed (status, headers, body bytes)", columns("""
-        batch_id VARCHAR NOT NULL
-        seq INTEGER NOT NULL
-        source VARCHAR NOT NULL
-        stream VARCHAR NOT NULL
-        url VARCHAR NOT NULL
-        status INTEGER NOT NULL
-        headers JSON NOT NULL
-        body BLOB NOT NULL"""), ("batch_id", "seq"), personal=True, retention="raw"),
+        batch_id VARCHAR NOT NULL -- the landing batch (raw__landing_batches)
+        seq INTEGER NOT NULL -- the response's place in the batch, from 0
+        source VARCHAR NOT NULL -- the platform connector: x, reddit, forums or feeds
+        stream VARCHAR NOT NULL -- the configured stream
+        url VARCHAR NOT NULL -- the address asked for
+        status INTEGER NOT NULL -- the HTTP status code received
+        headers JSON NOT NULL -- the response headers, name to value
+        body BLOB NOT NULL -- the response body, byte for byte"""), ("batch_id", "seq"),
+          personal=True, retention="raw"),
     Table("raw__items", "the platform's own record behind each mention, per batch (JSON)",
           columns("""
-        batch_id VARCHAR NOT NULL
-        source VARCHAR NOT NULL
-        stream VARCHAR NOT NULL
-        source_id VARCHAR NOT NULL
-        payload JSON NOT NULL"""), ("batch_id", "source_id"), personal=True, retention="raw"),
+        batch_id VARCHAR NOT NULL -- the landing batch that carried it
+        source VARCHAR NOT NULL -- the platform connector: x, reddit, forums or feeds
+        stream VARCHAR NOT NULL -- the configured stream
+        source_id VARCHAR NOT NULL -- the mention's id (core__mentions.source_id)
+        payload JSON NOT NULL -- the platform's record behind the mention, as parsed"""),
+          ("batch_id", "source_id"), personal=True, retention="raw"),
     Table("raw__quarantine", "record that could not be used: `reason`, `stage`, original "
           "`payload` bytes", columns("""
-        quarantine_id VARCHAR NOT NULL
-        batch_id VARCHAR NOT NULL
-        source VARCHAR NOT NULL
-        stream VARCHAR NOT NULL
-        stage VARCHAR NOT NULL
-        item_ref VARCHAR NOT NULL
-        reason VARCHAR NOT NULL
-        payload BLOB NOT NULL
-        seen_at TIMESTAMPTZ NOT NULL"""), ("quarantine_id",), personal=True, retention="raw"),
+        quarantine_id VARCHAR NOT NULL -- hash of batch, item and reason: a reload replaces
+            -- the row
+        batch_id VARCHAR NOT NULL -- the landing batch it came from
+        source VARCHAR NOT NULL -- the platform connector: x, reddit, forums or feeds
+        stream VARCHAR NOT NULL -- the configured stream
+        stage VARCHAR NOT NULL -- parse (the load set it aside) or gate (a quality suite
+            -- failed it)
+        item_ref VARCHAR NOT NULL -- where it came from: `source:source_id`, `source/stream`,
+            -- or the landing file
+        reason VARCHAR NOT NULL -- what was wrong and what to do
+        payload BLOB NOT NULL -- the original bytes (a gate's: the checked values as JSON);
+            -- empty once retention purged it
+        seen_at TIMESTAMPTZ NOT NULL -- end of the data interval of its batch"""),
+          ("quarantine_id",), personal=True, retention="raw"),
     Table("core__authors", "author per platform, with platform metrics", columns("""
-        source VARCHAR NOT NULL
-        author_id VARCHAR NOT NULL
-        handle VARCHAR
-        display_name VARCHAR
-        profile_url VARCHAR
-        followers_count BIGINT
-        following_count BIGINT
-        post_count BIGINT
-        karma BIGINT
-        is_verified BOOLEAN
-        account_created_at TIMESTAMPTZ
-        first_seen_at TIMESTAMPTZ NOT NULL
-        last_seen_at TIMESTAMPTZ NOT NULL"""), ("source", "author_id"), personal=True,
+        source VARCHAR NOT NULL -- the platform: x, reddit, forums or feeds
+        author_id VARCHAR NOT NULL -- the platform's user id (forums: `<host>:<user id>`)
+        handle VARCHAR -- user name on the platform, without @; NULL when not given
+        display_name VARCHAR -- the name shown on the profile; NULL when not given
+        profile_url VARCHAR -- link to the profile; NULL when unknown
+        followers_count BIGINT -- followers (X only); NULL elsewhere or when not given
+        following_count BIGINT -- accounts followed (X only); NULL elsewhere
+        post_count BIGINT -- posts in the account's life (X tweet_count); NULL elsewhere
+        karma BIGINT -- Reddit link + comment karma, Discourse trust level (0 to 4); NULL
+            -- elsewhere or not fetched
+        is_verified BOOLEAN -- X or Reddit verified; on a forum, staff, admin or moderator;
+            -- NULL when unknown
+        account_created_at TIMESTAMPTZ -- when the account was made; NULL when not given
+        first_seen_at TIMESTAMPTZ NOT NULL -- end of the data interval of the first batch
+            -- that named the author
+        last_seen_at TIMESTAMPTZ NOT NULL -- end of the data interval of the newest batch
+            -- that named the author"""), ("source", "author_id"), personal=True,
           exported=True),
     Table("core__mentions", "post, article, forum reply (title, text, url, author, "
           "created_at, categories, engagement)", columns("""
-        source VARCHAR NOT NULL
-        source_id VARCHAR NOT NULL
-        stream VARCHAR NOT NULL
-        url VARCHAR
-        title VARCHAR
-        text VARCHAR NOT NULL
-        author_id VARCHAR
-        language VARCHAR
-        created_at TIMESTAMPTZ NOT NULL
-        categories VARCHAR[] NOT NULL
-        thread_id VARCHAR
-        parent_id VARCHAR
-        reply_count BIGINT
-        like_count BIGINT
-        share_count BIGINT
-        is_deleted BOOLEAN NOT NULL
-        batch_id VARCHAR NOT NULL
-        first_seen_at TIMESTAMPTZ NOT NULL
-        last_seen_at TIMESTAMPTZ NOT NULL"""), ("source", "source_id"), personal=True,
+        source VARCHAR NOT NULL -- the platform: x, reddit, forums or feeds
+        source_id VARCHAR NOT NULL -- the platform's id (Reddit fullname, forums
+            -- `<host>:post:<id>`, feeds `<feed>:<guid>`)
+        stream VARCHAR NOT NULL -- the configured stream that found it
+        url VARCHAR -- link to the post; NULL when the platform gives none
+        title VARCHAR -- title of an article, Reddit submission or forum topic; NULL for
+            -- posts without one and deleted ones
+        text VARCHAR NOT NULL -- the text as plain text; empty once the platform deleted it
+        author_id VARCHAR -- core__authors(source, author_id); NULL when the platform names
+            -- none (feeds)
+        language VARCHAR -- the language the platform states (X lang, forum locale); NULL
+            -- when silent; core__enrichments.language is detected
+        created_at TIMESTAMPTZ NOT NULL -- when it was posted, per the platform
+        categories VARCHAR[] NOT NULL -- the platform's labels: X hashtags, subreddit and
+            -- flair, forum categories, feed tags
+        thread_id VARCHAR -- the conversation it belongs to (X conversation, Reddit
+            -- submission, forum topic); NULL when none
+        parent_id VARCHAR -- the post it replies to; NULL for a thread's first post or
+            -- unknown
+        reply_count BIGINT -- replies it had when last fetched; NULL when not given
+        like_count BIGINT -- likes (Reddit score) when last fetched; NULL when not given
+        share_count BIGINT -- reposts (X retweets) when last fetched; NULL elsewhere
+        is_deleted BOOLEAN NOT NULL -- the platform says it was deleted or removed: text
+            -- blanked, left out of every out__ view
+        batch_id VARCHAR NOT NULL -- the newest landing batch that carried it
+        first_seen_at TIMESTAMPTZ NOT NULL -- end of the data interval of the first batch
+            -- that carried it
+        last_seen_at TIMESTAMPTZ NOT NULL -- end of the data interval of the newest batch
+            -- that carried it"""), ("source", "source_id"), personal=True,
           exported=True),
     Table("core__enrichments", "mention: sentiment and score, language, relevant, intent, "
-          "whether it needs a private channel, each with its reason; the models that made it", columns("""
-        source VARCHAR NOT NULL
-        source_id VARCHAR NOT NULL
-        text_sha VARCHAR NOT NULL
-        language VARCHAR NOT NULL
-        language_confidence DOUBLE NOT NULL
-        language_source VARCHAR NOT NULL
-        sentiment VARCHAR NOT NULL IN SENTIMENTS
-        sentiment_score DOUBLE NOT NULL
-        sentiment_confidence DOUBLE NOT NULL
-        relevant BOOLEAN NOT NULL
-        relevance_score DOUBLE NOT NULL
-        relevance_reason VARCHAR NOT NULL
-        intent VARCHAR NOT NULL IN INTENTS
-        intent_reason VARCHAR NOT NULL
-        models JSON NOT NULL
-        models_version VARCHAR NOT NULL
-        enriched_for TIMESTAMPTZ NOT NULL
-        private_score DOUBLE
-        private_reason VARCHAR"""), ("source", "source_id"), personal=True,
+          "whether it needs a private channel, each with its reason; the models that made it",
+          columns("""
+        source VARCHAR NOT NULL -- the mention's platform (core__mentions)
+        source_id VARCHAR NOT NULL -- the mention's id (core__mentions)
+        text_sha VARCHAR NOT NULL -- SHA-256 of the text as enriched: an edit re-enriches
+        language VARCHAR NOT NULL -- ISO 639-1 code: the platform's, else detected; `und`
+            -- below 0.5 detection confidence
+        language_confidence DOUBLE NOT NULL -- the detector's probability of its best
+            -- language, 0..1 (computed even where the platform's tag is used)
+        language_source VARCHAR NOT NULL -- platform (its tag was used) or detected
+        sentiment VARCHAR NOT NULL IN SENTIMENTS -- the sentiment head's label: negative,
+            -- neutral or positive
+        sentiment_score DOUBLE NOT NULL -- P(positive) - P(negative), -1..1
+        sentiment_confidence DOUBLE NOT NULL -- probability of the sentiment label, 0..1
+        relevant BOOLEAN NOT NULL -- about the brand: no noise pattern matched, and the
+            -- brand's relevance head (if configured) agreed
+        relevance_score DOUBLE NOT NULL -- P(relevant) from the relevance head (1 without
+            -- one), 0..1; 0 when not relevant
+        relevance_reason VARCHAR NOT NULL -- the noise pattern that matched (job ad, spam,
+            -- ...), or the head's probability, or `no noise pattern`
+        intent VARCHAR NOT NULL IN INTENTS -- question, complaint, praise, feature_idea or
+            -- other, by named cues in that precedence
+        intent_reason VARCHAR NOT NULL -- the cue that decided the intent
+        models JSON NOT NULL -- every model that made the row: role to `name@version`
+        models_version VARCHAR NOT NULL -- hash of `models`: rows of older models differ
+        enriched_for TIMESTAMPTZ NOT NULL -- the mention's last_seen_at when it was enriched
+        private_score DOUBLE -- calibrated P(helping needs a private channel), 0..1, 4
+            -- decimals; NULL: enriched before the private-channel head
+        private_reason VARCHAR -- the score and the reason code the text reads most like;
+            -- NULL like private_score"""), ("source", "source_id"), personal=True,
           exported=True),
     Table("core__embeddings", "mention: its sentence embedding (not exported to Parquet)",
           columns("""
-        source VARCHAR NOT NULL
-        source_id VARCHAR NOT NULL
-        encoder_version VARCHAR NOT NULL
-        embedding FLOAT[] NOT NULL"""), ("source", "source_id"), personal=True),
+        source VARCHAR NOT NULL -- the mention's platform (core__mentions)
+        source_id VARCHAR NOT NULL -- the mention's id (core__mentions)
+        encoder_version VARCHAR NOT NULL -- hash of the encoder's weights that made it
+        embedding FLOAT[] NOT NULL -- mean of the encoder's last layer, unit length: cosine
+            -- similarity is a dot product"""), ("source", "source_id"), personal=True),
     Table("core__cluster_members", "mention: its issue cluster, how it joined (founder, "
           "duplicate, similar) and the scores", columns("""
-        source VARCHAR NOT NULL
-        source_id VARCHAR NOT NULL
-        cluster_id VARCHAR NOT NULL
-        joined_by VARCHAR NOT NULL
-        similarity DOUBLE
-        pair_score DOUBLE
-        encoder_version VARCHAR NOT NULL"""), ("source", "source_id"), personal=True,
-          exported=True),
+        source VARCHAR NOT NULL -- the mention's platform (core__mentions)
+        source_id VARCHAR NOT NULL -- the mention's id (core__mentions)
+        cluster_id VARCHAR NOT NULL -- the issue cluster: a hash of its founder's key
+        joined_by VARCHAR NOT NULL -- founder (it opened the cluster), duplicate (same words)
+            -- or similar (the same-issue model)
+        similarity DOUBLE -- cosine similarity to the founder's embedding, -1..1; NULL
+            -- unless joined as similar
+        pair_score DOUBLE -- the same-issue model's probability that it is the founder's
+            -- issue, 0..1; NULL unless joined as similar
+        encoder_version VARCHAR NOT NULL -- the encoder whose embeddings clustered it"""),
+          ("source", "source_id"), personal=True, exported=True),
     Table("core__mention_former_ids", "mention whose key changed form (a feed entry, once "
           "keyed by its guid alone): the id it had, which its delivery keys and cluster id "
           "were made from", columns("""
-        source VARCHAR NOT NULL
-        source_id VARCHAR NOT NULL
-        former_source_id VARCHAR NOT NULL"""), ("source", "source_id"), personal=True),
+        source VARCHAR NOT NULL -- the mention's platform (feeds)
+        source_id VARCHAR NOT NULL -- the mention's id now (`<feed>:<guid>`)
+        former_source_id VARCHAR NOT NULL -- the id it had before (the guid or link alone):
+            -- its keys were made from it"""), ("source", "source_id"), personal=True),
     Table("core__author_influence", "author: reach, engagement, history, helpful replies, "
           "score, tier and why", columns("""
-        source VARCHAR NOT NULL
-        author_id VARCHAR NOT NULL
-        handle VARCHAR
-        reach BIGINT
-        reach_pct DOUBLE
-        mentions BIGINT NOT NULL
-        engagement_per_mention DOUBLE NOT NULL
-        engagement_pct DOUBLE NOT NULL
-        history_pct DOUBLE NOT NULL
-        avg_sentiment DOUBLE
-        helpful_replies BIGINT NOT NULL
-        score DOUBLE NOT NULL
-        tier VARCHAR NOT NULL IN TIERS
-        tier_reason VARCHAR NOT NULL"""), ("source", "author_id"), personal=True,
-          exported=True),
+        source VARCHAR NOT NULL -- the platform: x, reddit, forums or feeds
+        author_id VARCHAR NOT NULL -- core__authors(source, author_id)
+        handle VARCHAR -- user name on the platform; NULL when not known
+        reach BIGINT -- followers (X), karma (Reddit), trust level (forums); NULL for feeds
+            -- or when not known
+        reach_pct DOUBLE -- percentile of reach among the platform's authors with one, 0..1;
+            -- NULL without reach
+        mentions BIGINT NOT NULL -- the author's mentions in the warehouse (deleted excepted)
+        engagement_per_mention DOUBLE NOT NULL -- likes + shares + replies received, mean
+            -- per mention
+        engagement_pct DOUBLE NOT NULL -- percentile of engagement_per_mention within the
+            -- platform, 0..1
+        history_pct DOUBLE NOT NULL -- percentile of `mentions` within the platform, 0..1
+        avg_sentiment DOUBLE -- mean sentiment_score of the author's mentions, -1..1; NULL
+            -- when none is enriched
+        helpful_replies BIGINT NOT NULL -- liked replies to other people's questions or
+            -- complaints that are neither themselves
+        score DOUBLE NOT NULL -- 0.5 reach_pct (0 when NULL) + 0.3 engagement_pct + 0.2
+            -- history_pct, 0..1
+        tier VARCHAR NOT NULL IN TIERS -- brand, influencer, superfan or regular, first that
+            -- holds
+        tier_reason VARCHAR NOT NULL -- why: the threshold it met, or none"""),
+          ("source", "author_id"), personal=True, exported=True),
     Table("core__routing_decisions", "mention: route, rule, reason, evidence (values and "
           "thresholds), team, priority, SLA due, policy version", columns("""
-        source VARCHAR NOT NULL
-        source_id VARCHAR NOT NULL
-        route VARCHAR NOT NULL IN ROUTES
-        rule_id VARCHAR NOT NULL
-        reason VARCHAR NOT NULL
-        evidence JSON NOT NULL
-        experts VARCHAR[] NOT NULL
-        team VARCHAR
-        priority VARCHAR IN PRIORITIES
-        sla_due_at TIMESTAMPTZ
-        destination VARCHAR
-        delivery_key VARCHAR
-        policy_version VARCHAR NOT NULL
-        decided_for TIMESTAMPTZ NOT NULL"""), ("source", "source_id"), personal=True,
-          exported=True),
+        source VARCHAR NOT NULL -- the mention's platform (core__mentions)
+        source_id VARCHAR NOT NULL -- the mention's id (core__mentions)
+        route VARCHAR NOT NULL IN ROUTES -- community, contact_center, advocacy or ignore
+        rule_id VARCHAR NOT NULL -- the policy rule that fired (first match)
+        reason VARCHAR NOT NULL -- the rule and the comparisons that made it fire
+        evidence JSON NOT NULL -- each condition: [{field, value, test, says, held}]
+        experts VARCHAR[] NOT NULL -- superfans offered the question (handles), best first;
+            -- empty when none
+        team VARCHAR -- the team the work goes to; NULL when ignored
+        priority VARCHAR IN PRIORITIES -- urgent, high, normal or low; NULL when ignored
+        sla_due_at TIMESTAMPTZ -- created_at plus the rule's SLA on the team's clock (24/7 or
+            -- business hours); NULL when ignored
+        destination VARCHAR -- where the work is delivered (desk, a ticket system, a forum,
+            -- a webhook); NULL when ignored
+        delivery_key VARCHAR -- core__deliveries; NULL when ignored
+        policy_version VARCHAR NOT NULL -- the policy's declared version + content hash
+        decided_for TIMESTAMPTZ NOT NULL -- end of the data interval of the run that
+            -- decided"""), ("source", "source_id"), personal=True, exported=True),
     Table("core__deliveries", "unit of work for a destination: status, attempts, last "
           "error, the ticket/topic/item it became", columns("""
-        delivery_key VARCHAR NOT NULL
-        destination VARCHAR NOT NULL
-        route VARCHAR NOT NULL
-        unit VARCHAR NOT NULL
-        cluster_id VARCHAR
-        team VARCHAR NOT NULL
-        priority VARCHAR NOT NULL IN PRIORITIES
-        sla_due_at TIMESTAMPTZ NOT NULL
-        rule_id VARCHAR NOT NULL
-        reason VARCHAR NOT NULL
-        experts VARCHAR[] NOT NULL
-        body_note VARCHAR
-        status VARCHAR NOT NULL
-        attempts INTEGER NOT NULL
-        next_attempt_at TIMESTAMPTZ
-        last_error VARCHAR
-        external_id VARCHAR
-        external_url VARCHAR
-        created_for TIMESTAMPTZ NOT NULL
-        delivered_at TIMESTAMPTZ"""), ("delivery_key",), personal=True, exported=True),
+        delivery_key VARCHAR NOT NULL -- hash of destination, unit and its reference: the
+            -- idempotency key
+        destination VARCHAR NOT NULL -- where it goes: desk, a ticket system, a forum, a
+            -- webhook (routing.destinations)
+        route VARCHAR NOT NULL -- community, contact_center or advocacy; answer_offer for an
+            -- accepted answer's offer
+        unit VARCHAR NOT NULL -- what one item holds: mention, cluster (an issue) or case
+            -- (a conversation)
+        cluster_id VARCHAR -- the issue cluster of its mentions, where known; NULL otherwise
+        team VARCHAR NOT NULL -- the team it was routed to (a desk reassignment shows in
+            -- out__care_items)
+        priority VARCHAR NOT NULL IN PRIORITIES -- urgent, high, normal or low
+        sla_due_at TIMESTAMPTZ NOT NULL -- the earliest SLA deadline of its mentions'
+            -- decisions
+        rule_id VARCHAR NOT NULL -- the rule of its first mention (accepted-answer and
+            -- escalation for sync's own work)
+        reason VARCHAR NOT NULL -- why it was routed, as the rule said
+        experts VARCHAR[] NOT NULL -- superfans offered the question, best first
+        body_note VARCHAR -- extra text for the item (an answer link); NULL when none
+        status VARCHAR NOT NULL -- pending, held (quality gate), delivered, blocked or
+            -- cancelled (every mention deleted)
+        attempts INTEGER NOT NULL -- delivery attempts made
+        next_attempt_at TIMESTAMPTZ -- a retry waits until then (backoff); NULL when not
+            -- waiting
+        last_error VARCHAR -- what went wrong last and what to do; NULL when none
+        external_id VARCHAR -- the desk item, ticket or topic id it became; NULL until
+            -- delivered
+        external_url VARCHAR -- link to that item; NULL until delivered
+        created_for TIMESTAMPTZ NOT NULL -- when it was planned: the run's interval end
+            -- (sync's own work: its wall clock)
+        delivered_at TIMESTAMPTZ -- when it was delivered (wall clock, UTC); NULL until
+            -- then"""), ("delivery_key",), personal=True, exported=True),
     Table("core__delivery_mentions", "mention in a delivery (a cluster's delivery has many)",
           columns("""
-        delivery_key VARCHAR NOT NULL
-        source VARCHAR NOT NULL
-        source_id VARCHAR NOT NULL
-        added_for TIMESTAMPTZ NOT NULL"""), ("delivery_key", "source", "source_id"),
-          personal=True, exported=True),
+        delivery_key VARCHAR NOT NULL -- core__deliveries
+        source VARCHAR NOT NULL -- the mention's platform (core__mentions)
+        source_id VARCHAR NOT NULL -- the mention's id (core__mentions)
+        added_for TIMESTAMPTZ NOT NULL -- when the mention joined: its decision's
+            -- decided_for (sync's own work: its wall clock)"""),
+          ("delivery_key", "source", "source_id"), personal=True, exported=True),
     Table("core__events", "delivery or outcome (delivered, retry, blocked, escalated, "
           "claimed, replied, resolved, rated, accepted_answer, ...), append-only", columns("""
-        event_id VARCHAR NOT NULL
-        occurred_at TIMESTAMPTZ NOT NULL
-        kind VARCHAR NOT NULL
-        delivery_key VARCHAR
-        destination VARCHAR
-        external_id VARCHAR
-        actor VARCHAR
-        data JSON NOT NULL
-        recorded_at TIMESTAMPTZ NOT NULL"""), ("event_id",), personal=True, exported=True),
+        event_id VARCHAR NOT NULL -- stable hash: the same outcome fetched twice is one row
+        occurred_at TIMESTAMPTZ NOT NULL -- when it happened (a destination's own time for
+            -- its outcomes)
+        kind VARCHAR NOT NULL -- carewire's (delivered, retry, blocked, cancelled, linked,
+            -- answer_offered, escalated, synced) or a destination's (claimed, replied,
+            -- resolved, reopened, rated, reassigned, accepted_answer, status)
+        delivery_key VARCHAR -- core__deliveries; NULL for `synced`
+        destination VARCHAR -- the destination it concerns
+        external_id VARCHAR -- the item at the destination; NULL when it has none (yet)
+        actor VARCHAR -- who did it at the destination, where it says; NULL for carewire's
+            -- own
+        data JSON NOT NULL -- what the kind carries: url, error, status, team, route, score
+            -- and `by` of a rating, ...
+        recorded_at TIMESTAMPTZ NOT NULL -- when carewire recorded it (wall clock, UTC)"""),
+          ("event_id",), personal=True, exported=True),
     Table("core__mention_tags", "mention, brand and topic it names (competitors flagged; "
           "`other` when no topic)", columns("""
-        source VARCHAR NOT NULL
-        source_id VARCHAR NOT NULL
-        brand VARCHAR NOT NULL
-        is_competitor BOOLEAN NOT NULL
-        topic VARCHAR NOT NULL"""), ("source", "source_id", "brand", "topic"), personal=True,
-          exported=True),
+        source VARCHAR NOT NULL -- the mention's platform (core__mentions)
+        source_id VARCHAR NOT NULL -- the mention's id (core__mentions)
+        brand VARCHAR NOT NULL -- a configured brand it names; the first own brand when it
+            -- names none
+        is_competitor BOOLEAN NOT NULL -- the brand is a configured competitor
+        topic VARCHAR NOT NULL -- a configured topic whose keywords it uses, else `other`"""),
+          ("source", "source_id", "brand", "topic"), personal=True, exported=True),
     Table("core__alerts", "spike: metric, brand, source, topic, hour, count against "
           "baseline, explanation, top clusters", columns("""
-        alert_id VARCHAR NOT NULL
-        metric VARCHAR NOT NULL
-        brand VARCHAR NOT NULL
-        source VARCHAR NOT NULL
-        topic VARCHAR NOT NULL
-        hour_start TIMESTAMPTZ NOT NULL
-        count BIGINT NOT NULL
-        baseline_median DOUBLE NOT NULL
-        baseline_mad DOUBLE NOT NULL
-        baseline_weeks INTEGER NOT NULL
-        baseline_spread DOUBLE NOT NULL
-        threshold DOUBLE NOT NULL
-        score DOUBLE NOT NULL
-        explanation VARCHAR NOT NULL
-        top_clusters JSON NOT NULL
-        examples JSON NOT NULL
-        detected_for TIMESTAMPTZ NOT NULL"""), ("alert_id",), personal=True, exported=True),
+        alert_id VARCHAR NOT NULL -- hash of metric, brand, source, topic and hour
+        metric VARCHAR NOT NULL -- mentions, or negative (negative and relevant mentions)
+        brand VARCHAR NOT NULL -- the brand of the series
+        source VARCHAR NOT NULL -- the source of the series, or * for all sources together
+        topic VARCHAR NOT NULL -- the topic of the series, or * for all topics together
+        hour_start TIMESTAMPTZ NOT NULL -- the UTC hour that rose: [hour_start, +1 hour)
+        count BIGINT NOT NULL -- the metric's mentions in that hour
+        baseline_median DOUBLE NOT NULL -- median count of the same hour of the week in the
+            -- weeks before
+        baseline_mad DOUBLE NOT NULL -- median absolute deviation of those counts x 1.4826
+        baseline_weeks INTEGER NOT NULL -- watched weeks in the baseline
+        baseline_spread DOUBLE NOT NULL -- max(MAD, sqrt(median), floor)
+        threshold DOUBLE NOT NULL -- median + k x spread: it fired above it
+        score DOUBLE NOT NULL -- (count - median) / spread
+        explanation VARCHAR NOT NULL -- what rose, against what, and the top issues
+        top_clusters JSON NOT NULL -- [{cluster_id, mentions, size, founder_text, examples}]
+            -- in that hour, largest first
+        examples JSON NOT NULL -- links to up to 3 mentions of that hour
+        detected_for TIMESTAMPTZ NOT NULL -- the time of the alerts run that found it
+            -- first"""), ("alert_id",), personal=True, exported=True),
     Table("core__alert_notifications", "alert and recipient (the desk, a webhook): sent, "
           "pending or failed", columns("""
-        alert_id VARCHAR NOT NULL
-        destination VARCHAR NOT NULL
-        status VARCHAR NOT NULL
-        attempts INTEGER NOT NULL
-        last_error VARCHAR
-        sent_at TIMESTAMPTZ"""), ("alert_id", "destination"), exported=True),
+        alert_id VARCHAR NOT NULL -- core__alerts
+        destination VARCHAR NOT NULL -- desk, or a webhook under routing.destinations
+        status VARCHAR NOT NULL -- pending, sent or failed (gave up)
+        attempts INTEGER NOT NULL -- sending attempts made
+        last_error VARCHAR -- what went wrong last and what to do; NULL when none
+        sent_at TIMESTAMPTZ -- the time of the alerts run that sent it; NULL until sent"""),
+          ("alert_id", "destination"), exported=True),
     Table("quality__results", "quality suite run: success, counts, the great-expectations "
           "result", columns("""
-        run_id VARCHAR NOT NULL
-        suite VARCHAR NOT NULL
-        validated_at TIMESTAMPTZ NOT NULL
-        success BOOLEAN NOT NULL
-        rows_checked BIGINT NOT NULL
-        batches_checked BIGINT NOT NULL
-        evaluated_expectations INTEGER NOT NULL
-        unsuccessful_expectations INTEGER NOT NULL
-        batches_held BIGINT NOT NULL
-        rows_quarantined BIGINT NOT NULL
-        statistics JSON NOT NULL
-        result JSON NOT NULL"""), ("run_id", "suite"), diffed=False),
+        run_id VARCHAR NOT NULL -- the Airflow run id, or demo:/cli:<time>
+        suite VARCHAR NOT NULL -- landing_raw, raw_core_mentions, enrichments or
+            -- routing_decisions
+        validated_at TIMESTAMPTZ NOT NULL -- when it was judged
+        success BOOLEAN NOT NULL -- every expectation held
+        rows_checked BIGINT NOT NULL -- rows judged (only those not judged before)
+        batches_checked BIGINT NOT NULL -- landing batches those rows came from
+        evaluated_expectations INTEGER NOT NULL -- expectations evaluated
+        unsuccessful_expectations INTEGER NOT NULL -- expectations that failed
+        batches_held BIGINT NOT NULL -- batches it held back from routing
+        rows_quarantined BIGINT NOT NULL -- raw__quarantine rows it wrote (stage gate)
+        statistics JSON NOT NULL -- great-expectations' statistics block
+        result JSON NOT NULL -- its validation result, counts only: `carewire quality docs`
+            -- renders it"""), ("run_id", "suite"), diffed=False),
     Table("quality__failures", "failed expectation of a suite run, with the batches it "
           "held", columns("""
-        run_id VARCHAR NOT NULL
-        suite VARCHAR NOT NULL
-        seq INTEGER NOT NULL
-        expectation_type VARCHAR NOT NULL
-        column_name VARCHAR
-        kwargs JSON NOT NULL
-        observed_value VARCHAR
-        unexpected_count BIGINT
-        batch_ids VARCHAR[] NOT NULL
-        item_refs VARCHAR[] NOT NULL"""), ("run_id", "suite", "seq"), diffed=False),
+        run_id VARCHAR NOT NULL -- quality__results
+        suite VARCHAR NOT NULL -- quality__results
+        seq INTEGER NOT NULL -- order within the suite's failures, from 0
+        expectation_type VARCHAR NOT NULL -- e.g. expect_column_values_to_be_between
+        column_name VARCHAR -- the column it checks; NULL for table-level expectations
+        kwargs JSON NOT NULL -- the bounds, sets and columns it was given
+        observed_value VARCHAR -- what an aggregate expectation saw, as JSON; NULL for row
+            -- expectations
+        unexpected_count BIGINT -- rows that failed a row expectation; NULL for aggregates
+        batch_ids VARCHAR[] NOT NULL -- the landing batches the failing rows came from
+        item_refs VARCHAR[] NOT NULL -- the failing rows (`source:source_id`, or
+            -- `source/stream`), at most FAILING_REFS; empty before 0011"""),
+          ("run_id", "suite", "seq"), diffed=False),
     Table("quality__held_batches", "batch a suite holds back from routing, until it passes "
           "or is released", columns("""
-        batch_id VARCHAR NOT NULL
-        suite VARCHAR NOT NULL
-        run_id VARCHAR NOT NULL
-        held_at TIMESTAMPTZ NOT NULL
-        failures JSON NOT NULL
-        item_refs VARCHAR[] NOT NULL
-        released_at TIMESTAMPTZ
-        released_by VARCHAR
-        note VARCHAR"""), ("batch_id", "suite"), personal=True),
+        batch_id VARCHAR NOT NULL -- raw__landing_batches
+        suite VARCHAR NOT NULL -- the suite that holds it
+        run_id VARCHAR NOT NULL -- the run whose gate held it
+        held_at TIMESTAMPTZ NOT NULL -- when that run judged it
+        failures JSON NOT NULL -- [{expectation, unexpected_count, description}]
+        item_refs VARCHAR[] NOT NULL -- the rows that failed (mention keys, or
+            -- source/stream): all must pass again
+        released_at TIMESTAMPTZ -- when it was released; NULL: still held
+        released_by VARCHAR -- an operator, or gate (judged again and passed); NULL: held
+        note VARCHAR -- the release's note; NULL: held"""), ("batch_id", "suite"),
+          personal=True),
     Table("quality__checked", "unit (batch or mention) a suite judged, in which version",
           columns("""
-        suite VARCHAR NOT NULL
-        unit VARCHAR NOT NULL
-        fingerprint VARCHAR NOT NULL
-        run_id VARCHAR NOT NULL"""), ("suite", "unit"), personal=True, diffed=False),
+        suite VARCHAR NOT NULL -- the suite that judged it
+        unit VARCHAR NOT NULL -- a batch_id, or a mention as `source:source_id`
+        fingerprint VARCHAR NOT NULL -- the version judged (file checksum, text, models or
+            -- decision): a change is judged again
+        run_id VARCHAR NOT NULL -- the run that judged it"""), ("suite", "unit"),
+          personal=True, diffed=False),
     Table("core__reruns", "rerun or backfill step: window, modes, counts", columns("""
-        rerun_id VARCHAR NOT NULL
-        label VARCHAR
-        window_start TIMESTAMPTZ NOT NULL
-        window_end TIMESTAMPTZ NOT NULL
-        reload BOOLEAN NOT NULL
-        reenrich VARCHAR NOT NULL
-        reroute VARCHAR NOT NULL
-        ran_for TIMESTAMPTZ NOT NULL
-        batches_reloaded INTEGER NOT NULL
-        mentions_reenriched INTEGER NOT NULL
-        decisions_compared INTEGER NOT NULL
-        decisions_replaced INTEGER NOT NULL
-        left_with_person INTEGER NOT NULL
-        deliveries_cancelled INTEGER NOT NULL
-        deliveries_planned INTEGER NOT NULL
-        policy_version VARCHAR
-        models VARCHAR"""), ("rerun_id",), exported=True, diffed=False),
+        rerun_id VARCHAR NOT NULL -- the Airflow run (dag/run id) or cli-<uuid>
+        label VARCHAR -- shared by the runs of one backfill; NULL when none was given
+        window_start TIMESTAMPTZ NOT NULL -- start of the window done again
+        window_end TIMESTAMPTZ NOT NULL -- end of the window (exclusive)
+        reload BOOLEAN NOT NULL -- landing batches were reloaded from their files
+        reenrich VARCHAR NOT NULL -- off, changed_models or all
+        reroute VARCHAR NOT NULL -- off, dry_run or real
+        ran_for TIMESTAMPTZ NOT NULL -- the run's moment: its decisions' decided_for
+        batches_reloaded INTEGER NOT NULL -- landing batches loaded again
+        mentions_reenriched INTEGER NOT NULL -- mentions enriched again
+        decisions_compared INTEGER NOT NULL -- mentions decided again and compared
+        decisions_replaced INTEGER NOT NULL -- decisions replaced (a dry run: would be)
+        left_with_person INTEGER NOT NULL -- moved decisions whose work was already
+            -- delivered, so left with the person
+        deliveries_cancelled INTEGER NOT NULL -- pending deliveries cancelled by rerouting
+        deliveries_planned INTEGER NOT NULL -- deliveries planned by rerouting
+        policy_version VARCHAR -- the policy rerouted with; NULL when not rerouted
+        models VARCHAR -- JSON of the models re-enriched with; NULL when not re-enriched"""),
+          ("rerun_id",), exported=True, diffed=False),
     Table("core__rerun_row_changes", "row a rerun added, changed or removed (hashes only)",
           columns("""
-        rerun_id VARCHAR NOT NULL
-        table_name VARCHAR NOT NULL
-        row_key UBIGINT NOT NULL
-        change VARCHAR NOT NULL"""), ("rerun_id", "table_name", "row_key"), exported=True,
-          diffed=False),
+        rerun_id VARCHAR NOT NULL -- core__reruns
+        table_name VARCHAR NOT NULL -- the warehouse table (a diffed one)
+        row_key UBIGINT NOT NULL -- hash of the row's primary key
+        change VARCHAR NOT NULL -- added, changed or removed"""),
+          ("rerun_id", "table_name", "row_key"), exported=True, diffed=False),
     Table("core__rerun_route_changes", "mention whose route a rerun changed or would change",
           columns("""
-        rerun_id VARCHAR NOT NULL
-        source VARCHAR NOT NULL
-        source_id VARCHAR NOT NULL
-        old_route VARCHAR IN ROUTES
-        old_rule_id VARCHAR
-        new_route VARCHAR NOT NULL IN ROUTES
-        new_rule_id VARCHAR NOT NULL
-        old_delivery_status VARCHAR
-        action VARCHAR NOT NULL"""), ("rerun_id", "source", "source_id"), personal=True,
-          exported=True, diffed=False),
+        rerun_id VARCHAR NOT NULL -- core__reruns
+        source VARCHAR NOT NULL -- the mention's platform (core__mentions)
+        source_id VARCHAR NOT NULL -- the mention's id (core__mentions)
+        old_route VARCHAR IN ROUTES -- the route before; NULL: the mention had no decision
+        old_rule_id VARCHAR -- the rule before; NULL: no decision
+        new_route VARCHAR NOT NULL IN ROUTES -- the route decided now
+        new_rule_id VARCHAR NOT NULL -- the rule that fired now
+        old_delivery_status VARCHAR -- pending, blocked, delivered or cancelled; NULL when
+            -- the old decision had no delivery
+        action VARCHAR NOT NULL -- replaced or left_with_person; a dry run's would_replace
+            -- or would_leave_with_person"""), ("rerun_id", "source", "source_id"),
+          personal=True, exported=True, diffed=False),
     Table("audit__erasures", "erasure request applied: what it removed where (the handle "
           "only as a keyed hash)", columns("""
-        request_id VARCHAR NOT NULL
-        kind VARCHAR NOT NULL
-        source VARCHAR NOT NULL
-        handle_hmac VARCHAR
-        reason VARCHAR NOT NULL
-        requested_at TIMESTAMPTZ NOT NULL
-        completed_at TIMESTAMPTZ NOT NULL
-        mentions INTEGER NOT NULL
-        removed JSON NOT NULL"""), ("request_id",)),
+        request_id VARCHAR NOT NULL -- the request's id (a uuid)
+        kind VARCHAR NOT NULL -- author (a person asked) or platform_deletion
+        source VARCHAR NOT NULL -- the platform it concerns
+        handle_hmac VARCHAR -- HMAC-SHA256 of the handle under the deployment's key; NULL
+            -- for platform deletions
+        reason VARCHAR NOT NULL -- as given, scrubbed of the handle and ids
+        requested_at TIMESTAMPTZ NOT NULL -- when the request was made
+        completed_at TIMESTAMPTZ NOT NULL -- when the erasure was applied (wall clock)
+        mentions INTEGER NOT NULL -- mentions erased
+        removed JSON NOT NULL -- rows removed per place: {"<store>:<table or file kind>":
+            -- rows}"""), ("request_id",)),
     Table("audit__retention", "batch whose raw payloads retention purged", columns("""
-        batch_id VARCHAR NOT NULL
-        source VARCHAR NOT NULL
-        stream VARCHAR NOT NULL
-        interval_end TIMESTAMPTZ NOT NULL
-        purged_at TIMESTAMPTZ NOT NULL
-        raw_days INTEGER NOT NULL
-        landing_file BOOLEAN NOT NULL
-        pages INTEGER NOT NULL
-        items INTEGER NOT NULL
-        quarantine_payloads INTEGER NOT NULL"""), ("batch_id",)),
+        batch_id VARCHAR NOT NULL -- raw__landing_batches
+        source VARCHAR NOT NULL -- the platform connector
+        stream VARCHAR NOT NULL -- the configured stream
+        interval_end TIMESTAMPTZ NOT NULL -- end of the batch's data interval
+        purged_at TIMESTAMPTZ NOT NULL -- the maintenance run's time (its interval end)
+        raw_days INTEGER NOT NULL -- the retention in force, days
+        landing_file BOOLEAN NOT NULL -- the batch's landing file was deleted
+        pages INTEGER NOT NULL -- raw__pages rows deleted
+        items INTEGER NOT NULL -- raw__items rows deleted
+        quarantine_payloads INTEGER NOT NULL -- raw__quarantine payloads emptied (rows
+            -- kept)"""), ("batch_id",)),
 )
 
 _VIEWS = (
-    View("out__mention_volume_daily", "source, stream and day: mentions and authors"),
-    View("out__quarantine_summary", "source, stream and reason: records, last seen"),
+    View("out__mention_volume_daily", "source, stream and day: mentions and authors", columns("""
+        source VARCHAR -- the platform: x, reddit, forums or feeds
+        stream VARCHAR -- the configured stream
+        day DATE -- the day of created_at, in the session's time zone (not fixed to UTC)
+        mentions BIGINT -- mentions posted that day (deleted ones excepted)
+        authors BIGINT -- distinct authors of them (mentions without one not counted)"""),
+         ("source", "stream", "day")),
+    View("out__quarantine_summary", "source, stream and reason: records, last seen", columns("""
+        source VARCHAR -- the platform connector
+        stream VARCHAR -- the configured stream
+        stage VARCHAR -- parse (the load set it aside) or gate (a quality suite failed it)
+        reason VARCHAR -- what was wrong and what to do
+        records BIGINT -- quarantined records with that reason
+        last_seen_at TIMESTAMPTZ -- the newest of their batches' interval ends"""),
+         ("source", "stream", "stage", "reason")),
     View("core__issue_clusters", "issue cluster: size, authors, first and last mention, "
-         "founder text, mean sentiment", personal=True),
+         "founder text, mean sentiment", columns("""
+        cluster_id VARCHAR -- the issue cluster (core__cluster_members)
+        size BIGINT -- its mentions (deleted ones excepted)
+        authors BIGINT -- distinct (source, author_id) among them; mentions without an author
+            -- count as one per source
+        first_mention_at TIMESTAMPTZ -- created_at of its first mention
+        last_mention_at TIMESTAMPTZ -- created_at of its newest mention
+        founder_text VARCHAR -- the text of its first mention
+        sources VARCHAR[] -- the platforms its mentions came from, sorted
+        avg_sentiment DOUBLE -- mean sentiment_score of its mentions, -1..1; NULL when none
+            -- is enriched
+        main_intent VARCHAR -- the commonest intent among its mentions; NULL when none is
+            -- enriched"""), ("cluster_id",), personal=True),
     View("out__sentiment_daily", "source and day: mentions, relevant, negative/neutral/"
-         "positive"),
+         "positive", columns("""
+        source VARCHAR -- the platform
+        day DATE -- the day of created_at, in the session's time zone (not fixed to UTC)
+        mentions BIGINT -- enriched mentions posted that day (deleted ones excepted)
+        relevant BIGINT -- of them, relevant to the brand
+        negative BIGINT -- of them, with sentiment negative
+        neutral BIGINT -- of them, with sentiment neutral
+        positive BIGINT -- of them, with sentiment positive
+        avg_sentiment_score DOUBLE -- their mean sentiment_score, -1..1"""),
+         ("source", "day")),
     View("out__issue_clusters", "issue clusters with more than one mention, largest first",
+         columns("""
+        cluster_id VARCHAR -- the issue cluster (core__cluster_members)
+        size BIGINT -- its mentions (deleted ones excepted), more than one
+        authors BIGINT -- distinct (source, author_id) among them; mentions without an author
+            -- count as one per source
+        first_mention_at TIMESTAMPTZ -- created_at of its first mention
+        last_mention_at TIMESTAMPTZ -- created_at of its newest mention
+        founder_text VARCHAR -- the text of its first mention
+        sources VARCHAR[] -- the platforms its mentions came from, sorted
+        avg_sentiment DOUBLE -- mean sentiment_score of its mentions, -1..1; NULL when none
+            -- is enriched
+        main_intent VARCHAR -- the commonest intent among its mentions; NULL when none is
+            -- enriched"""), ("cluster_id",), personal=True),
+    View("out__top_authors", "influencers and superfans, by score", columns("""
+        source VARCHAR -- the platform
+        author_id VARCHAR -- core__authors(source, author_id)
+        handle VARCHAR -- user name on the platform; NULL when not known
+        reach BIGINT -- followers (X), karma (Reddit), trust level (forums); NULL when not
+            -- known
+        reach_pct DOUBLE -- percentile of reach within the platform, 0..1; NULL without reach
+        mentions BIGINT -- the author's mentions in the warehouse (deleted excepted)
+        engagement_per_mention DOUBLE -- likes + shares + replies received, mean per mention
+        engagement_pct DOUBLE -- percentile of engagement_per_mention within the platform,
+            -- 0..1
+        history_pct DOUBLE -- percentile of `mentions` within the platform, 0..1
+        avg_sentiment DOUBLE -- mean sentiment_score of the author's mentions, -1..1; NULL
+            -- when none is enriched
+        helpful_replies BIGINT -- liked replies to other people's questions or complaints
+        score DOUBLE -- 0.5 reach_pct + 0.3 engagement_pct + 0.2 history_pct, 0..1
+        tier VARCHAR IN TIERS -- influencer or superfan
+        tier_reason VARCHAR -- the threshold it met"""), ("source", "author_id"),
          personal=True),
-    View("out__top_authors", "influencers and superfans, by score", personal=True),
-    View("out__routing_by_rule", "route, rule and policy version: mentions and items"),
+    View("out__routing_by_rule", "route, rule and policy version: mentions and items",
+         columns("""
+        route VARCHAR IN ROUTES -- community, contact_center, advocacy or ignore
+        rule_id VARCHAR -- the policy rule that fired
+        policy_version VARCHAR -- the policy version that decided
+        mentions BIGINT -- mentions decided so (deleted ones excepted)
+        items BIGINT -- distinct deliveries they went to; 0 for ignore"""),
+         ("route", "rule_id", "policy_version")),
     View("out__delivery_backlog", "destination and status: items waiting, oldest, last "
-         "error"),
+         "error", columns("""
+        destination VARCHAR -- where the work goes
+        status VARCHAR -- pending, blocked or held (by a quality gate)
+        items BIGINT -- deliveries waiting so
+        oldest TIMESTAMPTZ -- the earliest created_for among them: when it was planned
+        max_attempts INTEGER -- the most delivery attempts any of them had
+        last_error VARCHAR -- one of their last errors (any one, not the newest); NULL when
+            -- none has one"""), ("destination", "status")),
     View("out__routing_decisions", "decision with its mention's url and its delivery's "
-         "status and link", personal=True),
+         "status and link", columns("""
+        source VARCHAR -- the mention's platform
+        source_id VARCHAR -- the mention's id
+        url VARCHAR -- link to the mention; NULL when the platform gives none
+        created_at TIMESTAMPTZ -- when the mention was posted
+        route VARCHAR IN ROUTES -- community, contact_center, advocacy or ignore
+        rule_id VARCHAR -- the policy rule that fired
+        reason VARCHAR -- the rule and the comparisons that made it fire
+        team VARCHAR -- the team the work goes to; NULL when ignored
+        priority VARCHAR IN PRIORITIES -- urgent, high, normal or low; NULL when ignored
+        sla_due_at TIMESTAMPTZ -- the decision's SLA deadline; NULL when ignored
+        destination VARCHAR -- where the work is delivered; NULL when ignored
+        delivery_status VARCHAR -- its delivery's status (pending, held, delivered, blocked,
+            -- cancelled); NULL when ignored
+        external_url VARCHAR -- link to the item it became; NULL until delivered
+        policy_version VARCHAR -- the policy version that decided"""),
+         ("source", "source_id"), personal=True),
     View("out__care_items", "delivered care item: team, source, posted, delivered, first "
-         "response, resolved, rating, SLA breached"),
+         "response, resolved, rating, SLA breached", columns("""
+        delivery_key VARCHAR -- core__deliveries
+        destination VARCHAR -- where it was delivered
+        external_id VARCHAR -- the desk item, ticket or topic id
+        route VARCHAR -- the route now: a desk reassignment's, else the delivery's
+        unit VARCHAR -- mention, cluster or case
+        cluster_id VARCHAR -- the issue cluster; NULL when none
+        team VARCHAR -- the team in the newest event that names one, else the delivery's
+        priority VARCHAR IN PRIORITIES -- urgent, high, normal or low
+        source VARCHAR -- the platform of its first mention: where the customer spoke; NULL
+            -- when none is left
+        posted_at TIMESTAMPTZ -- created_at of its first mention; NULL when none is left
+        mentions BIGINT -- its mentions, deleted ones included; NULL when none is left
+        week DATE -- the Monday of posted_at's UTC week
+        delivered_at TIMESTAMPTZ -- when it was delivered (wall clock, UTC)
+        first_response_at TIMESTAMPTZ -- the first `replied` event; NULL: no reply yet
+        resolved_at TIMESTAMPTZ -- the first resolving event after the last reopening; NULL
+            -- while open
+        is_resolved BOOLEAN -- resolved now
+        first_response_hours DOUBLE -- hours from posted_at to first_response_at, elapsed
+            -- (nights and weekends included); NULL: no reply
+        resolution_hours DOUBLE -- hours from posted_at to resolved_at, elapsed; NULL while
+            -- open
+        rating_score INTEGER -- `rating` as a number 1..5; NULL for good/bad or unrated
+        rating VARCHAR -- the latest rating as given (1..5, good, bad): the customer's, else
+            -- the agent's; NULL: unrated
+        is_satisfied BOOLEAN -- `rating` is 4 or more, or good; NULL: unrated
+        rating_by VARCHAR -- customer or agent: whose `rating` it is; NULL: unrated
+        customer_rating VARCHAR -- the customer's own latest rating, as given; NULL: none
+        is_satisfied_customer BOOLEAN -- customer_rating is 4 or more, or good; NULL: none
+        agent_rating VARCHAR -- the latest rating an agent recorded, as given; NULL: none
+        is_satisfied_agent BOOLEAN -- agent_rating is 4 or more, or good; NULL: none
+        sla_due_at TIMESTAMPTZ -- the delivery's SLA deadline, on its team's clock
+        is_sla_breached BOOLEAN -- resolved after sla_due_at, or open with sla_due_at before
+            -- as_of; NULL: open, not due yet
+        is_deleted_at_destination BOOLEAN -- the ticket or thread was deleted there; left
+            -- out of every KPI
+        as_of TIMESTAMPTZ -- when sync_outcomes last heard from its destination; NULL before
+            -- the first sync"""), ("delivery_key",)),
     View("out__care_kpis", "team, source, week (`grain` says which): resolution rate and "
-         "hours (median, p90), first response, CSAT, SLA breach rate"),
+         "hours (median, p90), first response, CSAT, SLA breach rate", columns("""
+        grain VARCHAR -- the grouping: all, team, source, week, team_source, team_week,
+            -- source_week or team_source_week
+        team VARCHAR -- the team; NULL when grain leaves it out
+        source VARCHAR -- the platform; NULL when grain leaves it out
+        week DATE -- Monday of the UTC week; NULL when grain leaves it out
+        items BIGINT -- care items (deleted at their destination excepted)
+        resolved BIGINT -- of them, resolved now
+        resolution_rate DOUBLE -- resolved / items, 0..1
+        resolution_hours_median DOUBLE -- median resolution_hours of the resolved items
+        resolution_hours_p90 DOUBLE -- 90th percentile (interpolated) of resolution_hours
+        responded BIGINT -- items with a first response
+        first_response_hours_median DOUBLE -- median first_response_hours of them
+        first_response_hours_p90 DOUBLE -- 90th percentile (interpolated) of
+            -- first_response_hours
+        ratings BIGINT -- rated items (customer's or agent's rating)
+        avg_rating DOUBLE -- mean numeric rating 1..5 (good/bad ratings left out); NULL:
+            -- none
+        csat DOUBLE -- share of rated items satisfied (the customer's rating, else the
+            -- agent's), 0..1; NULL: none rated
+        customer_ratings BIGINT -- items the customer rated
+        customer_csat DOUBLE -- share of those satisfied, 0..1; NULL: none
+        agent_ratings BIGINT -- items an agent recorded a rating for
+        agent_csat DOUBLE -- share of those satisfied, 0..1; NULL: none
+        sla_breached BIGINT -- items that breached their SLA
+        sla_met BIGINT -- items resolved within, or open and not past, their SLA at as_of
+        sla_breach_rate DOUBLE -- sla_breached / (sla_breached + sla_met), 0..1; NULL when
+            -- both are 0
+        as_of TIMESTAMPTZ -- the newest as_of of the items: when outcomes were last
+            -- synced"""), ("grain", "team", "source", "week")),
     View("out__volume_sentiment_daily", "day, source and topic: mentions, negative, "
-         "positive, mean sentiment"),
-    View("out__share_of_voice", "week and brand: mentions and share"),
+         "positive, mean sentiment", columns("""
+        grain VARCHAR -- source (each mention once, topic NULL) or topic (once per topic)
+        day DATE -- the UTC day of created_at
+        source VARCHAR -- the platform
+        topic VARCHAR -- the topic (`other` when none); NULL when grain is source
+        mentions BIGINT -- own brands' mentions posted that day (deleted ones excepted)
+        negative BIGINT -- of them, with sentiment negative
+        neutral BIGINT -- of them, with sentiment neutral
+        positive BIGINT -- of them, with sentiment positive
+        avg_sentiment_score DOUBLE -- their mean sentiment_score, -1..1; NULL: none
+            -- enriched"""), ("grain", "day", "source", "topic")),
+    View("out__share_of_voice", "week and brand: mentions and share", columns("""
+        week DATE -- Monday of the UTC week of created_at
+        brand VARCHAR -- a configured brand
+        is_competitor BOOLEAN -- the brand is a configured competitor
+        mentions BIGINT -- mentions naming it that week (deleted ones excepted)
+        share_of_voice DOUBLE -- mentions over all brands' mentions that week, 0..1
+        avg_sentiment_score DOUBLE -- their mean sentiment_score, -1..1; NULL: none
+            -- enriched"""), ("week", "brand")),
     View("out__open_clusters", "issue cluster with a care item still open: size, authors, "
-         "sources, teams", personal=True),
-    View("out__alerts", "alert with where it was sent and whether that worked"),
-    View("out__quality_last", "quality suite: its last run's result"),
-    View("out__quality_held", "batch held by a quality suite now"),
-    View("out__rerun_changes", "rerun and table: rows added, changed, removed"),
+         "sources, teams", columns("""
+        cluster_id VARCHAR -- the issue cluster
+        size BIGINT -- its mentions (deleted ones excepted)
+        authors BIGINT -- distinct (source, author_id) among them
+        founder_text VARCHAR -- the text of its first mention
+        sources VARCHAR[] -- the platforms its mentions came from, sorted
+        first_mention_at TIMESTAMPTZ -- created_at of its first mention
+        last_mention_at TIMESTAMPTZ -- created_at of its newest mention
+        avg_sentiment DOUBLE -- mean sentiment_score of its mentions, -1..1; NULL: none
+            -- enriched
+        main_intent VARCHAR -- the commonest intent among its mentions
+        items BIGINT -- its delivered care items (deleted at their destination excepted)
+        open_items BIGINT -- of them, not resolved; at least 1
+        next_sla_due_at TIMESTAMPTZ -- the soonest sla_due_at of the open ones
+        teams VARCHAR[] -- the teams holding its items, sorted"""), ("cluster_id",),
+         personal=True),
+    View("out__alerts", "alert with where it was sent and whether that worked", columns("""
+        hour_start TIMESTAMPTZ -- the UTC hour that rose: [hour_start, +1 hour)
+        metric VARCHAR -- mentions, or negative (negative and relevant mentions)
+        brand VARCHAR -- the brand of the series
+        source VARCHAR -- the source, or * for all sources together
+        topic VARCHAR -- the topic, or * for all topics together
+        count BIGINT -- the metric's mentions in that hour
+        baseline_median DOUBLE -- median count of the same hour of the week, weeks before
+        baseline_mad DOUBLE -- median absolute deviation of those counts x 1.4826
+        score DOUBLE -- (count - median) / spread
+        explanation VARCHAR -- what rose, against what, and the top issues
+        top_clusters JSON -- [{cluster_id, mentions, size, founder_text, examples}], largest
+            -- first
+        alert_id VARCHAR -- core__alerts
+        detected_for TIMESTAMPTZ -- the time of the alerts run that found it first
+        notified VARCHAR[] -- `destination: status` per recipient; [NULL] when it has none
+        last_error VARCHAR -- an error of a recipient not yet sent to; NULL when none"""),
+         ("alert_id",)),
+    View("out__quality_last", "quality suite: its last run's result", columns("""
+        suite VARCHAR -- the quality suite
+        run_id VARCHAR -- its newest run (by validated_at)
+        validated_at TIMESTAMPTZ -- when that run judged
+        success BOOLEAN -- every expectation held
+        rows_checked BIGINT -- rows judged
+        batches_checked BIGINT -- landing batches those rows came from
+        evaluated_expectations INTEGER -- expectations evaluated
+        unsuccessful_expectations INTEGER -- expectations that failed
+        batches_held BIGINT -- batches it held back from routing
+        rows_quarantined BIGINT -- raw__quarantine rows it wrote
+        failed_expectations VARCHAR[] -- `expectation_type(column)` of each failure, in
+            -- order; empty when none"""), ("suite",)),
+    View("out__quality_held", "batch held by a quality suite now", columns("""
+        batch_id VARCHAR -- raw__landing_batches
+        suite VARCHAR -- the suite that holds it
+        run_id VARCHAR -- the run whose gate held it
+        held_at TIMESTAMPTZ -- when that run judged it
+        failures JSON -- [{expectation, unexpected_count, description}]"""),
+         ("batch_id", "suite")),
+    View("out__rerun_changes", "rerun and table: rows added, changed, removed", columns("""
+        rerun_id VARCHAR -- core__reruns
+        label VARCHAR -- the backfill it belongs to; NULL when none
+        window_start TIMESTAMPTZ -- start of the window done again
+        window_end TIMESTAMPTZ -- end of the window (exclusive)
+        table_name VARCHAR -- the warehouse table
+        added BIGINT -- rows the rerun added
+        changed BIGINT -- rows it changed
+        removed BIGINT -- rows it removed"""), ("rerun_id", "table_name")),
 )
 
 TABLES: dict[str, Table] = {table.name: table for table in _TABLES}
