@@ -11,8 +11,9 @@ import duckdb
 import pytest
 
 from carewire.connectors.base import Author, Mention
+from carewire.core.labels import ROUTES
 from carewire.warehouse.migrate import migrate
-from carewire.warehouse.tables import TABLES, VIEWS, markdown
+from carewire.warehouse.tables import TABLES, VIEWS, Column, columns, markdown
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 
@@ -36,20 +37,54 @@ def test_every_table_and_view_the_migrations_make_is_registered(con):
     assert catalogue(con, "VIEW") == set(VIEWS)
 
 
+def normalised(con, type_: str) -> str:
+    """How information_schema names a registered type (TIMESTAMPTZ: TIMESTAMP WITH TIME ZONE)."""
+    return con.execute(f"SELECT typeof(CAST(NULL AS {type_}))").fetchone()[0]
+
+
 @pytest.mark.parametrize("name", sorted(TABLES))
 def test_columns_types_nullability_and_key_match_information_schema(con, name):
     found = con.execute(
         "SELECT column_name, data_type, is_nullable = 'NO' FROM information_schema.columns "
         "WHERE table_schema = 'main' AND table_name = ? ORDER BY ordinal_position",
         [name]).fetchall()
-    expected = [(c.name, con.execute(f"SELECT typeof(CAST(NULL AS {c.type}))").fetchone()[0],
-                 c.required or c.name in TABLES[name].primary_key)
+    expected = [(c.name, normalised(con, c.type), c.required or c.name in TABLES[name].primary_key)
                 for c in TABLES[name].columns]
     assert found == expected
     [(key,)] = con.execute(
         "SELECT constraint_column_names FROM duckdb_constraints() WHERE schema_name = 'main' "
         "AND table_name = ? AND constraint_type = 'PRIMARY KEY'", [name]).fetchall()
     assert tuple(key) == TABLES[name].primary_key
+
+
+@pytest.mark.parametrize("name", sorted(VIEWS))
+def test_view_columns_and_types_match_information_schema(con, name):
+    found = con.execute(
+        "SELECT column_name, data_type FROM information_schema.columns "
+        "WHERE table_schema = 'main' AND table_name = ? ORDER BY ordinal_position",
+        [name]).fetchall()
+    assert found == [(c.name, normalised(con, c.type)) for c in VIEWS[name].columns]
+
+
+def test_every_column_is_described_and_every_view_keyed_by_its_columns():
+    for obj in (*TABLES.values(), *VIEWS.values()):
+        for column in obj.columns:
+            assert column.description.strip(), (obj.name, column.name)
+    for view in VIEWS.values():
+        assert view.primary_key and set(view.primary_key) <= set(view.column_names), view.name
+
+
+def test_the_spec_reads_descriptions_and_refuses_a_column_without_one():
+    assert columns("""
+        a VARCHAR NOT NULL IN ROUTES -- a route, said
+            -- on two lines
+        b DECIMAL(18,3) -- an amount""") == (
+        Column("a", "VARCHAR", "a route, said on two lines", required=True, values=ROUTES),
+        Column("b", "DECIMAL(18,3)", "an amount"))
+    with pytest.raises(ValueError, match="column b has no description"):
+        columns("""
+        a VARCHAR -- described
+        b BIGINT NOT NULL""")
 
 
 def test_the_connector_records_carry_exactly_the_loaded_columns():
