@@ -1,8 +1,8 @@
 """Every table and view of the warehouse, defined once (PUDL's metadata module, in small).
 
 The migrations in warehouse/migrations/ create the schema; this registry says what each
-object is: its columns and types as the migrations leave them, its key, what one row is,
-and how carewire treats it:
+object is: its columns and types as the migrations leave them (a view's as DuckDB reports
+them), what each column means, its key, what one row is, and how carewire treats it:
 
     personal    holds personal data (texts, handles, platform ids of posts or people):
                 an erasure must reach it (maintenance/erase.py)
