@@ -155,6 +155,10 @@ class Policy(_Strict):
     version: str
     description: str = ""
     patterns: dict[str, str] = Field(default_factory=dict)
+    public_patterns: list[str] = Field(
+        default_factory=list, description="Patterns whose matches are ordinary words (a "
+        "complaint's vocabulary), shown as found in a decision's evidence. What every other "
+        "pattern matches may be personal data (an order number, an address) and is masked.")
     destinations: dict[Literal["community", "contact_center", "advocacy"], str] = Field(
         default_factory=dict, description="Which destination each route uses; default desk.")
     teams: dict[Literal["community", "contact_center", "advocacy"], str] = Field(
@@ -215,6 +219,10 @@ class Policy(_Strict):
         repeated = sorted({i for i in ids if ids.count(i) > 1})
         if repeated:
             raise ValueError(f"rule ids must be unique, repeated: {', '.join(repeated)}")
+        unknown = set(self.public_patterns) - set(self.patterns)
+        if unknown:
+            raise ValueError(f"public_patterns names unknown patterns {', '.join(sorted(unknown))}"
+                             "; define them under patterns")
         for rule in self.rules:
             unknown = set(rule.when.matches or ()) - set(self.patterns)
             if unknown:

@@ -115,7 +115,8 @@ def _check(row: pd.Series, name: str, condition, policy: Policy) -> dict | None:
                     else {"keyword": _keywords(condition)})
         for label, pattern in patterns.items():
             if found := pattern.search(str(row["text"])):
-                snippet = _redact(found.group(0))
+                personal = name == "matches" and label not in policy.public_patterns
+                snippet = _redact(found.group(0)) if personal else found.group(0)
                 return {"field": name, "value": label, "test": f"found {snippet!r}",
                         "says": f"text matches {label} ({snippet!r})", "held": True}
         return {"field": name, "value": None, "test": f"one of {list(condition)}",
@@ -159,7 +160,8 @@ def _keywords(words: list[str]) -> re.Pattern:
 
 
 def _redact(text: str) -> str:
-    """Evidence must not copy personal data into a second table: keep its shape only."""
+    """Evidence must not copy personal data into a second table: keep its shape only.
+    Keywords and the policy's `public_patterns` are ordinary words, shown as found."""
     if len(text) <= 4:
         return text
     return text[:3] + re.sub(r"[A-Za-z0-9]", "•", text[3:-1]) + text[-1]

@@ -133,3 +133,27 @@ def test_a_policy_naming_a_destination_the_settings_lack_is_refused(tmp_path):
 
 def test_the_sources_a_policy_may_name_are_the_connectors():
     assert sorted(SOURCES) == sorted(CONNECTORS)
+
+
+def test_evidence_masks_what_may_be_personal_data_and_shows_ordinary_words_as_found():
+    """An order number in the evidence keeps only its shape; a complaint's vocabulary (the
+    policy's public_patterns) is shown as found: an analyst reading out__routing_evidence
+    sees why, without reading personal data."""
+    policy = load_policy()
+    decided = evaluate(policy, _frame(text=ACCOUNT)).iloc[0]
+    [order] = [e for e in decided["evidence"] if e["field"] == "matches"]
+    assert order["value"] == "order_number" and "A1234567" not in order["test"]
+    problem = evaluate(policy, _frame(text="I still have no refund for the broken phone",
+                                      intent="complaint", private_score=0.1)).iloc[0]
+    assert problem["rule_id"] == "account-problem"
+    [word] = [e for e in problem["evidence"] if e["field"] == "matches"]
+    assert word["value"] == "account_problem" and word["test"] == "found 'refund'"
+
+
+def test_public_patterns_must_name_patterns_the_policy_defines(tmp_path):
+    document = yaml.safe_load(DEFAULT_POLICY.read_text())
+    document["public_patterns"] = ["account_problem", "no_such_pattern"]
+    changed = tmp_path / "policy.yaml"
+    changed.write_text(yaml.safe_dump(document))
+    with pytest.raises(ConfigError, match="no_such_pattern"):
+        load_policy(changed)
