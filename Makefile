@@ -3,6 +3,9 @@ PYTHON ?= python3.11
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
+# The oldest DuckDB 1.x release, kept aside (never imported by carewire): a test opens the
+# analyst snapshot with it, as the DuckDB builds bundled in BI drivers would.
+OLD_DUCKDB := $(VENV)/old-readers/duckdb-1.1.3
 CONFIG ?= $(if $(wildcard carewire.yaml),carewire.yaml,carewire/sample/carewire.yaml)
 
 .PHONY: install demo test lint test-clock-ahead test-scaleout bench eval models airflow airflow-env screenshots constraints clean
@@ -12,6 +15,8 @@ $(STAMP): setup.cfg pyproject.toml constraints-3.11.txt
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints-3.11.txt \
 	    -e '.[test,scaleout]'
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps \
+	    --target $(OLD_DUCKDB) duckdb==1.1.3
 	touch $@
 
 install: $(STAMP)  ## create .venv and install carewire with pinned versions

@@ -118,8 +118,9 @@ def read(snapshot: Path, weeks: int, team: str | None, source: str | None,
                 SELECT day, topic, sum(mentions) AS mentions FROM volume WHERE grain = 'topic'
                 GROUP BY day, topic ORDER BY day, topic""")
             board.influencers = records(con, f"""
-                SELECT * FROM out__top_authors WHERE (? IS NULL OR source = ?)
-                ORDER BY score DESC, source, author_id LIMIT {TOP}""", [source, source])
+                SELECT * FROM out__top_authors
+                WHERE tier IN ('influencer', 'superfan') AND (? IS NULL OR source = ?)
+                ORDER BY rank_overall, source, author_id LIMIT {TOP}""", [source, source])
             board.clusters = records(con, f"""
                 SELECT * FROM out__open_clusters
                 WHERE (? IS NULL OR list_contains(sources, ?))

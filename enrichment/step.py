@@ -192,10 +192,37 @@ def _cluster(con: duckdb.DuckDBPyConnection, encoder_version: str, pairs: PairMo
         con.execute("INSERT OR REPLACE INTO core__cluster_members BY NAME "
                     "SELECT * REPLACE (CAST(similarity AS DOUBLE) AS similarity, "
                     f"CAST(pair_score AS DOUBLE) AS pair_score) FROM {incoming}")
+        _centrality(con, sorted(members["cluster_id"].unique()))
     founded = int((members["joined_by"] == "founder").sum())
     joined_known = sum(1 for a in assignments.values() if a.founder in known)
     return {"clustered": len(members), "clusters_founded": founded,
             "joined_open_clusters": joined_known, "cluster_set_aside": len(failed)}
+
+
+_CENTRALITY = """
+UPDATE core__cluster_members k SET centrality = round(list_cosine_similarity(
+    CAST(m.embedding AS DOUBLE[]), c.centroid), 4)
+FROM core__embeddings m, (
+    SELECT cluster_id, list(x ORDER BY i) AS centroid
+    FROM (SELECT cluster_id, i, avg(x) AS x
+          FROM (SELECT k.cluster_id, unnest(v.embedding) AS x,
+                       generate_subscripts(v.embedding, 1) AS i
+                FROM core__cluster_members k JOIN core__embeddings v USING (source, source_id)
+                WHERE k.cluster_id IN (SELECT unnest(CAST(? AS VARCHAR[])))
+                   OR k.cluster_id IN (SELECT cluster_id FROM core__cluster_members
+                                       WHERE centrality IS NULL))
+          GROUP BY ALL)
+    GROUP BY cluster_id) c
+WHERE k.cluster_id = c.cluster_id AND m.source = k.source AND m.source_id = k.source_id
+"""
+
+
+def _centrality(con: duckdb.DuckDBPyConnection, cluster_ids: list[str]) -> None:
+    """How central each member of `cluster_ids` (and of any cluster not yet measured) is:
+    the cosine of its embedding with its cluster's mean embedding, to four decimals (a
+    rerun that encodes a text in another batch moves the last bits). out__issue_clusters
+    shows the most central mention as the cluster's representative."""
+    con.execute(_CENTRALITY, [cluster_ids])
 
 
 def _assign(founders: pd.DataFrame, new: pd.DataFrame, pairs: PairModel, open_for: timedelta

@@ -215,6 +215,6 @@ def _show_examples(con: duckdb.DuckDBPyConnection, found: Detection, tweets: pd.
         with registered(con, members) as new:
             con.execute(f"""INSERT OR REPLACE INTO core__cluster_members
                             SELECT source, source_id, cluster_id, 'similar', NULL, NULL,
-                                   'eval' FROM {new}""")
+                                   'eval', NULL FROM {new}""")
         again = detect(con, alert.hour_start, alert.hour_start + timedelta(hours=1), settings)
         print(f"    {next(a for a in again.alerts if a.alert_id == alert.alert_id).explanation}")

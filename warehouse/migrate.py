@@ -16,6 +16,7 @@ import duckdb
 
 from carewire.core.errors import WarehouseError
 from carewire.warehouse.db import transaction
+from carewire.warehouse.dictionary import describe
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 _FILE = re.compile(r"^(\d{4})_([a-z0-9_]+)\.sql$")
@@ -46,7 +47,8 @@ def available(directory: Path = MIGRATIONS_DIR) -> list[Migration]:
 
 
 def migrate(con: duckdb.DuckDBPyConnection, directory: Path = MIGRATIONS_DIR) -> list[Migration]:
-    """Apply what is missing; return the migrations applied now (empty when current)."""
+    """Apply what is missing, then bring the data dictionary in line with the registry
+    (warehouse/dictionary.py); return the migrations applied now (empty when current)."""
     con.execute("""CREATE TABLE IF NOT EXISTS _carewire_migrations (
         version INTEGER PRIMARY KEY, name VARCHAR NOT NULL, checksum VARCHAR NOT NULL,
         applied_at TIMESTAMPTZ NOT NULL DEFAULT current_timestamp)""")
@@ -64,4 +66,5 @@ def migrate(con: duckdb.DuckDBPyConnection, directory: Path = MIGRATIONS_DIR) ->
             con.execute("INSERT INTO _carewire_migrations (version, name, checksum) VALUES (?, ?, ?)",
                         [migration.version, migration.name, migration.checksum])
         done.append(migration)
+    describe(con)
     return done

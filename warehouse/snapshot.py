@@ -1,10 +1,22 @@
-"""The analyst snapshot: a copy of the warehouse, published by atomic rename.
+"""The analyst snapshot: the warehouse written out in a storage format BI tools open,
+published by atomic rename, with a row saying what it holds.
 
 Analysts open `analytics.duckdb` (read-only, as long as they like). Publishing writes a
 new file beside it and renames it over the old one: an open connection keeps reading the
 old file, a new one sees the new file, and the pipeline never waits for anyone. A publish
-killed mid-copy leaves its temporary file behind: the next one removes it first (it holds
-the writer's lock, so no other publish is running).
+killed mid-write leaves its temporary file behind: the next one removes it first (it
+holds the writer's lock, so no other publish is running).
+
+The new file is not a byte copy of the warehouse: the pipeline's DuckDB writes its newest
+storage format, which the DuckDB builds bundled in BI drivers (Metabase, Superset's
+duckdb-engine, DBeaver) refuse. So the snapshot is attached with the older
+`storage_version` (setting `snapshot_storage_version`, default v1.0.0: DuckDB 1.0 and
+later read it; tests/warehouse/test_snapshot_readers.py opens it with DuckDB 1.1.3) and filled by COPY FROM DATABASE, which carries the tables, the views and
+their comments (the data dictionary, warehouse/dictionary.py).
+
+Before writing it, the warehouse's `meta__snapshot` row is replaced: when this publish
+happened, for which run and data interval, what the data spans, which policy and models
+made it, and which DuckDB wrote it, so a reader can tell how fresh what they see is.
 
 The snapshot holds what the warehouse holds (authors, posts), so it is owner-only (0600)
 in a folder created owner-only; `share_with_group` makes it 0640 for an analysts' group
@@ -15,27 +27,83 @@ so no reader ever sees it looser.
 from __future__ import annotations
 
 import os
-import shutil
-import tempfile
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
+import duckdb
+
+from carewire import __version__
 from carewire.core.files import dir_mode, file_mode, private_dir
-from carewire.warehouse.db import connect
+from carewire.core.types import Interval
+from carewire.warehouse.db import connect, transaction
+
+@dataclass(frozen=True)
+class Publication:
+    """Who publishes, and when: the run (an Airflow run id, `demo-…`, `cli-…`) and the
+    data interval it processed, when it had one."""
+
+    published_at: datetime
+    run_id: str
+    interval: Interval | None = None
 
 
-def publish(warehouse: Path, snapshot: Path, *, share_with_group: bool = False) -> Path:
+def publish(warehouse: Path, snapshot: Path, publication: Publication, *,
+            storage_version: str, share_with_group: bool = False) -> Path:
     with connect(warehouse) as con:
+        _record(con, publication, storage_version)
         con.execute("CHECKPOINT")  # everything in the main file, nothing left in the WAL
         private_dir(snapshot.parent, dir_mode(share_with_group))
         for leftover in snapshot.parent.glob(f".{snapshot.name}.*"):
             leftover.unlink(missing_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{snapshot.name}.", dir=snapshot.parent)
-        os.close(fd)
+        tmp = snapshot.parent / f".{snapshot.name}.{uuid.uuid4().hex[:12]}"
         try:
-            shutil.copyfile(warehouse, tmp)  # copied while we hold the writer's lock
+            _write(con, tmp, storage_version)
             os.chmod(tmp, file_mode(share_with_group))
             os.replace(tmp, snapshot)
         except BaseException:
-            Path(tmp).unlink(missing_ok=True)
+            for left in (tmp, tmp.with_name(tmp.name + ".wal")):
+                left.unlink(missing_ok=True)
             raise
     return snapshot
+
+
+def _write(con: duckdb.DuckDBPyConnection, target: Path, storage_version: str) -> None:
+    """Every table and view, with their comments, into a new file in `storage_version`."""
+    [(source,)] = con.execute("SELECT current_database()").fetchall()
+    path = str(target).replace("'", "''")  # ATTACH binds nothing
+    version = storage_version.replace("'", "''")
+    con.execute(f"ATTACH '{path}' AS carewire_snapshot (STORAGE_VERSION '{version}')")
+    try:
+        con.execute(f'COPY FROM DATABASE "{source}" TO carewire_snapshot')
+    finally:
+        con.execute("DETACH carewire_snapshot")  # checkpoints it: one file, no WAL
+
+
+def _record(con: duckdb.DuckDBPyConnection, publication: Publication,
+            storage_version: str) -> None:
+    """Replace the one `meta__snapshot` row: what this publish will hold."""
+    interval = publication.interval
+    with transaction(con):
+        con.execute("DELETE FROM meta__snapshot")
+        con.execute("""
+            INSERT INTO meta__snapshot BY NAME
+            SELECT CAST(? AS TIMESTAMPTZ) AS published_at, ? AS run_id,
+                   CAST(? AS TIMESTAMPTZ) AS run_interval_start,
+                   CAST(? AS TIMESTAMPTZ) AS run_interval_end,
+                   (SELECT min(interval_start) FROM raw__landing_batches) AS landed_from,
+                   (SELECT max(interval_end) FROM raw__landing_batches) AS landed_until,
+                   (SELECT count(*) FROM core__mentions WHERE NOT is_deleted) AS mentions,
+                   (SELECT max(created_at) FROM core__mentions WHERE NOT is_deleted)
+                       AS newest_mention_at,
+                   (SELECT arg_max(policy_version, decided_for)
+                    FROM core__routing_decisions) AS policy_version,
+                   (SELECT arg_max(models_version, enriched_for)
+                    FROM core__enrichments) AS models_version,
+                   (SELECT arg_max(models, enriched_for) FROM core__enrichments) AS models,
+                   ? AS carewire_version, version() AS duckdb_version,
+                   ? AS storage_version""",
+                    [publication.published_at, publication.run_id,
+                     interval.start if interval else None, interval.end if interval else None,
+                     __version__, storage_version])

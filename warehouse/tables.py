@@ -37,6 +37,9 @@ class Column:
     required: bool = False
     values: tuple[str, ...] | None = None
     """The vocabulary (carewire.core.labels) its values come from, where it has one."""
+    personal: bool = False
+    """Holds personal data itself (a text, a handle, a platform id of a post or person):
+    `meta__columns.personal`, for an analyst deciding what may leave the warehouse."""
 
 
 @dataclass(frozen=True)
@@ -78,10 +81,13 @@ class View:
     def column_names(self) -> list[str]:
         return [c.name for c in self.columns]
 
+    def column(self, name: str) -> Column:
+        return next(c for c in self.columns if c.name == name)
+
 
 def columns(spec: str) -> tuple[Column, ...]:
-    """`name TYPE [NOT NULL] [IN VOCABULARY] -- description`, one column a line, as the DDL
-    reads (a type without spaces: `DECIMAL(18,3)`); a line that starts with `--` goes on
+    """`name TYPE [NOT NULL] [IN VOCABULARY] [PERSONAL] -- description`, one column a line,
+    as the DDL reads (a type without spaces: `DECIMAL(18,3)`); a line that starts with `--` goes on
     with the description above it. Every column has one: the data dictionary is made from
     them, and an undescribed column is a question every analyst asks again."""
     found: list[tuple[list[str], str]] = []
@@ -99,7 +105,7 @@ def columns(spec: str) -> tuple[Column, ...]:
         found.append((words, description.strip()))
     return tuple(Column(words[0], words[1], description, required="NOT" in words,
                         values=VOCABULARIES[words[words.index("IN") + 1]] if "IN" in words
-                        else None)
+                        else None, personal="PERSONAL" in words)
                  for words, description in found)
 
 
@@ -128,18 +134,18 @@ _TABLES = (
         seq INTEGER NOT NULL -- the response's place in the batch, from 0
         source VARCHAR NOT NULL -- the platform connector: x, reddit, forums or feeds
         stream VARCHAR NOT NULL -- the configured stream
-        url VARCHAR NOT NULL -- the address asked for
+        url VARCHAR NOT NULL PERSONAL -- the address asked for
         status INTEGER NOT NULL -- the HTTP status code received
         headers JSON NOT NULL -- the response headers, name to value
-        body BLOB NOT NULL -- the response body, byte for byte"""), ("batch_id", "seq"),
+        body BLOB NOT NULL PERSONAL -- the response body, byte for byte"""), ("batch_id", "seq"),
           personal=True, retention="raw"),
     Table("raw__items", "the platform's own record behind each mention, per batch (JSON)",
           columns("""
         batch_id VARCHAR NOT NULL -- the landing batch that carried it
         source VARCHAR NOT NULL -- the platform connector: x, reddit, forums or feeds
         stream VARCHAR NOT NULL -- the configured stream
-        source_id VARCHAR NOT NULL -- the mention's id (core__mentions.source_id)
-        payload JSON NOT NULL -- the platform's record behind the mention, as parsed"""),
+        source_id VARCHAR NOT NULL PERSONAL -- the mention's id (core__mentions.source_id)
+        payload JSON NOT NULL PERSONAL -- the platform's record behind the mention, as parsed"""),
           ("batch_id", "source_id"), personal=True, retention="raw"),
     Table("raw__quarantine", "record that could not be used: `reason`, `stage`, original "
           "`payload` bytes", columns("""
@@ -153,16 +159,16 @@ _TABLES = (
         item_ref VARCHAR NOT NULL -- where it came from: `source:source_id`, `source/stream`,
             -- or the landing file
         reason VARCHAR NOT NULL -- what was wrong and what to do
-        payload BLOB NOT NULL -- the original bytes (a gate's: the checked values as JSON);
+        payload BLOB NOT NULL PERSONAL -- the original bytes (a gate's: the checked values as JSON);
             -- empty once retention purged it
         seen_at TIMESTAMPTZ NOT NULL -- end of the data interval of its batch"""),
           ("quarantine_id",), personal=True, retention="raw"),
     Table("core__authors", "author per platform, with platform metrics", columns("""
         source VARCHAR NOT NULL -- the platform: x, reddit, forums or feeds
-        author_id VARCHAR NOT NULL -- the platform's user id (forums: `<host>:<user id>`)
-        handle VARCHAR -- user name on the platform, without @; NULL when not given
-        display_name VARCHAR -- the name shown on the profile; NULL when not given
-        profile_url VARCHAR -- link to the profile; NULL when unknown
+        author_id VARCHAR NOT NULL PERSONAL -- the platform's user id (forums: `<host>:<user id>`)
+        handle VARCHAR PERSONAL -- user name on the platform, without @; NULL when not given
+        display_name VARCHAR PERSONAL -- the name shown on the profile; NULL when not given
+        profile_url VARCHAR PERSONAL -- link to the profile; NULL when unknown
         followers_count BIGINT -- followers (X only); NULL elsewhere or when not given
         following_count BIGINT -- accounts followed (X only); NULL elsewhere
         post_count BIGINT -- posts in the account's life (X tweet_count); NULL elsewhere
@@ -179,23 +185,23 @@ _TABLES = (
     Table("core__mentions", "post, article, forum reply (title, text, url, author, "
           "created_at, categories, engagement)", columns("""
         source VARCHAR NOT NULL -- the platform: x, reddit, forums or feeds
-        source_id VARCHAR NOT NULL -- the platform's id (Reddit fullname, forums
+        source_id VARCHAR NOT NULL PERSONAL -- the platform's id (Reddit fullname, forums
             -- `<host>:post:<id>`, feeds `<feed>:<guid>`)
         stream VARCHAR NOT NULL -- the configured stream that found it
-        url VARCHAR -- link to the post; NULL when the platform gives none
-        title VARCHAR -- title of an article, Reddit submission or forum topic; NULL for
+        url VARCHAR PERSONAL -- link to the post; NULL when the platform gives none
+        title VARCHAR PERSONAL -- title of an article, Reddit submission or forum topic; NULL for
             -- posts without one and deleted ones
-        text VARCHAR NOT NULL -- the text as plain text; empty once the platform deleted it
-        author_id VARCHAR -- core__authors(source, author_id); NULL when the platform names
+        text VARCHAR NOT NULL PERSONAL -- the text as plain text; empty once the platform deleted it
+        author_id VARCHAR PERSONAL -- core__authors(source, author_id); NULL when the platform names
             -- none (feeds)
         language VARCHAR -- the language the platform states (X lang, forum locale); NULL
             -- when silent; core__enrichments.language is detected
         created_at TIMESTAMPTZ NOT NULL -- when it was posted, per the platform
         categories VARCHAR[] NOT NULL -- the platform's labels: X hashtags, subreddit and
             -- flair, forum categories, feed tags
-        thread_id VARCHAR -- the conversation it belongs to (X conversation, Reddit
+        thread_id VARCHAR PERSONAL -- the conversation it belongs to (X conversation, Reddit
             -- submission, forum topic); NULL when none
-        parent_id VARCHAR -- the post it replies to; NULL for a thread's first post or
+        parent_id VARCHAR PERSONAL -- the post it replies to; NULL for a thread's first post or
             -- unknown
         reply_count BIGINT -- replies it had when last fetched; NULL when not given
         like_count BIGINT -- likes (Reddit score) when last fetched; NULL when not given
@@ -212,7 +218,7 @@ _TABLES = (
           "whether it needs a private channel, each with its reason; the models that made it",
           columns("""
         source VARCHAR NOT NULL -- the mention's platform (core__mentions)
-        source_id VARCHAR NOT NULL -- the mention's id (core__mentions)
+        source_id VARCHAR NOT NULL PERSONAL -- the mention's id (core__mentions)
         text_sha VARCHAR NOT NULL -- SHA-256 of the text as enriched: an edit re-enriches
         language VARCHAR NOT NULL -- ISO 639-1 code: the platform's, else detected; `und`
             -- below 0.5 detection confidence
@@ -243,14 +249,14 @@ _TABLES = (
     Table("core__embeddings", "mention: its sentence embedding (not exported to Parquet)",
           columns("""
         source VARCHAR NOT NULL -- the mention's platform (core__mentions)
-        source_id VARCHAR NOT NULL -- the mention's id (core__mentions)
+        source_id VARCHAR NOT NULL PERSONAL -- the mention's id (core__mentions)
         encoder_version VARCHAR NOT NULL -- hash of the encoder's weights that made it
-        embedding FLOAT[] NOT NULL -- mean of the encoder's last layer, unit length: cosine
+        embedding FLOAT[] NOT NULL PERSONAL -- mean of the encoder's last layer, unit length: cosine
             -- similarity is a dot product"""), ("source", "source_id"), personal=True),
     Table("core__cluster_members", "mention: its issue cluster, how it joined (founder, "
           "duplicate, similar) and the scores", columns("""
         source VARCHAR NOT NULL -- the mention's platform (core__mentions)
-        source_id VARCHAR NOT NULL -- the mention's id (core__mentions)
+        source_id VARCHAR NOT NULL PERSONAL -- the mention's id (core__mentions)
         cluster_id VARCHAR NOT NULL -- the issue cluster: a hash of its founder's key
         joined_by VARCHAR NOT NULL -- founder (it opened the cluster), duplicate (same words)
             -- or similar (the same-issue model)
@@ -258,20 +264,23 @@ _TABLES = (
             -- unless joined as similar
         pair_score DOUBLE -- the same-issue model's probability that it is the founder's
             -- issue, 0..1; NULL unless joined as similar
-        encoder_version VARCHAR NOT NULL -- the encoder whose embeddings clustered it"""),
+        encoder_version VARCHAR NOT NULL -- the encoder whose embeddings clustered it
+        centrality DOUBLE -- cosine between its embedding and its cluster's mean embedding,
+            -- -1..1, four decimals: the most central mention represents the cluster
+            -- (out__issue_clusters); NULL until the next cluster step measures it"""),
           ("source", "source_id"), personal=True, exported=True),
     Table("core__mention_former_ids", "mention whose key changed form (a feed entry, once "
           "keyed by its guid alone): the id it had, which its delivery keys and cluster id "
           "were made from", columns("""
         source VARCHAR NOT NULL -- the mention's platform (feeds)
-        source_id VARCHAR NOT NULL -- the mention's id now (`<feed>:<guid>`)
-        former_source_id VARCHAR NOT NULL -- the id it had before (the guid or link alone):
+        source_id VARCHAR NOT NULL PERSONAL -- the mention's id now (`<feed>:<guid>`)
+        former_source_id VARCHAR NOT NULL PERSONAL -- the id it had before (the guid or link alone):
             -- its keys were made from it"""), ("source", "source_id"), personal=True),
     Table("core__author_influence", "author: reach, engagement, history, helpful replies, "
           "score, tier and why", columns("""
         source VARCHAR NOT NULL -- the platform: x, reddit, forums or feeds
-        author_id VARCHAR NOT NULL -- core__authors(source, author_id)
-        handle VARCHAR -- user name on the platform; NULL when not known
+        author_id VARCHAR NOT NULL PERSONAL -- core__authors(source, author_id)
+        handle VARCHAR PERSONAL -- user name on the platform; NULL when not known
         reach BIGINT -- followers (X), karma (Reddit), trust level (forums); NULL for feeds
             -- or when not known
         reach_pct DOUBLE -- percentile of reach among the platform's authors with one, 0..1;
@@ -295,12 +304,12 @@ _TABLES = (
     Table("core__routing_decisions", "mention: route, rule, reason, evidence (values and "
           "thresholds), team, priority, SLA due, policy version", columns("""
         source VARCHAR NOT NULL -- the mention's platform (core__mentions)
-        source_id VARCHAR NOT NULL -- the mention's id (core__mentions)
+        source_id VARCHAR NOT NULL PERSONAL -- the mention's id (core__mentions)
         route VARCHAR NOT NULL IN ROUTES -- community, contact_center, advocacy or ignore
         rule_id VARCHAR NOT NULL -- the policy rule that fired (first match)
         reason VARCHAR NOT NULL -- the rule and the comparisons that made it fire
         evidence JSON NOT NULL -- each condition: [{field, value, test, says, held}]
-        experts VARCHAR[] NOT NULL -- superfans offered the question (handles), best first;
+        experts VARCHAR[] NOT NULL PERSONAL -- superfans offered the question (handles), best first;
             -- empty when none
         team VARCHAR -- the team the work goes to; NULL when ignored
         priority VARCHAR IN PRIORITIES -- urgent, high, normal or low; NULL when ignored
@@ -331,8 +340,8 @@ _TABLES = (
         rule_id VARCHAR NOT NULL -- the rule of its first mention (accepted-answer and
             -- escalation for sync's own work)
         reason VARCHAR NOT NULL -- why it was routed, as the rule said
-        experts VARCHAR[] NOT NULL -- superfans offered the question, best first
-        body_note VARCHAR -- extra text for the item (an answer link); NULL when none
+        experts VARCHAR[] NOT NULL PERSONAL -- superfans offered the question, best first
+        body_note VARCHAR PERSONAL -- extra text for the item (an answer link); NULL when none
         status VARCHAR NOT NULL -- pending, held (quality gate), delivered, blocked or
             -- cancelled (every mention deleted)
         attempts INTEGER NOT NULL -- delivery attempts made
@@ -341,7 +350,7 @@ _TABLES = (
         last_error VARCHAR -- what went wrong last and what to do; NULL when none
         external_id VARCHAR -- the desk item, ticket or topic id it became; NULL until
             -- delivered
-        external_url VARCHAR -- link to that item; NULL until delivered
+        external_url VARCHAR PERSONAL -- link to that item; NULL until delivered
         created_for TIMESTAMPTZ NOT NULL -- when it was planned: the run's interval end
             -- (sync's own work: its wall clock)
         delivered_at TIMESTAMPTZ -- when it was delivered (wall clock, UTC); NULL until
@@ -350,7 +359,7 @@ _TABLES = (
           columns("""
         delivery_key VARCHAR NOT NULL -- core__deliveries
         source VARCHAR NOT NULL -- the mention's platform (core__mentions)
-        source_id VARCHAR NOT NULL -- the mention's id (core__mentions)
+        source_id VARCHAR NOT NULL PERSONAL -- the mention's id (core__mentions)
         added_for TIMESTAMPTZ NOT NULL -- when the mention joined: its decision's
             -- decided_for (sync's own work: its wall clock)"""),
           ("delivery_key", "source", "source_id"), personal=True, exported=True),
@@ -365,16 +374,16 @@ _TABLES = (
         delivery_key VARCHAR -- core__deliveries; NULL for `synced`
         destination VARCHAR -- the destination it concerns
         external_id VARCHAR -- the item at the destination; NULL when it has none (yet)
-        actor VARCHAR -- who did it at the destination, where it says; NULL for carewire's
+        actor VARCHAR PERSONAL -- who did it at the destination, where it says; NULL for carewire's
             -- own
-        data JSON NOT NULL -- what the kind carries: url, error, status, team, route, score
+        data JSON NOT NULL PERSONAL -- what the kind carries: url, error, status, team, route, score
             -- and `by` of a rating, ...
         recorded_at TIMESTAMPTZ NOT NULL -- when carewire recorded it (wall clock, UTC)"""),
           ("event_id",), personal=True, exported=True),
     Table("core__mention_tags", "mention, brand and topic it names (competitors flagged; "
           "`other` when no topic)", columns("""
         source VARCHAR NOT NULL -- the mention's platform (core__mentions)
-        source_id VARCHAR NOT NULL -- the mention's id (core__mentions)
+        source_id VARCHAR NOT NULL PERSONAL -- the mention's id (core__mentions)
         brand VARCHAR NOT NULL -- a configured brand it names; the first own brand when it
             -- names none
         is_competitor BOOLEAN NOT NULL -- the brand is a configured competitor
@@ -397,9 +406,9 @@ _TABLES = (
         threshold DOUBLE NOT NULL -- median + k x spread: it fired above it
         score DOUBLE NOT NULL -- (count - median) / spread
         explanation VARCHAR NOT NULL -- what rose, against what, and the top issues
-        top_clusters JSON NOT NULL -- [{cluster_id, mentions, size, founder_text, examples}]
+        top_clusters JSON NOT NULL PERSONAL -- [{cluster_id, mentions, size, founder_text, examples}]
             -- in that hour, largest first
-        examples JSON NOT NULL -- links to up to 3 mentions of that hour
+        examples JSON NOT NULL PERSONAL -- links to up to 3 mentions of that hour
         detected_for TIMESTAMPTZ NOT NULL -- the time of the alerts run that found it
             -- first"""), ("alert_id",), personal=True, exported=True),
     Table("core__alert_notifications", "alert and recipient (the desk, a webhook): sent, "
@@ -449,7 +458,7 @@ _TABLES = (
         run_id VARCHAR NOT NULL -- the run whose gate held it
         held_at TIMESTAMPTZ NOT NULL -- when that run judged it
         failures JSON NOT NULL -- [{expectation, unexpected_count, description}]
-        item_refs VARCHAR[] NOT NULL -- the rows that failed (mention keys, or
+        item_refs VARCHAR[] NOT NULL PERSONAL -- the rows that failed (mention keys, or
             -- source/stream): all must pass again
         released_at TIMESTAMPTZ -- when it was released; NULL: still held
         released_by VARCHAR -- an operator, or gate (judged again and passed); NULL: held
@@ -458,7 +467,7 @@ _TABLES = (
     Table("quality__checked", "unit (batch or mention) a suite judged, in which version",
           columns("""
         suite VARCHAR NOT NULL -- the suite that judged it
-        unit VARCHAR NOT NULL -- a batch_id, or a mention as `source:source_id`
+        unit VARCHAR NOT NULL PERSONAL -- a batch_id, or a mention as `source:source_id`
         fingerprint VARCHAR NOT NULL -- the version judged (file checksum, text, models or
             -- decision): a change is judged again
         run_id VARCHAR NOT NULL -- the run that judged it"""), ("suite", "unit"),
@@ -494,7 +503,7 @@ _TABLES = (
           columns("""
         rerun_id VARCHAR NOT NULL -- core__reruns
         source VARCHAR NOT NULL -- the mention's platform (core__mentions)
-        source_id VARCHAR NOT NULL -- the mention's id (core__mentions)
+        source_id VARCHAR NOT NULL PERSONAL -- the mention's id (core__mentions)
         old_route VARCHAR IN ROUTES -- the route before; NULL: the mention had no decision
         old_rule_id VARCHAR -- the rule before; NULL: no decision
         new_route VARCHAR NOT NULL IN ROUTES -- the route decided now
@@ -529,6 +538,38 @@ _TABLES = (
         items INTEGER NOT NULL -- raw__items rows deleted
         quarantine_payloads INTEGER NOT NULL -- raw__quarantine payloads emptied (rows
             -- kept)"""), ("batch_id",)),
+    Table("meta__tables", "table or view: its grain, key, personal columns, whether exported "
+          "(the registry, warehouse/tables.py)", columns("""
+        table_name VARCHAR NOT NULL -- the table or view
+        kind VARCHAR NOT NULL -- table or view
+        grain VARCHAR NOT NULL -- what one row is
+        key_columns VARCHAR[] NOT NULL -- the columns that tell rows apart (a view's are
+            -- declared, not enforced)
+        personal BOOLEAN NOT NULL -- holds personal data: an erasure must reach it
+        personal_columns VARCHAR[] NOT NULL -- the columns that hold personal data themselves
+        exported BOOLEAN NOT NULL -- written to Parquet after each publish
+        retention VARCHAR -- raw: rows or payloads purged after retention.raw_days; NULL:
+            -- kept"""), ("table_name",), exported=True, diffed=False),
+    Table("meta__snapshot", "publish of the analyst snapshot: when, for which run, what it "
+          "holds (one row: the latest)", columns("""
+        published_at TIMESTAMPTZ NOT NULL -- when the snapshot was written (UTC)
+        run_id VARCHAR NOT NULL -- the run that published: an Airflow run id, demo-…, manual-…
+        run_interval_start TIMESTAMPTZ -- start of that run's data interval; NULL for a run
+            -- without one (asset-triggered, a command)
+        run_interval_end TIMESTAMPTZ -- end of that run's data interval
+        landed_from TIMESTAMPTZ -- the earliest data interval start of any landed batch
+        landed_until TIMESTAMPTZ -- the latest data interval end of any landed batch: the
+            -- data is complete up to here for the streams that ran
+        mentions BIGINT NOT NULL -- mentions held (deleted ones excepted)
+        newest_mention_at TIMESTAMPTZ -- created_at of the newest mention
+        policy_version VARCHAR -- the routing policy of the newest decision
+        models_version VARCHAR -- the models of the newest enrichment, as one version
+        models JSON -- the models of the newest enrichment, head by head
+        carewire_version VARCHAR NOT NULL -- the carewire release that published
+        duckdb_version VARCHAR NOT NULL -- the DuckDB that wrote it
+        storage_version VARCHAR NOT NULL -- the DuckDB storage format of the snapshot file
+            -- (setting snapshot_storage_version): DuckDB readers from this version on open it"""),
+          ("published_at",), exported=True, diffed=False),
 )
 
 _VIEWS = (
@@ -555,11 +596,12 @@ _VIEWS = (
             -- count as one per source
         first_mention_at TIMESTAMPTZ -- created_at of its first mention
         last_mention_at TIMESTAMPTZ -- created_at of its newest mention
-        founder_text VARCHAR -- the text of its first mention
+        founder_text VARCHAR PERSONAL -- the text of its first mention
         sources VARCHAR[] -- the platforms its mentions came from, sorted
         avg_sentiment DOUBLE -- mean sentiment_score of its mentions, -1..1; NULL when none
             -- is enriched
-        main_intent VARCHAR -- the commonest intent among its mentions; NULL when none is
+        main_intent VARCHAR -- the commonest intent among its mentions (the first by name on a
+            -- tie); NULL when none is
             -- enriched"""), ("cluster_id",), personal=True),
     View("out__sentiment_daily", "source and day: mentions, relevant, negative/neutral/"
          "positive", columns("""
@@ -572,39 +614,94 @@ _VIEWS = (
         positive BIGINT -- of them, with sentiment positive
         avg_sentiment_score DOUBLE -- their mean sentiment_score, -1..1"""),
          ("source", "day")),
-    View("out__issue_clusters", "issue clusters with more than one mention, largest first",
-         columns("""
+    View("out__issue_clusters", "shared issue: a cluster at least two customers raised, "
+         "with its representative text and where its care work stands; most customers "
+         "first", columns("""
         cluster_id VARCHAR -- the issue cluster (core__cluster_members)
-        size BIGINT -- its mentions (deleted ones excepted), more than one
-        authors BIGINT -- distinct (source, author_id) among them; mentions without an author
-            -- count as one per source
+        customers BIGINT -- the people who raised it: the brand's own accounts left out, one
+            -- handle once across platforms (the same name on X and Reddit is one person), a
+            -- post without a known author one person of its own; two or more
+        size BIGINT -- its mentions (deleted ones excepted), the brand's own included
+        brand_mentions BIGINT -- of them, posted by the brand's own accounts (tier brand)
+        status VARCHAR -- where its care work stands, over every delivered care item holding
+            -- one of its mentions: no_care_item (none: ignored, advocacy or not delivered
+            -- yet), open (none answered), answered (a reply or resolution on some, not all
+            -- resolved), resolved (all resolved)
+        items BIGINT -- delivered care items holding one of its mentions
+        answered_items BIGINT -- of them, replied to or resolved
+        resolved_items BIGINT -- of them, resolved (out__care_items.is_resolved)
+        representative_text VARCHAR PERSONAL -- what the issue says: the text of its most central
+            -- mention (core__cluster_members.centrality) in the main language (the language
+            -- most mentions are in), else in any language
+        representative_key VARCHAR PERSONAL -- that mention, as `source:source_id`
+        representative_language VARCHAR -- that mention's language (ISO 639-1)
         first_mention_at TIMESTAMPTZ -- created_at of its first mention
         last_mention_at TIMESTAMPTZ -- created_at of its newest mention
-        founder_text VARCHAR -- the text of its first mention
         sources VARCHAR[] -- the platforms its mentions came from, sorted
         avg_sentiment DOUBLE -- mean sentiment_score of its mentions, -1..1; NULL when none
             -- is enriched
-        main_intent VARCHAR -- the commonest intent among its mentions; NULL when none is
+        main_intent VARCHAR -- the commonest intent among its mentions (the first by name on a
+            -- tie); NULL when none is
             -- enriched"""), ("cluster_id",), personal=True),
-    View("out__top_authors", "influencers and superfans, by score", columns("""
+    View("out__top_authors", "author outside the brand, ranked by influence score, within "
+         "their source and across all", columns("""
         source VARCHAR -- the platform
-        author_id VARCHAR -- core__authors(source, author_id)
-        handle VARCHAR -- user name on the platform; NULL when not known
+        author_id VARCHAR PERSONAL -- core__authors(source, author_id)
+        handle VARCHAR PERSONAL -- user name on the platform; NULL when not known
+        tier VARCHAR IN TIERS -- influencer, superfan or regular
+        rank_overall BIGINT -- rank by score across every source (1 = highest; ties share a
+            -- rank, then reach breaks them): the top ten are `rank_overall <= 10`
+        rank_in_source BIGINT -- rank by score among the authors of the same source
+        score DOUBLE -- 0..1: 0.5 reach_pct_in_source + 0.3 engagement_pct_in_source + 0.2
+            -- history_pct_in_source. Percentiles within the author's source, so 0.9 on Reddit
+            -- and 0.9 on X are both the top tenth of their platform, not the same audience
         reach BIGINT -- followers (X), karma (Reddit), trust level (forums); NULL when not
             -- known
-        reach_pct DOUBLE -- percentile of reach within the platform, 0..1; NULL without reach
+        reach_pct_in_source DOUBLE -- percentile of reach among the same source's authors,
+            -- 0..1; NULL without reach
         mentions BIGINT -- the author's mentions in the warehouse (deleted excepted)
         engagement_per_mention DOUBLE -- likes + shares + replies received, mean per mention
-        engagement_pct DOUBLE -- percentile of engagement_per_mention within the platform,
-            -- 0..1
-        history_pct DOUBLE -- percentile of `mentions` within the platform, 0..1
+        engagement_pct_in_source DOUBLE -- percentile of engagement_per_mention among the same
+            -- source's authors, 0..1
+        history_pct_in_source DOUBLE -- percentile of `mentions` among the same source's
+            -- authors, 0..1
         avg_sentiment DOUBLE -- mean sentiment_score of the author's mentions, -1..1; NULL
             -- when none is enriched
         helpful_replies BIGINT -- liked replies to other people's questions or complaints
-        score DOUBLE -- 0.5 reach_pct + 0.3 engagement_pct + 0.2 history_pct, 0..1
-        tier VARCHAR IN TIERS -- influencer or superfan
-        tier_reason VARCHAR -- the threshold it met"""), ("source", "author_id"),
-         personal=True),
+        tier_reason VARCHAR -- why the tier: the threshold it met, or none"""),
+         ("source", "author_id"), personal=True),
+    View("out__routing_evidence", "condition of the rule that decided a mention: field, "
+         "value, test, whether it held", columns("""
+        source VARCHAR -- the mention's platform
+        source_id VARCHAR PERSONAL -- the mention's id (core__routing_decisions)
+        route VARCHAR IN ROUTES -- where the decision sent it
+        rule_id VARCHAR -- the rule that fired
+        seq BIGINT -- the condition's place in the rule, from 1
+        field VARCHAR -- what the condition tested: a score (private_score, sentiment_score),
+            -- a label (intent, tier), matches (a policy pattern) or keywords
+        value VARCHAR -- the value it had, as text; for matches and keywords the pattern or
+            -- keyword found. NULL when unknown or nothing matched
+        test VARCHAR -- the test: `>= 0.25`, `in [...]`, `is true`, or what was found (a match
+            -- of a pattern that may hold personal data, such as an order number, is masked:
+            -- `ORD••••5`; keywords and the policy's public_patterns are shown as found)
+        held BOOLEAN -- whether the condition held (all held for the rule that fired)
+        says VARCHAR -- the condition as one line, as `carewire route explain` prints it
+        policy_version VARCHAR -- the policy version that decided
+        decided_for TIMESTAMPTZ -- the moment of the routing run that decided"""),
+         ("source", "source_id", "seq"), personal=True),
+    View("meta__columns", "column of a table or view: type, description, grain, whether it "
+         "is part of the key and whether it holds personal data", columns("""
+        table_name VARCHAR -- the table or view
+        column_name VARCHAR -- the column
+        position BIGINT -- its place in the table, from 1
+        data_type VARCHAR -- its DuckDB type
+        description VARCHAR -- what it means (the column's comment, from warehouse/tables.py)
+        kind VARCHAR -- table or view
+        grain VARCHAR -- what one row of the table is
+        is_key BOOLEAN -- part of the columns that tell rows apart (meta__tables.key_columns)
+        personal BOOLEAN -- holds personal data itself: a text, a handle, a platform id
+        exported BOOLEAN -- the table is written to Parquet after each publish"""),
+         ("table_name", "column_name")),
     View("out__routing_by_rule", "route, rule and policy version: mentions and items",
          columns("""
         route VARCHAR IN ROUTES -- community, contact_center, advocacy or ignore
@@ -625,8 +722,8 @@ _VIEWS = (
     View("out__routing_decisions", "decision with its mention's url and its delivery's "
          "status and link", columns("""
         source VARCHAR -- the mention's platform
-        source_id VARCHAR -- the mention's id
-        url VARCHAR -- link to the mention; NULL when the platform gives none
+        source_id VARCHAR PERSONAL -- the mention's id
+        url VARCHAR PERSONAL -- link to the mention; NULL when the platform gives none
         created_at TIMESTAMPTZ -- when the mention was posted
         route VARCHAR IN ROUTES -- community, contact_center, advocacy or ignore
         rule_id VARCHAR -- the policy rule that fired
@@ -637,7 +734,7 @@ _VIEWS = (
         destination VARCHAR -- where the work is delivered; NULL when ignored
         delivery_status VARCHAR -- its delivery's status (pending, held, delivered, blocked,
             -- cancelled); NULL when ignored
-        external_url VARCHAR -- link to the item it became; NULL until delivered
+        external_url VARCHAR PERSONAL -- link to the item it became; NULL until delivered
         policy_version VARCHAR -- the policy version that decided"""),
          ("source", "source_id"), personal=True),
     View("out__care_items", "delivered care item: team, source, posted, delivered, first "
@@ -736,13 +833,13 @@ _VIEWS = (
         cluster_id VARCHAR -- the issue cluster
         size BIGINT -- its mentions (deleted ones excepted)
         authors BIGINT -- distinct (source, author_id) among them
-        founder_text VARCHAR -- the text of its first mention
+        founder_text VARCHAR PERSONAL -- the text of its first mention
         sources VARCHAR[] -- the platforms its mentions came from, sorted
         first_mention_at TIMESTAMPTZ -- created_at of its first mention
         last_mention_at TIMESTAMPTZ -- created_at of its newest mention
         avg_sentiment DOUBLE -- mean sentiment_score of its mentions, -1..1; NULL: none
             -- enriched
-        main_intent VARCHAR -- the commonest intent among its mentions
+        main_intent VARCHAR -- the commonest intent among its mentions (the first by name on a tie)
         items BIGINT -- its delivered care items (deleted at their destination excepted)
         open_items BIGINT -- of them, not resolved; at least 1
         next_sla_due_at TIMESTAMPTZ -- the soonest sla_due_at of the open ones
@@ -801,23 +898,57 @@ TABLES: dict[str, Table] = {table.name: table for table in _TABLES}
 VIEWS: dict[str, View] = {view.name: view for view in _VIEWS}
 
 
+def registered(name: str) -> Table | View:
+    """The table or view called `name`."""
+    return TABLES.get(name) or VIEWS[name]
+
+
 def exported() -> list[str]:
     """What is written to Parquet after each publish, by name."""
     return sorted(name for name, obj in {**TABLES, **VIEWS}.items() if obj.exported)
 
 
+def _flags(obj: Table | View) -> list[str]:
+    flags = [flag for flag, on in (("view", isinstance(obj, View)),
+                                    ("personal data", obj.personal),
+                                    ("exported", obj.exported)) if on]
+    if isinstance(obj, Table) and obj.retention:
+        flags.append("purged after `retention.raw_days`")
+    return flags
+
+
 def markdown() -> str:
-    """The README's table of tables."""
-    lines = ["| table | one row per | key | flags |", "|---|---|---|---|"]
+    """The README's table of tables and views."""
+    lines = ["| table or view | one row per | key | flags |", "|---|---|---|---|"]
     for obj in (*_TABLES, *_VIEWS):
-        key = ", ".join(f"`{c}`" for c in obj.primary_key) if isinstance(obj, Table) else "view"
-        flags = [flag for flag, on in (("personal data", obj.personal),
-                                        ("exported", obj.exported)) if on]
-        if isinstance(obj, Table) and obj.retention:
-            flags.append("purged after `retention.raw_days`")
-        lines.append(f"| `{obj.name}` | {obj.grain} | {key} | {', '.join(flags)} |")
+        key = ", ".join(f"`{c}`" for c in obj.primary_key)
+        lines.append(f"| `{obj.name}` | {obj.grain} | {key} | {', '.join(_flags(obj))} |")
+    return "\n".join(lines)
+
+
+def dictionary_markdown() -> str:
+    """docs/dictionary.md: every table and view with every column, as `meta__columns` has
+    them (`python -m carewire.warehouse.tables --columns` writes it)."""
+    lines = ["# The data dictionary", "",
+             "Generated from the registry (`warehouse/tables.py`) by `python -m "
+             "carewire.warehouse.tables --columns > docs/dictionary.md`; the warehouse holds "
+             "the same descriptions as COMMENTs and in `meta__columns`, and every Parquet "
+             "export as field metadata. Days and weeks are UTC. Key columns are marked "
+             "**key**, columns that hold personal data *personal*.", ""]
+    for obj in (*_TABLES, *_VIEWS):
+        lines += [f"## `{obj.name}`", "", f"One row per {obj.grain}. "
+                  f"{'; '.join(_flags(obj)).capitalize() or 'Table'}.", "",
+                  "| column | type | description |", "|---|---|---|"]
+        for column in obj.columns:
+            marks = [mark for mark, on in (("**key**", column.name in obj.primary_key),
+                                           ("*personal*", column.personal)) if on]
+            lines.append(f"| `{column.name}` | {column.type} | "
+                         f"{' '.join([*marks, column.description])} |")
+        lines.append("")
     return "\n".join(lines)
 
 
 if __name__ == "__main__":
-    print(markdown())
+    import sys
+
+    print(dictionary_markdown() if "--columns" in sys.argv[1:] else markdown())

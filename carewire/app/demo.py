@@ -148,9 +148,11 @@ def _enrichment_lines(settings: Settings) -> list[str]:
             counts = con.execute(f"SELECT {column}, count(*) AS n FROM core__enrichments "
                                  "GROUP BY ALL ORDER BY n DESC, 1 LIMIT 6").fetchall()
             lines.append(f"{column}: " + ", ".join(f"{value} {n}" for value, n in counts))
-        top = con.execute("SELECT size, founder_text FROM out__issue_clusters LIMIT 3").fetchall()
-        for size, text in top:
-            lines.append(f"cluster of {size}: {' '.join(text.split())[:70]!r}")
+        top = con.execute("SELECT customers, size, representative_text FROM out__issue_clusters "
+                          "LIMIT 3").fetchall()
+        for customers, size, text in top:
+            lines.append(f"issue of {customers} customers ({size} mentions): "
+                         f"{' '.join(text.split())[:60]!r}")
     return lines
 
 

@@ -23,7 +23,7 @@ from __future__ import annotations
 import logging
 from collections import defaultdict
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Mapping, Sequence
 
@@ -182,13 +182,21 @@ def _say_set_aside(step: str, count: int) -> None:
                     step, count, step, step)
 
 
-def publish(settings: Settings) -> Path:
-    """Publish the snapshot, then export its analyst-facing tables from it."""
+def publish(settings: Settings, *, run_id: str | None = None, interval: Interval | None = None,
+            now: datetime | None = None) -> Path:
+    """Publish the snapshot, then export its analyst-facing tables from it. `now` is when
+    (the wall clock when not given: `published_at` records the moment it happened, not a
+    data time); `run_id` and `interval` say which run and data interval it follows."""
     from carewire.warehouse.exports import export_parquet
+    from carewire.warehouse.snapshot import Publication
     from carewire.warehouse.snapshot import publish as publish_snapshot
 
+    now = now or datetime.now(timezone.utc)
+    publication = Publication(now, run_id or f"manual-{now:%Y%m%dT%H%M%SZ}", interval)
     shared = settings.share_with_group
-    snapshot = publish_snapshot(settings.warehouse, settings.snapshot, share_with_group=shared)
+    snapshot = publish_snapshot(settings.warehouse, settings.snapshot, publication,
+                                share_with_group=shared,
+                                storage_version=settings.snapshot_storage_version)
     export_parquet(snapshot, settings.exports, share_with_group=shared)
     return snapshot
 

@@ -454,6 +454,10 @@ class Settings(BaseSettings):
         "snapshot and the Parquet exports (files 0640, folders 0750) instead of the owner "
         "only (0600, 0700), for analysts who sign in as themselves: put them in that group. "
         "The desk store and the warehouse stay owner-only (docs/privacy.md, file modes).")
+    snapshot_storage_version: str = Field(
+        default="v1.0.0", description="The DuckDB storage format the analyst snapshot is "
+        "written in: v1.0.0 opens in DuckDB 1.0 and later, so in the DuckDB builds BI "
+        "drivers bundle (docs/analysts.md); the warehouse itself keeps the newest format.")
     cursor_history: int = Field(default=500, ge=2, description="Cursor states kept per stream.")
     lag: timedelta = Field(
         default=timedelta(hours=1),

@@ -99,9 +99,14 @@ def migrate() -> list[str]:
 
 
 @task
-def publish() -> str:
-    """Copy the warehouse to the analyst snapshot (atomic swap) and export Parquet."""
+def publish(data_interval_start=None, data_interval_end=None, dag_run=None) -> str:
+    """Write the analyst snapshot (atomic swap) and export Parquet; its `meta__snapshot`
+    row names this run and its data interval (none for an asset-triggered run)."""
     from carewire.app import pipeline
     from carewire.core.settings import load_settings
+    from carewire.core.types import Interval
 
-    return str(pipeline.publish(load_settings()))
+    interval = (Interval(data_interval_start, data_interval_end)
+                if data_interval_start and data_interval_end else None)
+    return str(pipeline.publish(load_settings(), run_id=dag_run.run_id, interval=interval,
+                                now=pendulum.now("UTC")))

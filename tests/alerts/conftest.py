@@ -77,7 +77,7 @@ class Warehouse:
                 FROM {incoming}""")
             self.con.execute(f"""
                 INSERT INTO core__cluster_members SELECT source, source_id, cluster_id,
-                    CASE WHEN founder THEN 'founder' ELSE 'similar' END, 0.9, 0.9, 'enc'
+                    CASE WHEN founder THEN 'founder' ELSE 'similar' END, 0.9, 0.9, 'enc', NULL
                 FROM {incoming}""")
 
 

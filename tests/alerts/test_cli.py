@@ -11,7 +11,7 @@ import duckdb
 import pytest
 
 from carewire.app.cli import main
-from carewire.warehouse.snapshot import publish
+from carewire.warehouse.snapshot import Publication, publish
 from tests.alerts.conftest import SPIKE_HOUR, WATCHED_FROM, build, flat_history
 
 
@@ -28,7 +28,8 @@ def data_dir(tmp_path, monkeypatch):
                        text="no signal since 9")
     warehouse.flush()
     warehouse.con.close()
-    publish(data / "warehouse.duckdb", data / "analytics.duckdb")  # what the commands read
+    publish(data / "warehouse.duckdb", data / "analytics.duckdb",  # what the commands read
+            Publication(SPIKE_HOUR + timedelta(days=1), "test"), storage_version="v1.0.0")
     (tmp_path / "carewire.yaml").write_text("alerts:\n  k: 4\n")
     monkeypatch.setenv("CAREWIRE_DATA_DIR", str(data))
     monkeypatch.setenv("CAREWIRE_CONFIG", str(tmp_path / "carewire.yaml"))

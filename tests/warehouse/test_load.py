@@ -129,7 +129,8 @@ def test_publish_exports_core_and_out_tables_as_parquet(settings):
 
     exported = sorted(p.name for p in settings.exports.iterdir())
     assert "core__mentions.parquet" in exported and "out__issue_clusters.parquet" in exported
-    assert all(name.startswith(("core__", "out__")) for name in exported)
+    assert all(name.startswith(("core__", "out__", "meta__")) for name in exported
+               if name != "manifest.json")
     assert "core__embeddings.parquet" not in exported
     with duckdb.connect() as con:
         rows = con.execute("SELECT source_id, title FROM read_parquet(?) ORDER BY 1",

@@ -23,7 +23,8 @@ def test_a_killed_publish_leaves_nothing_the_next_one_keeps(settings):
     assert sorted(p.name for p in data.iterdir() if p.name.startswith(".")) == [
         settings.exports.resolve().name]
     assert settings.exports.is_symlink()
-    assert sorted(p.stem for p in settings.exports.iterdir()) == exported()
+    assert sorted(p.name for p in settings.exports.iterdir()) == sorted(
+        [*(f"{name}.parquet" for name in exported()), "manifest.json"])
 
 
 def test_the_exports_switch_as_a_whole_and_a_folder_from_0_1_is_replaced(settings):
@@ -38,4 +39,5 @@ def test_the_exports_switch_as_a_whole_and_a_folder_from_0_1_is_replaced(setting
     second = settings.exports.resolve()
 
     assert first != second and not first.exists()  # the old set went only after the switch
-    assert sorted(p.stem for p in settings.exports.iterdir()) == exported()
+    assert sorted(p.name for p in settings.exports.iterdir()) == sorted(
+        [*(f"{name}.parquet" for name in exported()), "manifest.json"])
