@@ -10,8 +10,9 @@ texts' embeddings (the pipeline's encoder, through `enrichment.embed_texts`, the
 
 1. The demo sample, run by the demo itself into a temporary folder: the brand's replies on
    X and on its forum to customers' posts, suggested from through the demo's warehouse.
-   A fresh demo has no desk replies (nobody has worked its desk), so the desk-reply and
-   accepted-answer kinds are exercised by the tests, not measured here.
+   It runs without its recorded agent session (`play_session=False`): nobody has worked
+   its desk, so the desk-reply and accepted-answer kinds are exercised by the tests, not
+   measured here (the session's ten replies are the demo's own, not a brand's).
 2. twcs (customer tweet, brand reply) pairs: every brand reply of the three files whose
    customer tweet is in the files too, loaded into a migrated warehouse per brand (the
    customer tweets as mentions with the pipeline's embeddings, the replies as mentions of
@@ -46,8 +47,9 @@ between 0.55 and 0.65 they share the kind of answer (take it to DM) but not its 
 LEVELS = (0.6, CLOSE, 0.8)
 THRESHOLDS = (0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7)
 """Question similarities the replay is scored at, SIMILAR among them."""
-DEMO_AT = datetime(2026, 11, 24, 8, 5, tzinfo=timezone.utc)
-"""When the demo runs: just after its sample's newest post (07:59), as in the tests."""
+DEMO_AT = datetime(2026, 11, 24, 8, 0, tzinfo=timezone.utc)
+"""The demo's clock on its sample (the end of the week it was recorded over), as in the
+tests; the demo takes it from the sample whatever moment it is given."""
 
 _ADDRESSEES = re.compile(r"^(\s*@\w+)+")
 
@@ -82,7 +84,7 @@ def demo() -> tuple[Replayed, int]:
 
     with tempfile.TemporaryDirectory() as scratch:
         settings = load_settings(SAMPLE_CONFIG).model_copy(update={"data_dir": Path(scratch)})
-        run.run(settings, DEMO_AT, say=lambda line: None)
+        run.run(settings, DEMO_AT, say=lambda line: None, play_session=False)
         with connect(settings.snapshot, read_only=True) as con:
             replies = con.execute("SELECT count(*) FROM core__events "
                                   "WHERE kind = 'replied'").fetchone()[0]

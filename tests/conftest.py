@@ -221,10 +221,11 @@ def sample_settings(tmp_path: Path, monkeypatch):
     return load_settings(SAMPLE_CONFIG)
 
 
-DEMO_NOW = datetime(2026, 11, 24, 8, 5, tzinfo=timezone.utc)
-"""The moment the shared demo run is made for: just after the sample was recorded (its
-newest post is from 07:59), so the demo fetches the hour 07:00 to 08:00. A fixed moment,
-never the wall clock: what a test compares with it cannot drift as the calendar moves."""
+DEMO_NOW = datetime(2026, 11, 24, 8, 0, tzinfo=timezone.utc)
+"""The demo's clock on the sample: the end of the week the sample was recorded over
+(carewire/sample/agent_session.yaml), which the demo fetches for and gives every step as
+its `now`, whatever moment it is run at. A fixed moment, never the wall clock: what a test
+compares with it cannot drift as the calendar moves."""
 
 
 DEMO_STEPS = {"load": "load_landed", "enrich": "enrich", "route": "route",
@@ -248,7 +249,11 @@ def demo_run_steps(tmp_path_factory) -> DemoRun:
     """One real demo run on the sample, with the data directory copied just before each of
     its writing steps (no connection is open between steps), so a test can start a step
     from where the demo started it (tests/faults kills them). Shared by the session: copy
-    what you write to."""
+    what you write to.
+
+    The pipeline only: the recorded agent session is not played (`play_session=False`),
+    so the desk is as delivery left it and tests work items from there. tests/test_cli.py
+    runs the whole demo, session included."""
     import shutil
     import time
 
@@ -272,7 +277,8 @@ def demo_run_steps(tmp_path_factory) -> DemoRun:
         patch.setenv("CAREWIRE_DATA_DIR", str(data))
         for step, name in DEMO_STEPS.items():
             patch.setattr(pipeline, name, staged(step, getattr(pipeline, name)))
-        demo.run(load_settings(SAMPLE_CONFIG), DEMO_NOW, say=lambda line: None)
+        demo.run(load_settings(SAMPLE_CONFIG), DEMO_NOW, say=lambda line: None,
+                 play_session=False)
     return DemoRun(data, before, seconds)
 
 

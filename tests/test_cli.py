@@ -8,6 +8,7 @@ import json
 
 import pytest
 
+from carewire.app import agent_session
 from carewire.app.cli import main
 from carewire.app.demo import EXAMPLE_QUERY
 from carewire.connectors import configured_streams
@@ -162,3 +163,66 @@ def test_a_read_command_reads_the_snapshot_and_says_so_while_the_warehouse_is_he
     out, err = capsys.readouterr()
     assert f"(reading the snapshot {load_settings().snapshot}, published " in err
     assert "routing_decisions" in out
+
+
+def test_the_demo_runs_for_the_recorded_week_and_its_clock_is_the_week_s_end(demo_run):
+    """Posts are fetched for the interval they were recorded in, not replayed into the hour
+    before the wall clock: the same output every day."""
+    _, out = demo_run
+    assert out.startswith("carewire demo: data interval 2026-11-17 07:00 to 2026-11-24 08:00 "
+                          "UTC")
+    assert "warehouse now holds 535 mentions by 230 authors, 7 quarantined records" in out
+    assert "Quality gates (run demo-20261124T080000Z;" in out
+
+
+def test_the_demo_s_agent_session_gives_the_care_kpis_real_numbers(demo_run):
+    """Issue: no reply, resolution or rating was ever recorded in the demo, so every
+    response and resolution KPI was NULL and every item was past its SLA."""
+    import duckdb
+
+    data, out = demo_run
+    assert "7. Care outcomes (a recorded agent session" in out
+    with duckdb.connect(str(data / "analytics.duckdb"), read_only=True) as con:
+        kpis = con.execute("SELECT * FROM out__care_kpis WHERE grain = 'all'").df()
+        kinds = dict(con.execute("SELECT kind, count(*) FROM core__events "
+                                 "GROUP BY kind").fetchall())
+        not_breached = con.execute("SELECT count(*) FROM out__care_items "
+                                   "WHERE is_sla_breached IS NOT TRUE").fetchone()[0]
+    row = kpis.iloc[0]
+    for column in ("first_response_hours_median", "resolution_hours_median", "csat",
+                   "customer_csat", "agent_csat", "resolution_rate"):
+        assert row[column] == row[column] and row[column] is not None, column  # not NULL/NaN
+    assert 0 < row["first_response_hours_median"] < 24
+    assert row["responded"] > 0 and row["resolved"] > 0
+    assert row["customer_ratings"] >= 2 and row["agent_ratings"] >= 1
+    assert row["sla_met"] > 0 and not_breached > 0 and row["sla_breached"] < row["items"]
+    assert {"claimed", "replied", "resolved", "rated", "synced"} <= set(kinds)
+    assert kinds["synced"] == 1  # one sync_outcomes
+
+
+def test_running_the_demo_again_duplicates_nothing(demo_run, tmp_path, monkeypatch, capsys):
+    """The same batches, the same desk actions (each recognised as played), one sync at the
+    same moment: every count stays as it was."""
+    import shutil
+
+    import duckdb
+
+    data = tmp_path / "data"
+    shutil.copytree(demo_run[0], data)
+
+    def counts():
+        with duckdb.connect(str(data / "warehouse.duckdb"), read_only=True) as con:
+            events = dict(con.execute("SELECT kind, count(*) FROM core__events "
+                                      "GROUP BY kind").fetchall())
+            deliveries = con.execute("SELECT count(*) FROM core__deliveries").fetchone()[0]
+        recorded = (data / "replies_recorded.jsonl").read_text().count("\n")
+        return events, deliveries, recorded
+
+    before = counts()
+    monkeypatch.setenv("CAREWIRE_CONFIG", str(SAMPLE_CONFIG))
+    monkeypatch.setenv("CAREWIRE_DATA_DIR", str(data))
+    assert main(["demo"]) == 0
+    out = capsys.readouterr().out
+    assert counts() == before
+    played = len(agent_session.load(agent_session.SAMPLE_SESSION).actions)
+    assert f"actions played: none, all {played} were played by an earlier run" in out

@@ -1,9 +1,13 @@
 """`carewire demo`: one pass of the whole pipeline on the bundled sample, then a report.
 
-It runs the same steps as the DAGs (ingest every stream for the last hour, then migrate,
-load, enrich, route, deliver and publish), so what it prints is what a scheduled run
-would do. The sample config delivers to the built-in care desk only; no outside system
-is called.
+It runs the same steps as the DAGs (ingest every stream, then migrate, load, enrich,
+route, deliver and publish), so what it prints is what a scheduled run would do. On the
+bundled sample the data interval is the week the recordings cover, and the clock every
+step is given is that interval's end (carewire/sample/agent_session.yaml): the output is
+the same on every run and every day. Then a recorded agent session is played on the desk
+(carewire/app/agent_session.py), outcomes are synced once and the snapshot published
+again, so the care KPIs have real numbers. The sample config delivers to the built-in care
+desk only; no outside system is called.
 """
 
 from __future__ import annotations
@@ -11,7 +15,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Callable
 
-from carewire.app import pipeline
+from carewire.app import agent_session, pipeline
 from carewire.connectors import configured_streams
 from carewire.core.errors import SourceError
 from carewire.core.settings import Settings
@@ -22,12 +26,18 @@ EXAMPLE_QUERY = ("SELECT source, stream, count(*) AS mentions, min(created_at) A
                  "max(created_at) AS newest FROM core__mentions GROUP BY ALL ORDER BY mentions DESC")
 
 
-def run(settings: Settings, now: datetime, say: Callable[[str], None] = print) -> dict:
-    """One pass for the hour before `now` (the CLI's wall clock; a test's fixed moment),
-    and every step after the fetch decided for that same moment."""
-    interval = Interval.hour_before(now)
+def run(settings: Settings, now: datetime, say: Callable[[str], None] = print, *,
+        play_session: bool = True) -> dict:
+    """One pass for the window the bundled sample was recorded over, every step decided
+    for that window's end, then the recorded agent session (unless `play_session` is
+    False), one sync of outcomes and a fresh snapshot. On another recording, with no known
+    window and no session, one pass for the hour before `now` (the CLI's wall clock)."""
+    session = agent_session.for_settings(settings)
+    interval = session.window if session is not None else Interval.hour_before(now)
+    now = interval.end if session is not None else now
     say(f"carewire demo: data interval {interval.start:%Y-%m-%d %H:%M} to "
-        f"{interval.end:%H:%M} UTC\n")
+        f"{interval.end:%Y-%m-%d %H:%M} UTC"
+        + (" (the week the sample was recorded over)" if session is not None else "") + "\n")
     fetched = []
     for source, streams in configured_streams(settings).items():
         for stream in streams:
@@ -49,7 +59,7 @@ def run(settings: Settings, now: datetime, say: Callable[[str], None] = print) -
 
     applied = pipeline.migrate(settings)
     load = pipeline.load_landed(settings)
-    run_id = f"demo-{now:%Y%m%dT%H%M%SZ}"
+    run_id = f"demo-{now:%Y%m%dT%H%M%SZ}"  # on the sample, the window's end: same every run
     gates = [pipeline.gate(settings, GATES_AFTER["load"], run_id, now)]
     enriched = pipeline.enrich(settings)
     gates.append(pipeline.gate(settings, GATES_AFTER["enrich"], run_id, now))
@@ -101,6 +111,10 @@ def run(settings: Settings, now: datetime, say: Callable[[str], None] = print) -
     say(f"\n6. Quality gates (run {run_id}; docs/quality.md):")
     for line in _quality_lines(gates):
         say(f"   {line}")
+    outcomes = None
+    if session is not None and play_session:
+        outcomes = _play(settings, session, now, say)
+        snapshot = outcomes["snapshot"]
     say(f"\nAnalyst snapshot published: {snapshot}")
     say("Query it (read-only, never blocks the pipeline):")
     say(f'   .venv/bin/carewire sql "{EXAMPLE_QUERY}"')
@@ -116,7 +130,62 @@ def run(settings: Settings, now: datetime, say: Callable[[str], None] = print) -
             "replays recordings, replies go to a local recorder, never to a platform: "
             f"{settings.data_dir / RECORDED}")
     return {"fetched": fetched, "load": load, "enriched": enriched, "snapshot": str(snapshot),
-            "quality": gates}
+            "quality": gates, "outcomes": outcomes}
+
+
+def _play(settings: Settings, session: agent_session.Session, now: datetime,
+          say: Callable[[str], None]) -> dict:
+    """The recorded agent session, then one sync of outcomes at the window's end and a
+    fresh snapshot; section 7 of the report."""
+    played = agent_session.play(settings, session)
+    synced = pipeline.sync_outcomes(settings, {}, now)
+    snapshot = pipeline.publish(settings)
+    say("\n7. Care outcomes (a recorded agent session: carewire/sample/agent_session.yaml)")
+    actions = ", ".join(f"{kind} {count}" for kind, count in played.applied.items())
+    say(f"   actions played: {actions}" + (f"; {played.skipped} played before" if played.skipped
+                                              else "") if actions else
+        f"   actions played: none, all {played.skipped} were played by an earlier run")
+    say(f"   by agents {', '.join(session.agents)}"
+        + (f" (desk users added: {', '.join(played.agents_added)})" if played.agents_added
+           else "")
+        + f"; posted to the local recorder by send_replies: {played.replies_posted} "
+        f"(the replies, and {played.rating_requests} rating requests under resolved items)")
+    say(f"   sync_outcomes at {now:%Y-%m-%d %H:%M} UTC: "
+        f"{sum(synced['outcomes_recorded'].values())} outcomes recorded, "
+        f"{synced['escalated']} community items escalated to the contact center, "
+        f"{synced['answer_offers_queued']} answer offers")
+    for line in _kpi_lines(settings):
+        say(f"   {line}")
+    return {"played": played, "synced": synced, "snapshot": snapshot}
+
+
+def _kpi_lines(settings: Settings) -> list[str]:
+    """The overall row of out__care_kpis, read from the snapshot just published."""
+    from carewire.warehouse.db import connect
+
+    with connect(settings.snapshot, read_only=True) as con:
+        row = con.execute("""SELECT items, responded, resolved, resolution_rate,
+                                    first_response_hours_median, resolution_hours_median,
+                                    customer_ratings, customer_csat, agent_ratings, agent_csat,
+                                    sla_breached, sla_met, items - sla_breached - sla_met
+                             FROM out__care_kpis WHERE grain = 'all'""").fetchone()
+    (items, responded, resolved, rate, first_response, resolution, customer_n, customer_csat,
+     agent_n, agent_csat, breached, met, not_due) = row
+
+    def hours(value):
+        return "n/a" if value is None else f"{value:.1f} h"
+
+    def share(value):
+        return "n/a" if value is None else f"{value:.0%}"
+
+    return [f"care KPIs, all items (out__care_kpis, grain 'all'): {items} items, "
+            f"{responded} responded, {resolved} resolved (resolution rate {share(rate)})",
+            f"median first response {hours(first_response)}, median resolution "
+            f"{hours(resolution)}",
+            f"CSAT: customers {share(customer_csat)} of {customer_n} ratings, agents "
+            f"{share(agent_csat)} of {agent_n}",
+            f"SLA: {breached} breached, {met} met, {not_due} open and not due yet",
+            "the dashboard: .venv/bin/carewire desk, then open /dashboard"]
 
 
 def _quality_lines(gates: list[dict]) -> list[str]:

@@ -73,7 +73,8 @@ def test_every_step_killed_mid_write_and_retried_converges_to_the_run_never_kill
 
     for step, name in DEMO_STEPS.items():
         monkeypatch.setattr(pipeline, name, killed_first(step, getattr(pipeline, name)))
-    demo.run(load_settings(SAMPLE_CONFIG), DEMO_NOW, say=lambda line: None)
+    demo.run(load_settings(SAMPLE_CONFIG), DEMO_NOW, say=lambda line: None,
+             play_session=False)
 
     assert {step: KILLED in codes[step] for step in KILLS} == dict.fromkeys(KILLS, True)
     assert {step: found for step, found in drift.items() if found} == {}

@@ -2,7 +2,7 @@
 the data directory named by $CAREWIRE_DATA_DIR, called exactly as `carewire demo` calls
 them for the moment `--now`.
 
-    python -m tests.faults.writer --now 2026-11-24T08:05:00+00:00 [--wait] STEP...
+    python -m tests.faults.writer --now 2026-11-24T08:00:00+00:00 [--wait] STEP...
 
 It imports what the steps import lazily and prints `ready`, then (with --wait) waits for
 a line on stdin, then prints `started STEP` before each step and `done STEP` after it,
@@ -19,7 +19,6 @@ from datetime import datetime
 
 from carewire.app import pipeline
 from carewire.core.settings import load_settings
-from carewire.core.types import Interval
 
 STEPS = ("migrate", "load", "enrich", "route", "deliver", "publish")
 
@@ -45,7 +44,7 @@ def run_step(step: str, settings, now: datetime) -> None:
     elif step == "enrich":
         pipeline.enrich(settings)
     elif step == "route":
-        pipeline.route(settings, Interval.hour_before(now).end)
+        pipeline.route(settings, now)  # on the sample the demo's clock is its window's end
     elif step == "deliver":
         pipeline.deliver(settings, {}, now)
     elif step == "publish":
