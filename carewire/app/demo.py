@@ -67,7 +67,7 @@ def run(settings: Settings, now: datetime, say: Callable[[str], None] = print, *
     routed = pipeline.route(settings, interval.end)
     gates.append(pipeline.gate(settings, GATES_AFTER["route"], run_id, now))
     delivered = pipeline.deliver(settings, {}, now)
-    snapshot = pipeline.publish(settings)
+    snapshot = pipeline.publish(settings, run_id=run_id, interval=interval, now=now)
     totals = load["warehouse_totals"]
     say(f"\n2. Loaded into the warehouse ({settings.warehouse})")
     say(f"   migrations applied now: {', '.join(applied) or 'none, schema is current'}")
@@ -113,7 +113,7 @@ def run(settings: Settings, now: datetime, say: Callable[[str], None] = print, *
         say(f"   {line}")
     outcomes = None
     if session is not None and play_session:
-        outcomes = _play(settings, session, now, say)
+        outcomes = _play(settings, session, run_id, interval, say)
         snapshot = outcomes["snapshot"]
     say(f"\nAnalyst snapshot published: {snapshot}")
     say("Query it (read-only, never blocks the pipeline):")
@@ -133,13 +133,14 @@ def run(settings: Settings, now: datetime, say: Callable[[str], None] = print, *
             "quality": gates, "outcomes": outcomes}
 
 
-def _play(settings: Settings, session: agent_session.Session, now: datetime,
-          say: Callable[[str], None]) -> dict:
+def _play(settings: Settings, session: agent_session.Session, run_id: str,
+          interval: Interval, say: Callable[[str], None]) -> dict:
     """The recorded agent session, then one sync of outcomes at the window's end and a
     fresh snapshot; section 7 of the report."""
+    now = interval.end
     played = agent_session.play(settings, session)
     synced = pipeline.sync_outcomes(settings, {}, now)
-    snapshot = pipeline.publish(settings)
+    snapshot = pipeline.publish(settings, run_id=run_id, interval=interval, now=now)
     say("\n7. Care outcomes (a recorded agent session: carewire/sample/agent_session.yaml)")
     actions = ", ".join(f"{kind} {count}" for kind, count in played.applied.items())
     say(f"   actions played: {actions}" + (f"; {played.skipped} played before" if played.skipped
