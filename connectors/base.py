@@ -115,13 +115,20 @@ class Mention:
     is_deleted: bool = False
     """The platform says it was deleted or removed: text and title are blanked, the row
     stays so the deletion wins over older copies, and `out__` views leave it out."""
+    quote_count: int | None = None
+    link_url: str | None = None
+    """The page a link post points to (a Reddit link post's target), not the post's own url."""
+    crosspost_count: int | None = None
+    quoted_text: str | None = None
+    """Words the post quotes from someone else (a Discourse quote): context for the agent,
+    kept out of `text`, which is what sentiment and dedupe read."""
 
     def row(self) -> dict[str, Any]:
         row = asdict(self)
         author = row.pop("author")
         row["author_id"] = author["author_id"] if author else None
         if self.is_deleted:
-            row["text"], row["title"] = "", None
+            row["text"], row["title"], row["quoted_text"] = "", None, None
         return row
 
 

@@ -212,7 +212,16 @@ _TABLES = (
         first_seen_at TIMESTAMPTZ NOT NULL -- end of the data interval of the first batch
             -- that carried it
         last_seen_at TIMESTAMPTZ NOT NULL -- end of the data interval of the newest batch
-            -- that carried it"""), ("source", "source_id"), personal=True,
+            -- that carried it
+        quote_count BIGINT -- quote posts of it (X quote_count) when last fetched; NULL
+            -- elsewhere
+        link_url VARCHAR -- the page a link post points to (a Reddit link post's target), not
+            -- the post's own url; NULL for a post that links nowhere
+        crosspost_count BIGINT -- times it was crossposted to other subreddits (Reddit
+            -- num_crossposts); NULL elsewhere
+        quoted_text VARCHAR PERSONAL -- words it quotes from someone else's post (a Discourse
+            -- quote), kept out of `text`, which enrichment reads; NULL when it quotes nothing"""),
+          ("source", "source_id"), personal=True,
           exported=True),
     Table("core__enrichments", "mention: sentiment and score, language, relevant, intent, "
           "whether it needs a private channel, each with its reason; the models that made it",
