@@ -585,7 +585,7 @@ _VIEWS = (
     View("out__mention_volume_daily", "source, stream and day: mentions and authors", columns("""
         source VARCHAR -- the platform: x, reddit, forums or feeds
         stream VARCHAR -- the configured stream
-        day DATE -- the day of created_at, in the session's time zone (not fixed to UTC)
+        day DATE -- the UTC calendar day of created_at, whatever the session's time zone
         mentions BIGINT -- mentions posted that day (deleted ones excepted)
         authors BIGINT -- distinct authors of them (mentions without one not counted)"""),
          ("source", "stream", "day")),
@@ -615,7 +615,7 @@ _VIEWS = (
     View("out__sentiment_daily", "source and day: mentions, relevant, negative/neutral/"
          "positive", columns("""
         source VARCHAR -- the platform
-        day DATE -- the day of created_at, in the session's time zone (not fixed to UTC)
+        day DATE -- the UTC calendar day of created_at, whatever the session's time zone
         mentions BIGINT -- enriched mentions posted that day (deleted ones excepted)
         relevant BIGINT -- of them, relevant to the brand
         negative BIGINT -- of them, with sentiment negative

@@ -118,7 +118,10 @@ def run(settings: Settings, now: datetime, say: Callable[[str], None] = print, *
     say(f"\nAnalyst snapshot published: {snapshot}")
     say("Query it (read-only, never blocks the pipeline):")
     say(f'   .venv/bin/carewire sql "{EXAMPLE_QUERY}"')
-    say(f"Parquet exports of every core__ table and out__ view: {settings.exports}")
+    say(f"Parquet exports of every core__ table and out__ view, with manifest.json: "
+        f"{settings.exports}")
+    say("What each table and column means: .venv/bin/carewire sql \"SELECT * FROM "
+        "meta__columns\", or docs/dictionary.md; how fresh: SELECT * FROM meta__snapshot")
     say(f"\nThe care desk (queues, items, dashboards, alerts): .venv/bin/carewire desk, then "
         f"open http://{settings.desk.host}:{settings.desk.port}/")
     say("   sign in after adding yourself: .venv/bin/carewire desk user add YOU --role admin")
