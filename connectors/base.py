@@ -146,12 +146,17 @@ class Parsed:
     """What one page yields. `items[i]` is the platform's own record behind `mentions[i]`.
 
     `authors` holds profiles a page describes on their own (a Reddit `/user/<name>/about`
-    answer), beside the authors that come attached to mentions."""
+    answer), beside the authors that come attached to mentions; `skipped` counts what
+    the page held that is not a mention by design."""
 
     mentions: list[Mention] = field(default_factory=list)
     items: list[dict[str, Any]] = field(default_factory=list)
     rejects: list[Reject] = field(default_factory=list)
     authors: list[Author] = field(default_factory=list)
+    skipped: dict[str, int] = field(default_factory=dict)
+    """Records left out on purpose, counted by why (a forum's "closed this topic" notice):
+    not errors, so not quarantined, but counted so the fetch summary and the load report
+    say what was read and not kept."""
 
 
 @dataclass

@@ -66,7 +66,8 @@ def _out_of_range(mention: Mention) -> str | None:
 def _counted(mention: Mention) -> Mention:
     """Engagement counts a BIGINT can hold and a platform can mean: a negative or absurd
     one is unknown (None), not a number to sum into KPIs."""
-    fixed = {name: None for name in ("reply_count", "like_count", "share_count")
+    fixed = {name: None for name in ("reply_count", "like_count", "share_count",
+                                     "quote_count", "crosspost_count")
              if getattr(mention, name) is not None
              and not 0 <= getattr(mention, name) <= COUNT_LIMIT}
     return replace(mention, **fixed) if fixed else mention
@@ -166,6 +167,7 @@ def load_batch(con: duckdb.DuckDBPyConnection, batch: Batch, landing_root: Path,
     items: dict[str, dict] = {}
     authors: dict[str, Author] = {}
     rejects = []
+    skipped = 0
     for page, result in zip(pages, parsed):
         for mention, item in zip(result.mentions, result.items):
             if (why := _out_of_range(mention)) is not None:
@@ -180,6 +182,7 @@ def load_batch(con: duckdb.DuckDBPyConnection, batch: Batch, landing_root: Path,
         for author in result.authors:  # profile pages: more complete than a mention's
             authors[author.author_id] = _merged(authors.get(author.author_id), author)
         rejects.extend(result.rejects)
+        skipped += sum(result.skipped.values())
 
     page_rows = _frame(TABLES["raw__pages"], [
         {"batch_id": batch_id, "seq": seq, "source": batch.source, "stream": batch.stream,
@@ -219,5 +222,8 @@ def load_batch(con: duckdb.DuckDBPyConnection, batch: Batch, landing_root: Path,
                   "reject_count": len(quarantine_rows)}
         con.execute(f"INSERT OR REPLACE INTO raw__landing_batches ({', '.join(landed)}) "
                     f"VALUES ({', '.join('?' * len(landed))})", list(landed.values()))
-    return {"pages": len(pages), "mentions": len(mention_rows), "authors": len(author_rows),
-            "quarantined": len(quarantine_rows), "reasons": [r.reason for r in rejects]}
+    counts = {"pages": len(pages), "mentions": len(mention_rows), "authors": len(author_rows),
+              "quarantined": len(quarantine_rows), "reasons": [r.reason for r in rejects]}
+    if skipped:  # records a mapping leaves out by design (Parsed.skipped): not errors
+        counts["skipped"] = skipped
+    return counts

@@ -248,8 +248,15 @@ class DiscourseConnector:
         mentions = {m.source_id: m for parsed in run.parsed for m in parsed.mentions}
         rejects = [r for parsed in run.parsed for r in parsed.rejects]
         new = [m for m in mentions.values() if since is None or m.created_at > since]
+        skipped: dict[str, int] = {}
+        for parsed in run.parsed:
+            for why, count in parsed.skipped.items():
+                skipped[why] = skipped.get(why, 0) + count
         return {"entries": len(mentions), "new": len(new), "rejected": len(rejects),
                 "reasons": sorted({r.reason for r in rejects}),
+                # regular posts only: moderator notices, status lines, whispers and posts
+                # with no words of their own are counted here, not loaded
+                "skipped": dict(sorted(skipped.items())),
                 "topics_listed": len(run.topics), "topics_fetched": len(run.fetched),
                 "topics_failed": len(run.failed), "topics_gone": run.gone,
                 "requests": run.requests, "retries": run.retries,

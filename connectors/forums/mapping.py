@@ -23,14 +23,16 @@ from __future__ import annotations
 
 import json
 import re
+from collections import Counter
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from html.parser import HTMLParser
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 from carewire.core.types import dumps
 from carewire.connectors.base import (Author, Mention, Page, Parsed, Reject, Stream, json_int,
     rejecting_malformed)
-from carewire.connectors.feeds.mapping import html_to_text
 
 SOURCE = "forums"
 
@@ -39,8 +41,135 @@ _POSTS = re.compile(r"^(?P<prefix>.*)/t/(?P<topic>\d+)/posts\.json$")
 _LISTING = re.compile(r"^(?P<prefix>.*)/(?:latest|search)\.json$")
 
 LIKE_ACTION = 2  # Discourse's PostActionType id for "like"
-SMALL_ACTION = 3  # post_type of "closed this topic", "pinned", ...: not something someone said
+REGULAR = 1
+POST_TYPES = {1: "regular", 2: "moderator_action", 3: "small_action", 4: "whisper"}
+"""Discourse's `Post.types`. Only regular posts are something a member said: a
+moderator_action is the forum's own notice ("This topic is now pinned..."), a small_action
+a status line ("closed this topic", rendered from its `action_code`), a whisper a staff-only
+note (never shown to the public reader)."""
 DELETED_BY_AUTHOR = ("(post deleted by author)", "(post withdrawn by author")
+
+
+@dataclass
+class Cooked:
+    """A post's `cooked` HTML read apart: its own words, the words it quotes, its images."""
+
+    text: str
+    quotes: list[str] = field(default_factory=list)
+    images: int = 0
+
+
+def _lines(parts: list[str]) -> str:
+    lines = (re.sub(r"[ \t\r\f\v]+", " ", line).strip() for line in "".join(parts).split("\n"))
+    return "\n".join(line for line in lines if line)
+
+
+class _CookedReader(HTMLParser):
+    """Discourse's cooked HTML to text, keeping what the post says apart from what it shows.
+
+    * `<aside class="quote">`: a quote of another post. Its `<blockquote>` goes to the
+      quotes, its title line ("ana:") nowhere; a quote inside a quote stays in the outer one.
+    * `<aside class="onebox">`: a preview of a linked page, in that page's words: only
+      the link (`data-onebox-src`) stays in the text.
+    * `<img class="emoji" alt=":confused:">`: the emoji's name stays in the text.
+    * other `<img>`: counted; the lightbox caption under an upload (`<div class="meta">`:
+      file name, size) is dropped.
+    """
+
+    _BLOCKS = {"p", "br", "div", "li", "blockquote", "h1", "h2", "h3", "h4", "h5", "h6",
+               "tr", "pre", "aside", "ul", "ol", "details", "summary", "hr", "table"}
+    _VOID = {"br", "img", "hr", "input", "meta", "link", "source", "wbr", "area", "col",
+             "embed", "track", "param", "base"}
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.text: list[str] = []
+        self.quotes: list[list[str]] = []
+        self.images = 0
+        self._open: list[tuple[str, str]] = []  # (tag, role) of each open element
+        self._quote_depth = 0       # open quote asides
+        self._in_blockquote = 0     # open blockquotes inside the outermost quote
+        self._dropped = 0           # open elements whose content is not text
+
+    def _out(self) -> list[str] | None:
+        if self._dropped:
+            return None
+        if self._quote_depth:
+            return self.quotes[-1] if self._in_blockquote else None
+        return self.text
+
+    def handle_starttag(self, tag, attrs):
+        attributes = dict(attrs)
+        classes = set((attributes.get("class") or "").split())
+        if tag == "img":
+            self._image(classes, attributes)
+            return
+        if tag in self._VOID:
+            if tag in self._BLOCKS and (out := self._out()) is not None:
+                out.append("\n")
+            return
+        role = "plain"
+        if tag in ("script", "style", "svg", "template"):
+            role = "drop"
+        elif tag == "aside" and "quote" in classes:
+            role = "quote"
+            if not self._quote_depth:
+                self.quotes.append([])
+        elif tag == "aside" and "onebox" in classes:
+            role = "drop"
+            src = attributes.get("data-onebox-src")
+            if src and (out := self._out()) is not None:
+                out.append(f"\n{src}\n")
+        elif tag == "div" and ({"meta", "title"} & classes) and (self._quote_depth or "meta" in classes):
+            role = "drop"  # a quote's "ana:" line, an upload's file name and size
+        elif tag == "blockquote" and self._quote_depth:
+            role = "blockquote"
+        self._open.append((tag, role))
+        if role == "drop":
+            self._dropped += 1
+        elif role == "quote":
+            self._quote_depth += 1
+        elif role == "blockquote":
+            self._in_blockquote += 1
+        if tag in self._BLOCKS and (out := self._out()) is not None:
+            out.append("\n")
+
+    def handle_endtag(self, tag):
+        if tag in self._VOID or tag not in (open_tag for open_tag, _ in self._open):
+            return  # a stray end tag
+        if tag in self._BLOCKS and (out := self._out()) is not None:
+            out.append("\n")
+        while self._open:  # closing `tag` closes what was left open inside it
+            open_tag, role = self._open.pop()
+            if role == "drop":
+                self._dropped -= 1
+            elif role == "quote":
+                self._quote_depth -= 1
+            elif role == "blockquote":
+                self._in_blockquote -= 1
+            if open_tag == tag:
+                return
+
+    def handle_data(self, data):
+        if (out := self._out()) is not None:
+            out.append(data)
+
+    def _image(self, classes: set[str], attributes: dict) -> None:
+        if "emoji" in classes:
+            name = attributes.get("alt") or attributes.get("title")
+            if name and (out := self._out()) is not None:
+                out.append(name)
+        elif not self._dropped and not self._quote_depth and not {"avatar", "site-icon"} & classes:
+            self.images += 1
+
+
+def read_cooked(cooked: str) -> Cooked:
+    """A post's `cooked` HTML: its own words, the quotes it holds, how many images."""
+    reader = _CookedReader()
+    reader.feed(cooked)
+    reader.close()
+    quotes = [q for q in (_lines(parts) for parts in reader.quotes) if q]
+    return Cooked(_lines(reader.text), quotes, reader.images)
 
 
 def page_kind(page: Page) -> str:
@@ -123,10 +252,20 @@ def _categories(topic: dict) -> list[str]:
 
 
 def _likes(post: dict) -> int | None:
-    for action in post.get("actions_summary") or []:
+    """Likes from `actions_summary`, as Discourse's PostSerializer writes it: an action
+    appears only when it has a count or the reader may take it, and a count of 0 is left
+    out. So a summary without a like entry, or a like entry without a count ({"id": 2,
+    "can_act": true}), means no likes yet. A top-level `like_count` (other serializers,
+    plugins) is used when the summary says nothing; no summary at all: unknown."""
+    summary = post.get("actions_summary")
+    top = json_int(post.get("like_count"))
+    if not isinstance(summary, list):
+        return top
+    for action in summary:
         if isinstance(action, dict) and action.get("id") == LIKE_ACTION:
-            return json_int(action.get("count"))
-    return json_int(post.get("like_count"))
+            count = json_int(action.get("count"))
+            return count if count is not None else (top or 0)
+    return top if top is not None else 0
 
 
 def _author(post: dict, host: str, base: str) -> Author | None:
@@ -146,10 +285,9 @@ def _author(post: dict, host: str, base: str) -> Author | None:
     )
 
 
-def _is_deleted(post: dict) -> bool:
-    cooked = html_to_text(post.get("cooked") or "") if isinstance(post.get("cooked"), str) else ""
+def _is_deleted(post: dict, text: str) -> bool:
     return bool(post.get("deleted_at") or post.get("user_deleted") is True
-                or cooked.startswith(DELETED_BY_AUTHOR))
+                or text.startswith(DELETED_BY_AUTHOR))
 
 
 @rejecting_malformed
@@ -187,14 +325,19 @@ def parse(stream: Stream, page: Page) -> Parsed:
                  if isinstance(p, dict) and json_int(p.get("id")) is not None}
     stream_ids = (data.get("post_stream") or {}).get("stream") or []
     first_id = by_number.get(1) or (stream_ids[0] if topic and stream_ids else None)
+    skipped: Counter[str] = Counter()
 
     for position, post in enumerate(posts):
         ref = f"{page.url}#post-{position}"
         if not isinstance(post, dict):
             result.rejects.append(Reject("post is not a JSON object", dumps(post).encode(), ref))
             continue
-        if post.get("post_type") == SMALL_ACTION:
-            continue  # "closed the topic", "pinned globally": the forum's doing, not a post
+        post_type = post.get("post_type", REGULAR)
+        if post_type != REGULAR:
+            # "This topic is now pinned", "closed this topic", a staff whisper: the forum's
+            # doing or staff's, not something a member said (a count, not a reject)
+            skipped[f"{POST_TYPES.get(post_type, f'post_type {post_type}')} posts"] += 1
+            continue
         post_id = json_int(post.get("id"))
         created = timestamp(post.get("created_at"))
         raw = dumps(post).encode("utf-8")
@@ -216,16 +359,24 @@ def parse(stream: Stream, page: Page) -> Parsed:
             parent = by_number.get(reply_to)
         else:
             parent = first_id
-        cooked = post.get("cooked") if isinstance(post.get("cooked"), str) else ""
+        cooked = read_cooked(post["cooked"] if isinstance(post.get("cooked"), str) else "")
+        deleted = _is_deleted(post, cooked.text)
+        if not deleted and not cooked.text and not (number == 1 and title):
+            # Nothing of its own to read (an image, a bare quote): no text to score or
+            # dedupe. A topic's first post keeps its mention: its title is its words.
+            skipped["image-only posts" if cooked.images else "posts without text"] += 1
+            continue
         result.mentions.append(Mention(
             source=SOURCE, source_id=f"{host}:post:{post_id}", stream=stream.name,
             url=f"{base}/t/{slug}/{topic_id}/{number}" if number else f"{base}/p/{post_id}",
-            title=title, text=html_to_text(cooked), created_at=created,
+            title=title, text=cooked.text, created_at=created,
             author=_author(post, host, base), language=post.get("locale") or None,
             categories=list(categories), thread_id=f"{host}:topic:{topic_id}",
             parent_id=f"{host}:post:{parent}" if parent is not None else None,
             reply_count=json_int(post.get("reply_count")), like_count=_likes(post),
-            is_deleted=_is_deleted(post),
+            quoted_text="\n\n".join(cooked.quotes) or None,
+            is_deleted=deleted,
         ))
         result.items.append(post)
+    result.skipped = dict(skipped)
     return result

@@ -6,6 +6,10 @@ Reddit answers listings as `{"kind": "Listing", "data": {"children": [...]}}`; a
 stubs are links to comments not sent and are skipped. A `/user/<name>/about` response
 (kind `t2`) becomes an `Author` with karma and account age, in `Parsed.authors`.
 
+A submission's `url` is its own page for a self post, else what it links to: the mention
+keeps its permalink as `url` and the target as `link_url`; `num_crossposts` is its
+`crosspost_count`. Comments have neither.
+
 A body that is not JSON (a truncated answer, an HTML error page served with 200) is
 rejected whole. A child without a usable `id` or `created_utc`, or with fields of the wrong
 type, is rejected on its own and the rest of the page is kept.
@@ -16,9 +20,10 @@ from __future__ import annotations
 import json
 from datetime import datetime, timezone
 from typing import Any, Iterator
+from urllib.parse import urlsplit
 
 from carewire.core.types import dumps
-from carewire.connectors.base import (Author, Mention, Page, Parsed, Reject, Stream,
+from carewire.connectors.base import (Author, Mention, Page, Parsed, Reject, Stream, json_int,
     rejecting_malformed)
 
 SOURCE = "reddit"
@@ -70,6 +75,30 @@ def is_deleted(data: dict) -> bool:
             or bool(data.get("removed_by_category")))
 
 
+def _same_page(one: str, other: str) -> bool:
+    """The two addresses name the same page: host, and path up to a trailing slash (a
+    search listing's permalinks end in `?ref=search_posts`)."""
+    a, b = urlsplit(one), urlsplit(other)
+    return (a.netloc.lower().removeprefix("www."), a.path.rstrip("/")) == (
+        b.netloc.lower().removeprefix("www."), b.path.rstrip("/"))
+
+
+def link_url(data: dict, permalink: str | None) -> str | None:
+    """Where a link post points: its `url` when it is not a self post (`is_self` false)
+    and is not the post's own page. A crosspost's `url` is the original's path on Reddit
+    (`/r/<sub>/comments/...`), made absolute; images, videos and galleries are links to
+    i.redd.it, v.redd.it and reddit.com/gallery/<id>."""
+    url = data.get("url")
+    if data.get("is_self") is not False or not isinstance(url, str) or not url.strip():
+        return None
+    url = url.strip()
+    if url.startswith("/"):
+        url = f"{SITE}{url}"
+    if permalink and _same_page(url, permalink):
+        return None
+    return url
+
+
 def _mention(stream: Stream, kind: str, data: dict) -> Mention:
     fullname = data.get("name") or f"{kind}_{data['id']}"
     submission = kind == "t3"
@@ -80,9 +109,10 @@ def _mention(stream: Stream, kind: str, data: dict) -> Mention:
         if thread:
             permalink = (f"/r/{data['subreddit']}/comments/{thread}/"
                          + ("" if submission else f"_/{data['id']}/"))
+    own_url = f"{SITE}{permalink}" if permalink else None
     return Mention(
         source=SOURCE, source_id=fullname, stream=stream.name,
-        url=f"{SITE}{permalink}" if permalink else None,
+        url=own_url,
         title=data.get("title") if submission else None,
         text=text or "",
         created_at=datetime.fromtimestamp(data["created_utc"], tz=timezone.utc),
@@ -93,6 +123,8 @@ def _mention(stream: Stream, kind: str, data: dict) -> Mention:
         reply_count=data.get("num_comments") if submission else None,
         like_count=data.get("score"),
         is_deleted=is_deleted(data),
+        link_url=link_url(data, own_url) if submission else None,
+        crosspost_count=json_int(data.get("num_crossposts")) if submission else None,
     )
 
 

@@ -171,3 +171,17 @@ def test_a_deletion_notice_blanks_the_text_but_keeps_who_and_where(settings):
     assert query(settings, "SELECT text, is_deleted, author_id, thread_id, like_count "
                            "FROM core__mentions") == [("", True, "7", "40", 3)]
     assert query(settings, "SELECT count(*) FROM out__mention_volume_daily") == [(0,)]
+
+
+def test_counts_no_bigint_holds_or_no_platform_means_are_unknown(settings):
+    stream = Stream("reddit", "r-kestrel")
+    zone = LandingZone(settings.landing)
+    mention = Mention("reddit", "t3_x", "r-kestrel", None, "t", "", T0,
+                      link_url="https://news.test/a", crosspost_count=2**64, quote_count=-1)
+    batch = zone.write_batch(stream, hour(0), [])
+    with connect(settings.warehouse) as con:
+        load_batch(con, batch, zone.root, file_sha256(batch.path),
+                   [Page("https://oauth.reddit.test/r/x/new", 200, {}, b"{}")],
+                   [Parsed(mentions=[mention], items=[{}])])
+    assert query(settings, "SELECT link_url, crosspost_count, quote_count "
+                           "FROM core__mentions") == [("https://news.test/a", None, None)]

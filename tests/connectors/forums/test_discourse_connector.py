@@ -399,3 +399,142 @@ def test_the_bundled_sample_replays_without_errors(sample_settings):
         "post 31738 has no created_at, so it cannot be placed in time"]
     assert {"Billing", "Help: App", "Help: eSIM", "Network & Coverage", "Ideas",
             "Home Broadband"} <= {m.categories[0] for m in found if m.categories}
+
+
+# Cooked HTML as Discourse renders it: a quote of another post, an emoji, an upload with
+# its lightbox caption, a link preview (onebox).
+QUOTE = ('<aside class="quote no-group" data-username="{user}" data-post="{number}" '
+         'data-topic="1">\n<div class="title">\n<div class="quote-controls"></div>\n'
+         '<img loading="lazy" alt="" width="24" height="24" '
+         'src="https://forum.test/user_avatar/forum.test/{user}/48/8722_2.png" class="avatar">'
+         ' {user}:</div>\n<blockquote>\n<p>{text}</p>\n</blockquote>\n</aside>\n')
+CONFUSED = ('<img src="https://forum.test/images/emoji/twitter/confused.png?v=12" '
+            'title=":confused:" class="emoji" alt=":confused:" loading="lazy" width="20" '
+            'height="20">')
+UPLOAD = ('<p><div class="lightbox-wrapper"><a class="lightbox" '
+          'href="https://forum.test/uploads/default/original/2X/a/a1b2.jpeg" '
+          'data-download-href="/uploads/default/a1b2" title="IMG_2231.jpeg">'
+          '<img src="https://forum.test/uploads/default/optimized/2X/a/a1b2_2_230x500.jpeg" '
+          'alt="IMG_2231" data-base62-sha1="n8Yq" width="230" height="500">'
+          '<div class="meta"><svg class="fa d-icon d-icon-far-image svg-icon" '
+          'aria-hidden="true"><use href="#far-image"></use></svg><span class="filename">'
+          'IMG_2231.jpeg</span><span class="informations">1170×2532 149 KB</span></div>'
+          '</a></div></p>')
+ONEBOX = ('<aside class="onebox allowlistedgeneric" '
+          'data-onebox-src="https://status.kestrel.test/incidents/77">\n<header class="source">'
+          '<img src="https://status.kestrel.test/favicon.png" class="site-icon" width="32" '
+          'height="32"><a href="https://status.kestrel.test/incidents/77">status.kestrel.test'
+          '</a></header>\n<article class="onebox-body"><h3><a href="https://status.kestrel'
+          '.test/incidents/77">Major outage resolved</a></h3><p>All services are running '
+          'normally.</p></article>\n</aside>\n')
+
+
+def cooked(post_id: int, number: int, minutes: int, html: str, **extra) -> dict:
+    record = post(post_id, number, minutes, **extra)
+    record["cooked"] = html
+    return record
+
+
+def test_quotes_are_kept_apart_from_the_posts_own_words(server, fast_http):
+    server.route("/latest.json", Reply(body=latest(listed(1, 30))))
+    server.route("/t/1.json", Reply(body=topic_page(1, [
+        post(101, 1, 0, text="eSIM stuck on activating"),
+        post(102, 2, 5, username="pete", user_id=11, text="Turn off wifi calling, it worked"),
+        cooked(103, 3, 10, QUOTE.format(user="pete", number=2,
+                                        text="Turn off wifi calling, it worked")
+               + QUOTE.format(user="ana", number=1, text="eSIM stuck on activating")
+               + f"<p>Tried that, still stuck {CONFUSED}</p>", reply_to=2, quote_count=2),
+        cooked(104, 4, 15, f"<p>Still down for me</p>\n{ONEBOX}"),
+    ])))
+    result = connector(server, fast_http).fetch(stream(), {}, INTERVAL)
+    _, _, reply, linked = mentions(result)
+
+    assert reply.text == "Tried that, still stuck :confused:"
+    assert reply.quoted_text == ("Turn off wifi calling, it worked\n\n"
+                                 "eSIM stuck on activating")
+    assert reply.parent_id == "forum.test:post:102"
+    # a link preview is the linked page's words: only the link stays
+    assert linked.text == "Still down for me\nhttps://status.kestrel.test/incidents/77"
+    assert linked.quoted_text is None
+    assert reply.row()["quoted_text"] == reply.quoted_text
+
+
+def test_likes_are_zero_when_the_summary_has_no_like():
+    # Discourse's PostSerializer lists an action only when it has a count or the reader
+    # may take it, and drops a zero count
+    page = Page(f"{FORUM}/t/1.json", 200, {}, topic_page(1, [
+        post(1, 1, 0, actions_summary=[{"id": 2, "count": 3}]),
+        post(2, 2, 1, actions_summary=[]),  # anonymous reader, no likes
+        post(3, 3, 2, actions_summary=[{"id": 2, "can_act": True}]),  # signed in, no likes
+        post(4, 4, 3, actions_summary=[{"id": 8, "can_act": True}], like_count=5),
+        post(5, 5, 4, actions_summary=None),  # a payload that says nothing of likes
+    ]))
+    likes = [m.like_count for m in DiscourseConnector.parse(stream(), page).mentions]
+    assert likes == [3, 0, 0, 5, None]
+
+
+def test_only_regular_posts_become_mentions_the_rest_are_counted(server, fast_http):
+    server.route("/latest.json", Reply(body=latest(listed(1, 30))))
+    server.route("/t/1.json", Reply(body=topic_page(1, [
+        post(1, 1, 0, text="eSIM stuck on activating"),
+        post(2, 2, 1, post_type=2, username="system", user_id=-1, action_code="pinned.enabled",
+             text="This topic is now pinned. It will appear at the top of its category until "
+                  "it is unpinned by staff for everyone, or by individual users for themselves."),
+        post(3, 3, 2, post_type=3, text="", action_code="closed.enabled"),
+        post(4, 4, 3, post_type=4, username="sage", text="Escalated to the eSIM team"),
+        cooked(5, 5, 4, UPLOAD),  # a screenshot, no words
+        cooked(6, 6, 5, QUOTE.format(user="ana", number=1, text="eSIM stuck")),  # bare quote
+        cooked(7, 7, 6, f"<p>{CONFUSED}</p>"),  # an emoji is something said
+        cooked(8, 8, 7, f"<p>Here is the error</p>{UPLOAD}"),
+        post(9, 9, 8, user_deleted=True, text="(post deleted by author)"),
+    ])))
+    result = connector(server, fast_http).fetch(stream(), {}, INTERVAL)
+
+    kept = mentions(result)
+    assert [m.source_id.rsplit(":", 1)[1] for m in kept] == ["1", "7", "8", "9"]
+    assert kept[1].text == ":confused:" and kept[2].text == "Here is the error"
+    assert kept[3].is_deleted
+    assert result.summary["skipped"] == {"image-only posts": 1, "moderator_action posts": 1,
+                                         "posts without text": 1, "small_action posts": 1,
+                                         "whisper posts": 1}
+    assert result.summary["rejected"] == 0  # left out by design, not quarantined
+
+
+def test_a_first_post_that_is_only_an_image_keeps_its_title():
+    page = Page(f"{FORUM}/t/1.json", 200, {}, topic_page(1, [cooked(1, 1, 0, UPLOAD)]))
+    [first] = DiscourseConnector.parse(stream(), page).mentions
+    assert (first.title, first.text) == ("Topic 1", "")
+
+
+def test_a_reload_of_the_window_reparses_rows_loaded_before(server, fast_http, tmp_path):
+    """Rows loaded by an older mapping change only when their landing batch is parsed
+    again: an unchanged file is skipped by checksum; `carewire rerun --reload` (a load with
+    the window) reparses it."""
+    config = Settings(data_dir=tmp_path, http=fast_http, sources={"forums": [
+        {"name": "community", "kind": "discourse", "url": server.url("")}]})
+    server.route("/latest.json", Reply(body=latest(listed(1, 30))))
+    server.route("/t/1.json", Reply(body=topic_page(1, [
+        post(1, 1, 0, text="eSIM stuck"),
+        cooked(2, 2, 5, QUOTE.format(user="ana", number=1, text="eSIM stuck")
+               + "<p>Same here</p>", actions_summary=[]),
+        post(3, 3, 6, post_type=3, text="", action_code="closed.enabled")])))
+    pipeline.ingest_stream(config, "forums", "community", INTERVAL)
+    pipeline.migrate(config)
+    first = pipeline.load_landed(config)
+    assert first["per_stream"]["forums/community"]["skipped"] == 1
+
+    from carewire.warehouse.db import connect
+    select = ("SELECT text, quoted_text, like_count FROM core__mentions "
+              "WHERE source_id = '127.0.0.1:post:2'")
+    with connect(config.warehouse) as con:
+        assert con.execute(select).fetchall() == [("Same here", "eSIM stuck", 0)]
+        # as an older mapping left it: the quote folded into the text, likes unknown
+        con.execute("UPDATE core__mentions SET text = 'ana:\neSIM stuck\nSame here', "
+                    "quoted_text = NULL, like_count = NULL")
+    assert pipeline.load_landed(config)["batches_unchanged"] == 1
+    with connect(config.warehouse) as con:
+        assert con.execute(select).fetchall()[0][1] is None  # unchanged file: not reparsed
+    reloaded = pipeline.load_landed(config, (INTERVAL.start, INTERVAL.end))
+    assert reloaded["batches_loaded"] == 1
+    with connect(config.warehouse) as con:
+        assert con.execute(select).fetchall() == [("Same here", "eSIM stuck", 0)]

@@ -135,6 +135,43 @@ def test_mapping_of_submissions_and_comments(tmp_path, fast_http, server):
     assert comment.categories == ["KestrelMobile"]
 
 
+def test_link_posts_keep_their_target_and_crosspost_count(tmp_path, fast_http, server):
+    # As Reddit sends them: a link post points at another site, a crosspost's url is the
+    # original's path on Reddit, an image post points at i.redd.it; a self post's url is
+    # its own page (and a search listing's permalink carries ?ref=search_posts).
+    server.route("/api/v1/access_token", TOKEN)
+    server.route("/r/KestrelMobile/new", listing(
+        t3("l1", T0, is_self=False, selftext="", domain="bbc.co.uk", post_hint="link",
+           url="https://www.bbc.co.uk/news/articles/kestrel-outage", num_crossposts=2),
+        t3("x1", T0 - 1, is_self=False, selftext="", domain="self.uktelecoms",
+           url="/r/uktelecoms/comments/4m5okqe/kestrel_outage/", num_crossposts=0,
+           crosspost_parent="t3_4m5okqe",
+           crosspost_parent_list=[{"id": "4m5okqe", "num_crossposts": 1,
+                                   "url": "https://www.reddit.com/r/uktelecoms/comments/"
+                                          "4m5okqe/kestrel_outage/"}]),
+        t3("i1", T0 - 2, is_self=False, selftext="", domain="i.redd.it", post_hint="image",
+           url="https://i.redd.it/9f3kq2b7w1xd1.jpeg", num_crossposts=0),
+        t3("s1", T0 - 3, is_self=True, domain="self.KestrelMobile", num_crossposts=1,
+           url="https://www.reddit.com/r/KestrelMobile/comments/s1/x/",
+           permalink="/r/KestrelMobile/comments/s1/x/?ref=search_posts")))
+    server.route("/r/KestrelMobile/comments/", listing(t1("c1", T0)))
+    made, [stream] = connector(tmp_path, fast_http, server)
+    result = made.fetch(stream, {}, INTERVAL)
+    link, cross, image, own = RedditConnector.parse(stream, result.pages[0]).mentions
+    [comment] = RedditConnector.parse(stream, result.pages[1]).mentions
+
+    assert link.url == "https://www.reddit.com/r/KestrelMobile/comments/l1/x/"
+    assert link.link_url == "https://www.bbc.co.uk/news/articles/kestrel-outage"
+    assert (link.text, link.crosspost_count) == ("", 2)
+    assert cross.link_url == "https://www.reddit.com/r/uktelecoms/comments/4m5okqe/kestrel_outage/"
+    assert cross.crosspost_count == 0
+    assert image.link_url == "https://i.redd.it/9f3kq2b7w1xd1.jpeg"
+    assert own.link_url is None and own.crosspost_count == 1
+    assert comment.link_url is None and comment.crosspost_count is None
+    row = link.row()
+    assert row["link_url"] == link.link_url and row["crosspost_count"] == 2
+
+
 @pytest.mark.parametrize("first", [Reply(429, b'{"message": "Too Many Requests", "error": 429}',
                                          {"Retry-After": "0"}),
                                    Reply(503, b"<html>upstream connect error</html>")])
