@@ -15,7 +15,7 @@ from carewire.core.settings import Settings, Sources, XQuery, XSource
 from carewire.core.types import Credentials, Interval
 from carewire.connectors.x import XConnector, budget
 from tests.conftest import Reply, route_to_loopback
-from tests.connectors.x.payloads import RATE, USERS, at, not_found, page, tweet
+from tests.connectors.x.payloads import RATE, at, not_found, page, tweet
 
 SEARCH = "/2/tweets/search/recent"
 LOOKUP = "/2/tweets"
@@ -62,7 +62,7 @@ def test_pages_until_no_next_token_within_the_lag_window(server, fast_http, tmp_
     assert first["start_time"] == "2026-11-24T06:20:00Z"  # cursor minus settings.lag
     assert first["end_time"] == "2026-11-24T08:00:00Z"    # the interval's end, no clock
     assert "since_id" not in first and "next_token" not in first
-    assert first["expansions"] == "author_id"
+    assert first["expansions"] == "author_id,referenced_tweets.id,referenced_tweets.id.author_id"
     assert first["tweet.fields"] == ("created_at,lang,conversation_id,in_reply_to_user_id,"
                                      "referenced_tweets,public_metrics,entities")
     assert first["user.fields"] == "username,name,public_metrics,verified,created_at,description"
@@ -295,4 +295,4 @@ def test_crash_mid_run_then_rerun_loses_and_duplicates_nothing(
         rows = con.execute("SELECT source_id FROM core__mentions WHERE source = 'x'").fetchall()
         authors = con.execute("SELECT count(*) FROM core__authors WHERE source = 'x'").fetchone()
     assert sorted(r[0] for r in rows) == sorted(t["id"] for t in NEWER + OLDER)
-    assert authors == (len(USERS),)
+    assert authors == (len({t["author_id"] for t in NEWER + OLDER}),)
