@@ -58,6 +58,7 @@ QUERY = '("kestrel mobile" OR @KestrelMobile OR #KestrelMobile) -is:retweet'
 TWEET_FIELDS = ("created_at,lang,conversation_id,in_reply_to_user_id,referenced_tweets,"
                 "public_metrics,entities")
 USER_FIELDS = "username,name,public_metrics,verified,created_at,description"
+EXPANSIONS = "author_id,referenced_tweets.id,referenced_tweets.id.author_id"
 USER_AGENT = ("carewire/0.1 (+https://github.com/carewire/carewire) "
               "Python/3.11.9 Requests/2.32.3 Tweepy/4.17.0")
 
@@ -375,7 +376,7 @@ def page_body(tweets: list[dict], users: dict[str, dict], next_token: str | None
 
 
 def search_uri(next_token: str | None) -> str:
-    params = {"end_time": END_TIME, "expansions": "author_id", "max_results": "100"}
+    params = {"end_time": END_TIME, "expansions": EXPANSIONS, "max_results": "100"}
     if next_token:
         params["next_token"] = next_token
     params.update({"query": QUERY, "start_time": START_TIME, "tweet.fields": TWEET_FIELDS,

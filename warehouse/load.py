@@ -24,12 +24,14 @@ from carewire.warehouse.tables import TABLES, Table
 
 
 MENTION_CONTEXT = ("author_id", "language", "thread_id", "parent_id", "reply_count",
-                   "like_count", "share_count")
+                   "like_count", "share_count", "quote_count")
 """Kept when a later row lacks them: a deletion notice (X's "not found") names only the id,
 and the row must still say who wrote what was deleted and where it sat."""
 
-AUTHOR_METRICS = ("display_name", "profile_url", "followers_count", "following_count",
-                  "post_count", "karma", "is_verified", "account_created_at")
+AUTHOR_METRICS = ("handle", "display_name", "profile_url", "followers_count",
+                  "following_count", "post_count", "karma", "is_verified", "account_created_at")
+"""Kept when a later row lacks them: a profile the platform leaves out (an X author
+suspended or withheld now) is known by its id alone, and must not blank what was known."""
 
 
 def _merged(known: Author | None, new: Author) -> Author:

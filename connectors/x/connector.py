@@ -46,7 +46,10 @@ log = logging.getLogger(__name__)
 TWEET_FIELDS = ["created_at", "lang", "conversation_id", "in_reply_to_user_id",
                 "referenced_tweets", "public_metrics", "entities"]
 USER_FIELDS = ["username", "name", "public_metrics", "verified", "created_at", "description"]
-EXPANSIONS = ["author_id"]
+EXPANSIONS = ["author_id", "referenced_tweets.id", "referenced_tweets.id.author_id"]
+"""Authors in `includes.users`; the tweets a tweet retweets or quotes in `includes.tweets`,
+with their authors (a retweet is kept as the tweet it repeats, a quote with the quoted
+text: mapping.py). `edit_history_tweet_ids` is a default field, sent unasked."""
 
 SEARCH_HORIZON = timedelta(days=7) - timedelta(minutes=1)
 """Recent search covers seven days back from the request; start_time may not be older."""
@@ -244,6 +247,7 @@ class _Run:
         self.mentions: list[Mention] = []
         self.rejects: list = []
         self.tweet_ids: set[str] = set()
+        self.retweets = 0
         self.rate_limit: dict[str, Any] = {}
         self.run = f"{stream.name}/{interval.key}"
         self.spent = budget.spent(self.landing, self.month, self.run)
@@ -280,10 +284,12 @@ class _Run:
         document = mapping.body_json(page)
         data = document.get("data") if document else None
         tweets = data if isinstance(data, list) else []
-        self.tweet_ids.update(t["id"] for t in tweets
-                              if isinstance(t, dict) and isinstance(t.get("id"), str))
         self.spent = budget.charge(self.landing, self.month, len(tweets), self.run)
         parsed = mapping.parse(self.stream, page)
+        if document is not None:
+            self.tweet_ids.update(mapping.page_tweet_ids(document))
+            self.tweet_ids.update(m.source_id for m in parsed.mentions if not m.is_deleted)
+            self.retweets += mapping.retweets(document)
         self.mentions.extend(parsed.mentions)
         self.rejects.extend(parsed.rejects)
         return document
@@ -303,6 +309,7 @@ class _Run:
         summary: dict[str, Any] = {
             "entries": len(self.mentions), "new": len(new),
             "deleted": len(self.mentions) - len(live), "rejected": len(self.rejects),
+            "retweets": self.retweets,
             "reasons": sorted({r.reason for r in self.rejects}),
             "requests": self.requests, "pages": len(self.pages),
             "start_time": _iso(start), "end_time": _iso(end),

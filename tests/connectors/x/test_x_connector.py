@@ -15,7 +15,8 @@ from carewire.core.settings import Settings, Sources, XQuery, XSource
 from carewire.core.types import Credentials, Interval
 from carewire.connectors.x import XConnector, budget
 from tests.conftest import Reply, route_to_loopback
-from tests.connectors.x.payloads import RATE, USERS, at, not_found, page, tweet
+from tests.connectors.x.payloads import (RATE, at, edited, not_found, page, retweet, tweet,
+                                         user_gone)
 
 SEARCH = "/2/tweets/search/recent"
 LOOKUP = "/2/tweets"
@@ -62,7 +63,7 @@ def test_pages_until_no_next_token_within_the_lag_window(server, fast_http, tmp_
     assert first["start_time"] == "2026-11-24T06:20:00Z"  # cursor minus settings.lag
     assert first["end_time"] == "2026-11-24T08:00:00Z"    # the interval's end, no clock
     assert "since_id" not in first and "next_token" not in first
-    assert first["expansions"] == "author_id"
+    assert first["expansions"] == "author_id,referenced_tweets.id,referenced_tweets.id.author_id"
     assert first["tweet.fields"] == ("created_at,lang,conversation_id,in_reply_to_user_id,"
                                      "referenced_tweets,public_metrics,entities")
     assert first["user.fields"] == "username,name,public_metrics,verified,created_at,description"
@@ -295,4 +296,56 @@ def test_crash_mid_run_then_rerun_loses_and_duplicates_nothing(
         rows = con.execute("SELECT source_id FROM core__mentions WHERE source = 'x'").fetchall()
         authors = con.execute("SELECT count(*) FROM core__authors WHERE source = 'x'").fetchone()
     assert sorted(r[0] for r in rows) == sorted(t["id"] for t in NEWER + OLDER)
-    assert authors == (len(USERS),)
+    assert authors == (len({t["author_id"] for t in NEWER + OLDER}),)
+
+
+def test_edits_retweets_and_left_out_authors_across_two_runs_land_as_one_row_each(
+        server, fast_http, tmp_path, monkeypatch):
+    """Run one sees a tweet and a tweet by an author X later leaves out; run two sees the
+    tweet's edit, a retweet of a third tweet and, with X leaving Ada's profile out now, a
+    tweet of hers: the warehouse holds one live row per edit chain (the newest text), the
+    retweeted tweet once, every author_id, and what it knew of each author."""
+    settings = make_settings(tmp_path, fast_http)
+    original = XConnector.__init__
+
+    def routed(self, *args, **kwargs):
+        original(self, *args, **kwargs)
+        route_to_loopback(self.session, server)
+
+    monkeypatch.setattr(XConnector, "__init__", routed)
+    first = tweet(at(24, 7, 30), "kestrel mobile charged me twice")
+    orphan = tweet(at(24, 7, 20), "@KestrelMobile where is my refund", author="1009", sequence=1)
+    server.route(SEARCH, Reply(body=page([first, orphan], errors=[user_gone("1009")])))
+    pipeline.ingest_stream(settings, "x", "brand", INTERVAL, CREDS)
+
+    earlier, newer = edited(first, at(24, 7, 33), "kestrel mobile charged me twice, refund please",
+                            sequence=2)
+    shared = tweet(at(24, 6, 40), "Kestrel Mobile double-billing: I count 300 replies so far",
+                   author="1003", sequence=3)
+    rt = retweet(at(24, 8, 10), shared, author="1002")
+    later = tweet(at(24, 8, 20), "@KestrelHelp still nothing", sequence=4)
+    body = json.loads(page([later, rt, newer, earlier, orphan], included=[shared],
+                           errors=[user_gone("1009"), user_gone("1001")]))
+    body["includes"]["users"] = [u for u in body["includes"]["users"] if u["id"] != "1001"]
+    server.route(SEARCH, Reply(body=json.dumps(body).encode()))
+    next_hour = Interval(INTERVAL.end, INTERVAL.end + timedelta(hours=1))
+    summary = pipeline.ingest_stream(settings, "x", "brand", next_hour, CREDS)
+    assert server.hits(LOOKUP) == []  # the first version is seen through the edit's history
+    assert summary["retweets"] == 1 and summary["entries"] == 4
+
+    pipeline.migrate(settings)
+    pipeline.load_landed(settings)
+    from carewire.warehouse.db import connect
+
+    with connect(settings.warehouse) as con:
+        rows = dict(con.execute("SELECT source_id, text FROM core__mentions WHERE source = 'x' "
+                                "AND NOT is_deleted").fetchall())
+        by = dict(con.execute("SELECT source_id, author_id FROM core__mentions").fetchall())
+        handles = dict(con.execute("SELECT author_id, handle FROM core__authors").fetchall())
+        share = con.execute("SELECT share_count, url FROM core__mentions WHERE source_id = ?",
+                            [shared["id"]]).fetchone()
+    assert rows == {first["id"]: newer["text"], orphan["id"]: orphan["text"],
+                    shared["id"]: shared["text"], later["id"]: later["text"]}
+    assert by[orphan["id"]] == "1009" and by[later["id"]] == "1001"
+    assert handles == {"1001": "ada_w", "1003": "techwithtara", "1009": None}
+    assert share == (1, f"https://x.com/techwithtara/status/{shared['id']}")
