@@ -32,12 +32,11 @@ from pathlib import Path
 from typing import Any, Callable
 from urllib.parse import urlsplit
 
-import feedparser
-
 from carewire.core.types import dumps
 from carewire.connectors.base import Page
 from carewire.connectors.feeds.mapping import _author as feed_author  # how the mapping reads one
-from carewire.connectors.feeds.mapping import entry_key
+from carewire.connectors.feeds.mapping import entry_id, entry_key
+from carewire.connectors.feeds.mapping import parse_document as parse_feed
 from carewire.connectors.landing import CURSOR_FILE, Batch, LandingZone, atomic_write, exclusive
 from carewire.maintenance.target import Target
 
@@ -215,7 +214,7 @@ def _feed(page: Page, stream: str, target: Target) -> tuple[bytes, int]:
     the elements are matched to its entries in document order. When the two counts differ
     (a document feedparser repairs) no element is cut by position: the scrub that follows
     still blanks every trace in the text."""
-    entries = feedparser.parse(page.body, response_headers=page.headers).entries
+    entries = parse_feed(page).entries
     elements = list(_ENTRY.finditer(page.body))
     if len(entries) != len(elements):
         return page.body, 0
@@ -223,8 +222,7 @@ def _feed(page: Page, stream: str, target: Target) -> tuple[bytes, int]:
     body, removed, end = [], 0, 0
     for entry, element in zip(entries, elements):
         author = feed_author(entry, host)
-        guid = entry.get("id") or entry.get("link")
-        if (guid and entry_key(stream, guid) in target.source_ids) or (author and (
+        if entry_key(stream, entry_id(stream, entry)) in target.source_ids or (author and (
                 author.author_id in target.author_ids
                 or str(author.handle).lower().lstrip("@") in target.handles)):
             body.append(page.body[end:element.start()])

@@ -96,18 +96,19 @@ def test_rss_entries_map_to_mentions(server, fast_http):
     assert result.cursor["newest_entry_at"] == "2026-11-24T06:30:00+00:00"
 
 
-def test_atom_entry_without_key_is_rejected_and_the_rest_kept(server, fast_http):
+def test_atom_entry_without_id_or_link_is_keyed_by_its_hash(server, fast_http):
     url = server.route("/atom", Reply(body=ATOM, headers={"Content-Type": "application/atom+xml"}))
     result = FeedConnector([], Settings(http=fast_http).fetching).fetch(stream(url), {}, INTERVAL)
     parsed = FeedConnector.parse(stream(url), result.pages[0])
 
-    assert [m.author.handle for m in parsed.mentions] == ["SimGuru"]
-    assert parsed.mentions[0].text == "Go to Account > eSIM > Transfer."
-    assert parsed.mentions[0].categories == ["Kestrel Mobile"]
-    [reject] = parsed.rejects
-    assert "neither <id>/<guid> nor <link>" in reject.reason
-    assert b"an entry with no id and no link" in reject.payload
-    assert result.summary["rejected"] == 1
+    forum, unkeyed = parsed.mentions
+    assert forum.author.handle == "SimGuru"
+    assert forum.text == "Go to Account > eSIM > Transfer."
+    assert forum.categories == ["Kestrel Mobile"]
+    assert unkeyed.source_id.startswith("test-feed:sha256:")
+    assert (unkeyed.url, unkeyed.title, unkeyed.text) == (
+        None, "an entry with no id and no link", "lost")
+    assert parsed.rejects == [] and result.summary["rejected"] == 0
 
 
 def test_conditional_get_with_etag_returns_304_and_keeps_the_cursor(server, fast_http):
