@@ -185,8 +185,10 @@ _TABLES = (
     Table("core__mentions", "post, article, forum reply (title, text, url, author, "
           "created_at, categories, engagement)", columns("""
         source VARCHAR NOT NULL -- the platform: x, reddit, forums or feeds
-        source_id VARCHAR NOT NULL PERSONAL -- the platform's id (Reddit fullname, forums
-            -- `<host>:post:<id>`, feeds `<feed>:<guid>`)
+        source_id VARCHAR NOT NULL PERSONAL -- the platform's id: X the first id of the
+            -- tweet's edit chain (its own id when never edited), Reddit the fullname, forums
+            -- `<host>:post:<id>`, feeds `<feed>:<guid or link>` (`<feed>:sha256:<hash>` for
+            -- an entry with neither)
         stream VARCHAR NOT NULL -- the configured stream that found it
         url VARCHAR PERSONAL -- link to the post; NULL when the platform gives none
         title VARCHAR PERSONAL -- title of an article, Reddit submission or forum topic; NULL for
@@ -220,7 +222,8 @@ _TABLES = (
         crosspost_count BIGINT -- times it was crossposted to other subreddits (Reddit
             -- num_crossposts); NULL elsewhere
         quoted_text VARCHAR PERSONAL -- words it quotes from someone else's post (a Discourse
-            -- quote), kept out of `text`, which enrichment reads; NULL when it quotes nothing"""),
+            -- quote, the tweet an X quote tweet quotes), kept out of `text`, which enrichment
+            -- reads; NULL when it quotes nothing"""),
           ("source", "source_id"), personal=True,
           exported=True),
     Table("core__enrichments", "mention: sentiment and score, language, relevant, intent, "

@@ -71,3 +71,21 @@ def test_gaps_in_numbering_are_refused(tmp_path):
     (tmp_path / "0003_c.sql").write_text("SELECT 1;")
     with pytest.raises(WarehouseError, match="without gaps"):
         available(tmp_path)
+
+
+def test_0015_clears_x_codes_that_name_no_language_and_maps_the_old_ones(tmp_path):
+    """Rows stored before the X mapping cleaned `lang` are brought in line by the migration."""
+    for file in MIGRATIONS_DIR.glob("*.sql"):
+        if file.name < "0015":
+            shutil.copy(file, tmp_path)
+    con = duckdb.connect()
+    migrate(con, tmp_path)
+    for source, source_id, language in (("x", "1", "qst"), ("x", "2", "in"), ("x", "3", "en"),
+                                        ("x", "4", "zxx"), ("reddit", "5", "und")):
+        con.execute("INSERT INTO core__mentions (source, source_id, stream, text, created_at, "
+                    "categories, batch_id, first_seen_at, last_seen_at, language) VALUES "
+                    "(?, ?, 's', 't', now(), [], 'b', now(), now(), ?)",
+                    [source, source_id, language])
+    migrate(con)
+    assert con.execute("SELECT source_id, language FROM core__mentions ORDER BY 1").fetchall() == [
+        ("1", None), ("2", "id"), ("3", "en"), ("4", None), ("5", "und")]
