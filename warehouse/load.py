@@ -203,6 +203,7 @@ def load_batch(con: duckdb.DuckDBPyConnection, batch: Batch, landing_root: Path,
          "last_seen_at": seen} for m in mentions.values()])
 
     with transaction(con):
+        withdrawn = _withdraw(con, batch_id, batch.source, sha256, set(mentions))
         for table in ("raw__pages", "raw__items"):
             con.execute(f"DELETE FROM {table} WHERE batch_id = ?", [batch_id])
         # Only what load writes: a quality gate's rows (stage 'gate') stay as evidence
@@ -228,4 +229,27 @@ def load_batch(con: duckdb.DuckDBPyConnection, batch: Batch, landing_root: Path,
               "quarantined": len(quarantine_rows), "reasons": [r.reason for r in rejects]}
     if skipped:  # records a mapping leaves out by design (Parsed.skipped): not errors
         counts["skipped"] = skipped
+    if withdrawn:
+        counts["withdrawn"] = withdrawn
     return counts
+
+
+def _withdraw(con: duckdb.DuckDBPyConnection, batch_id: str, source: str, sha256: str,
+              yielded: set[str]) -> int:
+    """When the same bytes are parsed again (`carewire rerun --reload` after an upgrade),
+    a mention this batch carried and no longer yields is one the mapping now leaves out (a
+    retweet, a moderator notice, an earlier version of an edited tweet, a record it now
+    rejects): it is taken out of every live view as a deleted one is (`is_deleted`, texts
+    blanked; the raw page keeps what was fetched), so its pending work is cancelled and it
+    is not routed again. A batch whose bytes changed (an interval fetched again) proves
+    nothing by leaving a post out: a feed drops old entries, so nothing is withdrawn then."""
+    known = con.execute("SELECT sha256 FROM raw__landing_batches WHERE batch_id = ?",
+                        [batch_id]).fetchone()
+    if known is None or known[0] != sha256:
+        return 0
+    return con.execute("""
+        UPDATE core__mentions SET is_deleted = true, text = '', title = NULL,
+                                  quoted_text = NULL
+        WHERE batch_id = ? AND source = ? AND NOT is_deleted
+          AND source_id NOT IN (SELECT unnest(CAST(? AS VARCHAR[])))""",
+                       [batch_id, source, sorted(yielded)]).fetchone()[0]

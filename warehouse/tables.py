@@ -208,8 +208,10 @@ _TABLES = (
         reply_count BIGINT -- replies it had when last fetched; NULL when not given
         like_count BIGINT -- likes (Reddit score) when last fetched; NULL when not given
         share_count BIGINT -- reposts (X retweets) when last fetched; NULL elsewhere
-        is_deleted BOOLEAN NOT NULL -- the platform says it was deleted or removed: text
-            -- blanked, left out of every out__ view
+        is_deleted BOOLEAN NOT NULL -- not a live post: the platform says it was deleted or
+            -- removed, or a reload of its unchanged batch no longer yields it (the mapping
+            -- now leaves it out: a retweet, a moderator notice); text blanked, left out of
+            -- every out__ view
         batch_id VARCHAR NOT NULL -- the newest landing batch that carried it
         first_seen_at TIMESTAMPTZ NOT NULL -- end of the data interval of the first batch
             -- that carried it

@@ -35,7 +35,8 @@ What a tweet becomes:
   and what was decided or delivered for it keeps its key. A version that its own
   `edit_history_tweet_ids` shows to be superseded yields nothing; within a page, of two
   versions of one chain the newer (larger id) wins. A row that a load before this rule
-  keyed by a later version's own id is left as it is: no rerun removes it.
+  keyed by a later version's own id is withdrawn by a reload of its batch
+  (warehouse/load.py).
 * `lang` is kept where it names a language. X's own codes for "no language" (`und`, `zxx`,
   `art`, and `qam`, `qct`, `qht`, `qme`, `qst`: mentions, cashtags, hashtags, media links,
   short texts) become None so enrichment detects the language; X's legacy codes

@@ -185,3 +185,39 @@ def test_counts_no_bigint_holds_or_no_platform_means_are_unknown(settings):
                    [Parsed(mentions=[mention], items=[{}])])
     assert query(settings, "SELECT link_url, crosspost_count, quote_count "
                            "FROM core__mentions") == [("https://news.test/a", None, None)]
+
+
+def test_a_reload_withdraws_what_the_mapping_no_longer_yields_from_the_same_bytes(
+        settings, monkeypatch):
+    """After an upgrade, `carewire rerun --reload` parses the landed bytes again: a post
+    the mapping now leaves out (a retweet, a moderator notice) is no longer a live mention.
+    A batch fetched again, whose feed has dropped an old entry, withdraws nothing."""
+    from carewire.connectors import CONNECTORS
+
+    land(settings, hour(0), atom(("a", "eSIM stuck", "Sam"), ("b", "Pinned: read the rules", "Mod")))
+    pipeline.load_landed(settings)
+    window = (hour(0).start, hour(0).end)
+    assert pipeline.load_landed(settings, window)["per_stream"]["feeds/forum"].get(
+        "withdrawn") is None  # the same bytes, the same mapping: nothing changes
+
+    parse = CONNECTORS["feeds"].parse
+
+    def upgraded(stream, page):  # a mapping that now leaves "b" out
+        result = parse(stream, page)
+        kept = [i for i, m in enumerate(result.mentions) if not m.source_id.endswith(":b")]
+        result.mentions = [result.mentions[i] for i in kept]
+        result.items = [result.items[i] for i in kept]
+        return result
+
+    monkeypatch.setattr(CONNECTORS["feeds"], "parse", upgraded)
+    reloaded = pipeline.load_landed(settings, window)
+    assert reloaded["per_stream"]["feeds/forum"]["withdrawn"] == 1
+    assert query(settings, "SELECT source_id, is_deleted, text FROM core__mentions "
+                           "ORDER BY 1") == [("forum:a", False, "eSIM stuck text"),
+                                             ("forum:b", True, "")]
+
+    land(settings, hour(1), atom(("a", "eSIM stuck", "Sam"), ("c", "new", "Ana")))
+    land(settings, hour(0), atom(("c", "new", "Ana")))  # hour 0 fetched again: "a" scrolled off
+    monkeypatch.setattr(CONNECTORS["feeds"], "parse", parse)
+    assert "withdrawn" not in pipeline.load_landed(settings)["per_stream"]["feeds/forum"]
+    assert query(settings, "SELECT count(*) FROM core__mentions WHERE NOT is_deleted") == [(2,)]
