@@ -88,6 +88,12 @@ def test_sql_answers_from_the_snapshot_in_each_format(after_demo, capsys):
     assert main(["sql", "SELECT count(*) AS n FROM core__authors"]) == 0
     assert capsys.readouterr().out.split()[0] == "n"
 
+    days = "SELECT min(day) AS day FROM out__mention_volume_daily"  # a DATE stays a day
+    assert main(["sql", days, "--format", "json"]) == 0
+    assert json.loads(capsys.readouterr().out) == [{"day": "2026-11-17"}]
+    assert main(["sql", days]) == 0
+    assert capsys.readouterr().out.split()[-1] == "2026-11-17"
+
 
 def test_status_before_a_run(sample_env, capsys):
     assert main(["status"]) == 0

@@ -57,7 +57,7 @@ def query(snapshot: Path, sql: str) -> pd.DataFrame:
                 f"only a SELECT can run here, not {statements[0].type.name}: the snapshot is "
                 "for reading; changes to the warehouse are made by the pipeline")
         try:
-            return con.execute(sql).df()
+            return con.execute(sql).df(date_as_object=True)  # a DATE prints as a date
         except duckdb.Error as exc:  # DuckDB's own message is the useful one
             raise AnalystQueryError(f"query failed: {exc}") from exc
     finally:

@@ -7,7 +7,7 @@ output suggests a `carewire sql`, and `carewire status` says what the pipeline d
 from __future__ import annotations
 
 import sys
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -73,8 +73,11 @@ def sql(
     frame = analyst.query(context.settings(ctx).snapshot, query)
     if format == "csv":
         frame.to_csv(sys.stdout, index=False)
-    elif format == "json":
-        print(frame.to_json(orient="records", date_format="iso", force_ascii=False))
+    elif format == "json":  # a DATE as its day, not as a midnight timestamp
+        days = frame.apply(lambda column: column.map(
+            lambda v: v.isoformat() if type(v) is date else v) if column.dtype == object
+            else column)
+        print(days.to_json(orient="records", date_format="iso", force_ascii=False))
     elif not len(frame):
         print("(no rows)")
     else:
