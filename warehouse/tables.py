@@ -394,6 +394,16 @@ _TABLES = (
             -- and `by` of a rating, ...
         recorded_at TIMESTAMPTZ NOT NULL -- when carewire recorded it (wall clock, UTC)"""),
           ("event_id",), personal=True, exported=True),
+    Table("core__community_spaces", "brand's own community space (a Discourse forum, a "
+          "subreddit it runs), from the config's `community` section", columns("""
+        space VARCHAR NOT NULL -- the space: a forum's stream name, or `r/<subreddit>`
+        source VARCHAR NOT NULL -- forums or reddit
+        stream VARCHAR -- forums: the configured stream that reads it; NULL for a subreddit
+        subreddit VARCHAR -- reddit: the subreddit's name, lower case (a mention is in it when
+            -- its first category is); NULL for a forum
+        host VARCHAR -- forums: the host name of its url, lower case (accepted answers and
+            -- answer offers name it); NULL for a subreddit"""), ("space",), exported=True,
+          diffed=False),
     Table("core__mention_tags", "mention, brand and topic it names (competitors flagged; "
           "`other` when no topic)", columns("""
         source VARCHAR NOT NULL -- the mention's platform (core__mentions)
@@ -897,6 +907,130 @@ _VIEWS = (
         held_at TIMESTAMPTZ -- when that run judged it
         failures JSON -- [{expectation, unexpected_count, description}]"""),
          ("batch_id", "suite")),
+    View("core__community_posts", "live post in a brand's own space, with its thread's "
+         "opening post and its acceptance as the answer", columns("""
+        space VARCHAR -- core__community_spaces
+        source VARCHAR -- forums or reddit
+        source_id VARCHAR PERSONAL -- the mention (core__mentions)
+        author_id VARCHAR PERSONAL -- core__authors(source, author_id)
+        thread_id VARCHAR PERSONAL -- the topic or submission it belongs to
+        parent_id VARCHAR PERSONAL -- the post it replies to; NULL when none or unknown
+        created_at TIMESTAMPTZ -- when it was posted
+        week DATE -- Monday of the UTC week of created_at
+        like_count BIGINT -- likes (Reddit score) when last fetched; NULL when not given
+        post_number BIGINT -- forums: its number in the topic (1 opens it); NULL elsewhere
+        is_opener BOOLEAN -- it opens its thread: Reddit's submission, Discourse's post 1
+        by_staff BOOLEAN -- its author is staff: the brand's own account (tier brand) or a
+            -- forum's staff, admin or moderator; everybody else is a customer
+        opener_id VARCHAR PERSONAL -- the thread's opening post; NULL when not fetched
+        opener_author_id VARCHAR PERSONAL -- that post's author
+        opener_by_staff BOOLEAN -- that author is staff
+        is_answer BOOLEAN -- a reply in a thread another customer opened (a question); NULL
+            -- when the opening post is unknown
+        accepted_at TIMESTAMPTZ -- when sync_outcomes first recorded it as the topic's
+            -- accepted answer (core__events accepted_answer: the topic and post number);
+            -- NULL: not accepted"""), ("source", "source_id"), exported=False, personal=True),
+    View("out__community_questions", "question: a thread a customer opened in a brand's "
+         "own space, its first replies and the answer that decided it", columns("""
+        space VARCHAR -- core__community_spaces
+        source VARCHAR -- forums or reddit
+        question_id VARCHAR PERSONAL -- the opening post (core__mentions.source_id)
+        thread_id VARCHAR PERSONAL -- the topic or submission
+        asker_id VARCHAR PERSONAL -- its author (core__authors)
+        asked_at TIMESTAMPTZ -- when it was posted
+        week DATE -- Monday of the UTC week of asked_at
+        first_reply_at TIMESTAMPTZ -- the first reply in the thread by anybody but the asker
+            -- (staff or customer); NULL: none
+        first_reply_hours DOUBLE -- hours from asked_at to first_reply_at, elapsed; NULL:
+            -- no reply
+        first_customer_reply_at TIMESTAMPTZ -- the first reply by a customer other than the
+            -- asker; NULL: none
+        first_customer_reply_hours DOUBLE -- hours from asked_at to it; NULL: none
+        answer_id VARCHAR PERSONAL -- the answer that decided it: the accepted answer, else the
+            -- first liked reply by somebody else; NULL: neither
+        answer_kind VARCHAR -- accepted or liked; NULL: not answered
+        answered_by VARCHAR -- customer or staff: who wrote answer_id; NULL: not answered
+        accepted_at TIMESTAMPTZ -- when its accepted answer was recorded; NULL: none
+        is_unanswered_24h BOOLEAN -- no reply by anybody else within 24 hours; NULL while
+            -- those 24 hours are not over by as_of
+        as_of TIMESTAMPTZ -- the newest last_seen_at of the space's posts: how far the data
+            -- goes"""), ("source", "question_id"), personal=True),
+    View("out__community_members", "customer, space and UTC week in which they posted "
+         "there or had an answer accepted: counts and the phase they are in, with why",
+         columns("""
+        week DATE -- Monday of the UTC week
+        space VARCHAR -- core__community_spaces
+        source VARCHAR -- forums or reddit
+        author_id VARCHAR PERSONAL -- core__authors(source, author_id): a customer (staff never)
+        handle VARCHAR PERSONAL -- their user name; NULL when not known
+        posts BIGINT -- their posts in the space that week (deleted ones excepted)
+        replies BIGINT -- of them, replies (not opening a thread)
+        answers BIGINT -- of them, replies in a question another customer opened
+        answers_accepted BIGINT -- their answers accepted that week (by when the acceptance
+            -- was recorded)
+        answers_liked BIGINT -- their answers posted that week with at least one like
+        first_post_at TIMESTAMPTZ -- their first post in the space
+        active_weeks_of_last_4 BIGINT -- weeks they posted in the space among this one and
+            -- the 3 before, 0..4
+        earlier_active_weeks BIGINT -- weeks before this one they posted in the space
+        accepted_answers_to_date BIGINT -- their answers accepted up to this week, included
+        tier VARCHAR IN TIERS -- their influence tier now (core__author_influence); NULL
+            -- before influence is computed
+        phase VARCHAR -- the first that holds: integrated (a superfan, or 2 or more answers
+            -- accepted so far), delighted (an answer accepted this week, or an answer posted
+            -- this week liked), bound (posted in 3 or more of the last 4 weeks), participating
+            -- (posted this week and in an earlier week), attracted (their first week)
+        phase_reason VARCHAR -- why that phase, with the numbers that put them there"""),
+         ("week", "space", "source", "author_id"), personal=True),
+    View("out__community_deflections", "person who received a community answer (accepted "
+         "on their question, or sent to them) and whether they then opened a one-to-one case",
+         columns("""
+        space VARCHAR -- the space whose answer it was (core__community_spaces)
+        source VARCHAR -- the platform of the person
+        author_id VARCHAR PERSONAL -- core__authors(source, author_id): a customer
+        received_as VARCHAR -- accepted (the answer to their own question in the space was
+            -- accepted) or sent (an accepted answer offered to them, posted from the desk)
+        answer_ref VARCHAR PERSONAL -- accepted: the answer's mention id; sent: the answer offer's
+            -- delivery_key
+        received_at TIMESTAMPTZ -- accepted: when the acceptance was recorded; sent: the
+            -- offer's first `replied` event
+        week DATE -- Monday of the UTC week of received_at
+        cluster_id VARCHAR -- the issue cluster of their question; NULL when not clustered
+        opened_case BOOLEAN -- a mention of theirs posted within 7 days after received_at went
+            -- to the contact center (routed or reassigned there) in the same cluster (any
+            -- cluster when cluster_id is NULL)
+        is_deflected BOOLEAN -- no such case: a contact saved (an estimate); NULL until 7 days
+            -- have passed by as_of
+        as_of TIMESTAMPTZ -- the newest last_seen_at of any mention"""),
+         ("space", "source", "author_id", "received_as", "answer_ref"), personal=True),
+    View("out__community_health", "UTC week and brand's space: members per phase, "
+         "questions, responsiveness, customers' share of answers, contacts deflected",
+         columns("""
+        week DATE -- Monday of the UTC week
+        space VARCHAR -- core__community_spaces
+        members BIGINT -- customers in out__community_members that week
+        members_attracted BIGINT -- of them, in phase attracted (each member in one phase)
+        members_participating BIGINT -- of them, in phase participating
+        members_bound BIGINT -- of them, in phase bound
+        members_delighted BIGINT -- of them, in phase delighted
+        members_integrated BIGINT -- of them, in phase integrated
+        questions BIGINT -- threads customers opened that week (out__community_questions)
+        questions_unanswered_24h BIGINT -- of them, with no reply by anybody else within 24
+            -- hours (counted once those 24 hours are over)
+        first_reply_hours_median DOUBLE -- median hours to the first reply by anybody else,
+            -- of the questions with one; NULL: none
+        first_customer_reply_hours_median DOUBLE -- median hours to the first reply by
+            -- another customer, of the questions with one; NULL: none
+        questions_answered BIGINT -- questions with an accepted answer or a liked reply
+        answered_by_customers BIGINT -- of them, whose accepted (else first liked) answer a
+            -- customer wrote
+        answered_by_customers_share DOUBLE -- answered_by_customers / questions_answered,
+            -- 0..1; NULL when none answered
+        answers_received BIGINT -- distinct people a community answer reached that week
+            -- (out__community_deflections)
+        contacts_deflected BIGINT -- of them, those who opened no one-to-one case about the
+            -- same issue within 7 days: an estimate, counted once the 7 days are over"""),
+         ("week", "space")),
     View("out__rerun_changes", "rerun and table: rows added, changed, removed", columns("""
         rerun_id VARCHAR -- core__reruns
         label VARCHAR -- the backfill it belongs to; NULL when none

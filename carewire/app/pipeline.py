@@ -154,15 +154,17 @@ def enrich(settings: Settings, window: tuple[datetime, datetime] | None = None,
     from carewire.enrichment.enricher import Enricher
     from carewire.enrichment.step import run
     from carewire.warehouse.db import connect
+    from carewire.warehouse.community import write_spaces
     from carewire.warehouse.tags import tag_mentions
 
     enricher = Enricher(settings.enrichment)
     with connect(settings.warehouse) as con:
         enriched = run(con, settings, enricher, PairModel.default(), window, all_in_window)
         tags = tag_mentions(con, settings)
+        spaces = write_spaces(con, settings)
     _say_set_aside("enrich", enriched["set_aside"])
     _say_set_aside("cluster", enriched["cluster_set_aside"])
-    return {**enriched, "tags_by_brand": tags}
+    return {**enriched, "tags_by_brand": tags, "community_spaces": spaces}
 
 
 def set_aside_in(enriched: dict | None, routed: dict | None) -> dict[str, int]:

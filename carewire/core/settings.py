@@ -19,6 +19,7 @@ from contextvars import ContextVar
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any, Literal
+from urllib.parse import urlsplit
 
 import yaml
 from pydantic import (BaseModel, ConfigDict, Field, PrivateAttr, ValidationError,
@@ -424,6 +425,22 @@ class QualitySettings(Section):
         "loaded; an older one means its ingest has stopped.")
 
 
+def _space_name(space: str) -> str:
+    """A space as listed: a forum's name as given, a subreddit as `r/<name>` in lower case."""
+    space = space.strip()
+    return space.lower() if space.lower().startswith("r/") else space
+
+
+class CommunitySettings(Section):
+    """The brand's own community spaces, whose health `out__community_health` measures."""
+
+    spaces: list[str] | None = Field(
+        default=None, description="The brand's own spaces: a configured forum's name "
+        "(sources.forums) or `r/<subreddit>` of a subreddit under sources.reddit.subreddits "
+        "that the brand runs. None: every configured Discourse forum, and no subreddit "
+        "(a subreddit is the brand's only when listed).")
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="CAREWIRE_", env_nested_delimiter="__", extra="forbid")
 
@@ -443,6 +460,7 @@ class Settings(BaseSettings):
     quality: QualitySettings = Field(default_factory=QualitySettings)
     retention: RetentionSettings = Field(default_factory=RetentionSettings)
     notify: NotifySettings = Field(default_factory=NotifySettings)
+    community: CommunitySettings = Field(default_factory=CommunitySettings)
     schedule: str = Field(default="0 * * * *", description="Cron for the ingest DAGs (UTC).")
     data_dir: Path = Path("data")
     landing_dir: Path | None = None
@@ -482,6 +500,35 @@ class Settings(BaseSettings):
                              "webhook under routing.destinations; add it there with kind: "
                              "webhook (alerts always reach the care desk without it)")
         return self
+
+    @model_validator(mode="after")
+    def _community_spaces_are_configured(self) -> "Settings":
+        known = {space for space, *_ in self.community_spaces(every=True)}
+        unknown = [space for space in self.community.spaces or []
+                   if _space_name(space) not in known]
+        if unknown:
+            raise ValueError(f"community.spaces names {', '.join(unknown)}, which is not a "
+                             "configured forum (sources.forums name) nor r/<name> of a "
+                             "subreddit under sources.reddit.subreddits")
+        return self
+
+    def community_spaces(self, every: bool = False) -> list[tuple[str, str, str | None,
+                                                               str | None, str | None]]:
+        """The brand's own spaces as (space, source, stream, subreddit, host): those
+        `community.spaces` lists, else every configured forum (`every`: every forum and
+        subreddit that could be listed)."""
+        forums = [(forum.name, "forums", forum.name, None,
+                   (urlsplit(forum.url).hostname or "").lower() or None)
+                  for forum in self.sources.forums]
+        subreddits = [(f"r/{name.strip().removeprefix('r/').lower()}", "reddit", None,
+                       name.strip().removeprefix("r/").lower(), None)
+                      for name in self.sources.reddit.subreddits]
+        if every:
+            return forums + subreddits
+        if self.community.spaces is None:
+            return forums
+        listed = {_space_name(space) for space in self.community.spaces}
+        return [space for space in forums + subreddits if space[0] in listed]
 
     @field_validator("brands")
     @classmethod
