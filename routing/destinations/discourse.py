@@ -304,6 +304,10 @@ class DiscourseDestination:
                 "approval.", destination=self.name)
         return post, True
 
+    @property
+    def api_username(self) -> str:
+        return str(self._session.headers.get("Api-Username", ""))
+
     def post_url(self, topic: dict[str, Any], post_number: int | None = None) -> str:
         return self._url(topic, post_number)
 
