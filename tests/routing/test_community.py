@@ -319,3 +319,42 @@ def test_a_fact_sheet_needs_a_known_cluster_or_alert(discourse, con):
     with pytest.raises(ConfigError, match="no issue cluster"):
         sheet(con, config, clients(discourse, config), cluster_id="nope")
     assert discourse.requests == []
+
+
+def test_the_cli_adds_approved_helpers_and_posts_a_fact_sheet(discourse, tmp_path, monkeypatch,
+                                                              capsys):
+    from carewire.app.cli import main
+    from carewire.warehouse.db import connect
+
+    config = tmp_path / "carewire.yaml"
+    config.write_text(f"""
+data_dir: {tmp_path / 'data'}
+routing:
+  destinations:
+    - {{name: forum, kind: discourse, url: "{discourse.url}", conn_id: carewire_forum}}
+community:
+  destination: forum
+  helpers_group_id: {GROUP}
+  helpers_category_id: {CATEGORY}
+""")
+    host = discourse.url.split("//")[1]
+    monkeypatch.setenv("AIRFLOW_CONN_CAREWIRE_FORUM",
+                       f"http://{discourse.api_username}:{discourse.api_key}@{host}")
+    assert main(["--config", str(config), "warehouse", "migrate"]) == 0
+    from carewire.core.settings import load_settings
+    with connect(load_settings(config).warehouse) as con:
+        cluster(con)
+    capsys.readouterr()
+
+    assert main(["--config", str(config), "community", "add-helpers", "ana", "--by",
+                 "lee"]) == 0
+    assert json.loads(capsys.readouterr().out)["done"] == {"helper_added": 1}
+    assert main(["--config", str(config), "community", "fact-sheet", "--cluster", "c1",
+                 "--title", "Printers dropping wifi after firmware 4.2", "--known", "A bug.",
+                 "--tell", "Turn off power saving.", "--next-update", "Friday", "--by",
+                 "lee"]) == 0
+    url = json.loads(capsys.readouterr().out)["url"]
+    assert main(["--config", str(config), "community", "fact-sheets", "--cluster", "c1",
+                 "--json"]) == 0
+    assert [s["url"] for s in json.loads(capsys.readouterr().out)] == [url]
+    assert discourse.groups[GROUP] == {"ana"}
