@@ -14,6 +14,14 @@ Served (JSON only):
                                              filters (in:first, status:solved) are honoured
     POST /posts.json                         a new topic, or a reply with topic_id (and
                                              reply_to_post_number)
+    GET  /user-badges/{username}.json        the badges a user holds (`user_badges`)
+    POST /user_badges.json                   grant a badge (username, badge_id, reason);
+                                             422 when the user holds it already
+    PUT  /groups/{id}/members.json           add `usernames` (comma-separated); 422 when
+                                             every one of them is a member already
+
+Posts carry Discourse's `admin`, `moderator` and `staff` flags (`staff` names the users who
+are) and their likes in `actions_summary` (`like`).
 
 `include_raw=true` adds each post's `raw` to the topic and posts views. A reply is refused
 as Discourse refuses it: 422 on a closed topic or one the API user cannot see, and when
@@ -102,6 +110,11 @@ class DiscourseServer(JsonApiServer):
         self.clock = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)
         self._failures: list[Failure] = []
         self._next_topic, self._next_post = 100, 1000
+        self.staff: dict[str, str] = {}             # username -> "admin" or "moderator"
+        self.likes: dict[int, int] = {}             # post id -> likes
+        self.badges: dict[int, str] = {9: "Helpful Answer"}
+        self.user_badges: list[dict[str, Any]] = []
+        self.groups: dict[int, set[str]] = {41: set()}
         self._lock = threading.Lock()
         super().__init__()
 
@@ -147,6 +160,13 @@ class DiscourseServer(JsonApiServer):
         """Mark a reply as the solution, as discourse-solved's "Solution" button does."""
         self.topics[topic_id].accepted_post_number = post_number
 
+    def like(self, post_id: int, times: int = 1) -> None:
+        self.likes[post_id] = self.likes.get(post_id, 0) + times
+
+    def badges_of(self, username: str) -> list[int]:
+        return [granted["badge_id"] for granted in self.user_badges
+                if granted["username"] == username]
+
     def delete(self, topic_id: int) -> None:
         self.topics[topic_id].deleted = True
 
@@ -166,6 +186,11 @@ class DiscourseServer(JsonApiServer):
 
     def _view_post(self, topic: Topic, post: dict, include_raw: bool = False) -> dict:
         shown = {k: v for k, v in post.items() if include_raw or k != "raw"}
+        role = self.staff.get(post["username"])
+        likes = self.likes.get(post["id"], 0)
+        shown |= {"admin": role == "admin", "moderator": role == "moderator",
+                  "staff": role is not None,
+                  "actions_summary": [{"id": 2, "count": likes}] if likes else []}
         return shown | {"accepted_answer": post["post_number"] == topic.accepted_post_number,
                         "can_accept_answer": post["post_number"] > 1}
 
@@ -259,6 +284,16 @@ class DiscourseServer(JsonApiServer):
         if method == "POST" and path == "/posts.json":
             status, payload = self._create(body)
             return status, payload, {}
+        if method == "POST" and path == "/user_badges.json":
+            return self._grant(body)
+        if method == "PUT" and (match := re.fullmatch(r"/groups/(\d+)/members\.json", path)):
+            return self._add_members(int(match[1]), body)
+        if method == "GET" and (match := re.fullmatch(r"/user-badges/([^/]+?)\.json", path)):
+            granted = [g for g in self.user_badges if g["username"] == match[1]]
+            return 200, {"badges": [{"id": i, "name": self.badges[i], "multiple_grant": False}
+                                    for i in sorted({g["badge_id"] for g in granted})],
+                         "user_badges": [{k: v for k, v in g.items() if k != "username"}
+                                         for g in granted]}, {}
         if method != "GET":
             return 404, NOT_FOUND, {}
         if match := re.fullmatch(r"/t/external_id/([^/]+?)(?:\.json)?", path):
@@ -292,6 +327,33 @@ class DiscourseServer(JsonApiServer):
         if path == "/search.json":
             return 200, self._search(query.get("q", [""])[0]), {}
         return 404, NOT_FOUND, {}
+
+    def _grant(self, body: dict) -> tuple[int, dict, dict[str, str]]:
+        username, badge_id = str(body.get("username") or ""), int(body.get("badge_id") or 0)
+        if badge_id not in self.badges:
+            return 404, NOT_FOUND, {}
+        if badge_id in self.badges_of(username):
+            return 422, {"errors": [f"{username} already has the badge "
+                                    f"'{self.badges[badge_id]}'."]}, {}
+        self.clock += timedelta(minutes=1)
+        granted = {"id": len(self.user_badges) + 1, "granted_at": _stamp(self.clock),
+                   "badge_id": badge_id, "user_id": abs(hash(username)) % 10_000,
+                   "granted_by_id": 1, "username": username}
+        self.user_badges.append(granted)
+        return 200, {"badges": [{"id": badge_id, "name": self.badges[badge_id]}],
+                     "user_badge": {k: v for k, v in granted.items() if k != "username"}}, {}
+
+    def _add_members(self, group_id: int, body: dict) -> tuple[int, dict, dict[str, str]]:
+        if group_id not in self.groups:
+            return 404, NOT_FOUND, {}
+        names = [n.strip() for n in str(body.get("usernames") or "").split(",") if n.strip()]
+        members = self.groups[group_id]
+        new = [name for name in names if name not in members]
+        if names and not new:
+            return 422, {"errors": [f"{', '.join(names)} is already a member of this "
+                                    "group."]}, {}
+        members.update(new)
+        return 200, {"success": "OK", "usernames": new, "emails": []}, {}
 
     def _failure_for(self, method: str, path: str) -> Failure | None:
         for index, failure in enumerate(self._failures):

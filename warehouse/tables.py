@@ -383,9 +383,13 @@ _TABLES = (
         occurred_at TIMESTAMPTZ NOT NULL -- when it happened (a destination's own time for
             -- its outcomes)
         kind VARCHAR NOT NULL -- carewire's (delivered, retry, blocked, cancelled, linked,
-            -- answer_offered, escalated, synced) or a destination's (claimed, replied,
-            -- resolved, reopened, rated, reassigned, accepted_answer, status)
-        delivery_key VARCHAR -- core__deliveries; NULL for `synced`
+            -- answer_offered, escalated, synced), a destination's (claimed, replied,
+            -- resolved, reopened, rated, reassigned, accepted_answer, status) or a community
+            -- act's, planned then done (badge_planned/badge_granted, thanks_planned/thanked,
+            -- helper_approved/helper_added, fact_sheet_planned/fact_sheet_posted:
+            -- docs/community.md)
+        delivery_key VARCHAR -- core__deliveries; NULL for `synced` and for group adds and
+            -- fact sheets
         destination VARCHAR -- the destination it concerns
         external_id VARCHAR -- the item at the destination; NULL when it has none (yet)
         actor VARCHAR PERSONAL -- who did it at the destination, where it says; NULL for carewire's

@@ -431,14 +431,56 @@ def _space_name(space: str) -> str:
     return space.lower() if space.lower().startswith("r/") else space
 
 
+class RecognitionSettings(Section):
+    """Recognition of the customers whose answers helped, for one team's community threads
+    (docs/community.md): a badge and/or a short thank-you reply, once per answer, never for
+    staff or the brand's own accounts."""
+
+    team: str = Field(default="community", description="The team whose community threads "
+                      "(deliveries routed to it) are watched for helpful answers.")
+    destination: str = Field(description="The Discourse destination (routing.destinations) "
+                             "the threads are on; its API user grants and replies.")
+    badge_id: int | None = Field(default=None, description="Discourse badge granted to the "
+                                 "answer's author (Admin > Badges: the id in its address); "
+                                 "none: no badge.")
+    thank_you: str | None = Field(default=None, description="A short reply posted under the "
+                                  "answer, `{username}` replaced by its author; none: no "
+                                  "thank-you.")
+    min_likes: int | None = Field(default=None, ge=1, description="An answer with this many "
+                                  "likes is recognised as an accepted one is; none: only "
+                                  "accepted answers.")
+
+    @model_validator(mode="after")
+    def _something_to_do(self) -> "RecognitionSettings":
+        if self.badge_id is None and not self.thank_you:
+            raise ValueError("set badge_id, thank_you or both: recognition with neither does "
+                             "nothing")
+        return self
+
+
 class CommunitySettings(Section):
-    """The brand's own community spaces, whose health `out__community_health` measures."""
+    """The brand's own community: the spaces whose health `out__community_health` measures,
+    and its Discourse as carewire acts in it (docs/community.md): recognition of helpful
+    answers per team, the helpers group that leads bring superfans into, and the helpers'
+    private category that fact sheets are posted to."""
 
     spaces: list[str] | None = Field(
         default=None, description="The brand's own spaces: a configured forum's name "
         "(sources.forums) or `r/<subreddit>` of a subreddit under sources.reddit.subreddits "
         "that the brand runs. None: every configured Discourse forum, and no subreddit "
         "(a subreddit is the brand's only when listed).")
+
+    recognition: list[RecognitionSettings] = Field(
+        default_factory=list, description="Per team: badge and/or thank-you for answers that "
+        "were accepted (or liked); none: nobody is recognised.")
+    destination: str | None = Field(
+        default=None, description="The Discourse destination (routing.destinations) that "
+        "holds the helpers group and category.")
+    helpers_group_id: int | None = Field(
+        default=None, description="Discourse group superfans join when a lead approves them "
+        "(Admin > Groups: the group's id).")
+    helpers_category_id: int | None = Field(
+        default=None, description="The helpers' private category fact sheets are posted to.")
 
 
 class Settings(BaseSettings):

@@ -186,10 +186,22 @@ class DiscourseDestination:
                        detail=f"linked to topic {topic['id']} that already answers this")
 
     def _create(self, delivery: Delivery, key: str) -> Receipt:
-        payload: dict[str, Any] = {"title": topic_title(delivery.title),
-                                   "raw": topic_raw(delivery), "external_id": key}
-        if self.settings.category_id is not None:
-            payload["category"] = self.settings.category_id
+        return self._post_topic(delivery.title, topic_raw(delivery), key,
+                                self.settings.category_id)
+
+    # What carewire does in the brand's community besides delivering (routing/community.py)
+
+    def create_topic(self, title: str, raw: str, key: str, category: int | None) -> Receipt:
+        """A new topic carrying `key` as its external_id, once: the topic that already
+        carries it is returned instead (looked for before posting, and again when a retried
+        post is refused for the taken external_id)."""
+        key = topic_external_id(key)
+        return self._existing(key) or self._post_topic(title, raw, key, category)
+
+    def _post_topic(self, title: str, raw: str, key: str, category: int | None) -> Receipt:
+        payload: dict[str, Any] = {"title": topic_title(title), "raw": raw, "external_id": key}
+        if category is not None:
+            payload["category"] = category
         try:
             post = self._json(self._call("POST", "/posts.json", json=payload))
         except _Refused as refused:
@@ -210,6 +222,94 @@ class DiscourseDestination:
         return Receipt(external_id=str(post["topic_id"]),
                        url=self._url({"id": post["topic_id"], "slug": post.get("topic_slug")}),
                        created=True)
+
+    def topic(self, topic_id: str) -> dict[str, Any] | None:
+        """`GET /t/{id}.json` with every post (raw text included); None when it is gone."""
+        response = self._call("GET", f"/t/{topic_id}.json", absent_ok=True,
+                              params={"include_raw": "true"})
+        if response is None:
+            return None
+        topic = self._json(response)
+        if topic.get("deleted_at"):
+            return None
+        topic["posts"] = self._posts(topic_id, topic.get("post_stream") or {})
+        return topic
+
+    def user_badge_ids(self, username: str) -> set[int]:
+        """The badges `username` holds (`GET /user-badges/{username}.json`)."""
+        body = self._json(self._call("GET", f"/user-badges/{username}.json"))
+        return {int(granted["badge_id"]) for granted in body.get("user_badges") or []
+                if isinstance(granted, dict) and granted.get("badge_id") is not None}
+
+    def grant_badge(self, username: str, badge_id: int, reason: str | None = None) -> str:
+        """Grant the badge, once: "granted", or "already granted" when the user holds it
+        (looked for first, and again when Discourse refuses the grant with a 422, as it does
+        for a badge that cannot be granted twice: an earlier try that timed out got there)."""
+        if badge_id in self.user_badge_ids(username):
+            return "already granted"
+        payload: dict[str, Any] = {"username": username, "badge_id": badge_id}
+        if reason:
+            payload["reason"] = reason   # a link to the post: Discourse shows it with the badge
+        try:
+            self._call("POST", "/user_badges.json", json=payload)
+        except _Refused as refused:
+            if refused.status != 422 or badge_id not in self.user_badge_ids(username):
+                raise
+            return "already granted"
+        return "granted"
+
+    def add_to_group(self, group_id: int, username: str) -> str:
+        """`PUT /groups/{id}/members.json`: "added", or "already a member" (Discourse answers
+        422 when every username given is a member already)."""
+        try:
+            body = self._json(self._call("PUT", f"/groups/{group_id}/members.json",
+                                         json={"usernames": username}))
+        except _Refused as refused:
+            if refused.status == 422 and "already" in str(refused).lower():
+                return "already a member"
+            raise
+        added = [str(name).lower() for name in body.get("usernames") or []]
+        return "added" if not added or username.lower() in added else "already a member"
+
+    def find_reply(self, topic_id: str, marker: str) -> dict[str, Any] | None:
+        """The API user's post in the topic whose raw text holds `marker`, if any."""
+        username = self._session.headers.get("Api-Username")
+        response = self._call("GET", f"/t/{topic_id}.json", absent_ok=True,
+                              params={"username_filters": username, "include_raw": "true"})
+        if response is None:
+            return None
+        topic = self._json(response)
+        posts = self._posts(topic_id, topic.get("post_stream") or {})
+        return next((post for post in posts if marker in (post.get("raw") or "")), None)
+
+    def reply_once(self, topic_id: str, post_number: int, raw: str,
+                   marker: str) -> tuple[dict[str, Any], bool]:
+        """Reply to a post, once: the reply whose raw text carries `marker` is looked for
+        first, and again when Discourse refuses the post as a repeat (a retried post whose
+        answer was lost). (post, created)."""
+        if (found := self.find_reply(topic_id, marker)) is not None:
+            return found, False
+        try:
+            post = self._json(self._call("POST", "/posts.json", json={
+                "topic_id": int(topic_id), "raw": raw, "reply_to_post_number": post_number}))
+        except _Refused as refused:
+            found = self.find_reply(topic_id, marker) if refused.status == 422 else None
+            if found is None:
+                raise
+            return found, False
+        if "id" not in post:
+            raise FatalDestinationError(
+                "Discourse queued the reply for a moderator's approval instead of posting it; "
+                f"let the API user '{self._session.headers['Api-Username']}' post without "
+                "approval.", destination=self.name)
+        return post, True
+
+    @property
+    def api_username(self) -> str:
+        return str(self._session.headers.get("Api-Username", ""))
+
+    def post_url(self, topic: dict[str, Any], post_number: int | None = None) -> str:
+        return self._url(topic, post_number)
 
     def _topic_outcomes(self, topic_id: str, floor: datetime | None) -> list[Outcome]:
         response = self._call("GET", f"/t/{topic_id}.json", absent_ok=True)

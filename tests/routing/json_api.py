@@ -50,7 +50,7 @@ class JsonApiServer:
                 self.end_headers()
                 self.wfile.write(body)
 
-            do_GET = do_POST = _serve  # noqa: N815 (http.server's naming)
+            do_GET = do_POST = do_PUT = _serve  # noqa: N815 (http.server's naming)
 
             def log_message(self, *args):
                 """Quiet: tests assert on `server.requests` instead."""

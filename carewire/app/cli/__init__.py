@@ -1,7 +1,7 @@
 """The `carewire` command, on Typer. Every command has --help; errors are one clear line,
 exit 2.
 
-One module per command group (warehouse, route, desk, alerts, rerun, maintenance,
+One module per command group (warehouse, route, community, desk, alerts, rerun, maintenance,
 quality), `toplevel` for the commands that stand alone, and the pieces they share:
 `command_group` (Typer shaped like the argparse CLI this replaced), `context` (settings
 from --config, a warehouse to read), `moments` (--since/--until), `output` (the one
@@ -20,13 +20,13 @@ from typing import Annotated
 import typer
 from typer.main import get_command
 
-from carewire.app.cli import (alerts, desk, maintenance, quality, rerun, route, toplevel,
-                              warehouse)
+from carewire.app.cli import (alerts, community, desk, maintenance, quality, rerun, route,
+                              toplevel, warehouse)
 from carewire.app.cli.command_group import CommandGroup, Group, option
 from carewire.core.errors import CarewireError
 
-ORDER = ("demo", "warehouse", "enrich", "route", "desk", "alerts", "sql", "rerun", "erase",
-         "maintenance", "quality", "status")
+ORDER = ("demo", "warehouse", "enrich", "route", "community", "desk", "alerts", "sql", "rerun",
+         "erase", "maintenance", "quality", "status")
 """The order `carewire --help` lists the commands in: the argparse CLI's."""
 
 
@@ -37,7 +37,7 @@ class _Top(Group):
 
 
 app = CommandGroup(cls=_Top, help="Social care pipeline: listen, enrich, route, measure.")
-for part in (toplevel, warehouse, route, desk, alerts, rerun, maintenance, quality):
+for part in (toplevel, warehouse, route, community, desk, alerts, rerun, maintenance, quality):
     app.add_typer(part.app)
 
 
