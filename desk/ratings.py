@@ -55,6 +55,8 @@ class Resolved:
     source: str
     source_id: str
     url: str | None
+    answer: bool = False
+    """An answer offer: the rating is of the community answer it took to the author."""
 
 
 def _hash(token: str) -> str:
@@ -63,7 +65,7 @@ def _hash(token: str) -> str:
 
 def _link_with_team(token: str):
     """The link of `token` with the team of its item (what its `rated` event names)."""
-    return (sa.select(desk_rating_links, desk_items.c.team)
+    return (sa.select(desk_rating_links, desk_items.c.team, desk_items.c.route)
             .join(desk_items, desk_items.c.item_id == desk_rating_links.c.item_id)
             .where(desk_rating_links.c.token_sha256 == _hash(token)))
 
@@ -75,29 +77,31 @@ class Ratings:
         self.engine = engine
         self._clock = clock
 
-    def due(self, teams: Iterable[str], now: datetime, limit: int = 100) -> list[Resolved]:
+    def due(self, teams: Iterable[str], now: datetime, limit: int = 100,
+            answers: bool = False) -> list[Resolved]:
         """Items of `teams` resolved in the last ASK_WITHIN and still resolved, neither
         rated by an agent nor asked before, on a platform the desk can post to. Answer
-        offers are left out: those authors did not come to the brand themselves."""
+        offers only with `answers`: those authors did not come to the brand themselves,
+        and are asked about the answer they were sent, not about the care team."""
         resolved_lately = (sa.select(desk_events.c.item_id)
                            .where(desk_events.c.kind == "resolved",
                                   desk_events.c.at >= now - ASK_WITHIN))
         asked = sa.select(desk_rating_links.c.item_id)
-        query = (sa.select(desk_items.c.item_id, desk_items.c.mentions)
+        query = (sa.select(desk_items.c.item_id, desk_items.c.mentions, desk_items.c.route)
                  .where(desk_items.c.team.in_(sorted(set(teams))),
                         desk_items.c.status == "resolved", desk_items.c.rated_at.is_(None),
-                        desk_items.c.route != "answer_offer",
+                        *(() if answers else (desk_items.c.route != "answer_offer",)),
                         desk_items.c.item_id.in_(resolved_lately),
                         desk_items.c.item_id.not_in(asked))
                  .order_by(desk_items.c.item_id).limit(limit))
         with self.engine.connect() as conn:
             rows = conn.execute(query).all()
         due = []
-        for item_id, mentions in rows:
+        for item_id, mentions, route in rows:
             first = mentions[0] if mentions else None
             if first is not None and first["source"] not in BY_HAND_SOURCES:
                 due.append(Resolved(item_id, first["source"], first["source_id"],
-                                    first.get("url")))
+                                    first.get("url"), route == "answer_offer"))
         return due
 
     def ask(self, item_id: int, target: ReplyTarget, text: str, public_url: str,
@@ -151,5 +155,6 @@ class Ratings:
             conn.execute(desk_events.insert().values(
                 item_id=row["item_id"], kind="rated", actor="customer", at=now,
                 data={"team": row["team"], "score": score, "by": "customer",
+                      **({"rates": "answer"} if row["route"] == "answer_offer" else {}),
                       **({"comment": comment} if comment else {})}))
         return row["item_id"]

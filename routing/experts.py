@@ -3,10 +3,22 @@
 An expert is a superfan (see enrichment/influence.py) who gave a liked answer to someone
 else's question or problem. A new question is offered to the superfans whose answered
 questions are most similar to it (cosine of the sentence embeddings, the same ones dedupe
-uses), best first; nobody below `min_similarity` is offered anything.
+uses); nobody below `min_similarity` is offered anything.
+
+Similarity decides who qualifies; the ranking of helpers decides who is offered it first
+(issue 22, rated help). out__helper_ranking (warehouse/migrations/0018) scores each helper
+by the customers' ratings of their accepted answers, shrunk toward the mean of all rated
+answers, and counts the answers accepted. The qualified superfans are offered the question
+by score, then answers accepted, then similarity, then label, at most `offer.limit` of
+them; one who never helped scores the prior, like a helper nobody rated yet. With no
+accepted or rated answer anywhere, that is the order of similarity, as before. `why` says,
+per superfan, what the order rests on ("2 accepted, rated 4.7 by 3"), for the decision's
+reason.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import duckdb
 import numpy as np
@@ -28,13 +40,31 @@ WHERE NOT r.is_deleted AND NOT p.is_deleted AND coalesce(r.like_count, 0) >= 1
   AND pe.intent IN ('question', 'complaint') AND re.intent NOT IN ('question', 'complaint')
 """
 
+_RANKED = "SELECT helper, score, answers_accepted, why, prior_mean FROM out__helper_ranking"
+NEVER_HELPED = "no answer accepted or rated yet"
+PRIOR = 3.0
+"""The score of a superfan who never helped, while no answer is rated (the view's prior)."""
+
+
+@dataclass(frozen=True)
+class Standing:
+    """A helper's place in out__helper_ranking."""
+
+    score: float
+    accepted: int
+    why: str
+
 
 class ExpertIndex:
-    """The questions superfans answered, as one matrix, for fast similarity lookups."""
+    """The questions superfans answered, as one matrix, for fast similarity lookups, and
+    how well each helped."""
 
-    def __init__(self, experts: list[str], vectors: np.ndarray):
+    def __init__(self, experts: list[str], vectors: np.ndarray,
+                 ranking: dict[str, Standing] | None = None, prior: float = PRIOR):
         self.experts = experts
         self.vectors = vectors
+        self.ranking = ranking or {}
+        self.prior = prior
 
     @classmethod
     def from_warehouse(cls, con: duckdb.DuckDBPyConnection) -> "ExpertIndex":
@@ -43,22 +73,35 @@ class ExpertIndex:
                   in zip(answered["expert"], answered["source"])]
         vectors = (np.stack(answered["embedding"].map(np.asarray)).astype(np.float32)
                    if len(answered) else np.zeros((0, 1), np.float32))
-        return cls(labels, vectors)
+        ranked = con.execute(_RANKED).fetchall()
+        ranking = {helper: Standing(float(score), int(accepted), why)
+                   for helper, score, accepted, why, _ in ranked}
+        prior = float(ranked[0][4]) if ranked else PRIOR
+        return cls(labels, vectors, ranking, prior)
+
+    def why(self, expert: str) -> str:
+        """What the expert's place in the offer rests on, in words."""
+        standing = self.ranking.get(expert)
+        return standing.why if standing else NEVER_HELPED
+
+    def _order(self, expert: str, similarity: float) -> tuple:
+        standing = self.ranking.get(expert)
+        score, accepted = (standing.score, standing.accepted) if standing else (self.prior, 0)
+        return (-score, -accepted, -similarity, expert)
 
     def find(self, questions: np.ndarray, offer: Experts) -> list[list[str]]:
-        """Experts per question embedding, best match first, at most `offer.limit`."""
+        """Experts per question embedding: those who answered a question at least
+        `offer.min_similarity` alike, best helper first, at most `offer.limit`."""
         if not len(self.experts) or not len(questions):
             return [[] for _ in range(len(questions))]
         similarity = questions @ self.vectors.T
         found = []
         for row in similarity:
-            chosen: list[str] = []
-            for column in np.argsort(-row):
-                if row[column] < offer.min_similarity or len(chosen) == offer.limit:
-                    break
-                if self.experts[column] not in chosen:
-                    chosen.append(self.experts[column])
-            found.append(chosen)
+            best: dict[str, float] = {}
+            for column in np.flatnonzero(row >= offer.min_similarity):
+                expert = self.experts[column]
+                best[expert] = max(best.get(expert, -np.inf), float(row[column]))
+            found.append(sorted(best, key=lambda e: self._order(e, best[e]))[:offer.limit])
         return found
 
     def finder(self, embeddings: pd.Series):

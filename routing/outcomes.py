@@ -90,7 +90,8 @@ def _offer_answers(con, policy: Policy, now: datetime) -> int:
         SELECT DISTINCT ON (m.source, m.author_id, e.data->>'url')
                m.source, m.source_id, coalesce(a.handle, m.author_id) AS author,
                e.data->>'url' AS url, v.delivery_key AS community_key, v.cluster_id,
-               coalesce(f.former_source_id, m.source_id) AS key_source_id
+               coalesce(f.former_source_id, m.source_id) AS key_source_id,
+               coalesce(e.data->>'username', e.actor) AS helper
         FROM core__events e
         JOIN core__deliveries v ON v.delivery_key = e.delivery_key AND v.route = 'community'
         JOIN core__delivery_mentions d ON d.delivery_key = v.delivery_key
@@ -105,14 +106,15 @@ def _offer_answers(con, policy: Policy, now: datetime) -> int:
     team = policy.teams.get("community", "community")
     queued = 0
     with transaction(con):
-        for source, source_id, author, url, community_key, cluster_id, key_id in offers:
+        for source, source_id, author, url, community_key, cluster_id, key_id, helper in offers:
             # made from the id the mention's keys were first made from (routing/step.py)
             key = delivery_key("desk", "answer_offer", f"{source}:{key_id}|{url}")
             note = answer_offer(author, source, url)
             queued += _plan(con, key, "answer_offer", "mention", cluster_id, team, "low",
                             policy.sla_due(team, now, ANSWER_OFFER_SLA), "accepted-answer",
                             f"accepted answer in {url} for an issue this author raised",
-                            note, [(source, source_id)], now)
+                            note, [(source, source_id)], now,
+                            answer={"url": url, "helper": helper})
     return queued
 
 
@@ -147,8 +149,12 @@ def _escalate(con, policy: Policy, now: datetime) -> int:
 
 def _plan(con, key: str, route: str, unit: str, cluster_id: str | None, team: str, priority: str,
           sla_due_at: datetime, rule_id: str, reason: str, note: str | None,
-          mentions: list[tuple[str, str]], now: datetime, destination: str = "desk") -> int:
-    """A new pending delivery (and its event); 0 if the key was planned before."""
+          mentions: list[tuple[str, str]], now: datetime, destination: str = "desk",
+          answer: dict[str, str | None] | None = None) -> int:
+    """A new pending delivery (and its event); 0 if the key was planned before. An
+    answer offer's event names the accepted answer it carries (`answer`: its url and its
+    author, the helper), so that a rating of the offer is a rating of that answer
+    (out__helper_ranking)."""
     if con.execute("SELECT 1 FROM core__deliveries WHERE delivery_key = ?", [key]).fetchone():
         return 0
     con.execute("""INSERT INTO core__deliveries (delivery_key, destination, route, unit,
@@ -162,5 +168,6 @@ def _plan(con, key: str, route: str, unit: str, cluster_id: str | None, team: st
     kind = "answer_offered" if route == "answer_offer" else "escalated"
     con.execute("INSERT OR IGNORE INTO core__events VALUES (?, ?, ?, ?, ?, NULL, NULL, ?, ?)",
                 [hashlib.sha256(f"{kind}|{key}".encode()).hexdigest(), now, kind, key,
-                 destination, json.dumps({"reason": reason}), now])
+                 destination, json.dumps({"reason": reason,
+                                          **({"answer": answer} if answer else {})}), now])
     return 1

@@ -24,14 +24,18 @@ FEATURES = ("text", "source", "intent", "sentiment", "sentiment_score", "relevan
 
 ExpertFinder = Callable[[pd.DataFrame, Experts], list[list[str]]]
 """(the rows a rule with offer_to_experts matched, the offer) -> experts per row."""
+ExpertWhy = Callable[[str], str]
+"""An expert -> why they are where they are in the offer (routing/experts.py: `why`)."""
 
 DECISION_COLUMNS = ["route", "rule_id", "team", "priority", "sla", "destination", "unit",
                     "reason", "evidence", "experts"]
 
 
 def evaluate(policy: Policy, frame: pd.DataFrame,
-             find_experts: ExpertFinder | None = None) -> pd.DataFrame:
-    """One decision per row of `frame`, in its order and with its index."""
+             find_experts: ExpertFinder | None = None,
+             why_expert: ExpertWhy | None = None) -> pd.DataFrame:
+    """One decision per row of `frame`, in its order and with its index. `why_expert`
+    puts what each offered superfan's place rests on into the reason."""
     missing = [c for c in FEATURES if c not in frame.columns]
     if missing:
         raise ValueError(f"routing needs the columns {', '.join(missing)}; "
@@ -53,18 +57,22 @@ def evaluate(policy: Policy, frame: pd.DataFrame,
         experts = (find_experts(matched, offer) if offer and find_experts
                    else [[] for _ in rows])
         for position, (_, row), found in zip(rows, matched.iterrows(), experts):
-            decisions[position] = _decision(policy, rule, row, found)
+            decisions[position] = _decision(policy, rule, row, found, why_expert)
     return pd.DataFrame(decisions, index=frame.index, columns=DECISION_COLUMNS)
 
 
-def _decision(policy: Policy, rule: Rule, row: pd.Series, experts: list[str]) -> dict:
+def _decision(policy: Policy, rule: Rule, row: pd.Series, experts: list[str],
+              why_expert: ExpertWhy | None = None) -> dict:
     evidence = [check for name, condition in rule.when.conditions().items()
                 if (check := _check(row, name, condition, policy)) is not None]
     then: Then = rule.then
     reason = "; ".join(item["says"] for item in evidence) or "no earlier rule matched"
     if then.offer_to_experts:
         if experts:
-            reason += f"; offered to superfans {', '.join(experts)}"
+            named = [f"{e} [{why_expert(e)}]" if why_expert else e for e in experts]
+            reason += f"; offered to superfans {', '.join(named)}"
+            if why_expert and len(experts) > 1:
+                reason += " (who helped best first)"
         elif then.fallback is not None:
             then = then.fallback
             reason += f"; no superfan has answered a similar question: fallback {then.route}"

@@ -89,13 +89,14 @@ def decide(con: duckdb.DuckDBPyConnection, policy: Policy, frame: pd.DataFrame) 
 
 def _decide(policy: Policy, experts: ExpertIndex, frame: pd.DataFrame) -> pd.DataFrame:
     finder = experts.finder(frame["embedding"].dropna())
-    decided = evaluate(policy, frame, finder)
+    decided = evaluate(policy, frame, finder, experts.why)
     joining = _cases_opened_in(frame, decided)
     if len(joining):
         frame = frame.copy()
         frame.loc[joining.index, "open_case"] = True
         frame.loc[joining.index, "case_key"] = joining
-        decided.loc[joining.index] = evaluate(policy, frame.loc[joining.index], finder)
+        decided.loc[joining.index] = evaluate(policy, frame.loc[joining.index], finder,
+                                              experts.why)
     return pd.concat([frame.drop(columns="embedding"), decided], axis=1)
 
 

@@ -836,6 +836,23 @@ _VIEWS = (
             -- both are 0
         as_of TIMESTAMPTZ -- the newest as_of of the items: when outcomes were last
             -- synced"""), ("grain", "team", "source", "week")),
+    View("out__helper_ranking", "helper: the community members whose answers were accepted "
+         "or rated, ranked as expert routing offers questions", columns("""
+        helper VARCHAR PERSONAL -- the accepted answer's author, labelled as expert routing
+            -- labels a forums superfan: "<username> (forums)"
+        answers_accepted BIGINT -- their answers accepted in the brand's community (each
+            -- post once)
+        ratings BIGINT -- customers' ratings of their answers: the latest rating of each
+            -- answer offer that carried one to an author who asked
+        mean_rating DOUBLE -- the mean of those ratings, 1..5; NULL: none yet
+        score DOUBLE -- mean_rating shrunk toward prior_mean: (3 * prior_mean + sum of
+            -- ratings) / (3 + ratings); prior_mean when none
+        prior_mean DOUBLE -- the mean of every rated answer, 3 while none is rated: what a
+            -- helper with few ratings is taken to be
+        rank BIGINT -- 1 = helped best: by score, then answers_accepted, then helper
+        why VARCHAR -- the rank in words, as routing gives it: 4 accepted, rated 4.6 by 5"""),
+         ("helper",),
+         personal=True),
     View("out__volume_sentiment_daily", "day, source and topic: mentions, negative, "
          "positive, mean sentiment", columns("""
         grain VARCHAR -- source (each mention once, topic NULL) or topic (once per topic)

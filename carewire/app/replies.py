@@ -67,11 +67,13 @@ def ask_for_ratings(settings: Settings, ratings: Ratings, now: datetime) -> int:
 
     desk = settings.desk
     asked = 0
-    for due in ratings.due(desk.rating_request_teams, now) if desk.rating_request_teams else ():
+    teams = desk.rating_request_teams
+    for due in ratings.due(teams, now, answers=desk.rating_request_answers) if teams else ():
         target = reply_target(settings.snapshot, due.source, due.source_id, due.url)
         if isinstance(target, str):
             continue
-        asked += ratings.ask(due.item_id, target, desk.rating_request_text, desk.public_url,
+        text = desk.answer_rating_request_text if due.answer else desk.rating_request_text
+        asked += ratings.ask(due.item_id, target, text, desk.public_url,
                              desk.rating_link_valid, now)
     return asked
 

@@ -311,6 +311,15 @@ class DeskSettings(Section):
         default="Thanks for getting in touch! How did we do? Rate our help from 1 to 5: {link}",
         description="The rating request as posted; `{link}` becomes the customer's one-time "
         "rating link.")
+    rating_request_answers: bool = Field(
+        default=False, description="Answer offers of the asking teams get a rating request "
+        "too, once resolved: the author who was sent a community answer rates that answer, "
+        "and the rating counts for the helper who wrote it (out__helper_ranking, expert "
+        "routing's order).")
+    answer_rating_request_text: str = Field(
+        default="Did this answer from our community help you? Rate it from 1 to 5: {link}",
+        description="The rating request of an answer offer as posted; `{link}` becomes the "
+        "author's one-time rating link.")
     rating_link_valid: timedelta = Field(
         default=timedelta(days=14), description="A rating link works this long after it was "
         "posted, and once.")
@@ -327,8 +336,9 @@ class DeskSettings(Section):
                                                 self.public_url):
             raise ValueError(f"public_url {self.public_url!r} is not a web address: give "
                              "https://host[/path]")
-        if "{link}" not in self.rating_request_text:
-            raise ValueError("rating_request_text has no {link}: the customer could not rate")
+        for name in ("rating_request_text", "answer_rating_request_text"):
+            if "{link}" not in getattr(self, name):
+                raise ValueError(f"{name} has no {{link}}: the customer could not rate")
         return self
 
 

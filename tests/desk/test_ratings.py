@@ -167,3 +167,44 @@ def test_a_rating_team_the_desk_does_not_have_is_refused(asking):
         update={"rating_request_teams": ["caer"]})})
     with pytest.raises(ConfigError, match="rating_request_teams names caer"):
         create_app(settings, policy_for(settings).desk_teams())
+
+
+def test_an_answer_offer_is_asked_about_the_answer_only_when_the_desk_says_so(asking, clock):
+    """Issue 22, rated help: an author sent a community answer rates that answer; the
+    rating says so, and the warehouse credits it to the answer's helper."""
+    import duckdb
+
+    from carewire.app.replies import ask_for_ratings
+    from carewire.core.delivery import Delivery, MentionRef
+    from carewire.core.replies import answer_offer
+
+    with duckdb.connect(str(asking.snapshot), read_only=True) as con:
+        source, source_id, link, author, text, created = con.execute("""
+            SELECT m.source, m.source_id, m.url, coalesce(a.handle, m.author_id), m.text,
+                   m.created_at
+            FROM core__mentions m LEFT JOIN core__authors a USING (source, author_id)
+            WHERE m.source = 'x' ORDER BY m.created_at LIMIT 1""").fetchone()
+    url = "https://community.kestrel.example/t/roaming/42/3"
+    answers = asking.model_copy(update={"desk": asking.desk.model_copy(
+        update={"rating_request_teams": ["community"]})})
+    with Desk(asking.desk_url, clock=clock) as desk:
+        item_id, _ = desk.add(Delivery(
+            "offer-1", "desk", "answer_offer", "mention", "cl-answered",
+            (MentionRef(source, source_id, link, author, text, created),), text[:80],
+            answer_offer(author, source, url), "community", "low", created,
+            "accepted-answer", f"accepted answer in {url}", (), ()))
+        desk.resolve(item_id, "cid")
+        assert ask_for_ratings(answers, desk.ratings, clock.now) == 0  # not by default
+
+        opted = answers.model_copy(update={"desk": answers.desk.model_copy(
+            update={"rating_request_answers": True})})
+        assert [d.answer for d in desk.ratings.due(["community"], clock.now, answers=True)] \
+            == [True]
+        assert ask_for_ratings(opted, desk.ratings, clock.now) == 1
+        [request] = [r for r in desk.outbox.of_items([item_id])
+                     if r.purpose == "rating_request"]
+        assert request.reply.text.startswith("Did this answer from our community help you?")
+        desk.ratings.rate(LINK.search(request.reply.text).group(1), 5, "")
+        [rated] = [e for e in desk.events(item_ids=[item_id]) if e.kind == "rated"]
+    assert rated.data == {"team": "community", "score": 5, "by": "customer",
+                          "rates": "answer"}
