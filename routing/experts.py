@@ -6,7 +6,7 @@ questions are most similar to it (cosine of the sentence embeddings, the same on
 uses); nobody below `min_similarity` is offered anything.
 
 Similarity decides who qualifies; the ranking of helpers decides who is offered it first
-(issue 22, rated help). out__helper_ranking (warehouse/migrations/0018) scores each helper
+(issue 22, rated help). out__helper_ranking (warehouse/migrations/0017) scores each helper
 by the customers' ratings of their accepted answers, shrunk toward the mean of all rated
 answers, and counts the answers accepted. The qualified superfans are offered the question
 by score, then answers accepted, then similarity, then label, at most `offer.limit` of

@@ -35,7 +35,7 @@ def _accepted(con, helper: str, url: str, key: str = "community-1") -> None:
 
 
 def _offer(con, key: str, helper: str | None, url: str, *ratings: tuple[int, str]) -> None:
-    """An answer offer of `url` (by `helper`; None: queued before 0018, naming no answer)
+    """An answer offer of `url` (by `helper`; None: queued before 0017, naming no answer)
     and its ratings, oldest first, each (score, by)."""
     answer = {"answer": {"url": url, "helper": helper}} if helper else {}
     _event(con, "answer_offered", key, {"reason": "accepted answer", **answer})
@@ -58,7 +58,7 @@ def history(con):
     a1 reached three authors, who rated it 5 (after a first 2: the latest counts), 4 and 5;
     an agent's 1 on a fourth offer is no customer's rating. bo: 3 accepted, one rating, 5.
     cy: 1 accepted, rated 2 and 3. dee: 1 accepted, ed: 2 accepted, neither rated. An offer
-    queued before 0018 named no answer: its 1 counts for nobody.
+    queued before 0017 named no answer: its 1 counts for nobody.
 
     Customers' ratings: 5 4 5 | 5 | 2 3 -> six, sum 24: prior_mean 4.0. Scores, (3 * 4 +
     sum) / (3 + n): ana (12 + 14) / 6 = 4.333, bo (12 + 5) / 4 = 4.25, cy (12 + 5) / 5 =

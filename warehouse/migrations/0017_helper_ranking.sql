@@ -10,7 +10,7 @@
 -- had asked (routing/outcomes.py). The offer's `answer_offered` event names the answer it
 -- carried (data.answer.url, data.answer.helper), so the rating is joined to its helper
 -- through the offer's own delivery key, never guessed from the cluster. Offers queued
--- before 0018 named no answer: their ratings count for nobody.
+-- before 0017 named no answer: their ratings count for nobody.
 --
 -- score: the helper's mean rating shrunk toward the mean of all rated answers (a Bayesian
 -- average with the weight of 3 ratings: (3 * prior_mean + sum) / (3 + ratings)); the prior
