@@ -321,6 +321,16 @@ def test_a_fact_sheet_needs_a_known_cluster_or_alert(discourse, con):
     assert discourse.requests == []
 
 
+
+def printed(capsys):
+    """What a command printed as JSON. A test that ran Airflow earlier in this process
+    leaves Airflow's log handler writing to stdout, so a log line (a timestamp first) may
+    come before the JSON: it starts at the first line that opens an object or a list."""
+    lines = capsys.readouterr().out.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith(("{", "[")))
+    return json.loads("\n".join(lines[start:]))
+
+
 def test_the_cli_adds_approved_helpers_and_posts_a_fact_sheet(discourse, tmp_path, monkeypatch,
                                                               capsys):
     from carewire.app.cli import main
@@ -348,13 +358,13 @@ community:
 
     assert main(["--config", str(config), "community", "add-helpers", "ana", "--by",
                  "lee"]) == 0
-    assert json.loads(capsys.readouterr().out)["done"] == {"helper_added": 1}
+    assert printed(capsys)["done"] == {"helper_added": 1}
     assert main(["--config", str(config), "community", "fact-sheet", "--cluster", "c1",
                  "--title", "Printers dropping wifi after firmware 4.2", "--known", "A bug.",
                  "--tell", "Turn off power saving.", "--next-update", "Friday", "--by",
                  "lee"]) == 0
-    url = json.loads(capsys.readouterr().out)["url"]
+    url = printed(capsys)["url"]
     assert main(["--config", str(config), "community", "fact-sheets", "--cluster", "c1",
                  "--json"]) == 0
-    assert [s["url"] for s in json.loads(capsys.readouterr().out)] == [url]
+    assert [s["url"] for s in printed(capsys)] == [url]
     assert discourse.groups[GROUP] == {"ana"}
