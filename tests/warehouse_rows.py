@@ -1,5 +1,6 @@
-"""Every warehouse table read back row for row, so a test can say "nothing changed"
-without trusting the fingerprints the pipeline itself computes."""
+"""Warehouse rows for tests: every table read back row for row, so a test can say
+"nothing changed" without trusting the fingerprints the pipeline itself computes, and a
+row written with plain values in the columns a test is not about."""
 
 from __future__ import annotations
 
@@ -18,3 +19,16 @@ def tables(path: Path) -> dict[str, list[tuple]]:
             "ORDER BY 1").fetchall()]
         return {name: sorted(con.execute(f'SELECT * FROM "{name}"').fetchall(), key=repr)
                 for name in names}
+
+
+def insert(con, table: str, moment, **values) -> None:
+    """A row of `table` with `values`, and a plain value in every other required column
+    (`moment` in its timestamps), from the registry: a test names only what it is about."""
+    from carewire.warehouse.tables import TABLES
+
+    plain = {"VARCHAR": "x", "DOUBLE": 0.0, "BOOLEAN": False, "BIGINT": 0, "INTEGER": 0,
+             "TIMESTAMPTZ": moment, "JSON": "{}", "VARCHAR[]": []}
+    row = {c.name: plain[c.type] for c in TABLES[table].columns if c.required}
+    row.update(values)
+    con.execute(f"INSERT INTO {table} ({', '.join(row)}) VALUES "
+                f"({', '.join('?' for _ in row)})", list(row.values()))

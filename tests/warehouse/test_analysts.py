@@ -18,6 +18,7 @@ from carewire.app import pipeline
 from carewire.core.types import Interval
 from carewire.warehouse.dictionary import comment_of, describe
 from carewire.warehouse.migrate import migrate
+from tests import warehouse_rows as rows
 from carewire.warehouse.tables import TABLES, VIEWS, exported, registered
 
 ZONES = ("UTC", "Pacific/Kiritimati", "America/Los_Angeles")  # +14 h and -8 h of UTC
@@ -157,13 +158,7 @@ def test_exported_days_are_utc_days_of_the_exported_timestamps(demo_data_dir):
 # --- views that answer the obvious ---------------------------------------------------------
 
 def insert(con, table: str, **values) -> None:
-    """A row of `table` with `values`, and a plain value in every other required column."""
-    plain = {"VARCHAR": "x", "DOUBLE": 0.0, "BOOLEAN": False, "BIGINT": 0, "INTEGER": 0,
-             "TIMESTAMPTZ": T0, "JSON": "{}", "VARCHAR[]": []}
-    row = {c.name: plain[c.type] for c in TABLES[table].columns if c.required}
-    row.update(values)
-    con.execute(f"INSERT INTO {table} ({', '.join(row)}) VALUES "
-                f"({', '.join('?' for _ in row)})", list(row.values()))
+    rows.insert(con, table, T0, **values)
 
 
 def mention(con, source: str, source_id: str, author: str, handle: str, text: str, *,

@@ -12,6 +12,7 @@ import pytest
 from carewire.core.settings import Settings
 from carewire.warehouse.community import write_spaces
 from carewire.warehouse.migrate import migrate
+from tests import warehouse_rows as rows
 from carewire.warehouse.tables import TABLES
 
 HOST = "community.k.example"
@@ -26,13 +27,7 @@ def at(week: int, day: int = 0, hour: float = 10) -> datetime:
 
 
 def insert(con, table: str, **values) -> None:
-    """A row of `table` with `values`, and a plain value in every other required column."""
-    plain = {"VARCHAR": "x", "DOUBLE": 0.0, "BOOLEAN": False, "BIGINT": 0, "INTEGER": 0,
-             "TIMESTAMPTZ": END, "JSON": "{}", "VARCHAR[]": []}
-    row = {c.name: plain[c.type] for c in TABLES[table].columns if c.required}
-    row.update(values)
-    con.execute(f"INSERT INTO {table} ({', '.join(row)}) VALUES "
-                f"({', '.join('?' for _ in row)})", list(row.values()))
+    rows.insert(con, table, END, **values)
 
 
 class Forum:
