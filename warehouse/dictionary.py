@@ -48,6 +48,7 @@ def describe(con: duckdb.DuckDBPyConnection) -> int:
                                    column.description))
     for sql, text in statements:  # COMMENT ON binds no parameter
         con.execute(sql.replace("?", "'" + text.replace("'", "''") + "'"))
+    written = len(statements)
     if "meta__tables" in present:
         rows = sorted(_meta_row(obj) for name, obj in objects.items() if name in present)
         stored = sorted(tuple(row) for row in con.execute(
@@ -55,8 +56,8 @@ def describe(con: duckdb.DuckDBPyConnection) -> int:
         if stored != [tuple(row) for row in rows]:
             con.execute("DELETE FROM meta__tables")
             con.executemany("INSERT INTO meta__tables VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
-            statements.append(("meta__tables", ""))
-    return len(statements)
+            written += 1
+    return written
 
 
 def comment_of(obj: Table | View) -> str:

@@ -39,9 +39,10 @@ from carewire.core.files import dir_mode, file_mode, private_dir
 from carewire.core.types import Interval
 from carewire.warehouse.db import connect, transaction
 
+
 @dataclass(frozen=True)
 class Publication:
-    """Who publishes, and when: the run (an Airflow run id, `demo-…`, `cli-…`) and the
+    """Who publishes, and when: the run (an Airflow run id, `demo-…`, `manual-…` for a command) and the
     data interval it processed, when it had one."""
 
     published_at: datetime
