@@ -42,8 +42,21 @@ class Column:
     `meta__columns.personal`, for an analyst deciding what may leave the warehouse."""
 
 
+class _Columned:
+    """What tables and views share: their columns, by name."""
+
+    columns: tuple[Column, ...]
+
+    @property
+    def column_names(self) -> list[str]:
+        return [c.name for c in self.columns]
+
+    def column(self, name: str) -> Column:
+        return next(c for c in self.columns if c.name == name)
+
+
 @dataclass(frozen=True)
-class Table:
+class Table(_Columned):
     name: str
     grain: str
     """What one row is."""
@@ -55,19 +68,12 @@ class Table:
     retention: str | None = None
 
     @property
-    def column_names(self) -> list[str]:
-        return [c.name for c in self.columns]
-
-    @property
     def required(self) -> list[str]:
         return [c.name for c in self.columns if c.required]
 
-    def column(self, name: str) -> Column:
-        return next(c for c in self.columns if c.name == name)
-
 
 @dataclass(frozen=True)
-class View:
+class View(_Columned):
     name: str
     grain: str
     columns: tuple[Column, ...]
@@ -76,13 +82,6 @@ class View:
     """The columns that tell its rows apart: the view's true grain (nothing enforces it)."""
     exported: bool = True
     personal: bool = False
-
-    @property
-    def column_names(self) -> list[str]:
-        return [c.name for c in self.columns]
-
-    def column(self, name: str) -> Column:
-        return next(c for c in self.columns if c.name == name)
 
 
 def columns(spec: str) -> tuple[Column, ...]:
