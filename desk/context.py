@@ -1,6 +1,6 @@
 """What the desk shows around an item, read from the analyst snapshot: the author and
 their influence and history, how the post was scored, the routing decision, and the issue
-cluster it belongs to.
+cluster it belongs to, with the fact sheets posted to the helpers about it.
 
 The snapshot (`settings.snapshot`) is the warehouse as of the last process or
 sync_outcomes run, published by atomic rename, so the desk reads it without ever waiting
@@ -16,6 +16,7 @@ from typing import Any
 
 from carewire.core.errors import WarehouseError
 from carewire.desk.outbox import ReplyTarget
+from carewire.warehouse.community import fact_sheets
 from carewire.warehouse.db import connect, records
 
 HISTORY = 10
@@ -129,7 +130,7 @@ def _cluster(con, cluster_id: str) -> dict[str, Any]:
         LEFT JOIN core__enrichments e ON e.source = m.source AND e.source_id = m.source_id
         WHERE k.cluster_id = ? AND NOT m.is_deleted
         ORDER BY m.created_at LIMIT {CLUSTER_MEMBERS}""", [cluster_id])
-    return {**summary[0], "members": members}
+    return {**summary[0], "members": members, "fact_sheets": fact_sheets(con, cluster_id)}
 
 
 def cluster_context(snapshot: Path, cluster_id: str) -> dict[str, Any] | str:

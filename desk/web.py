@@ -3,7 +3,8 @@
 Server-rendered HTML (Jinja2 on FastAPI), no JavaScript framework and nothing fetched from
 the internet: it works on a locked-down network, and every page is a plain form an agent
 can use with the keyboard. Sign-in, sign-out and the admin pages live here; the queues are
-in desk/queues.py, dashboards in desk/dashboards.py, alerts in desk/alerts_page.py,
+in desk/queues.py, dashboards in desk/dashboards.py, the community's health in
+desk/community_page.py, alerts in desk/alerts_page.py,
 the public rating page (no sign-in) in desk/rating_page.py.
 """
 
@@ -24,7 +25,8 @@ from starlette.datastructures import FormData
 
 from carewire.core.errors import ConfigError
 from carewire.core.settings import Settings
-from carewire.desk import agents_page, alerts_page, dashboards, queues, rating_page
+from carewire.desk import (agents_page, alerts_page, community_page, dashboards, queues,
+                           rating_page)
 from carewire.desk.accounts import ROLES, AccountError, Accounts
 from carewire.desk.pages import flash_redirect, render
 from carewire.desk.session import (SESSION_COOKIE, SignInRequired, Viewer, admin_viewer,
@@ -108,6 +110,7 @@ def create_app(settings: Settings, teams: DeskTeams, *,
     app.include_router(alerts_page.router)
     app.include_router(agents_page.router)
     app.include_router(dashboards.router)
+    app.include_router(community_page.router)
     app.include_router(rating_page.router)
     app.router.on_shutdown.append(desk.close)
     return app

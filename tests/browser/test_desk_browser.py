@@ -95,3 +95,27 @@ def test_a_lead_resolves_a_cluster_at_once_and_the_kpis_move(browse, live_desk, 
     assert after["csat"] == "0%"  # one rating, a 2: not satisfied
     assert lead.locator("svg").count() >= 4
     lead.screenshot(path=str(screenshots / "dashboard.png"), full_page=True)
+
+
+def test_a_lead_opens_community_and_sees_the_numbers_of_the_view(browse, live_desk,
+                                                                 screenshots):
+    import duckdb
+
+    settings = live_desk.app.state.settings
+    with duckdb.connect(str(settings.snapshot), read_only=True) as con:
+        space, week, members, questions, deflected, integrated = con.execute("""
+            SELECT space, week, members, questions, contacts_deflected, members_integrated
+            FROM out__community_health
+            ORDER BY sum(members) OVER (PARTITION BY space) DESC, space, week DESC
+            LIMIT 1""").fetchone()
+    lead = browse("lee")
+    lead.goto("/")
+    lead.click("nav >> text=Community")
+    expect(lead.locator("h2", has_text=f"Week of {week}")).to_be_visible()
+    assert lead.locator("select[name=space]").input_value() == space
+    assert tile(lead, "members active") == str(members)
+    assert tile(lead, "questions asked") == str(questions)
+    assert tile(lead, "contacts deflected") == str(deflected)
+    funnel = lead.locator("svg", has_text="Members by phase, week of").first
+    assert f"integrated: {integrated}" in funnel.inner_html()
+    lead.screenshot(path=str(screenshots / "community.png"), full_page=True)

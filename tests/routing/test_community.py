@@ -16,6 +16,7 @@ from carewire.core.settings import (CommunitySettings, DestinationSettings, Http
 from carewire.core.types import Credentials
 from carewire.routing import community
 from carewire.routing.destinations.discourse import DiscourseDestination
+from carewire.warehouse.community import fact_sheets
 from carewire.warehouse.migrate import migrate
 
 NOW = datetime(2026, 3, 3, 12, 0, tzinfo=timezone.utc)
@@ -296,7 +297,7 @@ def test_a_fact_sheet_is_posted_once_to_the_helpers_category_and_linked_from_the
     assert "**When we will update**\n\nFriday 12:00 UTC" in topic.posts[0]["raw"]
     assert first["url"] == again["url"] == f"{discourse.url}/t/{topic.slug}/{topic.id}"
     assert again["planned"] == 0 and discourse.count("POST", "/posts.json") == 1
-    [linked] = community.fact_sheets(con, cluster_id="c1")
+    [linked] = fact_sheets(con, cluster_id="c1")
     assert (linked["url"], linked["by"]) == (first["url"], "lee")
 
 

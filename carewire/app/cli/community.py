@@ -119,11 +119,11 @@ def fact_sheets(
     alert: Annotated[str | None, option("--alert", help="only this alert's")] = None,
     json: Annotated[bool, option("--json", help="machine-readable output")] = False,
 ) -> None:
-    from carewire.routing import community
+    from carewire.warehouse.community import fact_sheets as posted
 
     settings = context.settings(ctx)
     with context.read_snapshot(settings) as con:
-        found = community.fact_sheets(con, cluster, alert)
+        found = posted(con, cluster, alert)
     output.emit(found, json=json, human=lambda rows: output.table(
         ["posted_at", "cluster_id", "alert_id", "title", "url", "by"],
         [[r[c] for c in ("posted_at", "cluster_id", "alert_id", "title", "url", "by")]
