@@ -15,7 +15,9 @@ Every act is done exactly once, the way deliveries are:
    after a timeout, a 429 or a crash does the act once.
 3. Done, the outcome is recorded as an event (`badge_granted`, `thanked`, `helper_added`,
    `fact_sheet_posted`). An act that failed stays planned: `finish` (every command of
-   `carewire community`) tries it again.
+   `carewire community`, and every sync_outcomes run where recognition is configured)
+   tries it again. A forum still down or rate-limiting after the transport's retries
+   gets no more calls in that run: its other acts wait for the next.
 
 Answers are never recognised for Discourse staff (its `admin`, `moderator` and `staff`
 flags on the post), the API user, or the brand's own accounts (core__author_influence tier
@@ -34,7 +36,7 @@ import duckdb
 
 from carewire.core.errors import ConfigError
 from carewire.core.settings import CommunitySettings, RecognitionSettings, Settings
-from carewire.routing.destinations.base import DestinationError
+from carewire.routing.destinations.base import DestinationError, RetriableDestinationError
 from carewire.routing.destinations.discourse import REGULAR_POST, DiscourseDestination
 from carewire.warehouse.db import transaction
 
@@ -270,14 +272,24 @@ def finish(con: duckdb.DuckDBPyConnection, clients: Mapping[str, DiscourseDestin
         ORDER BY p.occurred_at, p.event_id""").fetchall()
     done: dict[str, int] = {}
     errors: dict[str, str] = {}
+    down: dict[str, str] = {}   # destination -> why: its other acts wait for the next run
     for _, kind, delivery_key, destination, external_id, actor, data in pending:
         data = json.loads(data)
         client = clients.get(destination)
         if client is None:
             errors[data["action_key"]] = f"no Discourse destination {destination!r}"
             continue
+        if destination in down:
+            errors[f"{kind}:{data['action_key']}"] = (f"not tried: {destination} failed "
+                                                      f"earlier in this run ({down[destination]})")
+            continue
         try:
             external_id, result = _do(client, kind, data, external_id)
+        except RetriableDestinationError as exc:
+            # down or rate-limited after the transport's retries: as the delivery step does,
+            # the rest of this forum's work waits for the next run instead of timing out too
+            errors[f"{kind}:{data['action_key']}"] = down[destination] = str(exc)
+            continue
         except DestinationError as exc:
             errors[f"{kind}:{data['action_key']}"] = str(exc)
             continue
