@@ -148,14 +148,14 @@ def recognise(con: duckdb.DuckDBPyConnection, settings: Settings,
             for answer in found:
                 common = {"topic_id": answer.topic_id, "post_id": answer.post_id,
                           "post_number": answer.post_number, "url": answer.url,
-                          "why": answer.why, "team": recognition.team}
+                          "why": answer.why, "team": recognition.team,
+                          "username": answer.username}
                 if recognition.badge_id is not None:
                     key = action_key("badge", recognition.destination, answer.post_id,
                                      recognition.badge_id)
                     planned += _plan(con, "badge_planned", key, now, answer.delivery_key,
                                      recognition.destination, answer.topic_id, answer.username,
-                                     common | {"username": answer.username,
-                                               "badge_id": recognition.badge_id})
+                                     common | {"badge_id": recognition.badge_id})
                 if recognition.thank_you:
                     key = action_key("thanks", recognition.destination, answer.post_id)
                     raw = (recognition.thank_you.replace("{username}", answer.username)
@@ -259,12 +259,16 @@ def fact_sheets(con: duckdb.DuckDBPyConnection, cluster_id: str | None = None,
 
 def finish(con: duckdb.DuckDBPyConnection, clients: Mapping[str, DiscourseDestination],
            now: datetime) -> dict[str, Any]:
-    """Do every planned act not yet done, oldest first; what fails stays planned."""
+    """Do every planned act not yet done, oldest first; what fails stays planned. An act
+    for a member erased since it was planned is never done: the erasure nulled its
+    `data.username` (maintenance/target.py), and the scrubbed event stays, so that the
+    same answer is not planned again either."""
     pending = con.execute(f"""
         SELECT p.event_id, p.kind, p.delivery_key, p.destination, p.external_id, p.actor,
                p.data
         FROM core__events p
         WHERE p.kind IN {tuple(DONE)}
+          AND NOT (json_exists(p.data, '$.username') AND p.data->>'username' IS NULL)
           AND NOT EXISTS (SELECT 1 FROM core__events d
                           WHERE d.kind = CASE p.kind {' '.join(
                               f"WHEN '{a}' THEN '{b}'" for a, b in DONE.items())} END

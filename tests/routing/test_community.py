@@ -422,6 +422,8 @@ def test_sync_outcomes_recognises_an_accepted_customer_answer_once_and_staff_nev
     assert first["recognition"] == {"planned": 2, "done": {"badge_granted": 1, "thanked": 1},
                                     "errors": {}}
     assert again["recognition"] == {"planned": 0, "done": {}, "errors": {}}
+    # the thank-you is carewire's own act (`thanked`), not a reply the next sync records
+    assert sum(again["outcomes_recorded"].values()) == 0
     assert discourse.count("POST", "/user_badges.json") == 1
     assert discourse.badges_of("ana") == [BADGE] and discourse.badges_of("mod") == []
     assert [p["reply_to_post_number"] for p in thanks_posts(discourse)] == [

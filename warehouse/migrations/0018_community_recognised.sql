@@ -11,6 +11,8 @@
 -- out__community_members is redefined with every column it had and `answers_recognised`
 -- after `answers_liked`. out__community_health names the columns it reads from it and
 -- counts its phases as it finds them, so it follows without being created again.
+--
+-- Then out__helper_ranking forgets an erased helper (below).
 CREATE OR REPLACE VIEW out__community_members AS
 WITH posts AS (
     SELECT * FROM core__community_posts WHERE NOT by_staff
@@ -107,3 +109,55 @@ SELECT m.week, m.space, m.source, m.author_id, u.handle, m.posts, m.replies, m.a
            AS phase_reason
 FROM measured m
 LEFT JOIN core__authors u USING (source, author_id);
+
+-- An erased helper leaves out__helper_ranking (issue 22, erasure). Erasure keeps the events
+-- about their answers, scrubbed, so that a sync does not record or recognise the same answer
+-- again (maintenance/erase.py): a JSON value that was their name becomes null, a column
+-- that was their name the marker `[erased]`. 0017 fell back from the accepted answer's
+-- data.username to the event's actor, so every erased helper became one helper
+-- "[erased] (forums)", ranked and offered questions. Discourse names the author of an
+-- accepted answer in both (routing/destinations/discourse.py), so data.username alone loses
+-- nobody else. The answer offers' data.answer.helper is nulled the same way already.
+CREATE OR REPLACE VIEW out__helper_ranking AS
+WITH accepted AS (  -- each accepted answer once: its url names the post
+    SELECT data->>'username' AS handle, count(DISTINCT data->>'url') AS answers_accepted
+    FROM core__events
+    WHERE kind = 'accepted_answer' AND data->>'username' IS NOT NULL
+    GROUP BY ALL
+),
+offers AS (  -- the answer each offer carried, and its helper
+    SELECT delivery_key, data->'answer'->>'helper' AS handle
+    FROM core__events
+    WHERE kind = 'answer_offered' AND data->'answer'->>'helper' IS NOT NULL
+),
+rated AS (  -- the customer's latest rating of each offer
+    SELECT o.delivery_key, any_value(o.handle) AS handle,
+           arg_max(TRY_CAST(r.data->>'score' AS INTEGER), r.occurred_at) AS score
+    FROM offers o
+    JOIN core__events r ON r.delivery_key = o.delivery_key AND r.kind = 'rated'
+         AND r.data->>'by' = 'customer'
+    GROUP BY o.delivery_key
+),
+ratings AS (
+    SELECT handle, count(*) AS ratings, sum(score) AS total, avg(score) AS mean_rating
+    FROM rated WHERE score BETWEEN 1 AND 5 GROUP BY handle
+),
+prior AS (
+    SELECT coalesce(avg(score), 3.0) AS prior_mean FROM rated WHERE score BETWEEN 1 AND 5
+),
+helpers AS (
+    SELECT coalesce(a.handle, r.handle) AS handle,
+           coalesce(a.answers_accepted, 0) AS answers_accepted,
+           coalesce(r.ratings, 0) AS ratings, r.mean_rating,
+           (3 * p.prior_mean + coalesce(r.total, 0)) / (3 + coalesce(r.ratings, 0)) AS score,
+           p.prior_mean
+    FROM accepted a FULL JOIN ratings r ON r.handle = a.handle
+    CROSS JOIN prior p
+)
+SELECT handle || ' (forums)' AS helper, answers_accepted, ratings, mean_rating, score,
+       prior_mean,
+       row_number() OVER (ORDER BY score DESC, answers_accepted DESC, handle) AS rank,
+       answers_accepted || ' accepted, '
+           || CASE WHEN ratings = 0 THEN 'not rated yet'
+                   ELSE 'rated ' || printf('%.1f', mean_rating) || ' by ' || ratings END AS why
+FROM helpers;
