@@ -3,7 +3,9 @@
 Every 30 minutes: ask the desk, Discourse and Zendesk what happened to the items carewire
 delivered (claims, replies, resolutions, satisfaction ratings, accepted answers), record
 each as an event, offer every accepted community answer to all the authors of its issue
-cluster, escalate community items left without an answer, deliver those, and publish.
+cluster, escalate community items left without an answer, deliver those; where
+`community.recognition` is configured, badge and thank the customers whose answers were
+accepted (or liked), once each (docs/community.md); and publish.
 
 It writes the warehouse like the process DAG does. DuckDB allows one writer: its tasks run
 in the `carewire_warehouse` pool of one slot, so a task waits for a running process task

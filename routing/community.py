@@ -15,7 +15,9 @@ Every act is done exactly once, the way deliveries are:
    after a timeout, a 429 or a crash does the act once.
 3. Done, the outcome is recorded as an event (`badge_granted`, `thanked`, `helper_added`,
    `fact_sheet_posted`). An act that failed stays planned: `finish` (every command of
-   `carewire community`) tries it again.
+   `carewire community`, and every sync_outcomes run where recognition is configured)
+   tries it again. A forum still down or rate-limiting after the transport's retries
+   gets no more calls in that run: its other acts wait for the next.
 
 Answers are never recognised for Discourse staff (its `admin`, `moderator` and `staff`
 flags on the post), the API user, or the brand's own accounts (core__author_influence tier
@@ -34,7 +36,7 @@ import duckdb
 
 from carewire.core.errors import ConfigError
 from carewire.core.settings import CommunitySettings, RecognitionSettings, Settings
-from carewire.routing.destinations.base import DestinationError
+from carewire.routing.destinations.base import DestinationError, RetriableDestinationError
 from carewire.routing.destinations.discourse import REGULAR_POST, DiscourseDestination
 from carewire.warehouse.db import transaction
 
@@ -146,14 +148,14 @@ def recognise(con: duckdb.DuckDBPyConnection, settings: Settings,
             for answer in found:
                 common = {"topic_id": answer.topic_id, "post_id": answer.post_id,
                           "post_number": answer.post_number, "url": answer.url,
-                          "why": answer.why, "team": recognition.team}
+                          "why": answer.why, "team": recognition.team,
+                          "username": answer.username}
                 if recognition.badge_id is not None:
                     key = action_key("badge", recognition.destination, answer.post_id,
                                      recognition.badge_id)
                     planned += _plan(con, "badge_planned", key, now, answer.delivery_key,
                                      recognition.destination, answer.topic_id, answer.username,
-                                     common | {"username": answer.username,
-                                               "badge_id": recognition.badge_id})
+                                     common | {"badge_id": recognition.badge_id})
                 if recognition.thank_you:
                     key = action_key("thanks", recognition.destination, answer.post_id)
                     raw = (recognition.thank_you.replace("{username}", answer.username)
@@ -243,12 +245,16 @@ def post_fact_sheet(con: duckdb.DuckDBPyConnection, community: CommunitySettings
 
 def finish(con: duckdb.DuckDBPyConnection, clients: Mapping[str, DiscourseDestination],
            now: datetime) -> dict[str, Any]:
-    """Do every planned act not yet done, oldest first; what fails stays planned."""
+    """Do every planned act not yet done, oldest first; what fails stays planned. An act
+    for a member erased since it was planned is never done: the erasure nulled its
+    `data.username` (maintenance/target.py), and the scrubbed event stays, so that the
+    same answer is not planned again either."""
     pending = con.execute(f"""
         SELECT p.event_id, p.kind, p.delivery_key, p.destination, p.external_id, p.actor,
                p.data
         FROM core__events p
         WHERE p.kind IN {tuple(DONE)}
+          AND NOT (json_exists(p.data, '$.username') AND p.data->>'username' IS NULL)
           AND NOT EXISTS (SELECT 1 FROM core__events d
                           WHERE d.kind = CASE p.kind {' '.join(
                               f"WHEN '{a}' THEN '{b}'" for a, b in DONE.items())} END
@@ -256,14 +262,24 @@ def finish(con: duckdb.DuckDBPyConnection, clients: Mapping[str, DiscourseDestin
         ORDER BY p.occurred_at, p.event_id""").fetchall()
     done: dict[str, int] = {}
     errors: dict[str, str] = {}
+    down: dict[str, str] = {}   # destination -> why: its other acts wait for the next run
     for _, kind, delivery_key, destination, external_id, actor, data in pending:
         data = json.loads(data)
         client = clients.get(destination)
         if client is None:
             errors[data["action_key"]] = f"no Discourse destination {destination!r}"
             continue
+        if destination in down:
+            errors[f"{kind}:{data['action_key']}"] = (f"not tried: {destination} failed "
+                                                      f"earlier in this run ({down[destination]})")
+            continue
         try:
             external_id, result = _do(client, kind, data, external_id)
+        except RetriableDestinationError as exc:
+            # down or rate-limited after the transport's retries: as the delivery step does,
+            # the rest of this forum's work waits for the next run instead of timing out too
+            errors[f"{kind}:{data['action_key']}"] = down[destination] = str(exc)
+            continue
         except DestinationError as exc:
             errors[f"{kind}:{data['action_key']}"] = str(exc)
             continue

@@ -58,6 +58,7 @@ def sync(con: duckdb.DuckDBPyConnection, policy: Policy,
         except DestinationError as exc:
             errors[name] = str(exc)
             continue
+        outcomes = _not_thank_yous(con, name, outcomes)
         rows = [(hashlib.sha256(f"{o.outcome_id}|{key}".encode()).hexdigest(), o.at, o.kind, key,
                  name, o.external_id, o.actor, json.dumps(o.data, default=str), now)
                 for o in outcomes for key in items.get(o.external_id, ())]
@@ -79,6 +80,20 @@ def sync(con: duckdb.DuckDBPyConnection, policy: Policy,
             "escalated": escalated, "errors": errors}
 
 
+def _not_thank_yous(con, name: str, outcomes: list) -> list:
+    """Without the thank-yous carewire posted under recognised answers (routing/community.py
+    records each as `thanked`, with its post's id): they are carewire's own acts, not
+    replies to the asker, and their text names the member thanked, who may have been
+    erased since (maintenance/erase.py scrubs the `thanked` event, not the forum)."""
+    own = {str(post_id) for (post_id,) in con.execute(
+        "SELECT data->>'reply_post_id' FROM core__events WHERE kind = 'thanked' "
+        "AND destination = ? AND data->>'reply_post_id' IS NOT NULL", [name]).fetchall()}
+    if not own:
+        return outcomes
+    return [o for o in outcomes if not (o.kind == "replied"
+                                        and str(o.data.get("post_id")) in own)]
+
+
 def _count(con) -> int:
     return con.execute("SELECT count(*) FROM core__events").fetchone()[0]
 
@@ -91,7 +106,7 @@ def _offer_answers(con, policy: Policy, now: datetime) -> int:
                m.source, m.source_id, coalesce(a.handle, m.author_id) AS author,
                e.data->>'url' AS url, v.delivery_key AS community_key, v.cluster_id,
                coalesce(f.former_source_id, m.source_id) AS key_source_id,
-               coalesce(e.data->>'username', e.actor) AS helper
+               e.data->>'username' AS helper   -- null once the helper is erased
         FROM core__events e
         JOIN core__deliveries v ON v.delivery_key = e.delivery_key AND v.route = 'community'
         JOIN core__delivery_mentions d ON d.delivery_key = v.delivery_key

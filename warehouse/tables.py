@@ -976,7 +976,8 @@ _VIEWS = (
         as_of TIMESTAMPTZ -- the newest last_seen_at of the space's posts: how far the data
             -- goes"""), ("source", "question_id"), personal=True),
     View("out__community_members", "customer, space and UTC week in which they posted "
-         "there or had an answer accepted: counts and the phase they are in, with why",
+         "there or had an answer accepted or recognised: counts and the phase they are in, "
+         "with why",
          columns("""
         week DATE -- Monday of the UTC week
         space VARCHAR -- core__community_spaces
@@ -989,6 +990,9 @@ _VIEWS = (
         answers_accepted BIGINT -- their answers accepted that week (by when the acceptance
             -- was recorded)
         answers_liked BIGINT -- their answers posted that week with at least one like
+        answers_recognised BIGINT -- their posts recognised that week: carewire granted a
+            -- badge for it or thanked its author under it (core__events badge_granted,
+            -- thanked), each post once, in the week the first was recorded
         first_post_at TIMESTAMPTZ -- their first post in the space
         active_weeks_of_last_4 BIGINT -- weeks they posted in the space among this one and
             -- the 3 before, 0..4
@@ -997,8 +1001,8 @@ _VIEWS = (
         tier VARCHAR IN TIERS -- their influence tier now (core__author_influence); NULL
             -- before influence is computed
         phase VARCHAR -- the first that holds: integrated (a superfan, or 2 or more answers
-            -- accepted so far), delighted (an answer accepted this week, or an answer posted
-            -- this week liked), bound (posted in 3 or more of the last 4 weeks), participating
+            -- accepted so far), delighted (an answer accepted or recognised this week, or an
+            -- answer posted this week liked), bound (posted in 3 or more of the last 4 weeks), participating
             -- (posted this week and in an earlier week), attracted (their first week)
         phase_reason VARCHAR -- why that phase, with the numbers that put them there"""),
          ("week", "space", "source", "author_id"), personal=True),

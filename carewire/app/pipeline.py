@@ -10,7 +10,8 @@
     gate            data-quality suites on what a step touched -> results, held
                     batches, quarantined rows (after load, enrich and route)
     deliver         pending deliveries -> desk, Discourse, Zendesk, webhook (once each)
-    sync_outcomes   destinations -> outcome events; answer offers and escalations
+    sync_outcomes   destinations -> outcome events; answer offers and escalations;
+                    badges and thank-yous for helpful answers (community.recognition)
     publish         warehouse -> analyst snapshot (atomic replace) -> Parquet exports
     maintain        erasures, platform deletions, retention, compaction -> publish
 
@@ -278,8 +279,12 @@ def deliver(settings: Settings, credentials: Mapping[str, Credentials], now: dat
 
 def sync_outcomes(settings: Settings, credentials: Mapping[str, Credentials],
                   now: datetime) -> dict[str, Any]:
-    """Record what destinations report, queue answer offers and escalations, deliver them.
-    A destination that could not be asked fails the call, after the others are done."""
+    """Record what destinations report, queue answer offers and escalations, deliver them;
+    then, where `community.recognition` is configured, recognise the accepted (or liked)
+    answers by customers, once each (`recognition` in the result: acts planned, done, and
+    the errors of those left planned for the next run). A destination that could not be
+    asked fails the call, after the others are done; a recognition that could not be done
+    never does."""
     from carewire.routing.deliver import deliver_pending
     from carewire.routing.destinations.base import RetriableDestinationError
     from carewire.routing.outcomes import sync
@@ -291,12 +296,30 @@ def sync_outcomes(settings: Settings, credentials: Mapping[str, Credentials],
             connect(settings.warehouse) as con:
         synced = sync(con, policy, destinations, now)
         synced["delivery"] = deliver_pending(con, destinations, settings.routing, now)
+        if settings.community.recognition:
+            synced["recognition"] = _recognise(con, settings, destinations, now)
     if synced["errors"]:
         raise RetriableDestinationError(
             f"outcomes could not be read from {', '.join(sorted(synced['errors']))}: "
             f"{'; '.join(synced['errors'].values())}. The rest were synced ({synced}); the "
             "next run asks again.", destination=",".join(sorted(synced["errors"])))
     return synced
+
+
+def _recognise(con, settings: Settings, destinations: Mapping[str, Any],
+               now: datetime) -> dict[str, Any]:
+    """routing/community.py's recognise, through the destinations the sync built (the
+    settings make sure each one recognition names is a Discourse). Acts the forum did not
+    take (429, timeout, refusal) stay planned and are tried again by the next run."""
+    from carewire.routing.community import recognise
+
+    forums = {name: d for name, d in destinations.items() if d.kind == "discourse"}
+    recognised = recognise(con, settings, forums, now)
+    if recognised["errors"]:
+        log.warning("recognition: %d act(s) or thread(s) not done, left for the next run: %s",
+                    len(recognised["errors"]),
+                    "; ".join(f"{k}: {v}" for k, v in recognised["errors"].items()))
+    return recognised
 
 
 @contextmanager

@@ -554,6 +554,22 @@ class Settings(BaseSettings):
         return self
 
     @model_validator(mode="after")
+    def _community_acts_in_discourse(self) -> "Settings":
+        """Checked when the config is read: sync_outcomes recognises on schedule, and a
+        misnamed destination must not first show as a failed run."""
+        kinds = {d.name: d.kind for d in self.routing.destinations}
+        named = [("community.recognition", r.destination) for r in self.community.recognition]
+        if self.community.destination is not None:
+            named.append(("community.destination", self.community.destination))
+        wrong = [f"{where} names {name!r}" for where, name in named
+                 if kinds.get(name) != "discourse"]
+        if wrong:
+            raise ValueError(f"{'; '.join(dict.fromkeys(wrong))}, which is not a Discourse "
+                             "destination under routing.destinations; add it there with "
+                             "kind: discourse, or name one that is")
+        return self
+
+    @model_validator(mode="after")
     def _community_spaces_are_configured(self) -> "Settings":
         known = {space for space, *_ in self.community_spaces(every=True)}
         unknown = [space for space in self.community.spaces or []

@@ -329,7 +329,7 @@ class DiscourseDestination:
                     f"discourse:{self.name}:post:{post['id']}", topic_id, "replied", at,
                     actor=post.get("username"),
                     data={"url": self._url(topic, post["post_number"]),
-                          "post_number": post["post_number"],
+                          "post_number": post["post_number"], "post_id": post["id"],
                           "text": html_to_text(post.get("cooked") or "")}))
         accepted = topic.get("accepted_answer")
         if isinstance(accepted, dict) and accepted.get("post_number"):

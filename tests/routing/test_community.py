@@ -6,7 +6,7 @@ did the work), and staff and the brand's accounts are never recognised."""
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 import duckdb
 import pytest
@@ -369,3 +369,127 @@ community:
                  "--json"]) == 0
     assert [s["url"] for s in printed(capsys)] == [url]
     assert discourse.groups[GROUP] == {"ana"}
+
+
+# Recognition on schedule: the sync_outcomes step (pipeline.sync_outcomes, the DAG's task)
+
+def synced_settings(server, tmp_path, *, recognition: bool = True) -> Settings:
+    destination = DestinationSettings(name="forum", kind="discourse", url=server.url,
+                                      conn_id="carewire_forum", category_id=7)
+    return Settings(
+        data_dir=tmp_path / "data", http=HTTP,
+        routing={"destinations": [destination]},
+        community=CommunitySettings(recognition=[RecognitionSettings(
+            destination="forum", badge_id=BADGE, thank_you=THANKS)] if recognition else []))
+
+
+def sync_twice(server, config: Settings, *scripted) -> list[dict]:
+    """Two runs of the sync_outcomes step, an hour apart; `scripted[i]` (a callable) sets
+    up the forum's trouble before run i."""
+    from carewire.app import pipeline
+
+    creds = {"carewire_forum": Credentials(login=server.api_username, password=server.api_key)}
+    results = []
+    for run, moment in enumerate((NOW, NOW + timedelta(hours=1))):
+        if run < len(scripted):
+            scripted[run]()
+        results.append(pipeline.sync_outcomes(config, creds, moment))
+    return results
+
+
+def warehouse(config: Settings):
+    from carewire.app import pipeline
+    from carewire.warehouse.db import connect
+
+    pipeline.migrate(config)
+    return connect(config.warehouse)
+
+
+def test_sync_outcomes_recognises_an_accepted_customer_answer_once_and_staff_never(
+        discourse, tmp_path):
+    topic_id, answer = thread(discourse)
+    discourse.accept(topic_id, answer["post_number"])
+    staffed, staff_answer = thread(discourse, answerer="mod")
+    discourse.staff["mod"] = "moderator"
+    discourse.accept(staffed, staff_answer["post_number"])
+    discourse.like(staff_answer["id"], 9)
+    config = synced_settings(discourse, tmp_path)
+    with warehouse(config) as con:
+        delivered(con, topic_id, key="k1")
+        delivered(con, staffed, key="k2")
+
+    first, again = sync_twice(discourse, config)
+
+    assert first["recognition"] == {"planned": 2, "done": {"badge_granted": 1, "thanked": 1},
+                                    "errors": {}}
+    assert again["recognition"] == {"planned": 0, "done": {}, "errors": {}}
+    # the thank-you is carewire's own act (`thanked`), not a reply the next sync records
+    assert sum(again["outcomes_recorded"].values()) == 0
+    assert discourse.count("POST", "/user_badges.json") == 1
+    assert discourse.badges_of("ana") == [BADGE] and discourse.badges_of("mod") == []
+    assert [p["reply_to_post_number"] for p in thanks_posts(discourse)] == [
+        answer["post_number"]]
+    with warehouse(config) as con:
+        assert [a for a, _ in events(con, "badge_granted")] == ["ana"]
+        # the outcomes were recorded first, in the same run: both acceptances are there
+        assert con.execute("SELECT count(*) FROM core__events "
+                           "WHERE kind = 'accepted_answer'").fetchone()[0] == 2
+
+
+def test_a_badge_the_forum_refuses_to_take_leaves_the_sync_whole_and_is_granted_next_run(
+        discourse, tmp_path):
+    config = synced_settings(discourse, tmp_path)
+    config.community.recognition[0].thank_you = None
+    with warehouse(config) as con:
+        for key, answerer in (("k1", "ana"), ("k2", "bo")):
+            topic_id, answer = thread(discourse, answerer=answerer)
+            discourse.accept(topic_id, answer["post_number"])
+            delivered(con, topic_id, key=key)
+    tries = HTTP.max_retries + 1   # the first try and every retry of the transport
+
+    def rate_limited():
+        discourse.rate_limit_next(tries, retry_after=0, on="POST /user_badges.json")
+
+    def after_the_first_run():
+        # one grant was tried; the other waited for the next run instead of trying too
+        assert discourse.count("POST", "/user_badges.json") == tries
+        assert discourse.user_badges == []
+
+    first, again = sync_twice(discourse, config, rate_limited, after_the_first_run)
+
+    assert first["errors"] == {} and sum(first["outcomes_recorded"].values()) == 4
+    assert first["recognition"]["planned"] == 2 and first["recognition"]["done"] == {}
+    why = sorted(first["recognition"]["errors"].values())
+    assert "HTTP 429" in why[0] and why[1].startswith("not tried: forum failed earlier")
+    assert again["recognition"] == {"planned": 0, "done": {"badge_granted": 2},
+                                    "errors": {}}
+    assert discourse.badges_of("ana") == discourse.badges_of("bo") == [BADGE]
+    assert discourse.count("POST", "/user_badges.json") == tries + 2
+    with warehouse(config) as con:
+        assert len(events(con, "badge_planned")) == len(events(con, "badge_granted")) == 2
+
+
+def test_without_recognition_configured_the_sync_recognises_nobody(discourse, tmp_path):
+    from carewire.core.settings import SAMPLE_CONFIG, load_settings
+
+    assert load_settings(SAMPLE_CONFIG).community.recognition == []  # the demo's config
+    topic_id, answer = thread(discourse)
+    discourse.accept(topic_id, answer["post_number"])
+    config = synced_settings(discourse, tmp_path, recognition=False)
+    with warehouse(config) as con:
+        delivered(con, topic_id)
+
+    first, _ = sync_twice(discourse, config)
+
+    assert "recognition" not in first and sum(first["outcomes_recorded"].values()) == 2
+    assert discourse.user_badges == [] and thanks_posts(discourse) == []
+    assert discourse.count("GET", "/user-badges/ana.json") == 0
+
+
+def test_recognition_must_name_a_discourse_destination():
+    with pytest.raises(ValueError, match="community.recognition names 'forum'"):
+        Settings(community={"recognition": [{"destination": "forum", "badge_id": BADGE}]})
+    with pytest.raises(ValueError, match="community.destination names 'tickets'"):
+        Settings(routing={"destinations": [{"name": "tickets", "kind": "zendesk",
+                                            "url": "https://z.example"}]},
+                 community={"destination": "tickets"})

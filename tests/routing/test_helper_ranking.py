@@ -118,6 +118,20 @@ def test_an_offer_carries_its_answer_so_its_rating_reaches_the_helper(con):
     assert rows == {"ana (forums)": 1, "bo (forums)": 0}
 
 
+def test_an_erased_helper_is_nobody(con):
+    """Erasure scrubs the events of an erased helper (maintenance/erase.py): JSON values that
+    named them become null, the actor `[erased]`. Their acceptance and the rating of the
+    offer that carried their answer count for nobody, not for one helper "[erased]"."""
+    _accepted(con, "bo", "t/5/2")
+    _event(con, "accepted_answer", "community-1", {"url": "t/1/2", "username": None},
+           actor="[erased]")
+    _event(con, "answer_offered", "offer-1", {"answer": {"url": "t/1/2", "helper": None}})
+    _event(con, "rated", "offer-1", {"score": 1, "by": "customer"}, actor="pat")
+    rows = con.execute("SELECT helper, answers_accepted, ratings, prior_mean "
+                       "FROM out__helper_ranking").fetchall()
+    assert rows == [("bo (forums)", 1, 0, 3.0)]
+
+
 def _index(con) -> ExpertIndex:
     """Superfans and the (2-d, unit) questions they answered; the new question is (1, 0),
     so each similarity is the first coordinate."""

@@ -1,6 +1,7 @@
 """Community health (issue 22, part 1): eight weeks of a brand's forum, built row by row,
 and every phase count, responsiveness median and customers' share checked against numbers
-worked out by hand below."""
+worked out by hand below; answers recognised with a badge or a thank-you count for delight
+(migration 0018)."""
 
 from __future__ import annotations
 
@@ -35,14 +36,16 @@ class Forum:
         self.con = con
         self.posts = 0
         self.numbers: dict[int, int] = {}
+        self.urls: dict[str, str] = {}
 
     def post(self, topic: int, author: str, when: datetime, likes: int = 0,
              cluster: str | None = None) -> str:
         self.posts += 1
         number = self.numbers[topic] = self.numbers.get(topic, 0) + 1
         source_id = f"{HOST}:post:{self.posts}"
+        url = self.urls[source_id] = f"https://{HOST}/t/q/{topic}/{number}"
         insert(self.con, "core__mentions", source="forums", source_id=source_id,
-               stream="kc", url=f"https://{HOST}/t/q/{topic}/{number}", author_id=author,
+               stream="kc", url=url, author_id=author,
                text="words", created_at=when, thread_id=f"{HOST}:topic:{topic}",
                parent_id=None if number == 1 else f"{HOST}:post:first", like_count=likes,
                categories=["Support"], is_deleted=False, first_seen_at=when, last_seen_at=END)
@@ -57,6 +60,18 @@ class Forum:
                external_id=str(topic), actor=username,
                data=f'{{"url": "https://{HOST}/t/q/{topic}/{number}", '
                     f'"post_number": {number}, "username": "{username}"}}')
+
+    def recognise(self, kind: str, source_id: str, when: datetime, username: str) -> None:
+        """A badge granted (`badge_granted`) or a thank-you posted (`thanked`) for the post,
+        as routing/community.py records it: the post's Discourse id and its address."""
+        post_id = source_id.rsplit(":", 1)[1]
+        url = self.urls[source_id]
+        topic = url.split("/")[-2]
+        insert(self.con, "core__events", event_id=f"{kind}-{post_id}", kind=kind,
+               occurred_at=when, delivery_key=f"community-{topic}", destination="forum",
+               external_id=topic, actor=username,
+               data=f'{{"url": "{url}", "post_id": {post_id}, "username": "{username}", '
+                    f'"why": "accepted"}}')
 
 
 def x_mention(con, source_id: str, author: str, when: datetime, cluster: str) -> None:
@@ -109,17 +124,24 @@ def con():
     f.post(104, STAFF, at(2, day=1, hour=40), likes=1)
     # week 3: D asks (q5): staff after 2 h (liked), A after 6 h; week 4: B replies there too
     f.post(105, D, at(3))
-    f.post(105, STAFF, at(3, hour=12), likes=1)
-    f.post(105, A, at(3, hour=16))
+    staff_answer = f.post(105, STAFF, at(3, hour=12), likes=1)
+    a_answer = f.post(105, A, at(3, hour=16))
     f.post(105, B, at(4))
-    # week 5: C, a superfan, asks (q6): nobody replies
+    # week 5: C, a superfan, asks (q6): nobody replies. A's q5 answer is recognised: its
+    # badge on Tuesday, its thank-you (the forum was down) on Monday of week 6: one answer
+    # recognised, in week 5, when A posted nothing. Staff's answer has a badge: staff is
+    # never a member
     f.post(106, C, at(5))
+    f.recognise("badge_granted", a_answer, at(5, day=1), "ann")
+    f.recognise("thanked", a_answer, at(6), "ann")
+    f.recognise("badge_granted", staff_answer, at(5, day=1), "kestrel_team")
     # week 6: D asks (q7): E answers after 1 h, liked twice
     f.post(107, D, at(6))
-    f.post(107, E, at(6, hour=11), likes=2)
+    e_answer = f.post(107, E, at(6, hour=11), likes=2)
     # week 7: E asks (q8) on Sunday at 20:00 UTC (Monday in Kiritimati): its 24 hours are
-    # not over when the data ends
+    # not over when the data ends. E was thanked for his q7 answer on Tuesday
     f.post(108, E, at(7, day=6, hour=20))
+    f.recognise("thanked", e_answer, at(7, day=1), "ed")
 
     # answers sent: the accepted answer of q3 offered to two X authors on Thursday of week
     # 2; u9 goes on to a contact-center case about the same issue on Friday, u8 does not;
@@ -164,14 +186,24 @@ def test_eight_weeks_of_community_health_as_worked_out_by_hand(con):
         (week(3), "ann"): "bound",          # weeks 0..3: 4 of the last 4
         (week(3), "di"): "attracted",       # her first post
         (week(4), "bo"): "integrated",      # still 2 accepted so far
+        (week(5), "ann"): "delighted",      # no post, but her q5 answer got its badge
         (week(5), "cy"): "integrated",      # a superfan
         (week(6), "di"): "participating",   # also posted in week 3; 2 of the last 4
         (week(6), "ed"): "delighted",       # his first post, an answer liked
-        (week(7), "ed"): "participating",   # also posted in week 6
-    }  # staff is never a member
+        (week(7), "ed"): "delighted",       # posted q8 (again), and thanked for his answer
+    }  # staff is never a member; ann's thank-you in week 6 is the same answer again
     assert phases[(week(2), "bo")][1] == "2 of their answers accepted so far (2 or more)"
     assert phases[(week(2), "ann")][1] == "posted in 3 of the last 4 weeks (3 or more)"
-    assert phases[(week(1), "bo")][1] == "their answers this week: 1 accepted, 0 liked"
+    assert phases[(week(1), "bo")][1] == ("their answers this week: 1 accepted, 0 liked, "
+                                          "0 recognised")
+    assert phases[(week(5), "ann")][1] == ("their answers this week: 0 accepted, 0 liked, "
+                                           "1 recognised")
+    assert phases[(week(7), "ed")][1] == ("their answers this week: 0 accepted, 0 liked, "
+                                          "1 recognised")
+    assert con.execute("""SELECT week, handle, posts, answers_recognised
+                          FROM out__community_members WHERE answers_recognised > 0
+                          ORDER BY week""").fetchall() == [(week(5), "ann", 0, 1),
+                                                           (week(7), "ed", 1, 1)]
     assert phases[(week(5), "cy")][1].startswith("superfan: 3 liked answers")
     assert phases[(week(0), "ann")][1] == "first post in the space on 2026-10-05 (UTC)"
 
@@ -192,12 +224,13 @@ def test_eight_weeks_of_community_health_as_worked_out_by_hand(con):
         # q5: staff after 2 h (liked first: the deciding answer is staff's), A after 6 h
         week(3): (1, 0, 1, 0, 0, 1, 0, 2.0, 6.0, 0.0, 0),
         week(4): (0, 0, 0, 0, 1, 0, 0, N, N, N, 0),
-        # q6: no reply at all
-        week(5): (0, 0, 0, 0, 1, 1, 1, N, N, N, 0),
+        # q6: no reply at all; A delighted by the badge for her q5 answer
+        week(5): (0, 0, 0, 1, 1, 1, 1, N, N, N, 0),
         # q7: E after 1 h, liked: a customer's answer
         week(6): (0, 1, 0, 1, 0, 1, 0, 1.0, 1.0, 1.0, 0),
-        # q8: 24 h not over, so not (yet) unanswered; u7's answer has not had its 7 days
-        week(7): (0, 1, 0, 0, 0, 1, 0, N, N, N, 0),
+        # q8: 24 h not over, so not (yet) unanswered; u7's answer has not had its 7 days.
+        # E, thanked for his q7 answer, is delighted rather than participating
+        week(7): (0, 0, 0, 1, 0, 1, 0, N, N, N, 0),
     }
     deflections = con.execute("""
         SELECT week, author_id, received_as, opened_case, is_deflected
@@ -251,6 +284,7 @@ def test_an_erased_member_leaves_both_views(con):
     assert rows[week(1)][:6] == (0, 0, 0, 1, 0, 0) and rows[week(1)][10] == 0
     assert week(2) in rows and rows[week(2)][10] == 1  # u8 only
     assert rows[week(3)][:5] == (1, 0, 0, 0, 0)        # D alone
+    assert rows[week(5)][:5] == (0, 0, 0, 0, 1)        # C alone: A's recognition went too
 
 
 def test_listed_spaces_take_subreddits_and_leave_out_unlisted_forums(con):

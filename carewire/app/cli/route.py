@@ -54,8 +54,9 @@ def deliver(
 @app.command(
     "sync", short_help="bring back outcomes; queue answer offers and escalations",
     help="What the sync_outcomes DAG does: record what destinations report, offer accepted "
-         "answers to every author of the cluster, escalate unanswered community items, and "
-         "deliver those.")
+         "answers to every author of the cluster, escalate unanswered community items, "
+         "deliver those, and recognise helpful answers where community.recognition is "
+         "configured (`carewire community recognise`).")
 def sync(ctx: typer.Context) -> None:
     from carewire.app import pipeline
     from carewire.app.credentials import for_destinations
