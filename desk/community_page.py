@@ -85,7 +85,8 @@ def read(snapshot: Path, weeks: int, space: str | None) -> CommunityBoard:
             if board.weekly:
                 board.members = records(con, """
                     SELECT coalesce(handle, author_id) AS member, source, phase, posts,
-                           answers, answers_accepted, phase_reason
+                           answers, answers_accepted, answers_recognised,
+                           phase_reason
                     FROM out__community_members WHERE space = ? AND week = ?
                     ORDER BY list_position(?, phase) DESC, posts DESC, member""",
                                         [board.space, board.latest["week"], list(PHASES)])
