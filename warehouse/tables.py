@@ -642,7 +642,7 @@ _VIEWS = (
             -- tie); NULL when none is
             -- enriched"""), ("cluster_id",), personal=True),
     View("out__sentiment_daily", "source and day: mentions, relevant, negative/neutral/"
-         "positive", columns("""
+         "positive, not scored", columns("""
         source VARCHAR -- the platform
         day DATE -- the UTC calendar day of created_at, whatever the session's time zone
         mentions BIGINT -- enriched mentions posted that day (deleted ones excepted)
@@ -867,7 +867,7 @@ _VIEWS = (
          ("helper",),
          personal=True),
     View("out__volume_sentiment_daily", "day, source and topic: mentions, negative, "
-         "positive, mean sentiment", columns("""
+         "positive, not scored, mean sentiment of the scored", columns("""
         grain VARCHAR -- source (each mention once, topic NULL) or topic (once per topic)
         day DATE -- the UTC day of created_at
         source VARCHAR -- the platform
