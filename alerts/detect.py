@@ -136,6 +136,19 @@ ORDER BY mentions DESC, size DESC NULLS LAST, k.cluster_id
 LIMIT $top
 """
 
+_NOT_SCORED = """
+SELECT count(DISTINCT (m.source, m.source_id))
+FROM core__mentions m
+JOIN core__mention_tags t USING (source, source_id)
+JOIN core__enrichments e USING (source, source_id)
+WHERE NOT m.is_deleted AND t.brand = $brand
+  AND ($source = '*' OR m.source = $source) AND ($topic = '*' OR t.topic = $topic)
+  AND m.created_at >= $start AND m.created_at < $end
+  AND e.sentiment = 'not_scored' AND e.relevant
+"""
+"""The relevant mentions of an hour whose sentiment no model could score (their language
+has none): a negative spike cannot count them, so its explanation says how many there were."""
+
 _EXAMPLES = _HIT + """
 SELECT link FROM hit ORDER BY created_at, source, source_id LIMIT $examples
 """
@@ -265,6 +278,12 @@ def _explained(con, row: dict, k: float) -> Alert:
             f"hour of the week over the {weeks} weeks before (MAD {mad:.1f}, spread "
             f"{spread:.1f}); {ratio}, {score:.1f} spreads above it (alerts start above "
             f"{k:g} spreads: more than {threshold:.1f}).")
+    if metric == "negative":
+        unscored = con.execute(_NOT_SCORED, {key: params[key] for key in (
+            "brand", "source", "topic", "start", "end")}).fetchone()[0]
+        if unscored:
+            rose += (f" {unscored} relevant mentions of that hour were not scored (no "
+                     "sentiment model for their language) and are not counted.")
     behind = "; ".join(f'"{c["founder_text"]}" ({c["mentions"]})' for c in clusters)
     return Alert(
         alert_id=alert_id(metric, brand, source, topic, hour), metric=metric, brand=brand,

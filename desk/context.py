@@ -45,7 +45,7 @@ def item_context(snapshot: Path, source: str, source_id: str,
                 SELECT m.source, m.source_id, m.stream, m.thread_id, m.url, m.title, m.text,
                        m.created_at, m.author_id,
                        m.is_deleted, e.sentiment, e.sentiment_score, e.sentiment_confidence,
-                       e.intent, e.intent_reason, e.language, e.relevance_score, e.models_version
+                       e.sentiment_reason, e.intent, e.intent_reason, e.language, e.relevance_score, e.models_version
                 FROM core__mentions m LEFT JOIN core__enrichments e USING (source, source_id)
                 WHERE m.source = ? AND m.source_id = ?""", [source, source_id])
             if not mention:

@@ -62,6 +62,9 @@ class Dashboard:
     influencers: list[dict[str, Any]] = field(default_factory=list)
     clusters: list[dict[str, Any]] = field(default_factory=list)
     voice: list[dict[str, Any]] = field(default_factory=list)
+    not_scored: int = 0
+    """Own mentions in the period whose sentiment was not scored (no model for their
+    language): in no average and no negative share."""
     clocks: dict[str, str] = field(default_factory=dict)
     """Team -> the clock its SLA runs on, as said on the page (`sla_clocks`)."""
 
@@ -109,11 +112,18 @@ def read(snapshot: Path, weeks: int, team: str | None, source: str | None,
             board.volume = records(con, """
                 SELECT day, source, mentions, negative, avg_sentiment_score FROM volume
                 WHERE grain = 'source' ORDER BY day, source""")
+            # a mention not scored (no sentiment model for its language) is counted apart:
+            # the negative share is of the scored ones
             board.topics = records(con, """
                 SELECT topic, sum(mentions) AS mentions, sum(negative) AS negative,
-                       sum(negative) / sum(mentions) AS negative_share
+                       sum(not_scored) AS not_scored,
+                       sum(negative) / nullif(sum(negative) + sum(neutral) + sum(positive), 0)
+                           AS negative_share
                 FROM volume WHERE grain = 'topic'
                 GROUP BY topic ORDER BY mentions DESC, topic""")
+            board.not_scored = int(con.execute(
+                "SELECT coalesce(sum(not_scored), 0) FROM volume WHERE grain = 'source'"
+            ).fetchone()[0])
             board.topic_days = records(con, """
                 SELECT day, topic, sum(mentions) AS mentions FROM volume WHERE grain = 'topic'
                 GROUP BY day, topic ORDER BY day, topic""")
@@ -201,8 +211,9 @@ def draw(board: Dashboard) -> dict[str, Any]:
         "topics": charts.bar_chart([(r["topic"], r["mentions"]) for r in board.topics],
                                    title="Mentions per topic"),
         "topic_negative": charts.bar_chart(
-            [(r["topic"], r["negative_share"]) for r in board.topics],
-            title="Share of negative mentions per topic", fmt=charts.percent),
+            [(r["topic"], r["negative_share"]) for r in board.topics
+             if r["negative_share"] is not None],
+            title="Share of negative mentions per topic (of those scored)", fmt=charts.percent),
         "topic_lines": charts.line_chart(topic_x, topic_lines, title="Mentions per day by "
                                          "topic (busiest topics)"),
         "influencers": charts.bar_chart(

@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from carewire.core.errors import ConfigError
+from carewire.core.labels import NOT_SCORED
 from carewire.core.settings import EnrichmentSettings
 from carewire.enrichment import intent, language
 from carewire.enrichment import relevance as noise_rules
@@ -24,12 +25,13 @@ from carewire.enrichment.encoder import Encoder
 from carewire.enrichment.heads import Head
 from carewire.enrichment.private_channel import PrivateChannel
 from carewire.enrichment.relevance import Relevance
-from carewire.enrichment.sentiment import sentiment_model
+from carewire.enrichment.sentiment import for_language, sentiment_model
 from carewire.enrichment.text import normalize
 
-COLUMNS = ["language", "language_confidence", "sentiment", "sentiment_score",
-           "sentiment_confidence", "relevant", "relevance_score", "relevance_reason", "intent",
-           "intent_reason", "private_score", "private_reason"]
+COLUMNS = ["language", "language_confidence", "language_source", "sentiment",
+           "sentiment_score", "sentiment_confidence", "sentiment_language", "sentiment_reason",
+           "relevant", "relevance_score", "relevance_reason", "intent", "intent_reason",
+           "private_score", "private_reason"]
 _PLACEHOLDERS = re.compile(r"@user|\bhttp\b")
 
 
@@ -64,7 +66,7 @@ class Enricher:
     def __init__(self, settings: EnrichmentSettings) -> None:
         self.settings = settings
         self.sentiment = sentiment_model(settings.sentiment_model, settings.sentiment_labels,
-                                         settings.device)
+                                         settings.device, settings.sentiment_languages)
         self.relevance = Relevance(Head.load(settings.relevance_head)
                                    if settings.relevance_head else None)
         self.private_channel = PrivateChannel.load(settings.private_channel_head)
@@ -93,6 +95,7 @@ class Enricher:
     def models(self) -> dict[str, str]:
         return {"encoder": f"{self.encoder.name}@{self.encoder.version}",
                 "sentiment": f"{self.sentiment.name}@{self.sentiment.version}",
+                "sentiment_languages": ",".join(self.sentiment.languages),
                 "relevance": f"{self.relevance.name}@"
                              f"{self.relevance.version or _source_version(noise_rules)}",
                 "private_channel": f"{self.private_channel.name}@{self.private_channel.version}",
@@ -107,24 +110,40 @@ class Enricher:
         """Unit embeddings only: what dedupe compares."""
         return self.encoder.encode(_scored(texts)).embedding
 
-    def enrich(self, texts: list[str]) -> tuple[pd.DataFrame, np.ndarray]:
-        """One row of COLUMNS per text, and the unit embeddings (n, dim) for dedupe."""
+    def enrich(self, texts: list[str], stated_languages: list[str | None] | None = None
+               ) -> tuple[pd.DataFrame, np.ndarray]:
+        """One row of COLUMNS per text, and the unit embeddings (n, dim) for dedupe.
+        `stated_languages`, where given, are the platforms' own language tags (X's `lang`,
+        a feed's xml:lang): a two-letter tag beats a guess from a few words."""
         clean = _scored(texts)
         encoded = self.encoder.encode(clean)
-        languages, language_confidence = language.detect(
+        detected, language_confidence = language.detect(
             [_PLACEHOLDERS.sub(" ", text) for text in clean],
             self.settings.language_min_confidence)
+        stated = stated_languages if stated_languages is not None else [None] * len(clean)
+        use_stated = np.array([isinstance(tag, str) and len(tag) == 2 for tag in stated],
+                              dtype=bool)
+        languages = [tag.lower() if use else found
+                     for tag, use, found in zip(stated, use_stated, detected)]
+        # the model reads every text (it shares the encoder pass), but only a text in a
+        # language it was made for keeps its answer
         sentiment = self.sentiment.predict(clean, encoded)
+        judged = for_language(self.sentiment.name, self.sentiment.languages, languages)
+        scores = np.where(judged.scored, sentiment.score, np.nan).astype(float)
         relevance = self.relevance.judge(clean, encoded)
         private = self.private_channel.judge(encoded)
-        intents = [intent.classify(text, float(score))
-                   for text, score in zip(clean, sentiment.score)]
+        intents = [intent.classify(text, float(score) if ok else None)
+                   for text, score, ok in zip(clean, sentiment.score, judged.scored)]
         frame = pd.DataFrame({
             "language": languages,
             "language_confidence": language_confidence.astype(float),
-            "sentiment": sentiment.label,
-            "sentiment_score": sentiment.score.astype(float),
-            "sentiment_confidence": sentiment.confidence.astype(float),
+            "language_source": np.where(use_stated, "platform", "detected"),
+            "sentiment": np.where(judged.scored, sentiment.label, NOT_SCORED),
+            "sentiment_score": scores,
+            "sentiment_confidence": np.where(judged.scored, sentiment.confidence,
+                                             np.nan).astype(float),
+            "sentiment_language": judged.language,
+            "sentiment_reason": judged.reason,
             "relevant": relevance.relevant,
             "relevance_score": relevance.score.astype(float),
             "relevance_reason": relevance.reason,

@@ -34,17 +34,20 @@ NEGATIVE, POSITIVE = -0.5, 0.5
 """Sentiment scores beyond which feeling alone says complaint or praise."""
 
 
-def classify(text: str, sentiment_score: float) -> tuple[str, str]:
-    """(intent, the cue that decided it) for one normalised text."""
+def classify(text: str, sentiment_score: float | None) -> tuple[str, str]:
+    """(intent, the cue that decided it) for one normalised text. A text whose sentiment
+    was not scored (None: no model for its language) is judged by its cues alone."""
     if match := FEATURE_IDEA.search(text):
         return "feature_idea", f"idea cue {match.group(0)!r}"
     if match := COMPLAINT.search(text):
         return "complaint", f"complaint cue {match.group(0)!r}"
-    if sentiment_score <= NEGATIVE:
+    if sentiment_score is not None and sentiment_score <= NEGATIVE:
         return "complaint", f"sentiment {sentiment_score:+.2f} <= {NEGATIVE}"
     stripped = re.sub(r"^(@user\s+)+", "", text)
     if "?" in text or QUESTION_START.search(stripped):
         return "question", "question mark" if "?" in text else "question opening"
+    if sentiment_score is None:
+        return "other", "no cue (sentiment not scored)"
     if match := PRAISE.search(text):
         if sentiment_score > 0:
             return "praise", f"praise cue {match.group(0)!r}, sentiment {sentiment_score:+.2f}"

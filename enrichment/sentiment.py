@@ -8,6 +8,14 @@ Two implementations behind one call:
 - any Hugging Face sequence-classification model (`enrichment.sentiment_model`), e.g. a
   multilingual one for a German brand. It runs its own pass; its labels are mapped to
   ours by `enrichment.sentiment_labels`, or by their names when they say neg/neu/pos.
+
+Every model declares the languages it was made for (`languages`): a head in its file, a
+Hugging Face model in `enrichment.sentiment_languages`. A mention in another language is
+not scored (`not_scored`, no score, a reason that names the language): a model's answer
+on a language it never saw is worse than none (on German posts the English head scored
+below always answering "neutral"). A mention whose language is undetermined (`und`:
+a few words, emoji, links) is scored, as the model's first language: short texts are
+what the shipped head was trained on, and they carry no sign of another language.
 """
 
 from __future__ import annotations
@@ -25,6 +33,10 @@ from carewire.enrichment.encoder import Encoded, without_progress_bars
 from carewire.enrichment.heads import Head
 
 DEFAULT_HEAD = Path(__file__).parent / "models" / "sentiment.npz"
+DEFAULT_HEAD_LANGUAGES = ("en",)
+"""The shipped head's languages: it was trained on English SemEval tweets, before heads
+recorded their `languages` (`make models` now writes them into the file)."""
+UNDETERMINED = "und"
 
 
 @dataclass(frozen=True)
@@ -41,14 +53,59 @@ def _scored(probs: np.ndarray) -> Scored:
                   confidence=probs[np.arange(len(best)), best])
 
 
+@dataclass(frozen=True)
+class ForLanguage:
+    """Whether a model made for `languages` scores each mention, and why (or why not)."""
+
+    scored: np.ndarray           # bool per mention
+    language: list[str | None]   # the language the model read it as; None: not scored
+    reason: list[str]
+
+
+def for_language(model_name: str, languages: tuple[str, ...],
+                 mentions: list[str]) -> ForLanguage:
+    """Which of `mentions` (their languages) a model made for `languages` may score."""
+    made_for = ", ".join(languages)
+    scored, read_as, reasons = [], [], []
+    for language in mentions:
+        if language in languages:
+            scored.append(True)
+            read_as.append(language)
+            reasons.append(f"{language}: {model_name} is made for {made_for}")
+        elif language == UNDETERMINED:
+            scored.append(True)
+            read_as.append(languages[0])
+            reasons.append(f"language undetermined: scored as {languages[0]}, "
+                           f"{model_name} is made for {made_for}")
+        else:
+            scored.append(False)
+            read_as.append(None)
+            reasons.append(f"no sentiment model for {language} is configured; "
+                           f"{model_name} is made for {made_for}")
+    return ForLanguage(np.array(scored, dtype=bool), read_as, reasons)
+
+
+def _languages(declared, model: str) -> tuple[str, ...]:
+    languages = tuple(dict.fromkeys(str(code).lower() for code in declared or ()))
+    if not languages or UNDETERMINED in languages:
+        raise ConfigError(
+            f"sentiment model {model} does not say which languages it was made for; name "
+            "them (ISO 639-1 codes) in enrichment.sentiment_languages, e.g. [de, en]. "
+            "Mentions in other languages are then marked not_scored.")
+    return languages
+
+
 class HeadSentiment:
     """The default: carewire's head on the shared encoder's features."""
 
-    def __init__(self, head: Head) -> None:
+    def __init__(self, head: Head, languages: list[str] | None = None,
+                 default_languages: tuple[str, ...] = ()) -> None:
         if set(head.labels) != set(SENTIMENTS):
             raise ConfigError(f"sentiment head {head.name} has labels {head.labels}, "
                               f"expected {SENTIMENTS}")
         self.head = head
+        self.languages = _languages(languages or head.info.get("languages")
+                                    or default_languages, head.name)
         self.columns = [head.labels.index(s) for s in SENTIMENTS]
         self.name, self.version = f"carewire/{head.name}", head.version
         self.feature_layers = head.layers
@@ -62,10 +119,11 @@ class HubSentiment:
 
     feature_layers: tuple[int, ...] = ()
 
-    def __init__(self, model: str, labels: dict[str, str], *, device: str = "cpu",
-                 batch_size: int = 32) -> None:
+    def __init__(self, model: str, labels: dict[str, str], languages: list[str] | None,
+                 *, device: str = "cpu", batch_size: int = 32) -> None:
         self.model_ref, self.device, self.batch_size = model, device, batch_size
         self.name = model
+        self.languages = _languages(languages, model)
         self._labels = labels
 
     @cached_property
@@ -115,9 +173,14 @@ class HubSentiment:
         return _scored(np.concatenate(probs) if probs else np.zeros((0, 3), np.float32))
 
 
-def sentiment_model(model: str | os.PathLike | None, labels: dict[str, str], device: str):
+def sentiment_model(model: str | os.PathLike | None, labels: dict[str, str], device: str,
+                    languages: list[str] | None = None):
     """The configured sentiment model: carewire's head (the default or a `.npz` of your
-    own), or a Hugging Face classifier (a local directory or a hub id)."""
+    own), or a Hugging Face classifier (a local directory or a hub id); `languages`, the
+    ones it was made for, overrides what the model declares."""
     if model is None or str(model).endswith(".npz"):
-        return HeadSentiment(Head.load(Path(model) if model else DEFAULT_HEAD))
-    return HubSentiment(str(model), labels, device=device)
+        path = Path(model) if model else DEFAULT_HEAD
+        shipped = path.resolve() == DEFAULT_HEAD.resolve()
+        return HeadSentiment(Head.load(path), languages,
+                             DEFAULT_HEAD_LANGUAGES if shipped else ())
+    return HubSentiment(str(model), labels, languages, device=device)

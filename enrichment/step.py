@@ -87,7 +87,9 @@ def _enrich_batch(con: duckdb.DuckDBPyConnection, enricher: Enricher,
     while the others are stored. Returns how many were set aside."""
     batch = batch.reset_index(drop=True)
     texts = batch["text"].tolist()
-    parts = isolate(len(batch), lambda rows: enricher.enrich(texts[rows.start:rows.stop]))
+    stated = [None if pd.isna(tag) else tag for tag in batch["platform_language"]]
+    parts = isolate(len(batch), lambda rows: enricher.enrich(texts[rows.start:rows.stop],
+                                                             stated[rows.start:rows.stop]))
     failed = sorted(parts.failed)
     with transaction(con):
         set_aside(con, "enrich", batch.loc[failed, ["source", "source_id"]],
@@ -103,14 +105,10 @@ def _store(con: duckdb.DuckDBPyConnection, enricher: Enricher, batch: pd.DataFra
            scores: pd.DataFrame, embeddings: np.ndarray) -> None:
     """Store the enrichment and embedding of every row of `batch`, in the caller's
     transaction."""
+    # the platform's own language tag (X's `lang`, a feed's xml:lang) was given to the
+    # enricher: it beats a guess from a few words, and it decides whether sentiment is scored
     rows = pd.concat([batch[["source", "source_id", "text_sha"]].reset_index(drop=True),
                       scores], axis=1)
-    # The platform's own language tag (X's `lang`, a feed's xml:lang) beats a guess from
-    # a few words; detection fills in where the platform is silent or undecided.
-    stated = batch["platform_language"].reset_index(drop=True)
-    use_stated = stated.notna() & (stated.str.len() == 2)
-    rows["language_source"] = np.where(use_stated, "platform", "detected")
-    rows["language"] = np.where(use_stated, stated.str.lower(), rows["language"])
     rows["models"] = json.dumps(enricher.models, sort_keys=True)
     rows["models_version"] = enricher.models_version
     rows["enriched_for"] = batch["last_seen_at"].reset_index(drop=True)

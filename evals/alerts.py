@@ -91,10 +91,16 @@ def add_mentions(con: duckdb.DuckDBPyConnection, rows: pd.DataFrame) -> None:
                                created_at, created_at FROM {new}""")
         con.execute(f"""INSERT INTO core__mention_tags
                         SELECT '{SOURCE}', tweet_id, brand, false, 'other' FROM {new}""")
-        con.execute(f"""INSERT INTO core__enrichments
-                        SELECT '{SOURCE}', tweet_id, '-', 'en', 1, 'detected',
-                               CASE WHEN negative THEN 'negative' ELSE 'neutral' END, 0, 1,
-                               true, 1, 'eval', 'other', 'eval', '{{}}', 'eval', created_at
+        con.execute(f"""INSERT INTO core__enrichments BY NAME
+                        SELECT '{SOURCE}' AS source, tweet_id AS source_id, '-' AS text_sha,
+                               'en' AS language, 1 AS language_confidence,
+                               'detected' AS language_source,
+                               CASE WHEN negative THEN 'negative' ELSE 'neutral' END
+                                   AS sentiment, 0 AS sentiment_score,
+                               1 AS sentiment_confidence, true AS relevant,
+                               1 AS relevance_score, 'eval' AS relevance_reason,
+                               'other' AS intent, 'eval' AS intent_reason, '{{}}' AS models,
+                               'eval' AS models_version, created_at AS enriched_for
                         FROM {new}""")
 
 

@@ -34,7 +34,7 @@ from carewire.enrichment.encoder import Encoder
 from carewire.core.labels import SENTIMENTS
 from carewire.enrichment.private_channel import DEFAULT_HEAD as PRIVATE_HEAD
 from carewire.enrichment.private_channel import PRIVATE_CODES, calibrate
-from carewire.enrichment.sentiment import DEFAULT_HEAD
+from carewire.enrichment.sentiment import DEFAULT_HEAD, DEFAULT_HEAD_LANGUAGES
 from carewire.enrichment.text import duplicate_key, normalize
 from carewire.enrichment.train import fit_head, out_of_fold, predict
 from evals import datasets, metrics
@@ -72,6 +72,7 @@ def sentiment() -> None:
     head.info.update({"data": f"SemEval 2013-2016 task 4A train, {len(texts)} tweets (near-"
                               "copies of TweetEval validation tweets left out)",
                       "encoder": encoder.name, "encoder_version": encoder.version,
+                      "languages": list(DEFAULT_HEAD_LANGUAGES),
                       "tweeteval_val_macro_recall": round(recall, 4), "fit": SENTIMENT_FIT})
     head.save(DEFAULT_HEAD)
     print(f"sentiment: encoded {len(texts) + len(val_texts)} tweets in {encoded_s:.0f} s; "

@@ -32,7 +32,8 @@ CHECKED = {
     "enrichments": ["source", "source_id", "language", "language_confidence", "sentiment",
                     "sentiment_score", "sentiment_confidence", "relevant", "relevance_score",
                     "intent", "models_version", "enriched_for", "embedding_dims",
-                    "in_cluster"],
+                    "in_cluster", "is_scored", "has_sentiment_score",
+                    "has_sentiment_confidence"],
     "routing_decisions": ["source", "source_id", "route", "rule_id", "team", "priority",
                           "destination", "policy_version", "decided_for", "created_at",
                           "sla_due_at", "is_routed", "has_delivery", "delivery_planned"],
@@ -183,7 +184,10 @@ def enrichments(con: duckdb.DuckDBPyConnection) -> Judged:
                e.source_id, e.language, e.language_confidence, e.sentiment,
                e.sentiment_score, e.sentiment_confidence, e.relevant, e.relevance_score,
                e.intent, e.models_version, e.enriched_for,
-               len(b.embedding) AS embedding_dims, k.cluster_id IS NOT NULL AS in_cluster
+               len(b.embedding) AS embedding_dims, k.cluster_id IS NOT NULL AS in_cluster,
+               e.sentiment <> 'not_scored' AS is_scored,
+               e.sentiment_score IS NOT NULL AS has_sentiment_score,
+               e.sentiment_confidence IS NOT NULL AS has_sentiment_confidence
         FROM ({todo}) e
         JOIN core__mentions m USING (source, source_id)
         LEFT JOIN core__embeddings b USING (source, source_id)

@@ -137,6 +137,11 @@ def _specs(name: str, now: datetime, settings: QualitySettings) -> list[tuple[st
             ("ExpectColumnValuesToBeInTypeList", dict(
                 column="sentiment_score", type_list=["float64", "float32"],
                 description="sentiment_score is not a number")),
+            *[("ExpectColumnPairValuesToBeEqual", dict(
+                column_A="is_scored", column_B=f"has_{column}",
+                description=f"a scored sentiment without a {column}, or a not_scored one "
+                "with one: a mention not scored must never be averaged"))
+              for column in ("sentiment_score", "sentiment_confidence")],
             ("ExpectColumnValuesToBeBetween", dict(
                 column="enriched_for", max_value=latest,
                 description=f"enriched for an interval ending {future}")),

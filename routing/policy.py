@@ -7,6 +7,8 @@ mention gets a decision and none falls through unexplained.
 
 Conditions compare enrichment fields:
 - a list means "one of" (`intent: [question, feature_idea]`, `tier: [influencer]`);
+  `sentiment: [negative]` never holds for a mention whose sentiment was not scored (no
+  model for its language): name `not_scored` in the list to catch those;
 - a boolean must be equal (`relevant: false`, `is_reply: true`);
 - the conversation: `parent_tier: [brand]` (who wrote the post this one answers),
   `same_author_as_parent: true`, `open_case: true` (the author has an open one-to-one
@@ -42,7 +44,8 @@ from pydantic import (BaseModel, BeforeValidator, ConfigDict, Field, PrivateAttr
 
 from carewire.core.business_time import BusinessHours, due
 from carewire.core.errors import ConfigError
-from carewire.core.labels import LANGUAGE_CODE, Intent, Priority, Route, Sentiment, Source, Tier
+from carewire.core.labels import (LANGUAGE_CODE, Intent, Priority, Route, SentimentLabel, Source,
+                                  Tier)
 from carewire.core.settings import Settings
 from carewire.desk.store import DeskTeams
 
@@ -86,7 +89,7 @@ class When(_Strict):
     """The conditions of a rule; the field names are the columns `decide` compares."""
 
     intent: list[Intent] | None = None
-    sentiment: list[Sentiment] | None = None
+    sentiment: list[SentimentLabel] | None = None
     language: list[Annotated[str, StringConstraints(pattern=LANGUAGE_CODE)]] | None = None
     source: list[Source] | None = None
     tier: list[Tier] | None = None

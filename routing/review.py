@@ -24,7 +24,7 @@ def explain(con: duckdb.DuckDBPyConnection, policy: Policy, ref: str) -> dict[st
     found = con.execute(f"""
         SELECT m.source, m.source_id, m.url, m.text, m.created_at,
                coalesce(a.handle, m.author_id) AS author, d.* EXCLUDE (source, source_id),
-               e.sentiment, e.sentiment_score, e.intent, e.intent_reason, e.relevant,
+               e.sentiment, e.sentiment_score, e.sentiment_reason, e.intent, e.intent_reason, e.relevant,
                e.relevance_reason, e.language, e.private_score, e.private_reason, i.tier,
                i.tier_reason, i.reach, i.score AS influence_score, k.cluster_id,
                c.size AS cluster_size
@@ -85,7 +85,7 @@ def render_explanation(report: dict[str, Any]) -> str:
         lines.append(f"The policy has changed since (now {r['policy_now']}); "
                      "`carewire route simulate` shows what it would decide.")
     lines += ["Scores it saw:",
-              f"  sentiment {r['sentiment']} ({r['sentiment_score']:+.2f}); intent "
+              f"  sentiment {r['sentiment']} ({_sentiment(r)}); intent "
               f"{r['intent']} ({r['intent_reason']}); relevant {r['relevant']} "
               f"({r['relevance_reason']}); language {r['language']}",
               "  needs a private channel: " + (r["private_reason"] if isinstance(
@@ -197,6 +197,14 @@ def _rule_line(figures: dict[str, Any] | None) -> str:
     precision = ("-" if figures["precision"] is None
                  else f"{figures['precision']:.2f} of {figures['judged']}")
     return f"{figures['mentions']} {figures['share']:.1%} {precision}"
+
+
+def _sentiment(row: dict) -> str:
+    """The score, or why there is none (no model for the mention's language)."""
+    if row["sentiment_score"] is None or pd.isna(row["sentiment_score"]):
+        reason = row.get("sentiment_reason")
+        return reason if isinstance(reason, str) else "no score"
+    return f"{row['sentiment_score']:+.2f}"
 
 
 def _num(value) -> str:

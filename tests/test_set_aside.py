@@ -78,7 +78,7 @@ def test_a_text_the_models_fail_on_is_set_aside_and_the_rest_is_enriched(
     land(settings, hour(0), atom(*GOOD[:2], POISON, GOOD[2]))
     pipeline.load_landed(settings)
     enricher = models[0]
-    monkeypatch.setattr(enricher, "enrich", poisoned(enricher.enrich, lambda texts: texts))
+    monkeypatch.setattr(enricher, "enrich", poisoned(enricher.enrich, lambda texts, *_: texts))
 
     result = enrich(settings, models)
     assert (result["enriched"], result["set_aside"]) == (3, 1)
@@ -111,7 +111,7 @@ def test_a_text_the_models_fail_on_is_set_aside_and_the_rest_is_enriched(
 def test_a_deleted_mention_leaves_nothing_set_aside(settings, models, monkeypatch):
     land(settings, hour(0), atom(GOOD[0], POISON))
     pipeline.load_landed(settings)
-    monkeypatch.setattr(models[0], "enrich", poisoned(models[0].enrich, lambda texts: texts))
+    monkeypatch.setattr(models[0], "enrich", poisoned(models[0].enrich, lambda texts, *_: texts))
     enrich(settings, models)
     assert [row[:2] for row in set_aside(settings)] == [("enrich", "feeds:forum:p1")]
     with connect(settings.warehouse) as con:  # as a platform deletion is loaded
@@ -123,7 +123,7 @@ def test_a_deleted_mention_leaves_nothing_set_aside(settings, models, monkeypatc
 def test_a_model_that_fails_on_everything_fails_the_step(settings, models, monkeypatch):
     land(settings, hour(0), atom(*GOOD))
     pipeline.load_landed(settings)
-    monkeypatch.setattr(models[0], "enrich", poisoned(models[0].enrich, lambda texts: [
+    monkeypatch.setattr(models[0], "enrich", poisoned(models[0].enrich, lambda texts, *_: [
         "POISON" for _ in texts]))
     with pytest.raises(ValueError, match="cannot handle"):
         enrich(settings, models)

@@ -43,6 +43,8 @@ def describe(con: duckdb.DuckDBPyConnection) -> int:
         if found.get((name, None)) != comment_of(obj):
             statements.append((f"COMMENT ON {kind} {name} IS ?", comment_of(obj)))
         for column in obj.columns:
+            if (name, column.name) not in found:  # added by a migration not in the folder
+                continue
             if found.get((name, column.name)) != column.description:
                 statements.append((f"COMMENT ON COLUMN {name}.{column.name} IS ?",
                                    column.description))

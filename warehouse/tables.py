@@ -22,9 +22,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from carewire.core.labels import INTENTS, PRIORITIES, ROUTES, SENTIMENTS, TIERS
+from carewire.core.labels import INTENTS, PRIORITIES, ROUTES, SENTIMENT_LABELS, TIERS
 
-VOCABULARIES = {"SENTIMENTS": SENTIMENTS, "INTENTS": INTENTS, "ROUTES": ROUTES,
+VOCABULARIES = {"SENTIMENT_LABELS": SENTIMENT_LABELS, "INTENTS": INTENTS, "ROUTES": ROUTES,
                 "PRIORITIES": PRIORITIES, "TIERS": TIERS}
 
 
@@ -238,10 +238,12 @@ _TABLES = (
         language_confidence DOUBLE NOT NULL -- the detector's probability of its best
             -- language, 0..1 (computed even where the platform's tag is used)
         language_source VARCHAR NOT NULL -- platform (its tag was used) or detected
-        sentiment VARCHAR NOT NULL IN SENTIMENTS -- the sentiment head's label: negative,
-            -- neutral or positive
-        sentiment_score DOUBLE NOT NULL -- P(positive) - P(negative), -1..1
-        sentiment_confidence DOUBLE NOT NULL -- probability of the sentiment label, 0..1
+        sentiment VARCHAR NOT NULL IN SENTIMENT_LABELS -- the sentiment model's label:
+            -- negative, neutral or positive; not_scored when the mention's language is not
+            -- one the configured model was made for (counted apart, never averaged)
+        sentiment_score DOUBLE -- P(positive) - P(negative), -1..1; NULL when not_scored
+        sentiment_confidence DOUBLE -- probability of the sentiment label, 0..1; NULL when
+            -- not_scored
         relevant BOOLEAN NOT NULL -- about the brand: no noise pattern matched, and the
             -- brand's relevance head (if configured) agreed
         relevance_score DOUBLE NOT NULL -- P(relevant) from the relevance head (1 without
@@ -257,7 +259,16 @@ _TABLES = (
         private_score DOUBLE -- calibrated P(helping needs a private channel), 0..1, 4
             -- decimals; NULL: enriched before the private-channel head
         private_reason VARCHAR -- the score and the reason code the text reads most like;
-            -- NULL like private_score"""), ("source", "source_id"), personal=True,
+            -- NULL like private_score
+        sentiment_language VARCHAR -- the language the sentiment model was made for that it
+            -- read the mention as: the mention's own (`language`), or the model's first for
+            -- an undetermined one (`und`: scored as en by the shipped head); NULL when
+            -- not_scored. Scored by a model made for its language: sentiment_language =
+            -- language
+        sentiment_reason VARCHAR -- why it was scored or not: the language and the
+            -- languages the model is made for; NULL: enriched before migration 0019 by a
+            -- model other than the shipped head (re-enrich to fill it)"""), ("source",
+          "source_id"), personal=True,
           exported=True),
     Table("core__embeddings", "mention: its sentence embedding (not exported to Parquet)",
           columns("""
@@ -304,8 +315,8 @@ _TABLES = (
         engagement_pct DOUBLE NOT NULL -- percentile of engagement_per_mention within the
             -- platform, 0..1
         history_pct DOUBLE NOT NULL -- percentile of `mentions` within the platform, 0..1
-        avg_sentiment DOUBLE -- mean sentiment_score of the author's mentions, -1..1; NULL
-            -- when none is enriched
+        avg_sentiment DOUBLE -- mean sentiment_score of the author's scored mentions, -1..1;
+            -- NULL when none is scored (not enriched yet, or not_scored)
         helpful_replies BIGINT NOT NULL -- liked replies to other people's questions or
             -- complaints that are neither themselves
         score DOUBLE NOT NULL -- 0.5 reach_pct (0 when NULL) + 0.3 engagement_pct + 0.2
@@ -625,13 +636,13 @@ _VIEWS = (
         last_mention_at TIMESTAMPTZ -- created_at of its newest mention
         founder_text VARCHAR PERSONAL -- the text of its first mention
         sources VARCHAR[] -- the platforms its mentions came from, sorted
-        avg_sentiment DOUBLE -- mean sentiment_score of its mentions, -1..1; NULL when none
-            -- is enriched
+        avg_sentiment DOUBLE -- mean sentiment_score of its scored mentions, -1..1; NULL when
+            -- none is scored (not enriched yet, or not_scored)
         main_intent VARCHAR -- the commonest intent among its mentions (the first by name on a
             -- tie); NULL when none is
             -- enriched"""), ("cluster_id",), personal=True),
     View("out__sentiment_daily", "source and day: mentions, relevant, negative/neutral/"
-         "positive", columns("""
+         "positive, not scored", columns("""
         source VARCHAR -- the platform
         day DATE -- the UTC calendar day of created_at, whatever the session's time zone
         mentions BIGINT -- enriched mentions posted that day (deleted ones excepted)
@@ -639,7 +650,10 @@ _VIEWS = (
         negative BIGINT -- of them, with sentiment negative
         neutral BIGINT -- of them, with sentiment neutral
         positive BIGINT -- of them, with sentiment positive
-        avg_sentiment_score DOUBLE -- their mean sentiment_score, -1..1"""),
+        not_scored BIGINT -- of them, not scored: in a language no configured sentiment
+            -- model is made for; negative + neutral + positive + not_scored = mentions
+        avg_sentiment_score DOUBLE -- the mean sentiment_score of the scored ones, -1..1;
+            -- NULL: none scored"""),
          ("source", "day")),
     View("out__issue_clusters", "shared issue: a cluster at least two customers raised, "
          "with its representative text and where its care work stands; most customers "
@@ -665,8 +679,8 @@ _VIEWS = (
         first_mention_at TIMESTAMPTZ -- created_at of its first mention
         last_mention_at TIMESTAMPTZ -- created_at of its newest mention
         sources VARCHAR[] -- the platforms its mentions came from, sorted
-        avg_sentiment DOUBLE -- mean sentiment_score of its mentions, -1..1; NULL when none
-            -- is enriched
+        avg_sentiment DOUBLE -- mean sentiment_score of its scored mentions, -1..1; NULL when
+            -- none is scored (not enriched yet, or not_scored)
         main_intent VARCHAR -- the commonest intent among its mentions (the first by name on a
             -- tie); NULL when none is
             -- enriched"""), ("cluster_id",), personal=True),
@@ -692,8 +706,8 @@ _VIEWS = (
             -- source's authors, 0..1
         history_pct_in_source DOUBLE -- percentile of `mentions` among the same source's
             -- authors, 0..1
-        avg_sentiment DOUBLE -- mean sentiment_score of the author's mentions, -1..1; NULL
-            -- when none is enriched
+        avg_sentiment DOUBLE -- mean sentiment_score of the author's scored mentions, -1..1;
+            -- NULL when none is scored (not enriched yet, or not_scored)
         helpful_replies BIGINT -- liked replies to other people's questions or complaints
         tier_reason VARCHAR -- why the tier: the threshold it met, or none"""),
          ("source", "author_id"), personal=True),
@@ -853,7 +867,7 @@ _VIEWS = (
          ("helper",),
          personal=True),
     View("out__volume_sentiment_daily", "day, source and topic: mentions, negative, "
-         "positive, mean sentiment", columns("""
+         "positive, not scored, mean sentiment of the scored", columns("""
         grain VARCHAR -- source (each mention once, topic NULL) or topic (once per topic)
         day DATE -- the UTC day of created_at
         source VARCHAR -- the platform
@@ -862,16 +876,18 @@ _VIEWS = (
         negative BIGINT -- of them, with sentiment negative
         neutral BIGINT -- of them, with sentiment neutral
         positive BIGINT -- of them, with sentiment positive
-        avg_sentiment_score DOUBLE -- their mean sentiment_score, -1..1; NULL: none
-            -- enriched"""), ("grain", "day", "source", "topic")),
+        not_scored BIGINT -- of them, not scored: in a language no configured sentiment
+            -- model is made for (the rest, mentions not yet enriched, have no sentiment)
+        avg_sentiment_score DOUBLE -- the mean sentiment_score of the scored ones, -1..1;
+            -- NULL: none scored"""), ("grain", "day", "source", "topic")),
     View("out__share_of_voice", "week and brand: mentions and share", columns("""
         week DATE -- Monday of the UTC week of created_at
         brand VARCHAR -- a configured brand
         is_competitor BOOLEAN -- the brand is a configured competitor
         mentions BIGINT -- mentions naming it that week (deleted ones excepted)
         share_of_voice DOUBLE -- mentions over all brands' mentions that week, 0..1
-        avg_sentiment_score DOUBLE -- their mean sentiment_score, -1..1; NULL: none
-            -- enriched"""), ("week", "brand")),
+        avg_sentiment_score DOUBLE -- the mean sentiment_score of the scored ones, -1..1;
+            -- NULL: none scored"""), ("week", "brand")),
     View("out__open_clusters", "issue cluster with a care item still open: size, authors, "
          "sources, teams", columns("""
         cluster_id VARCHAR -- the issue cluster
@@ -881,8 +897,8 @@ _VIEWS = (
         sources VARCHAR[] -- the platforms its mentions came from, sorted
         first_mention_at TIMESTAMPTZ -- created_at of its first mention
         last_mention_at TIMESTAMPTZ -- created_at of its newest mention
-        avg_sentiment DOUBLE -- mean sentiment_score of its mentions, -1..1; NULL: none
-            -- enriched
+        avg_sentiment DOUBLE -- mean sentiment_score of its scored mentions, -1..1; NULL:
+            -- none scored
         main_intent VARCHAR -- the commonest intent among its mentions (the first by name on a tie)
         items BIGINT -- its delivered care items (deleted at their destination excepted)
         open_items BIGINT -- of them, not resolved; at least 1

@@ -75,8 +75,11 @@ def run(settings: Settings, now: datetime, say: Callable[[str], None] = print, *
         f"(unchanged since last load: {load['batches_unchanged']})")
     say(f"   warehouse now holds {totals['mentions']} mentions by {totals['authors']} authors, "
         f"{totals['quarantined']} quarantined records")
+    models = dict(enriched["models"])
+    if made_for := models.pop("sentiment_languages", None):
+        models["sentiment"] += f" (made for {made_for})"
     say(f"\n3. Enriched {enriched['enriched']} new mentions (models: "
-        f"{', '.join(enriched['models'].values())})")
+        f"{', '.join(models.values())})")
     for line in _enrichment_lines(settings):
         say(f"   {line}")
     say(f"   issue clusters: {enriched['clustered']} mentions clustered, "

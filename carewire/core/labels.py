@@ -9,6 +9,12 @@ from __future__ import annotations
 from typing import Literal
 
 SENTIMENTS = ("negative", "neutral", "positive")
+"""What a sentiment model answers (and what a Hugging Face model's labels map to)."""
+NOT_SCORED = "not_scored"
+"""The sentiment of a mention in a language no configured sentiment model was made for:
+no score, rather than a model's guess at a language it never saw (issue 19)."""
+SENTIMENT_LABELS = (*SENTIMENTS, NOT_SCORED)
+"""What core__enrichments.sentiment holds, and what a routing policy may name."""
 INTENTS = ("question", "complaint", "praise", "feature_idea", "other")
 ROUTES = ("community", "contact_center", "advocacy", "ignore")
 PRIORITIES = ("urgent", "high", "normal", "low")
@@ -24,6 +30,7 @@ SET_ASIDE_STEPS = ("enrich", "cluster", "route")
 carewire.warehouse.holds)."""
 
 Sentiment = Literal[SENTIMENTS]  # type: ignore[valid-type]
+SentimentLabel = Literal[SENTIMENT_LABELS]  # type: ignore[valid-type]
 Intent = Literal[INTENTS]  # type: ignore[valid-type]
 Source = Literal[SOURCES]  # type: ignore[valid-type]
 Route = Literal[ROUTES]  # type: ignore[valid-type]

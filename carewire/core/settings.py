@@ -18,12 +18,12 @@ import typing
 from contextvars import ContextVar
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
 
 import yaml
-from pydantic import (BaseModel, ConfigDict, Field, PrivateAttr, ValidationError,
-                      field_validator, model_validator)
+from pydantic import (BaseModel, ConfigDict, Field, PrivateAttr, StringConstraints,
+                      ValidationError, field_validator, model_validator)
 from pydantic_settings import BaseSettings, SettingsConfigDict, YamlConfigSettingsSource
 
 from carewire.core.business_time import BusinessHours
@@ -162,6 +162,9 @@ class HttpSettings(Section):
     )
 
 
+LanguageCode = Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}$")]
+
+
 class EnrichmentSettings(Section):
     """Which models enrich mentions. Changing one makes new rows carry its version; rerun
     a window (`carewire enrich --since`) to re-enrich what an older model produced."""
@@ -174,6 +177,11 @@ class EnrichmentSettings(Section):
         "sequence-classification model; default: carewire's head on the encoder.")
     sentiment_labels: dict[str, Sentiment] = Field(
         default_factory=dict, description="The model's label names mapped to ours.")
+    sentiment_languages: list[LanguageCode] | None = Field(
+        default=None, description="The languages (ISO 639 codes) the sentiment model was "
+        "made for; a mention in any other is not scored (sentiment not_scored). Default: "
+        "what the model declares (the shipped head: en); a Hugging Face model declares "
+        "none, so name them here.")
     relevance_head: Path | None = Field(
         default=None, description="A relevance head trained on your brand's labelled "
         "mentions (python -m carewire.enrichment.train relevance); default: noise patterns only.")

@@ -72,9 +72,10 @@ class Warehouse:
                 FROM {incoming_tags}""")
             self.con.execute(f"""
                 INSERT INTO core__enrichments SELECT source, source_id, 'sha', 'en', 1.0,
-                    'detected', sentiment, 0.0, 0.9, relevant, 0.9, 'test', 'complaint',
-                    'test', '{{}}', 'v1', created_at, 0.1, 'test'
-                FROM {incoming}""")
+                    'detected', sentiment, if(scored, 0.0, NULL), if(scored, 0.9, NULL),
+                    relevant, 0.9, 'test', 'complaint', 'test', '{{}}', 'v1', created_at, 0.1,
+                    'test', if(scored, 'en', NULL), 'test'
+                FROM (SELECT *, sentiment <> 'not_scored' AS scored FROM {incoming})""")
             self.con.execute(f"""
                 INSERT INTO core__cluster_members SELECT source, source_id, cluster_id,
                     CASE WHEN founder THEN 'founder' ELSE 'similar' END, 0.9, 0.9, 'enc', NULL

@@ -173,3 +173,22 @@ def test_hours_and_weeks_are_utc_whatever_the_sessions_time_zone(steady):
     assert {(a.hour_start, a.count) for a in found.alerts} == {(SPIKE_HOUR, 24),
                                                                (SPIKE_HOUR, 21)}
     assert all(a.title.endswith("Tue 24 Nov 09:00 UTC") for a in found.alerts)
+
+
+def test_a_negative_spike_counts_no_mention_that_was_not_scored_and_says_how_many(steady):
+    """Mentions in a language no sentiment model is made for are not negative, however
+    many there are; the negative alert's explanation says how many it could not count."""
+    steady.mentions(SPIKE_HOUR, 20, sentiment="negative", cluster="cl-outage")
+    steady.mentions(SPIKE_HOUR, 30, sentiment="not_scored", cluster="cl-outage-de",
+                    text="kein Netz seit neun Uhr")
+    steady.flush()
+
+    found = detect(steady.con, DAY_BEFORE, AFTER, AlertSettings())
+
+    negative = next(a for a in found.alerts if a.metric == "negative")
+    assert negative.count == 21  # the 20, and the steady one negative of every odd hour
+    assert ("30 relevant mentions of that hour were not scored (no sentiment model for "
+            "their language) and are not counted.") in negative.explanation
+    assert "cl-outage-de" not in [c["cluster_id"] for c in negative.top_clusters]
+    volume = next(a for a in found.alerts if a.metric == "mentions")
+    assert volume.count == 54 and "not scored" not in volume.explanation  # 50 + 4 steady

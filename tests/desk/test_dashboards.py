@@ -29,6 +29,16 @@ def test_a_lead_sees_charts_and_the_view_behind_every_figure(desk_app, sign_in):
     assert resolved_tile(page.text) == 0
 
 
+def test_mentions_whose_sentiment_was_not_scored_are_counted_apart(desk_app, sign_in):
+    """The demo brand's German, Spanish, Polish and Welsh posts have no sentiment model:
+    the page says how many, and the negative share is of the scored ones."""
+    page = sign_in("lee").get("/dashboard")
+    found = re.search(r"(\d+) of these mentions were not scored: no sentiment model for "
+                      "their language is configured", page.text)
+    assert found and int(found.group(1)) > 0
+    assert "Share of negative mentions per topic (of those scored)" in page.text
+
+
 def test_agents_may_not_see_the_dashboard(desk_app, sign_in):
     answer = sign_in("ann").get("/dashboard")
     assert answer.status_code == 403 and "for leads and admins" in answer.text

@@ -1,5 +1,7 @@
 """The evaluation hooks behave as their contract says, with the shipped offline models."""
 
+import pandas as pd
+
 from carewire import enrichment
 
 NEGATIVE = "This is the worst phone company ever, three days without signal and nobody helps"
@@ -18,6 +20,21 @@ def test_score_texts_gives_one_row_per_text_with_the_documented_columns():
     assert frame["language"].tolist() == ["en", "en", "de"]
     assert frame["intent"][0] == "complaint" and frame["intent"][1] == "praise"
     assert frame["relevant"].dtype == bool
+
+
+def test_score_texts_scores_no_language_the_model_was_not_made_for():
+    """The shipped head was trained on English tweets: a German text is not scored, with
+    no score and a reason; an English one is scored by a model made for its language."""
+    frame = enrichment.score_texts([NEGATIVE, "Die Bahn ist schon wieder zu spät, wie immer"])
+    english, german = frame.iloc[0], frame.iloc[1]
+    assert (english["sentiment"], english["sentiment_language"]) == ("negative", "en")
+    assert english["sentiment_reason"] == "en: carewire/sentiment is made for en"
+    assert (german["language"], german["sentiment"]) == ("de", "not_scored")
+    assert pd.isna(german["sentiment_score"]) and pd.isna(german["sentiment_confidence"])
+    assert pd.isna(german["sentiment_language"])
+    assert german["sentiment_reason"] == ("no sentiment model for de is configured; "
+                                          "carewire/sentiment is made for en")
+    assert german["intent"] == "other"  # by cues alone: no score to call it a complaint
 
 
 def test_same_issue_folds_paraphrases_and_exact_copies_only():

@@ -157,3 +157,28 @@ def test_influence_tiers_show_their_components_and_reasons(settings, models):
     assert tiers["KestrelHelp"][0] == "brand"
     assert tiers["asker"][:3] == ("regular", 1, 0)
     assert all(0 <= row[5] <= 1 for row in tiers.values())
+
+
+def test_a_german_mention_is_stored_not_scored_and_an_english_one_scored(settings, models):
+    """Through the pipeline into core__enrichments: the German post (detected, or tagged
+    German by its feed) gets no sentiment score and says why; the English one is scored
+    by a model made for English."""
+    german = ("d1", "Die Bahn ist schon wieder zu spät und keiner sagt uns warum", "Jo")
+    tagged = atom(("d2", "Kestrel app update", "Kai")).replace(
+        b"<entry>", b"<entry xml:lang='de'>")
+    land(settings, hour(0), atom(ORDER_LOST, german), tagged)
+    pipeline.load_landed(settings)
+    enrich(settings, models)
+    rows = {r[0]: r[1:] for r in query(settings, """
+        SELECT source_id, language, language_source, sentiment, sentiment_score,
+               sentiment_confidence, sentiment_language, sentiment_reason
+        FROM core__enrichments""")}
+    assert rows["forum:o1"][:3] == ("en", "detected", "negative")
+    assert rows["forum:o1"][3] < 0 and rows["forum:o1"][5:] == (
+        "en", "en: carewire/sentiment is made for en")
+    for key, source in (("forum:d1", "detected"), ("forum:d2", "platform")):
+        assert rows[key] == ("de", source, "not_scored", None, None, None,
+                             "no sentiment model for de is configured; carewire/sentiment "
+                             "is made for en")
+    assert query(settings, "SELECT sum(negative + neutral + positive), sum(not_scored), "
+                           "sum(mentions) FROM out__sentiment_daily") == [(1, 2, 3)]

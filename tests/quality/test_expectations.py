@@ -87,6 +87,19 @@ def test_a_score_out_of_range_fails_the_enrichments_suite(demo_settings):
                 " AND reason LIKE '%sentiment_score%'") == [(1,)]
 
 
+def test_a_mention_not_scored_that_has_a_score_fails_the_enrichments_suite(demo_settings):
+    """not_scored must never be averaged: a score on it (or none on a scored one) fails."""
+    rejudge(demo_settings, "enrichments", """
+        UPDATE core__enrichments SET sentiment_score = -0.9
+        WHERE source_id = (SELECT min(source_id) FROM core__enrichments
+                           WHERE sentiment = 'not_scored')""")
+
+    result = gate(demo_settings, "enrichments")
+
+    assert [f["expectation"] for f in result["failures"]] == [
+        "expect_column_pair_values_to_be_equal(is_scored,has_sentiment_score)"]
+
+
 def test_a_mention_without_text_is_a_missing_required_field(demo_settings):
     rejudge(demo_settings, "raw_core_mentions", """
         UPDATE core__mentions SET text = ''
