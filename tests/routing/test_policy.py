@@ -69,36 +69,41 @@ def test_unknown_values_never_satisfy_a_condition():
     assert decided["rule_id"] == "praise"  # not fan-praise: the tier is unknown
 
 
-def test_a_mention_whose_sentiment_was_not_scored_matches_no_sentiment_condition():
-    """No model for its language: neither a `sentiment:` list without not_scored nor a
-    `sentiment_score` range holds, and the evidence says the score is unknown."""
+def test_a_mention_whose_sentiment_was_not_scored_is_in_no_score_range():
+    """No model for its language: no `sentiment_score` range holds, and the evidence says
+    the score is unknown; the default policy's account-reference names not_scored, so an
+    order number still reaches the contact center."""
     policy = load_policy()
     order = _frame(text="Bestellung order #A1234567 ist nie angekommen", sentiment="not_scored",
                    sentiment_score=float("nan"), language="de")
     angry = _frame(text="Kestrel ist seit heute morgen komplett down", sentiment="not_scored",
                    sentiment_score=None, tier="influencer", language="de")
     decided = evaluate(policy, pd.concat([order, angry], ignore_index=True))
-    assert "account-reference" not in decided["rule_id"].tolist()
-    assert "angry-high-reach" not in decided["rule_id"].tolist()
-    assert {"rule_id": "account-reference",
-            "failed": "sentiment not_scored in ['negative', 'neutral']"} in near_misses(
-        policy, order.iloc[0], decided.loc[0, "rule_id"])
+    assert decided.loc[0, "rule_id"] == "account-reference"
+    assert ("sentiment not_scored in ['negative', 'neutral', 'not_scored']"
+            in decided.loc[0, "reason"])
+    assert ("sentiment not_scored in ['negative', 'neutral', 'not_scored']"
+            in decided.loc[0, "reason"])
+    assert decided.loc[1, "rule_id"] != "angry-high-reach"
     assert {"rule_id": "angry-high-reach",
             "failed": "sentiment_score unknown <= -0.5"} in near_misses(
         policy, angry.iloc[0], decided.loc[1, "rule_id"])
 
 
-def test_a_policy_may_route_mentions_whose_sentiment_was_not_scored(tmp_path):
+def test_a_sentiment_list_without_not_scored_does_not_hold_for_a_mention_not_scored(tmp_path):
     raw = yaml.safe_load(DEFAULT_POLICY.read_text())
     reference = next(r for r in raw["rules"] if r["id"] == "account-reference")
-    reference["when"]["sentiment"] = ["negative", "neutral", "not_scored"]
+    reference["when"]["sentiment"] = ["negative", "neutral"]
     path = tmp_path / "policy.yaml"
     path.write_text(yaml.safe_dump(raw))
-    decided = evaluate(load_policy(path), _frame(
-        text="Bestellung order #A1234567 ist nie angekommen", sentiment="not_scored",
-        sentiment_score=None, language="de")).iloc[0]
-    assert decided["rule_id"] == "account-reference"
-    assert "sentiment not_scored in ['negative', 'neutral', 'not_scored']" in decided["reason"]
+    policy = load_policy(path)
+    order = _frame(text="Bestellung order #A1234567 ist nie angekommen", sentiment="not_scored",
+                   sentiment_score=None, language="de")
+    decided = evaluate(policy, order).iloc[0]
+    assert decided["rule_id"] != "account-reference"
+    assert {"rule_id": "account-reference",
+            "failed": "sentiment not_scored in ['negative', 'neutral']"} in near_misses(
+        policy, order.iloc[0], decided["rule_id"])
 
 
 def test_a_question_is_offered_to_the_experts_found_and_falls_back_when_none_is(tmp_path):

@@ -107,7 +107,7 @@ def test_the_snapshot_and_its_manifest_say_which_run_and_data_they_hold(demo_set
     assert row["run_id"] == "scheduled__2026-12-01T08:00:00+00:00"
     assert (row["run_interval_start"], row["run_interval_end"]) == (interval.start, interval.end)
     assert row["mentions"] == mentions and row["newest_mention_at"] == newest
-    assert row["policy_version"] == policy and policy.startswith("2026.12-2+")
+    assert row["policy_version"] == policy and policy.startswith("2026.12-3+")
     assert "sentence-transformers/all-MiniLM-L6-v2" in row["models"]
     assert row["duckdb_version"] == f"v{duckdb.__version__}"
     assert row["storage_version"] == demo_settings.snapshot_storage_version
