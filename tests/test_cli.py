@@ -90,9 +90,9 @@ def test_sql_answers_from_the_snapshot_in_each_format(after_demo, capsys):
 
     days = "SELECT min(day) AS day FROM out__mention_volume_daily"  # a DATE stays a day
     assert main(["sql", days, "--format", "json"]) == 0
-    assert json.loads(capsys.readouterr().out) == [{"day": "2026-11-17"}]
+    assert json.loads(capsys.readouterr().out) == [{"day": "2026-10-06"}]  # the forum's history
     assert main(["sql", days]) == 0
-    assert capsys.readouterr().out.split()[-1] == "2026-11-17"
+    assert capsys.readouterr().out.split()[-1] == "2026-10-06"
 
 
 def test_status_before_a_run(sample_env, capsys):
@@ -177,7 +177,7 @@ def test_the_demo_runs_for_the_recorded_week_and_its_clock_is_the_week_s_end(dem
     _, out = demo_run
     assert out.startswith("carewire demo: data interval 2026-11-17 07:00 to 2026-11-24 08:00 "
                           "UTC")
-    assert "warehouse now holds 537 mentions by 230 authors, 5 quarantined records" in out
+    assert "warehouse now holds 591 mentions by 241 authors, 5 quarantined records" in out
     assert "Quality gates (run demo-20261124T080000Z;" in out
 
 
@@ -232,3 +232,4 @@ def test_running_the_demo_again_duplicates_nothing(demo_run, tmp_path, monkeypat
     assert counts() == before
     played = len(agent_session.load(agent_session.SAMPLE_SESSION).actions)
     assert f"actions played: none, all {played} were played by an earlier run" in out
+
