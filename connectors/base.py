@@ -142,6 +142,24 @@ class Reject:
 
 
 @dataclass
+class Accepted:
+    """An answer the platform marks as the accepted one (a Discourse topic's accepted answer,
+    the Solved plugin's mark), as its page shows it. The load records it once as an
+    `accepted_answer` event in `core__events`, the outcome sync_outcomes records for the
+    topics carewire delivered, so the community views count it for every topic read."""
+
+    source_id: str
+    """The answer's mention (`core__mentions.source_id`)."""
+    external_id: str
+    """Its thread on the platform (a Discourse topic's id)."""
+    url: str
+    post_number: int
+    username: str | None
+    created_at: datetime
+    """The answer's own time: the platform does not say when it was accepted."""
+
+
+@dataclass
 class Parsed:
     """What one page yields. `items[i]` is the platform's own record behind `mentions[i]`.
 
@@ -157,6 +175,8 @@ class Parsed:
     """Records left out on purpose, counted by why (a forum's "closed this topic" notice):
     not errors, so not quarantined, but counted so the fetch summary and the load report
     say what was read and not kept."""
+    accepted: list[Accepted] = field(default_factory=list)
+    """Answers the page marks accepted, among its `mentions`."""
 
 
 @dataclass

@@ -7,7 +7,8 @@ tweet in a landed page, a mention row, a desk item). Whatever else still holds a
 scrubbed with `scrub_text` / `scrub_json`, one rule for every store:
 
 - a string that holds a fingerprint of an erased text (a quote, a desk title, an alert's
-  example) becomes `MARKER` whole: a quote cut at another length must not leave half;
+  example), HTML-escaped or not, becomes `MARKER` whole: a quote cut at another length must
+  not leave half;
 - an id inside a string (`x.com/i/status/123`, `t1_abc`) becomes `MARKER`; a handle only
   where the text marks it as one (`@name`, `u/name`, `/u/name`, a URL's path `/name`, an
   attribute `="name"`), or a string that is the handle and nothing else: erasing a user
@@ -23,6 +24,7 @@ wherever the key is kept, and the erased rows are gone anyway.
 
 from __future__ import annotations
 
+import html
 import re
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -90,6 +92,8 @@ class Target:
 
     def _quotes(self, text: str) -> bool:
         flat = normalised(text)
+        if "&" in flat:  # an HTML-escaped copy (a Discourse `fancy_title`, a search blurb)
+            flat = normalised(html.unescape(flat))
         return any(fp in flat for fp in self.fingerprints)
 
     def holds(self, text: str) -> bool:

@@ -90,9 +90,9 @@ def test_sql_answers_from_the_snapshot_in_each_format(after_demo, capsys):
 
     days = "SELECT min(day) AS day FROM out__mention_volume_daily"  # a DATE stays a day
     assert main(["sql", days, "--format", "json"]) == 0
-    assert json.loads(capsys.readouterr().out) == [{"day": "2026-11-17"}]
+    assert json.loads(capsys.readouterr().out) == [{"day": "2026-10-06"}]  # the forum's history
     assert main(["sql", days]) == 0
-    assert capsys.readouterr().out.split()[-1] == "2026-11-17"
+    assert capsys.readouterr().out.split()[-1] == "2026-10-06"
 
 
 def test_status_before_a_run(sample_env, capsys):
@@ -177,7 +177,7 @@ def test_the_demo_runs_for_the_recorded_week_and_its_clock_is_the_week_s_end(dem
     _, out = demo_run
     assert out.startswith("carewire demo: data interval 2026-11-17 07:00 to 2026-11-24 08:00 "
                           "UTC")
-    assert "warehouse now holds 537 mentions by 230 authors, 5 quarantined records" in out
+    assert "warehouse now holds 591 mentions by 241 authors, 5 quarantined records" in out
     assert "Quality gates (run demo-20261124T080000Z;" in out
 
 
@@ -232,3 +232,55 @@ def test_running_the_demo_again_duplicates_nothing(demo_run, tmp_path, monkeypat
     assert counts() == before
     played = len(agent_session.load(agent_session.SAMPLE_SESSION).actions)
     assert f"actions played: none, all {played} were played by an earlier run" in out
+
+
+def test_the_demo_prints_the_community_health_of_the_last_weeks(demo_run):
+    """Issue 22, part 5: the report ends with the newest weeks of out__community_health,
+    as the snapshot has them, and says the deflections are an estimate and how counted."""
+    import duckdb
+
+    data, out = demo_run
+    section = out.split("\n8. Community health of the last 4 weeks (out__community_health in "
+                        "the snapshot;", 1)[1].split("\n\n", 1)[0].splitlines()
+    assert section[1].strip() == "space kestrel-community:"
+    assert section[2].split() == ["week", "members", "attracted", "participating", "bound",
+                                  "delighted", "integrated", "questions", "unanswered", "24h",
+                                  "first", "reply", "by", "customers", "deflected"]
+    with duckdb.connect(str(data / "analytics.duckdb"), read_only=True) as con:
+        weeks = con.execute("""
+            SELECT strftime(week, '%Y-%m-%d'), members, members_attracted,
+                   members_participating, members_bound, members_delighted, members_integrated,
+                   questions, questions_unanswered_24h, contacts_deflected, answers_received
+            FROM out__community_health ORDER BY week DESC LIMIT 4""").fetchall()[::-1]
+    printed = [line.split() for line in section[3:7]]
+    assert [row[:9] for row in printed] == [[str(v) for v in week[:9]] for week in weeks]
+    assert [row[-3:] for row in printed] == [[str(w[9]), "of", str(w[10])] for w in weeks]
+    legend = " ".join(section[7:])
+    assert "deflected is an estimate" in legend and "within 7 days" in legend
+
+
+def test_the_demo_s_community_history_puts_members_in_every_phase(demo_run):
+    """The sample forum's weeks before the recorded one make every phase of the last four
+    weeks non-empty, with a real funnel: newcomers, members back again, regulars, helpers
+    whose answers were accepted or liked, and contacts deflected (issue 22, part 5)."""
+    import duckdb
+
+    data, _ = demo_run
+    with duckdb.connect(str(data / "analytics.duckdb"), read_only=True) as con:
+        last = con.execute("""
+            SELECT week, members_attracted, members_participating, members_bound,
+                   members_delighted, members_integrated, contacts_deflected,
+                   questions_unanswered_24h
+            FROM out__community_health ORDER BY week DESC LIMIT 4""").fetchall()
+        reasons = dict(con.execute("""
+            SELECT phase, arg_min(phase_reason, week) FROM out__community_members
+            GROUP BY phase""").fetchall())
+        weeks = con.execute("SELECT count(DISTINCT week) FROM out__community_members"
+                            ).fetchone()[0]
+    assert weeks >= 6
+    for week, *phases, deflected, unanswered in last:
+        assert all(count > 0 for count in phases), (week, phases)
+    assert sum(row[6] for row in last) > 0 and sum(row[7] for row in last) > 0
+    # integrated by accepted answers (the forum's own Solved marks), not only by tier
+    assert reasons["integrated"].endswith("answers accepted so far (2 or more)")
+    assert reasons["bound"].startswith("posted in 3 of the last 4 weeks")

@@ -6,7 +6,8 @@ carewire/sample/carewire.yaml (`kestrel-community`): Kestrel Mobile's own Discou
 community, where customers help customers and a few superfans (trust level 3 and 4) and
 the community team answer. It holds what the forums connector asks a Discourse for:
 
-1. `GET /latest.json?order=activity`: twelve topics, newest activity first, one page;
+1. `GET /latest.json?order=activity`: thirty-one topics, newest activity first, on two
+   pages (thirty a page, the first naming the next in `more_topics_url`);
 2. `GET /search.json?q=<keyword> order:latest` for each brand keyword of the config;
 3. `GET /t/{id}.json` for each topic (the first 20 posts and the ids of all of them);
 4. `GET /t/{id}/posts.json?post_ids[]=...` for the rest of the one long topic: the
@@ -20,6 +21,15 @@ questions asked in different words, accepted answers (the Solved plugin), a post
 author deleted, a "closed" small-action post, one post with no created_at (it must end in
 quarantine), personal data (account numbers, phone numbers in Ofcom's drama range), posts
 in German, Spanish and Polish, and some noise. All texts are invented.
+
+Before them, six weeks of the community's everyday life (HISTORY, 5 October to 16
+November 2026: roaming, bills, eSIMs, the Home Hub, a scam text), so that the community's
+health has a history the demo can show (out__community_health): newcomers, members who come
+back week after week, superfans whose answers are accepted, askers who got an accepted
+answer and did not come back, one who did with his account number, a question nobody
+answered for a day and one nobody answered at all. The forum's first read fetches them as
+it fetches any forum's recently active topics; they do not change the recorded week's
+topics, posts or ids.
 
 Run `python tools/make_sample_forums.py` from anywhere. Standard library only, fixed seed
 (random.Random(20261124)): the output is byte-identical on every run; edit the texts
@@ -48,12 +58,17 @@ USER_AGENT = "carewire/0.1 (+https://github.com/carewire/carewire)"
 # The brand keywords of carewire/sample/carewire.yaml: one search each.
 KEYWORDS = ["kestrel mobile", "kestrelmobile", "kestrel app", "kestrel home", "kestrel esim"]
 CHUNK = 20
+PER_PAGE = 30  # topics per /latest.json page (Discourse's default)
+HISTORY_SEED = 20261005
+HISTORY_END = datetime(2026, 11, 17, 7, 0, tzinfo=UTC)  # HISTORY's posts are older
+HISTORY_POST_IDS_END = 31400  # and have lower ids than the recorded week's (from 31411)
 
 CATEGORIES = {"Help: App": 5, "Help: eSIM": 6, "Network & Coverage": 7, "Billing": 8,
-              "Ideas": 9, "Home Broadband": 10}
+              "Ideas": 9, "Home Broadband": 10, "Roaming & Travel": 11, "Account & Security": 12}
 
 CATEGORY_COLOURS = {"Help: App": "0088CC", "Help: eSIM": "12A89D", "Network & Coverage": "E45735",
-                    "Billing": "F7941D", "Ideas": "92278F", "Home Broadband": "3AB54A"}
+                    "Billing": "F7941D", "Ideas": "92278F", "Home Broadband": "3AB54A",
+                    "Roaming & Travel": "25AAE2", "Account & Security": "BF1E2E"}
 
 # username: (user_id, display name, trust level, staff, user title)
 USERS = {
@@ -75,6 +90,18 @@ USERS = {
     "oldhamowen": (2381, "Owen", 0, False, None),
     "birdnerd": (2390, "", 0, False, None),
     "halifax_hannah": (2394, "Hannah", 1, False, None),
+    # members who posted only in the weeks before the recorded one (HISTORY)
+    "pete_penzance": (1995, "Pete Trewin", 1, False, None),
+    "nia.j": (2048, "Nia Jones", 1, False, None),
+    "dev_p88": (2102, "", 0, False, None),
+    "maggie.m": (2139, "Maggie Moore", 0, False, None),
+    "ricky_b": (2166, "", 0, False, None),
+    "cardiff_carys": (2231, "Carys Evans", 0, False, None),
+    "sophie_k": (2240, "Sophie K", 0, False, None),
+    "bob_t": (2247, "", 0, False, None),
+    "gary_m": (2262, "Gary", 0, False, None),
+    "ellie_w": (2270, "Ellie Walsh", 0, False, None),
+    "frank.h": (2284, "Frank Hill", 0, False, None),
 }
 
 # A topic: id, slug, title, category, tags, start (day, hour, minute), pinned, closed, and
@@ -309,6 +336,228 @@ TOPICS = [
 ]
 
 
+# The six weeks before the recorded one (Monday 5 October to Monday 16 November 2026): the
+# community's everyday life, so that its health has a history (out__community_health):
+# newcomers asking their first question, regulars coming back week after week, superfans
+# whose answers are accepted, a question nobody answered for a day and one nobody answered
+# at all. Some of the recorded week's posters first came here then (rosie.p, JoHughes,
+# salford_steve, claire_b, mikey_leeds); the recorded week's newcomers did not. Same shape
+# as TOPICS; `start` is (month, day, hour, minute). Ids are older than the recorded week's.
+HISTORY = [
+    dict(id=4736, slug="roaming-in-spain-do-i-need-to-switch-anything-on",
+         category="Roaming & Travel", title="Roaming in Spain next week - do I need to switch "
+         "anything on?", tags=["roaming", "europe"], start=(10, 6, 19, 42), posts=[
+        ("pete_penzance", 0, "Off to Malaga on Saturday for a week. I'm on the 30GB SIM only "
+         "plan. Do I need to turn anything on before I go, and will it cost extra?", {}),
+        ("signal_sage", 48, "Your plan includes Roam Like Home in 49 destinations, Spain "
+         "included, so calls, texts and data come out of your normal allowance at no extra "
+         "cost (a 15GB fair use limit applies abroad).\n\nOn the phone: Settings > Mobile Data "
+         "> Data Roaming on. You'll get a welcome text when you land.",
+         {"likes": 5, "accepted": True}),
+        ("pete_penzance", 11530, "Back home: worked perfectly all week, not a penny extra.",
+         {"to": 2, "likes": 2}),
+    ]),
+    dict(id=4738, slug="orange-light-on-home-hub-after-a-power-cut", category="Home Broadband",
+         title="Orange light on Home Hub after a power cut", tags=["home-hub"],
+         start=(10, 8, 21, 5), posts=[
+        ("claire_b", 0, "We had a power cut this evening and since it came back the hub just "
+         "shows an orange light, no internet. Already turned it off and on twice.", {}),
+        ("the_hub_whisperer", 26, "Orange after a power cut usually means the hub came up "
+         "before the line did. Leave it off for a full 10 minutes, then switch it on and give "
+         "it 15 minutes to resync without touching it. If it's still orange, check the grey "
+         "cable is pushed firmly into the wall socket.", {"likes": 3}),
+        ("claire_b", 55, "10 minutes off did it, green now. Thank you!", {"to": 2}),
+    ]),
+    dict(id=4739, slug="planned-maintenance-app-and-online-account-sunday-11-october",
+         category="Help: App", title="Planned maintenance: app and online account, Sunday 11 "
+         "October 01:00-03:00", tags=["announcement"], start=(10, 9, 15, 0), posts=[
+        ("Tom_KM", 0, "The Kestrel app and the online account will be unavailable on Sunday 11 "
+         "October between 01:00 and 03:00 while we upgrade our billing system. Calls, texts "
+         "and data are not affected.", {"likes": 4}),
+    ]),
+    dict(id=4748, slug="bill-is-11-more-than-usual-what-is-out-of-bundle", category="Billing",
+         title="Bill is £11 more than usual - what is 'out of bundle'?", tags=["billing"],
+         start=(10, 13, 8, 15), posts=[
+        ("salford_steve", 0, "This month's bill has £11.20 under 'Out of bundle charges'. I've "
+         "never gone over my allowance. What is it?", {}),
+        ("signal_sage", 34, "Out of bundle is anything your plan doesn't include: usually "
+         "calls to 084, 087 or 09 numbers, or texts to short codes (competitions, parking "
+         "apps). In the app, Bills > this month > Out of bundle lists each one with the "
+         "number. If one is a premium service you never signed up for, the care team can "
+         "refund it and bar premium numbers.", {"likes": 6, "accepted": True}),
+    ]),
+    dict(id=4751, slug="esim-on-apple-watch-is-it-supported", category="Help: eSIM",
+         title="eSIM on Apple Watch - is it supported?", tags=["esim", "apple-watch"],
+         start=(10, 15, 12, 30), posts=[
+        ("nia.j", 0, "Can my Apple Watch share my mobile number, so I can leave the phone at "
+         "home when I go running? Can't find it anywhere in the app.", {}),
+        ("eSIMon", 19, "Yes, since September: it's called Number Share, £5 a month. On the "
+         "iPhone, Watch app > Mobile > Set up mobile, and it hands you over to Kestrel to "
+         "confirm. It needs a pay monthly plan, not pay as you go.",
+         {"likes": 4, "accepted": True}),
+    ]),
+    dict(id=4760, slug="broadband-slows-to-20mbps-every-evening", category="Home Broadband",
+         title="Broadband slows to 20Mbps every evening", tags=["home-hub", "speed"],
+         start=(10, 19, 20, 40), posts=[
+        ("dev_p88", 0, "Fibre 150 package, I get 140 in the morning but 15-20Mbps every "
+         "evening from about 7 to 11. Wired to the hub, not Wi-Fi. Is this congestion?", {}),
+        ("the_hub_whisperer", 41, "Wired and only in the evening points at congestion "
+         "upstream, not your hub. Run the speed test in the app three evenings in a row (it "
+         "keeps the results). If you're below the minimum guaranteed speed in your contract "
+         "summary for three days, you can ask for a fix, or leave without a penalty if they "
+         "can't fix it.", {"likes": 7, "accepted": True}),
+        ("Tom_KM", 95, "Thanks Raj. Dev, we've found a congested link in your exchange area "
+         "(Reading West); an upgrade is booked for 28 October. Sorry for the slow evenings.",
+         {"likes": 3}),
+        ("dev_p88", 13020, "Upgrade done, 138Mbps at 9pm last night. Raj's speed test tip is "
+         "what got it looked at.", {"to": 2, "likes": 1}),
+    ]),
+    dict(id=4762, slug="wi-fi-calling-option-missing-on-my-pixel",
+         category="Network & Coverage", title="Wi-Fi calling option missing on my Pixel",
+         tags=["wifi-calling", "android"], start=(10, 21, 10, 2), posts=[
+        ("JoHughes", 0, "Switched to Kestrel last month. Wi-Fi calling isn't in my Pixel 8's "
+         "call settings at all, and my house has terrible signal so I really need it.", {}),
+        ("signal_sage", 22, "On Pixels the switch only appears once the carrier settings have "
+         "updated: Settings > System > System update, then restart. After that it's under "
+         "Settings > Network & internet > SIMs > Wi-Fi calling. If it still isn't there, "
+         "your line may need it enabling, which care can do in a minute.",
+         {"likes": 4, "accepted": True}),
+        ("salford_steve", 180, "Same thing happened on my Pixel 7, the update fixed it too.",
+         {}),
+    ]),
+    dict(id=4771, slug="text-saying-my-account-is-suspended-scam",
+         category="Account & Security", title="Text saying my account is suspended - scam?",
+         tags=["scam", "security"], start=(10, 27, 17, 20), posts=[
+        ("maggie.m", 0, "Got a text from 'KESTREL' saying my account is suspended and to pay "
+         "£1.99 at a link to reactivate it. Looks dodgy but it used the right name. Is it "
+         "you?", {}),
+        ("signal_sage", 9, "That's a scam, don't click it. Kestrel never asks for a payment by "
+         "text link. Forward the text to 7726 (free, it reports it to the network) and delete "
+         "it. If you already entered card details, ring your bank now.", {"likes": 12}),
+        ("Tom_KM", 30, "Gwen's right: that text isn't from us. We're blocking the sender, and "
+         "every report to 7726 helps us block them faster.", {"likes": 6}),
+        ("maggie.m", 15, "Forwarded and deleted. Thank you both.", {"to": 2}),
+    ]),
+    dict(id=4773, slug="can-i-add-a-second-sim-for-my-son-to-my-plan", category="Billing",
+         title="Can I add a second SIM for my son to my plan?", tags=["family", "plans"],
+         start=(10, 29, 19, 11), posts=[
+        ("rosie.p", 0, "My son is 14 and wants his own phone. Can I add a SIM to my account "
+         "with a spending cap, or does he need his own contract?", {}),
+        ("JoHughes", 35, "I did this for my daughter: Account > Add a line in the app. You can "
+         "pick a plan for the new line and set a £0 cap on extras.", {}),
+        ("eSIMon", 14, "And lines for under-16s get the content filter on by default; it's "
+         "under Account > Lines > Parental controls if you want to check.", {"likes": 2}),
+        ("rosie.p", 60, "Perfect, done it tonight. Thanks both.", {"to": 2}),
+    ]),
+    dict(id=4775, slug="5g-icon-gone-since-ios-update", category="Network & Coverage",
+         title="5G icon gone since iOS update", tags=["5g", "ios"], start=(10, 31, 11, 45),
+         posts=[
+        ("ricky_b", 0, "Since updating to iOS 27.0.2 my iPhone 16 only shows 4G in places "
+         "where I always had 5G. Anyone else?", {}),
+        ("eSIMon", 52, "iOS updates sometimes reset 5G to 'Auto', which only uses 5G when the "
+         "phone thinks it won't cost battery. Settings > Mobile Service > Voice & Data > 5G "
+         "On. If that's already on, check the coverage map for your postcode.", {"likes": 5}),
+        ("ricky_b", 30, "It had gone back to Auto. 5G is back, cheers.", {"to": 2}),
+    ]),
+    dict(id=4783, slug="poor-signal-indoors-in-cardiff-bay", category="Network & Coverage",
+         title="Poor signal indoors in Cardiff Bay - anything I can do?",
+         tags=["coverage", "cardiff"], start=(11, 2, 18, 30), posts=[
+        ("cardiff_carys", 0, "Moved to a new flat in Cardiff Bay. One bar at best indoors, full "
+         "signal outside, and calls keep dropping. Is there anything I can do apart from "
+         "moving out?", {}),
+        ("signal_sage", 40, "New-build flats with coated glass block signal badly. Two things "
+         "that work: Wi-Fi calling (Settings > Phone > Wi-Fi Calling: calls and texts go over "
+         "your broadband), and if you have no broadband, ask care for the free indoor signal "
+         "booster, giving them your postcode.", {"likes": 8, "accepted": True}),
+        ("rosie.p", 1260, "Same in our new flat in Salford Quays, Wi-Fi calling saved us.",
+         {}),
+    ]),
+    dict(id=4785, slug="pac-code-text-never-arrived", category="Account & Security",
+         title="PAC code text never arrived", tags=["switching", "pac"], start=(11, 3, 9, 12),
+         posts=[
+        ("sophie_k", 0, "Texted PAC to 65075 yesterday to bring my number over to Kestrel, "
+         "still no code. Do I chase my old network or Kestrel?", {}),
+        ("mikey_leeds", 25, "Your old network sends the PAC, not Kestrel. If 65075 didn't "
+         "answer within a minute, ring your old network and ask for it: they have to give it "
+         "to you there and then. Then give the code to Kestrel when you order the SIM.",
+         {"likes": 4, "accepted": True}),
+    ]),
+    dict(id=4786, slug="home-hub-guest-wi-fi-how", category="Home Broadband",
+         title="Home Hub guest Wi-Fi - how?", tags=["home-hub", "wifi"], start=(11, 4, 20, 10),
+         posts=[
+        ("salford_steve", 0, "Family staying over at Christmas. Can the hub do a separate guest "
+         "network so I don't have to hand out my password?", {}),
+        ("the_hub_whisperer", 18, "Yes: 192.168.1.254 > Wireless > Guest network > On. Give it "
+         "its own name and password, and tick 'Isolate guests' so they can't see your "
+         "devices.", {"likes": 4}),
+        ("salford_steve", 30, "Done it, thanks Raj.", {"to": 2}),
+    ]),
+    dict(id=4788, slug="will-the-pixel-11-pro-be-sold-on-contract", category="Ideas",
+         title="Will the Pixel 11 Pro be sold on contract?", tags=["phones"],
+         start=(11, 5, 13, 40), posts=[
+        ("bob_t", 0, "Any word on whether Kestrel will sell the Pixel 11 Pro on contract, or "
+         "do I buy it outright and get a SIM only plan?", {}),
+    ]),
+    dict(id=4795, slug="charged-for-roaming-in-dublin", category="Roaming & Travel",
+         title="Charged for roaming in Dublin?", tags=["roaming", "ireland"],
+         start=(11, 9, 10, 22), posts=[
+        ("gary_m", 0, "Spent the weekend in Dublin and got a text saying I'd been charged "
+         "£2.40 a day for roaming. I thought Ireland was included?", {}),
+        ("Tom_KM", 47, "Hi Gary, the Republic of Ireland is in Roam Like Home on every plan, so "
+         "you shouldn't have been charged. A fault applied the daily charge to some customers "
+         "at the weekend; it's being reversed automatically on this month's bill.",
+         {"likes": 5, "accepted": True}),
+        ("gary_m", 5800, "The bill came today and the roaming charge is still on it, £7.20 "
+         "for the three days. Can someone look at my account? It's KM-61830275.", {"to": 2}),
+        ("Tom_KM", 25, "Sorry Gary, we'll sort that one-to-one: I've sent you a message. "
+         "Please edit the account number out of your post, this forum is public.",
+         {"to": 3, "likes": 1}),
+    ]),
+    dict(id=4797, slug="is-tethering-allowed-on-unlimited", category="Network & Coverage",
+         title="Is tethering allowed on Unlimited?", tags=["tethering", "plans"],
+         start=(11, 11, 21, 15), posts=[
+        ("ellie_w", 0, "I want to use my phone as a hotspot for my laptop on the train. Is "
+         "tethering allowed on the Unlimited plan, or is it blocked?", {}),
+        ("Tom_KM", 2185, "Hi Ellie, sorry for the slow reply. Tethering is allowed on every "
+         "plan; on Unlimited, up to 50GB a month of it.", {"likes": 2, "accepted": True}),
+    ]),
+    dict(id=4799, slug="travel-data-in-the-us-second-esim-or-bolt-on", category="Help: eSIM",
+         title="Travel data in the US - second eSIM or bolt-on?", tags=["esim", "roaming"],
+         start=(11, 12, 16, 5), posts=[
+        ("nia.j", 0, "Going to New York next month. Should I add a second eSIM just for "
+         "travel data, keeping my main one, or is there something simpler?", {}),
+        ("eSIMon", 23, "Two lines on one iPhone works (dual eSIM), but for the US it's "
+         "cheaper to add the USA Travel 10GB bolt-on to your main line in the app: £15 for 30 "
+         "days. A second line is a second contract.", {"likes": 3}),
+        ("JoHughes", 40, "Did the bolt-on in New York in the summer, worked fine the whole "
+         "trip.", {"likes": 2}),
+        ("rosie.p", 25, "Is there one for Canada as well? We're in Toronto at Easter.", {}),
+        ("signal_sage", 12, "There is, the North America bolt-on covers the US and Canada "
+         "(£20 for 30 days). Add it the day before you fly; it starts when you first use data "
+         "there.", {"to": 4, "likes": 2}),
+        ("nia.j", 30, "Bolt-on it is, thanks both.", {"to": 2}),
+    ]),
+    dict(id=4800, slug="can-i-get-paper-bills-for-my-mum", category="Billing",
+         title="Can I get paper bills for my mum?", tags=["billing", "accessibility"],
+         start=(11, 13, 11, 30), posts=[
+        ("claire_b", 0, "Is there a way to get the bill posted? My mum is on my account and "
+         "doesn't use email.", {}),
+        ("Priya_KM", 35, "Hi Claire, yes: paper bills are £1.50 a month, free for customers "
+         "over 75 or with accessibility needs. Ask care to add a paper bill preference and "
+         "mention your mum's situation.", {"likes": 1}),
+    ]),
+    dict(id=4808, slug="visual-voicemail-not-available-on-samsung", category="Help: App",
+         title="Visual voicemail 'not available' on Samsung", tags=["voicemail", "android"],
+         start=(11, 16, 19, 50), posts=[
+        ("frank.h", 0, "Moved my Galaxy S25 over and the visual voicemail app says 'not "
+         "available on this network'. Is it supported?", {}),
+        ("signal_sage", 55, "It is, but Samsung's app needs the carrier profile first: "
+         "Settings > Software update, restart, then Phone app > menu > Voicemail settings > "
+         "Visual voicemail on.", {"likes": 3, "accepted": True}),
+    ]),
+]
+
+
 def cooked(text: str) -> str:
     """Discourse's cooked HTML: paragraphs, links turned into anchors, mentions linked."""
     paragraphs = []
@@ -349,6 +598,33 @@ def build_topics(rng: random.Random) -> list[dict]:
             posts.append({"id": post_id, "number": number, "user": username, "at": moment,
                           "text": text, **opts})
         built.append({**spec, "built": posts})
+    return built
+
+
+def build_history(rng: random.Random) -> list[dict]:
+    """HISTORY's topics, timed like TOPICS (from their own random draws, so the recorded
+    week's topics and post ids stay as they were). Discourse numbers posts forum-wide in
+    the order they are written: about one every half hour on this forum, counting back from
+    the recorded week's first ids, the posts of topics not in this sample in between."""
+    built = []
+    for spec in HISTORY:
+        month, day, hour, minute = spec["start"]
+        moment = datetime(2026, month, day, hour, minute, rng.randrange(60),
+                          rng.randrange(1000) * 1000, tzinfo=UTC)
+        posts = []
+        for number, (username, minutes, text, opts) in enumerate(spec["posts"], start=1):
+            if number > 1:
+                moment = moment + timedelta(minutes=minutes, seconds=rng.randrange(60),
+                                            microseconds=rng.randrange(1000) * 1000)
+            assert moment < HISTORY_END, (spec["id"], number, moment)
+            posts.append({"number": number, "user": username, "at": moment, "text": text,
+                          **opts})
+        built.append({**spec, "built": posts})
+    last = 0
+    for post in sorted((p for t in built for p in t["built"]), key=lambda p: p["at"]):
+        behind = int((HISTORY_END - post["at"]).total_seconds() // 1800)
+        post["id"] = last = max(last + 1, HISTORY_POST_IDS_END - behind + rng.randrange(3))
+    assert last < HISTORY_POST_IDS_END
     return built
 
 
@@ -516,23 +792,32 @@ def dump(value) -> str:
 
 
 def main() -> None:
-    rng = random.Random(SEED)
-    topics = build_topics(rng)
+    topics = build_topics(random.Random(SEED)) + build_history(random.Random(HISTORY_SEED))
     summaries = sorted((topic_summary(t, CATEGORIES[t["category"]]) for t in topics),
                        key=lambda s: s["bumped_at"], reverse=True)
-    users = {u for t in topics for p in t["built"] for u in [p["user"]]}
-    latest = {
-        "users": [{"id": USERS[u][0], "username": u, "name": USERS[u][1],
-                   "avatar_template": avatar(u), "trust_level": USERS[u][2],
-                   **({"moderator": True} if USERS[u][3] else {})} for u in sorted(users)],
-        "primary_groups": [{"id": 41, "name": "community_team"}], "flair_groups": [],
-        "topic_list": {"can_create_topic": False, "per_page": 30,
-                       "top_tags": ["outage", "esim", "kestrel-app", "direct-debit", "home-hub"],
-                       "topics": summaries},
-    }
-    summary_of = {s["id"]: s for s in summaries}
     moment = RECORDED - timedelta(seconds=40)
-    interactions = [interaction(f"{BASE}/latest.json?order=activity", dump(latest), moment)]
+    interactions = []
+    for page in range(0, (len(summaries) + PER_PAGE - 1) // PER_PAGE):
+        listed = summaries[page * PER_PAGE:(page + 1) * PER_PAGE]
+        more = page * PER_PAGE + PER_PAGE < len(summaries)
+        users = {p["user"] for t in topics if any(t["id"] == s["id"] for s in listed)
+                 for p in t["built"]}
+        latest = {
+            "users": [{"id": USERS[u][0], "username": u, "name": USERS[u][1],
+                       "avatar_template": avatar(u), "trust_level": USERS[u][2],
+                       **({"moderator": True} if USERS[u][3] else {})} for u in sorted(users)],
+            "primary_groups": [{"id": 41, "name": "community_team"}], "flair_groups": [],
+            "topic_list": {"can_create_topic": False, "per_page": PER_PAGE,
+                           "top_tags": ["outage", "esim", "kestrel-app", "direct-debit",
+                                        "home-hub"],
+                           **({"more_topics_url": f"/latest?order=activity&page={page + 1}"}
+                              if more else {}),
+                           "topics": listed},
+        }
+        url = f"{BASE}/latest.json?order=activity" + (f"&page={page}" if page else "")
+        moment += timedelta(seconds=1 if page else 0)
+        interactions.append(interaction(url, dump(latest), moment))
+    summary_of = {s["id"]: s for s in summaries}
 
     for keyword in KEYWORDS:
         hits = []

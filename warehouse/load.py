@@ -4,6 +4,8 @@ Everything for one batch happens in one transaction, so a failure leaves the war
 it was and the batch is simply loaded again next time. Upserts keep the newest version of
 a row (by `last_seen_at`, the end of the data interval that saw it), which makes the load
 order-independent: reloading an old interval after a newer one never rolls a mention back.
+An answer a page marks accepted (`Parsed.accepted`: a Discourse topic's) is recorded once as
+an `accepted_answer` event, so the community views know it without a delivery.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ import duckdb
 import pandas as pd
 
 from carewire.core.types import dumps
-from carewire.connectors.base import Author, Mention, Page, Parsed, Reject
+from carewire.connectors.base import Accepted, Author, Mention, Page, Parsed, Reject
 from carewire.connectors.landing import Batch, Unreadable
 from carewire.warehouse.db import registered, transaction
 from carewire.warehouse.tables import TABLES, Table
@@ -169,8 +171,10 @@ def load_batch(con: duckdb.DuckDBPyConnection, batch: Batch, landing_root: Path,
     items: dict[str, dict] = {}
     authors: dict[str, Author] = {}
     rejects = []
+    accepted: dict[str, Accepted] = {}
     skipped = 0
     for page, result in zip(pages, parsed):
+        accepted.update((a.source_id, a) for a in result.accepted)
         for mention, item in zip(result.mentions, result.items):
             if (why := _out_of_range(mention)) is not None:
                 rejects.append(Reject(why, dumps(item).encode("utf-8"),
@@ -201,6 +205,8 @@ def load_batch(con: duckdb.DuckDBPyConnection, batch: Batch, landing_root: Path,
     mention_rows = _frame(TABLES["core__mentions"], [
         {**m.row(), "batch_id": batch_id, "first_seen_at": seen,
          "last_seen_at": seen} for m in mentions.values()])
+    acceptances = [_acceptance(batch, a, seen) for a in accepted.values()
+                   if a.source_id in mentions]
 
     with transaction(con):
         withdrawn = _withdraw(con, batch_id, batch.source, sha256, set(mentions))
@@ -218,6 +224,9 @@ def load_batch(con: duckdb.DuckDBPyConnection, batch: Batch, landing_root: Path,
         _insert(con, "raw__quarantine", quarantine_rows)
         _upsert(con, TABLES["core__authors"], author_rows, keep_known=AUTHOR_METRICS)
         _upsert(con, TABLES["core__mentions"], mention_rows, keep_known=MENTION_CONTEXT)
+        if acceptances:  # once each, whatever batch shows it again
+            con.executemany("INSERT OR IGNORE INTO core__events VALUES "
+                            "(?, ?, ?, ?, ?, ?, ?, ?, ?)", acceptances)
         landed = {"batch_id": batch_id, "source": batch.source, "stream": batch.stream,
                   "interval_start": batch.interval.start, "interval_end": batch.interval.end,
                   "path": str(batch.path.relative_to(landing_root)), "sha256": sha256,
@@ -232,6 +241,20 @@ def load_batch(con: duckdb.DuckDBPyConnection, batch: Batch, landing_root: Path,
     if withdrawn:
         counts["withdrawn"] = withdrawn
     return counts
+
+
+def _acceptance(batch: Batch, answer: Accepted, seen: datetime) -> tuple:
+    """The `accepted_answer` event of an answer the platform marks accepted, as
+    routing/outcomes.py records one for a delivered topic (occurred_at: the answer's own
+    time, `data` its url, post number and author), with no delivery. Keyed by the answer,
+    so it is recorded once however many batches show it; recorded_at is when the first
+    batch that showed it was seen (the end of its data interval)."""
+    return (hashlib.sha256(f"accepted_answer|{batch.source}:{answer.source_id}".encode())
+            .hexdigest(), answer.created_at, "accepted_answer", None, None,
+            answer.external_id, answer.username,
+            dumps({"url": answer.url, "post_number": answer.post_number,
+                   "username": answer.username, "seen_in": f"{batch.source}/{batch.stream}"}),
+            seen)
 
 
 def _withdraw(con: duckdb.DuckDBPyConnection, batch_id: str, source: str, sha256: str,

@@ -398,15 +398,18 @@ _TABLES = (
             -- act's, planned then done (badge_planned/badge_granted, thanks_planned/thanked,
             -- helper_approved/helper_added, fact_sheet_planned/fact_sheet_posted:
             -- docs/community.md)
-        delivery_key VARCHAR -- core__deliveries; NULL for `synced` and for group adds and
-            -- fact sheets
-        destination VARCHAR -- the destination it concerns
-        external_id VARCHAR -- the item at the destination; NULL when it has none (yet)
+        delivery_key VARCHAR -- core__deliveries; NULL for `synced`, for group adds and fact
+            -- sheets, and for an `accepted_answer` the load read on a forum's own page
+            -- (`data.seen_in`: the stream)
+        destination VARCHAR -- the destination it concerns; NULL for what the load read
+        external_id VARCHAR -- the item at the destination (a forum topic's id for an accepted
+            -- answer); NULL when it has none (yet)
         actor VARCHAR PERSONAL -- who did it at the destination, where it says; NULL for carewire's
             -- own
         data JSON NOT NULL PERSONAL -- what the kind carries: url, error, status, team, route, score
             -- and `by` of a rating, ...
-        recorded_at TIMESTAMPTZ NOT NULL -- when carewire recorded it (wall clock, UTC)"""),
+        recorded_at TIMESTAMPTZ NOT NULL -- when carewire recorded it (wall clock, UTC; what the
+            -- load read: the end of the data interval of the batch that first showed it)"""),
           ("event_id",), personal=True, exported=True),
     Table("core__community_spaces", "brand's own community space (a Discourse forum, a "
           "subreddit it runs), from the config's `community` section", columns("""

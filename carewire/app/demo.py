@@ -6,8 +6,11 @@ bundled sample the data interval is the week the recordings cover, and the clock
 step is given is that interval's end (carewire/sample/agent_session.yaml): the output is
 the same on every run and every day. Then a recorded agent session is played on the desk
 (carewire/app/agent_session.py), outcomes are synced once and the snapshot published
-again, so the care KPIs have real numbers. The sample config delivers to the built-in care
-desk only; no outside system is called.
+again, so the care KPIs have real numbers. Last, the community health of the brand's own
+spaces over the newest weeks (out__community_health): the sample's forum carries several
+weeks of history before the recorded one, which its first read fetches as any first read
+of a forum fetches its recently active topics. The sample config delivers to the built-in
+care desk only; no outside system is called.
 """
 
 from __future__ import annotations
@@ -118,6 +121,10 @@ def run(settings: Settings, now: datetime, say: Callable[[str], None] = print, *
     if session is not None and play_session:
         outcomes = _play(settings, session, run_id, interval, say)
         snapshot = outcomes["snapshot"]
+    say(f"\n8. Community health of the last {COMMUNITY_WEEKS} weeks (out__community_health in "
+        "the snapshot; docs/dashboards.md, \"Community health\")")
+    for line in _community_lines(settings):
+        say(f"   {line}")
     say(f"\nAnalyst snapshot published: {snapshot}")
     say("Query it (read-only, never blocks the pipeline):")
     say(f'   .venv/bin/carewire sql "{EXAMPLE_QUERY}"')
@@ -193,6 +200,65 @@ def _kpi_lines(settings: Settings) -> list[str]:
             f"{share(agent_csat)} of {agent_n}",
             f"SLA: {breached} breached, {met} met, {not_due} open and not due yet",
             "the dashboard: .venv/bin/carewire desk, then open /dashboard"]
+
+
+COMMUNITY_WEEKS = 4
+"""How many of the newest UTC weeks of the brand's own spaces the report shows."""
+
+
+def _community_lines(settings: Settings) -> list[str]:
+    """out__community_health for the newest weeks of each of the brand's own spaces, read
+    from the snapshot just published: members by phase, questions, and contacts deflected,
+    with what each means."""
+    from datetime import timedelta
+
+    from carewire.warehouse.db import connect
+
+    with connect(settings.snapshot, read_only=True) as con:
+        rows = con.execute("""SELECT space, week, members, members_attracted,
+                                     members_participating, members_bound, members_delighted,
+                                     members_integrated, questions, questions_unanswered_24h,
+                                     first_reply_hours_median, answered_by_customers_share,
+                                     answers_received, contacts_deflected
+                              FROM out__community_health ORDER BY space, week""").fetchall()
+    if not rows:
+        return ["nothing yet: no post in a space the brand runs (community.spaces in "
+                "carewire.yaml; by default every forum under sources.forums)"]
+    by_space: dict[str, dict] = {}
+    for space, week, *figures in rows:
+        by_space.setdefault(space, {})[week] = figures
+    newest = max(week for _, week, *_ in rows)
+    weeks = [newest - timedelta(weeks=n) for n in range(COMMUNITY_WEEKS - 1, -1, -1)]
+    lines = []
+    for space, figures_of in by_space.items():
+        lines.append(f"space {space}:")
+        lines.append(f"{'week':10} {'members':>7} {'attracted':>9} "
+                     f"{'participating':>13} {'bound':>5} {'delighted':>9} {'integrated':>10} "
+                     f"{'questions':>9} {'unanswered 24h':>14} {'first reply':>11} "
+                     f"{'by customers':>12} {'deflected':>9}")
+        for week in weeks:
+            (members, attracted, participating, bound, delighted, integrated, questions,
+             unanswered, first_reply, by_customers, reached, deflected) = figures_of.get(
+                week, [0] * 8 + [None, None, 0, 0])
+            lines.append(
+                f"{week:%Y-%m-%d} {members:>7} {attracted:>9} "
+                f"{participating:>13} {bound:>5} {delighted:>9} {integrated:>10} "
+                f"{questions:>9} {unanswered:>14} "
+                f"{'n/a' if first_reply is None else f'{first_reply:.1f} h':>11} "
+                f"{'n/a' if by_customers is None else f'{by_customers:.0%}':>12} "
+                f"{f'{deflected} of {reached}':>9}")
+    return lines + [
+        "members, each in one phase a week: attracted (first post), participating (posted "
+        "again), bound (posted in 3 of the last 4 weeks), delighted (an answer of theirs "
+        "accepted or liked that week), integrated (a superfan, or 2 or more answers accepted)",
+        "questions asked that week: unanswered 24h (no reply by anyone else within a day), "
+        "first reply (median), by customers (of those answered, the share a customer answered)",
+        "deflected is an estimate: of the people a community answer reached that week (the "
+        "accepted answer to their question, or one sent to them), those who opened no "
+        "one-to-one case about the same issue within 7 days; judged once the 7 days are over, "
+        "so the newest weeks show fewer",
+        "each member's phase and why: .venv/bin/carewire sql \"SELECT * FROM "
+        "out__community_members ORDER BY week DESC, phase\""]
 
 
 def _quality_lines(gates: list[dict]) -> list[str]:

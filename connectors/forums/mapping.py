@@ -17,6 +17,11 @@ What the page does not hold, a mention does not get (load reparses pages one by 
 a `posts.json` page carries no topic title, category or tags, and a reply whose parent is
 not on the same page gets no `parent_id`. The category is named when the topic JSON lists
 its `categories` (Discourse with lazy-loaded categories), else given as `category:<id>`.
+
+A topic's accepted answer (the Solved plugin marks the post `accepted_answer`, and names its
+number in the topic's own `accepted_answer`) is listed in `Parsed.accepted`: the load
+records it as an `accepted_answer` event, so the community views know it for every topic
+read, not only for the topics carewire delivered.
 """
 
 from __future__ import annotations
@@ -31,8 +36,8 @@ from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 from carewire.core.types import dumps
-from carewire.connectors.base import (Author, Mention, Page, Parsed, Reject, Stream, json_int,
-    rejecting_malformed)
+from carewire.connectors.base import (Accepted, Author, Mention, Page, Parsed, Reject, Stream,
+    json_int, rejecting_malformed)
 
 SOURCE = "forums"
 
@@ -325,6 +330,8 @@ def parse(stream: Stream, page: Page) -> Parsed:
                  if isinstance(p, dict) and json_int(p.get("id")) is not None}
     stream_ids = (data.get("post_stream") or {}).get("stream") or []
     first_id = by_number.get(1) or (stream_ids[0] if topic and stream_ids else None)
+    accepted_number = json_int((topic.get("accepted_answer") or {}).get("post_number")
+                               if isinstance(topic.get("accepted_answer"), dict) else None)
     skipped: Counter[str] = Counter()
 
     for position, post in enumerate(posts):
@@ -366,9 +373,17 @@ def parse(stream: Stream, page: Page) -> Parsed:
             # dedupe. A topic's first post keeps its mention: its title is its words.
             skipped["image-only posts" if cooked.images else "posts without text"] += 1
             continue
+        url = f"{base}/t/{slug}/{topic_id}/{number}" if number else f"{base}/p/{post_id}"
+        if number and not deleted and (post.get("accepted_answer") is True
+                                       or number == accepted_number):
+            # the Solved plugin's mark: on the post (topic and posts.json pages alike), and
+            # the topic's own `accepted_answer` on its first page
+            result.accepted.append(Accepted(
+                source_id=f"{host}:post:{post_id}", external_id=str(topic_id), url=url,
+                post_number=number, username=post.get("username") or None, created_at=created))
         result.mentions.append(Mention(
             source=SOURCE, source_id=f"{host}:post:{post_id}", stream=stream.name,
-            url=f"{base}/t/{slug}/{topic_id}/{number}" if number else f"{base}/p/{post_id}",
+            url=url,
             title=title, text=cooked.text, created_at=created,
             author=_author(post, host, base), language=post.get("locale") or None,
             categories=list(categories), thread_id=f"{host}:topic:{topic_id}",

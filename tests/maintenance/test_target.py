@@ -29,6 +29,17 @@ def test_a_handle_that_is_a_common_word_is_scrubbed_only_where_it_names_the_user
     assert TARGET.scrub_words("ticket 9 for help") == f"ticket 9 for {MARKER}"
 
 
+def test_an_erased_text_is_scrubbed_where_a_page_holds_it_html_escaped():
+    """Discourse sends a topic's title again as `fancy_title`, HTML-escaped ("what is
+    &#39;out of bundle&#39;?"), and search blurbs escaped too: a copy of an erased title."""
+    title = "Bill is £11 more than usual - what is 'out of bundle'?"
+    target = Target("forums", texts=(title,))
+    escaped = "Bill is £11 more than usual - what is &#39;out of bundle&#39;?"
+    assert target.holds(escaped)
+    assert target.scrub_json({"title": title, "fancy_title": escaped, "other": "R&amp;D"}) == {
+        "title": MARKER, "fancy_title": MARKER, "other": "R&amp;D"}
+
+
 def test_a_forum_page_loses_the_bare_user_id_and_display_name_everywhere_it_names_them():
     other = {"id": 7, "username": "someone", "name": "Someone Else"}
     them = {"id": 2362, "username": "help", "name": "Jo Hughes"}

@@ -387,6 +387,55 @@ def test_crash_mid_run_then_rerun_loses_and_duplicates_nothing(server, fast_http
     assert rows == [("127.0.0.1:post:1", 1), ("127.0.0.1:post:2", 1), ("127.0.0.1:post:3", 1)]
 
 
+def test_the_accepted_answer_is_marked_on_its_post_on_topic_and_posts_pages():
+    topic = Page(f"{FORUM}/t/1.json", 200, {}, topic_page(1, [
+        post(1, 1, 0, text="How do I move my eSIM?"),
+        post(2, 2, 5, username="sage", user_id=77, text="Replace it in the app"),
+    ], accepted_answer={"post_number": 2, "username": "sage"}))  # the topic names it
+    more = Page(f"{FORUM}/t/1/posts.json?post_ids[]=7", 200, {}, json.dumps(
+        {"id": 1, "post_stream": {"posts": [
+            post(7, 7, 9, username="bo", user_id=12, text="the real fix",
+                 accepted_answer=True),  # the post carries the plugin's mark
+            post(8, 8, 12, username="cy", user_id=13, accepted_answer=True,
+                 user_deleted=True, text="(post deleted by author)")]}}).encode())
+    [named] = DiscourseConnector.parse(stream(), topic).accepted
+    assert (named.source_id, named.external_id, named.post_number, named.username) == (
+        "forum.test:post:2", "1", 2, "sage")
+    assert named.url == "https://forum.test/t/topic-1/1/2" and named.created_at == at(5)
+    # a deleted post is no answer, whatever its mark
+    assert [a.source_id for a in DiscourseConnector.parse(stream(), more).accepted] == [
+        "forum.test:post:7"]
+
+
+def test_an_accepted_answer_is_recorded_once_and_counted_by_the_community_views(
+        server, fast_http, tmp_path):
+    """Without any delivery: the forum's own pages say which answer was accepted."""
+    config = Settings(data_dir=tmp_path, http=fast_http, sources={"forums": [
+        {"name": "community", "kind": "discourse", "url": server.url("")}]})
+    server.route("/latest.json", Reply(body=latest(listed(1, 30))))
+    server.route("/t/1.json", Reply(body=topic_page(1, [
+        post(1, 1, 0, text="How do I move my eSIM?"),
+        post(2, 2, 5, username="sage", user_id=77, text="Replace it in the app",
+             accepted_answer=True)], accepted_answer={"post_number": 2, "username": "sage"})))
+    pipeline.ingest_stream(config, "forums", "community", INTERVAL)
+    pipeline.migrate(config)
+    pipeline.load_landed(config)
+    pipeline.load_landed(config, window=(INTERVAL.start, INTERVAL.end))  # a reload
+
+    from carewire.warehouse.community import write_spaces
+    from carewire.warehouse.db import connect
+    with connect(config.warehouse) as con:
+        write_spaces(con, config)
+        events = con.execute("""SELECT occurred_at, delivery_key, external_id, actor,
+                                       data->>'url', data->>'post_number', recorded_at
+                                FROM core__events WHERE kind = 'accepted_answer'""").fetchall()
+        accepted = con.execute("""SELECT source_id, accepted_at FROM core__community_posts
+                                  WHERE accepted_at IS NOT NULL""").fetchall()
+    assert events == [(at(5), None, "1", "sage", f"{server.url('')}/t/topic-1/1/2", "2",
+                       INTERVAL.end)]
+    assert accepted == [("127.0.0.1:post:2", at(5))]
+
+
 def test_the_bundled_sample_replays_without_errors(sample_settings):
     fetcher = DiscourseConnector(sample_settings.sources.forums, sample_settings.fetching)
     [forum] = DiscourseConnector.streams(sample_settings.sources.forums)
