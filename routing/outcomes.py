@@ -134,7 +134,10 @@ def _offer_answers(con, policy: Policy, now: datetime) -> int:
 
 
 def _escalate(con, policy: Policy, now: datetime) -> int:
-    """Community items left unanswered too long go to the contact center."""
+    """Community items left unanswered too long go to the contact center. An item is
+    answered by an accepted answer or a resolution on its delivery, or by an accepted
+    answer in the thread of one of its questions in the brand's own community (a forum
+    topic a customer solved, which the load records from the topic's page)."""
     if policy.escalation is None:
         return 0
     rule = policy.escalation
@@ -146,6 +149,11 @@ def _escalate(con, policy: Policy, now: datetime) -> int:
         WHERE v.route = 'community' AND v.status = 'delivered' AND NOT m.is_deleted
           AND NOT EXISTS (SELECT 1 FROM core__events e WHERE e.delivery_key = v.delivery_key
                           AND e.kind IN ('accepted_answer', 'resolved'))
+          AND NOT EXISTS (  -- a question already answered where it was asked
+              SELECT 1 FROM core__delivery_mentions a
+              JOIN core__mentions q ON q.source = a.source AND q.source_id = a.source_id
+              JOIN core__community_posts p ON p.source = q.source AND p.thread_id = q.thread_id
+              WHERE a.delivery_key = v.delivery_key AND p.accepted_at IS NOT NULL)
         GROUP BY ALL
         HAVING min(m.created_at) <= ?""", [now - rule.after]).fetchall()
     destination = policy.destinations.get("contact_center", "desk")
