@@ -250,7 +250,7 @@ def _community_lines(settings: Settings) -> list[str]:
     return lines + [
         "members, each in one phase a week: attracted (first post), participating (posted "
         "again), bound (posted in 3 of the last 4 weeks), delighted (an answer of theirs "
-        "accepted or liked that week), integrated (a superfan, or 2 or more answers accepted)",
+        "accepted, liked or recognised that week), integrated (a superfan, or 2 or more answers accepted)",
         "questions asked that week: unanswered 24h (no reply by anyone else within a day), "
         "first reply (median), by customers (of those answered, the share a customer answered)",
         "deflected is an estimate: of the people a community answer reached that week (the "
