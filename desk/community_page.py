@@ -144,6 +144,6 @@ def community(request: Request, weeks: int = DEFAULT_WEEKS, space: str = "",
     if space and not board.problem and space not in board.spaces:
         raise HTTPException(404, f"there is no space {space!r} in the community views: "
                                  f"choose one of {', '.join(board.spaces) or 'none yet'}")
-    return render(request, "community.html", who, board=board, phases=PHASES,
+    return render(request, "community.html", who, board=board,
                   charts=draw(board) if not board.problem else {}, weeks=weeks,
                   figure=figure)
