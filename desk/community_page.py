@@ -15,7 +15,7 @@ counts of contacts deflected and answers received, which are counts of people pe
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +24,7 @@ from fastapi import APIRouter, Depends, HTTPException, Request
 
 from carewire.core.errors import WarehouseError
 from carewire.desk import charts
-from carewire.desk.dashboards import DEFAULT_WEEKS, MAX_WEEKS, figure
+from carewire.desk.dashboards import DEFAULT_WEEKS, MAX_WEEKS, figure, published_at
 from carewire.desk.pages import render
 from carewire.desk.session import Viewer, lead_viewer
 from carewire.warehouse.db import connect, records
@@ -65,11 +65,9 @@ def read(snapshot: Path, weeks: int, space: str | None) -> CommunityBoard:
     """The figures of the last `weeks` weeks of community data (up to the newest week in the
     views, so an old snapshot still shows its last weeks) for `space`, or for the space
     with the most members when none is named."""
-    try:
-        snapshot_at = datetime.fromtimestamp(snapshot.stat().st_mtime, timezone.utc)
-    except FileNotFoundError:
-        return CommunityBoard(problem=f"There is no analyst snapshot at {snapshot} yet: run "
-                                      "the process DAG or `carewire demo` first.")
+    snapshot_at = published_at(snapshot)
+    if isinstance(snapshot_at, str):
+        return CommunityBoard(problem=snapshot_at)
     try:
         with connect(snapshot, read_only=True) as con:
             board = CommunityBoard(snapshot_at=snapshot_at)

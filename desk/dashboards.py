@@ -69,15 +69,23 @@ class Dashboard:
     """Team -> the clock its SLA runs on, as said on the page (`sla_clocks`)."""
 
 
+def published_at(snapshot: Path) -> datetime | str:
+    """When the analyst snapshot was published (its file's time, as the pages show it), or
+    why there is none to read."""
+    try:
+        return datetime.fromtimestamp(snapshot.stat().st_mtime, timezone.utc)
+    except FileNotFoundError:
+        return (f"There is no analyst snapshot at {snapshot} yet: run the process DAG or "
+                "`carewire demo` first.")
+
+
 def read(snapshot: Path, weeks: int, team: str | None, source: str | None,
          share_of_voice: bool) -> Dashboard:
     """The figures for the last `weeks` weeks (by the snapshot's time), for one team and/or
     one source when given."""
-    try:
-        snapshot_at = datetime.fromtimestamp(snapshot.stat().st_mtime, timezone.utc)
-    except FileNotFoundError:
-        return Dashboard(problem=f"There is no analyst snapshot at {snapshot} yet: run the "
-                                 "process DAG or `carewire demo` first.")
+    snapshot_at = published_at(snapshot)
+    if isinstance(snapshot_at, str):
+        return Dashboard(problem=snapshot_at)
     this_week = snapshot_at.date() - timedelta(days=snapshot_at.weekday())
     since = this_week - timedelta(weeks=weeks - 1)
     keys = [name for name, value in (("team", team), ("source", source)) if value]

@@ -84,3 +84,10 @@ def test_a_fact_sheet_posted_about_a_cluster_shows_on_the_cluster_page(
     assert "Fact sheets for the helpers" in page
     assert ('href="https://community.kestrelmobile.example/t/double-charges/77"' in page
             and "Double charges on November bills" in page)
+
+
+def test_without_a_snapshot_the_page_says_how_to_make_one(desk_app, sign_in, demo_settings):
+    demo_settings.snapshot.unlink()
+    page = sign_in("lee").get("/community")
+    assert page.status_code == 200
+    assert f"There is no analyst snapshot at {demo_settings.snapshot} yet" in page.text
