@@ -4,11 +4,14 @@ browser-like client per user that signs in through the real sign-in form."""
 from __future__ import annotations
 
 import re
+import shutil
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
 
+from carewire.core.settings import SAMPLE_CONFIG, load_settings
 from carewire.desk.web import create_app
 from carewire.routing.policy import policy_for
 
@@ -58,17 +61,44 @@ def clock() -> Clock:
     return Clock()
 
 
+USERS = (("ann", "agent", ["care"]), ("cid", "agent", ["community"]), ("lee", "lead", []),
+         ("ada", "admin", []))
+
+
+@pytest.fixture(scope="session")
+def desk_data_dir(demo_data_dir: Path, tmp_path_factory) -> Path:
+    """The demo run's data directory with the desk's users added, once per session: each
+    account costs an argon2id hash (64 MiB, 3 passes), and ~100 tests start from them."""
+    data = tmp_path_factory.mktemp("desk") / "data"
+    shutil.copytree(demo_data_dir, data)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("CAREWIRE_DATA_DIR", str(data))
+        settings = load_settings(SAMPLE_CONFIG)
+        app = create_app(settings, policy_for(settings).desk_teams())
+        try:
+            for name, role, teams in USERS:
+                app.state.accounts.add_user(name, PASSWORD, role, teams)
+        finally:
+            app.state.desk.close()
+    return data
+
+
+@pytest.fixture
+def demo_settings(desk_data_dir: Path, tmp_path: Path, monkeypatch):
+    """Settings on a private copy of the demo run's data directory, its desk users added
+    (`desk_data_dir`): the desk's tests sign in as them."""
+    data = tmp_path / "data"
+    shutil.copytree(desk_data_dir, data)
+    monkeypatch.setenv("CAREWIRE_DATA_DIR", str(data))
+    return load_settings(SAMPLE_CONFIG)
+
+
 @pytest.fixture
 def desk_app(demo_settings, clock):
     """The app on the demo's desk store (64 care items, 117 community threads...) with
     users ann (agent, care), cid (agent, community), lee (lead) and ada (admin)."""
     app = create_app(demo_settings, policy_for(demo_settings).desk_teams(),
                      clock=clock)
-    accounts = app.state.accounts
-    accounts.add_user("ann", PASSWORD, "agent", ["care"])
-    accounts.add_user("cid", PASSWORD, "agent", ["community"])
-    accounts.add_user("lee", PASSWORD, "lead")
-    accounts.add_user("ada", PASSWORD, "admin")
     yield app
     app.state.desk.close()
 
