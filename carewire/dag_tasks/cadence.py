@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+import pendulum
 from airflow.timetables.base import TimeRestriction
 from airflow.timetables.interval import CronDataIntervalTimetable
 
@@ -47,5 +48,5 @@ def manual_interval(timetable: CronDataIntervalTimetable, run_after: datetime) -
     source's cadence that ended at or before `run_after` (08:28-08:30 for a run at 08:30:40
     every two minutes; 07:00-08:00 for one at 08:30 hourly), the interval the scheduled run
     of that period has, so a manual run and a scheduled one land the same batch."""
-    interval = timetable.infer_manual_data_interval(run_after=run_after)
+    interval = timetable.infer_manual_data_interval(run_after=pendulum.instance(run_after))
     return Interval(interval.start, interval.end)
