@@ -10,9 +10,10 @@ counts the same way. It is one file in the landing root, `x/_budget.json`:
 
 keyed by the month of the run's data interval end (never the wall clock, so a rerun of an
 old interval is charged to the month it belongs to). `tweets_read` counts each post once
-per day of the interval's end, as X bills it (the ids of the day are kept beside the
-ledger, `x/_budget_days/<day>.ids`, the two newest days only); `returned` counts every
-post returned. A run at minute cadence re-reads the `lag` window each time (edits,
+per day of the interval's end, as X bills it (a digest of each id read that day is kept
+beside the ledger, `x/_budget_days/<day>.ids`, the two newest days only: a digest, not
+the id, so an erasure has no trace to find there); `returned` counts every post
+returned. A run at minute cadence re-reads the `lag` window each time (edits,
 deletions, engagement counts): those re-reads are `returned`, not `tweets_read`, as on X's
 bill, except across midnight.
 
@@ -38,6 +39,7 @@ the true spend; the overshoot is at most one interval's reads per rerun.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -114,7 +116,7 @@ def charge(landing: Path, moment: datetime, tweet_ids: Iterable[str], run: str,
            requests: int = 1) -> dict[str, int]:
     """Add one response's reads to the ledger of `moment`'s month (the run's interval end):
     the posts not yet read on its UTC day count as read. Returns the month's new totals."""
-    ids = list(dict.fromkeys(tweet_ids))
+    ids = list(dict.fromkeys(_digest(tweet_id) for tweet_id in tweet_ids))
     day = f"{utc(moment):%Y-%m-%d}"
     with _locked(landing) as path:
         seen_file = days_dir(landing) / f"{day}.ids"
@@ -132,6 +134,12 @@ def charge(landing: Path, moment: datetime, tweet_ids: Iterable[str], run: str,
         by_run[run] = int(by_run.get(run, 0)) + len(new)
         atomic_write(path, json.dumps(ledger, indent=1, sort_keys=True) + "\n")
         return {"tweets_read": entry["tweets_read"], "requests": entry["requests"]}
+
+
+def _digest(tweet_id: str) -> str:
+    """What the day's file keeps of a post id: 64 bits of its BLAKE2b digest, enough to
+    tell a day's posts apart, not enough to name one."""
+    return hashlib.blake2b(tweet_id.encode("utf-8"), digest_size=8).hexdigest()
 
 
 def _forget_old_days(landing: Path, moment: datetime) -> None:

@@ -267,6 +267,10 @@ def test_each_page_asks_for_no_more_than_the_read_plan_leaves_and_stops_before_i
     assert params(server.paths()[-2])["max_results"] == str(811 - 777)
     assert resumed.summary["complete"] is True and resumed.summary["budget_paced"] is False
     assert resumed.summary["budget"]["tweets_read"] == 777 + 5
+    # what the ledger keeps to count a day's posts once: digests, not ids, of two days
+    days = sorted(budget.days_dir(settings.landing).glob("*.ids"))
+    assert [d.name for d in days] == ["2026-11-24.ids", "2026-11-25.ids"]
+    assert not [t["id"] for t in NEWER + OLDER for d in days if t["id"] in d.read_text()]
     assert resumed.cursor["newest_created_at"] == at(24, 7, 50).isoformat()
 
 
