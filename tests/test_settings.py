@@ -40,6 +40,28 @@ def test_config_file_comes_from_the_environment(tmp_path, monkeypatch):
     assert load_settings().schedule == "*/15 * * * *"
 
 
+def test_a_source_polls_on_its_own_cron_and_the_others_on_schedule(tmp_path, monkeypatch):
+    path = write(tmp_path, "schedule: '0 * * * *'\nschedules:\n  x: '*/2 * * * *'\n"
+                           "  feeds: '*/15 * * * *'\n")
+    monkeypatch.setenv("CAREWIRE_SCHEDULES__REDDIT", "* * * * *")  # as ops would set it
+    settings = load_settings(path)
+    assert [settings.schedule_of(s) for s in ("x", "reddit", "feeds", "forums")] == [
+        "*/2 * * * *", "* * * * *", "*/15 * * * *", "0 * * * *"]
+
+
+@pytest.mark.parametrize("text, says", [
+    ("schedules:\n  twitter: '*/2 * * * *'\n", "schedules names twitter, which is not a source"),
+    ("schedules:\n  x: '*/2 * * *'\n", "schedules.x '*/2 * * *' is not a five-field cron"),
+    ("schedules:\n  x: '*/2 * * * * *'\n", "is not a five-field cron"),
+    ("schedules:\n  reddit: '61 * * * *'\n", "schedules.reddit '61 * * * *' is not a cron"),
+    ("schedule: '@once'\n", "schedule '@once' is not a cron"),
+])
+def test_a_cadence_that_is_not_a_cron_of_a_source_is_refused_when_read(tmp_path, text, says):
+    with pytest.raises(ConfigError, match="is invalid") as refused:
+        load_settings(write(tmp_path, text))
+    assert says in str(refused.value)
+
+
 def test_every_problem_is_listed_with_its_place(tmp_path):
     path = write(tmp_path, "sources:\n  feeds:\n    - name: Bad Name\n      url: x\n"
                            "    - name: ok\nhttp:\n  max_retries: 99\nsecret_token: abc\n")

@@ -41,6 +41,21 @@ def test_last_run_counts_and_an_exhausted_budget_are_shown(tmp_path):
     assert "No analyst snapshot" in text
 
 
+def test_a_run_the_read_plan_stopped_is_shown_and_is_not_a_problem(tmp_path):
+    settings = Settings(data_dir=tmp_path, sources={"x": {"queries": [
+        {"name": "brand", "query": "kestrel"}], "monthly_read_budget": 10000}})
+    landing = LandingZone(settings.landing)
+    landing.write_batch(Stream("x", "brand"), INTERVAL, [])
+    landing.save_cursor(Stream("x", "brand"), INTERVAL, {},
+                        {"entries": 0, "budget_paced": True, "budget_exhausted": False,
+                         "budget": {"month": "2026-11", "monthly_read_budget": 10000,
+                                    "tweets_read": 7777, "requests": 900}})
+    report = status.collect(settings, NOW)
+    assert "budget: read plan has nothing left for now, the next runs read on; month " \
+        "2026-11, monthly_read_budget 10000, requests 900, tweets_read 7777" in status.render(report)
+    assert not [p for p in status.problems(report, NOW) if "budget" in p]
+
+
 def test_replies_per_platform_and_the_x_write_budget_are_shown(tmp_path):
     from carewire.core.delivery import Delivery, MentionRef
     from carewire.core.replies import Posted

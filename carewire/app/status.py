@@ -43,6 +43,7 @@ def collect(settings: Settings, now: datetime) -> dict[str, Any]:
                              if k in summary},
                 "budget": summary.get("budget"),
                 "budget_exhausted": bool(summary.get("budget_exhausted")),
+                "budget_paced": bool(summary.get("budget_paced")),
                 "gaps": summary.get("gaps") or {},
             })
     report: dict[str, Any] = {"streams": streams, "snapshot": str(settings.snapshot),
@@ -181,7 +182,9 @@ def render(report: dict[str, Any]) -> str:
                      f" {run.get('rejected', '-'):>9}")
         if s["budget"] or s["budget_exhausted"]:
             spent = ", ".join(f"{k} {v}" for k, v in (s["budget"] or {}).items())
-            flag = "EXHAUSTED, fetching stopped; " if s["budget_exhausted"] else ""
+            flag = ("EXHAUSTED, fetching stopped; " if s["budget_exhausted"] else
+                    "read plan has nothing left for now, the next runs read on; "
+                    if s.get("budget_paced") else "")
             lines.append(f"  {'':34} budget: {flag}{spent}")
         for listing, gap in s["gaps"].items():
             lines.append(f"  {'':34} GAP in {listing}: {gap}")

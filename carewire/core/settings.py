@@ -443,6 +443,22 @@ class QualitySettings(Section):
         "loaded; an older one means its ingest has stopped.")
 
 
+def _cron(expression: str, key: str) -> str:
+    """A cron the ingest DAGs can run on: five fields (minute hour day month weekday) or a
+    preset (@hourly, @daily), in UTC. Checked here, when the config is read, not first by
+    the scheduler, which would drop the DAG with an import error."""
+    from croniter import croniter
+
+    expression = expression.strip()
+    if not expression.startswith("@") and len(expression.split()) != 5:
+        raise ValueError(f"{key} {expression!r} is not a five-field cron (minute hour day "
+                         "month weekday), e.g. '*/2 * * * *'")
+    if not croniter.is_valid(expression):
+        raise ValueError(f"{key} {expression!r} is not a cron: give five fields, e.g. "
+                         "'*/2 * * * *' (every two minutes), or @hourly")
+    return expression
+
+
 def _space_name(space: str) -> str:
     """A space as listed: a forum's name as given, a subreddit as `r/<name>` in lower case."""
     space = space.strip()
@@ -521,7 +537,14 @@ class Settings(BaseSettings):
     retention: RetentionSettings = Field(default_factory=RetentionSettings)
     notify: NotifySettings = Field(default_factory=NotifySettings)
     community: CommunitySettings = Field(default_factory=CommunitySettings)
-    schedule: str = Field(default="0 * * * *", description="Cron for the ingest DAGs (UTC).")
+    schedule: str = Field(
+        default="0 * * * *", description="Cron (UTC) of every ingest DAG that `schedules` "
+        "does not name; each run fetches one period of it, its data interval.")
+    schedules: dict[str, str] = Field(
+        default_factory=dict, description="Per source (x, reddit, forums, feeds), the cron "
+        "(UTC) of its ingest DAG, instead of `schedule`: minute polling where the platform "
+        "allows it ('*/2 * * * *' for X recent search, Reddit and Discourse), feeds' "
+        "conditional GETs slower ('*/15 * * * *'). docs/sources.md, \"Cadence\".")
     data_dir: Path = Path("data")
     landing_dir: Path | None = None
     warehouse_path: Path | None = None
@@ -550,6 +573,24 @@ class Settings(BaseSettings):
         file = _CONFIG_FILE.get()
         return (init_settings, env_settings,
                 *((ConfigFileSource(settings_cls, file),) if file is not None else ()))
+
+    @field_validator("schedule")
+    @classmethod
+    def _schedule_is_cron(cls, schedule: str) -> str:
+        return _cron(schedule, "schedule")
+
+    @field_validator("schedules")
+    @classmethod
+    def _schedules_name_sources(cls, schedules: dict[str, str]) -> dict[str, str]:
+        unknown = sorted(set(schedules) - set(Sources.model_fields))
+        if unknown:
+            raise ValueError(f"schedules names {', '.join(unknown)}, which is not a source; "
+                             f"name one of {', '.join(Sources.model_fields)}")
+        return {source: _cron(cron, f"schedules.{source}") for source, cron in schedules.items()}
+
+    def schedule_of(self, source: str) -> str:
+        """The cron of `source`'s ingest DAG: its own in `schedules`, else `schedule`."""
+        return self.schedules.get(source, self.schedule)
 
     @model_validator(mode="after")
     def _alert_destinations_are_webhooks(self) -> "Settings":

@@ -1,51 +1,102 @@
-"""The monthly read budget of the X API: a ledger shared by every X stream.
+"""The monthly read budget of the X API: a ledger shared by every X stream, and the plan
+that spreads the budget over the month.
 
-X bills (and caps) tweets read per month per project, whatever query read them. The
-ledger is one file in the landing root, `x/_budget.json`:
+X caps (legacy Basic and Pro plans) or bills (pay-per-usage) the posts read per month,
+whatever query read them, and counts a post returned more than once in a UTC day once
+("Posts are deduplicated daily", docs.x.com/x-api/fundamentals/post-cap). The ledger
+counts the same way. It is one file in the landing root, `x/_budget.json`:
 
-    {"2026-11": {"tweets_read": 1520, "requests": 31}}
+    {"2026-11": {"tweets_read": 1520, "returned": 9310, "requests": 31, "by_run": {...}}}
 
 keyed by the month of the run's data interval end (never the wall clock, so a rerun of an
-old interval is charged to the month it belongs to). The mapped ingest tasks of the X
-streams run in parallel, so every read-modify-write holds an exclusive `fcntl` lock on
-`x/_budget.json.lock` and replaces the file atomically.
+old interval is charged to the month it belongs to). `tweets_read` counts each post once
+per day of the interval's end, as X bills it (a digest of each id read that day is kept
+beside the ledger, `x/_budget_days/<day>.ids`, the two newest days only: a digest, not
+the id, so an erasure has no trace to find there); `returned` counts every post
+returned. A run at minute cadence re-reads the `lag` window each time (edits,
+deletions, engagement counts): those re-reads are `returned`, not `tweets_read`, as on X's
+bill, except across midnight.
+
+The plan (`allowance`): by the end of a data interval, the month may have read its
+budget times the share of the month that has passed (a straight line from 0 on the 1st
+to the budget at the month's end); a run may read what is left under that line, split
+evenly among the X streams that run in parallel. A quiet interval leaves its share to the
+next ones (the line keeps rising); a spike may spend what quiet ones saved, never what
+later days are due. A run that may read less than X's smallest page (`MIN_PAGE`) does not
+call X: its window starts at the cursor, so the next run reads it, nothing is lost. So
+minute polling spends the budget no faster than hourly polling: it cannot use up the month
+in its first week, and the month's reads stay under the budget.
+
+The mapped ingest tasks of the X streams run in parallel, so every read-modify-write holds
+an exclusive `fcntl` lock on `x/_budget.json.lock` and replaces the file atomically.
 
 Each month also records what every run read (`by_run`, keyed by stream and interval). A
 retry or rerun of an interval is allowed to read again what its earlier attempts read:
 otherwise it would stop short and its smaller batch would replace the one landed before,
 losing tweets from the landing zone. The ledger still counts every read, so status shows
 the true spend; the overshoot is at most one interval's reads per rerun.
-
-Checking and charging are two steps: two streams that check at the same moment may each
-read one more page than the budget allows, so the overshoot is at most one page
-(`max_results` tweets) per stream running in parallel.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterable
 
 from carewire.connectors.landing import atomic_write, exclusive
+from carewire.core.types import utc
 
 CONFIG_KEY = "sources.x.monthly_read_budget"
+MIN_PAGE = 10
+"""The fewest tweets a recent-search page may be asked for (`max_results`, 10 to 100)."""
+DAYS_KEPT = 2
+"""Days whose read ids the ledger keeps: X deduplicates within a UTC day."""
 
 
 def ledger_path(landing: Path) -> Path:
     return Path(landing) / "x" / "_budget.json"
 
 
+def days_dir(landing: Path) -> Path:
+    return Path(landing) / "x" / "_budget_days"
+
+
 def month_of(moment: datetime) -> str:
     return f"{moment:%Y-%m}"
+
+
+def month_bounds(moment: datetime) -> tuple[datetime, datetime]:
+    """The UTC calendar month `moment` falls in: its first instant and the next month's."""
+    start = utc(moment).replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    following = (start + timedelta(days=32)).replace(day=1)
+    return start, following
+
+
+def paced(limit: int, moment: datetime) -> int:
+    """The most the month may have read by `moment`: `limit` times the share of the month
+    passed (whole tweets, rounded down; the whole budget at the month's last instant)."""
+    start, end = month_bounds(moment)
+    return int(limit * ((utc(moment) - start) / (end - start)))
+
+
+def allowance(limit: int | None, tweets_read: int, moment: datetime, streams: int = 1,
+              reread: int = 0) -> int | None:
+    """How many tweets one of `streams` parallel X streams may still read in the run whose
+    interval ends at `moment`, the month having read `tweets_read`; None: no budget.
+    `reread`: what earlier attempts of this run read, which it may read again."""
+    if limit is None:
+        return None
+    left = min(paced(limit, moment), limit) - tweets_read + reread
+    return max(0, left) // max(1, streams)
 
 
 def _locked(landing: Path):
     return exclusive(ledger_path(landing))
 
 
-def _load(path: Path) -> dict[str, dict[str, int]]:
+def _load(path: Path) -> dict[str, dict[str, Any]]:
     if not path.exists():
         return {}
     return json.loads(path.read_text(encoding="utf-8"))
@@ -61,18 +112,43 @@ def spent(landing: Path, month: str, run: str | None = None) -> dict[str, int]:
             "this_run": int(entry.get("by_run", {}).get(run, 0)) if run else 0}
 
 
-def charge(landing: Path, month: str, tweets: int, run: str, requests: int = 1
-           ) -> dict[str, int]:
-    """Add one page's reads to the ledger; returns the month's new totals."""
+def charge(landing: Path, moment: datetime, tweet_ids: Iterable[str], run: str,
+           requests: int = 1) -> dict[str, int]:
+    """Add one response's reads to the ledger of `moment`'s month (the run's interval end):
+    the posts not yet read on its UTC day count as read. Returns the month's new totals."""
+    ids = list(dict.fromkeys(_digest(tweet_id) for tweet_id in tweet_ids))
+    day = f"{utc(moment):%Y-%m-%d}"
     with _locked(landing) as path:
+        seen_file = days_dir(landing) / f"{day}.ids"
+        seen = set(seen_file.read_text(encoding="utf-8").split()) if seen_file.exists() else set()
+        new = [tweet_id for tweet_id in ids if tweet_id not in seen]
+        if new:
+            atomic_write(seen_file, "".join(f"{i}\n" for i in sorted(seen | set(new))))
+        _forget_old_days(landing, utc(moment))
         ledger = _load(path)
-        entry = ledger.setdefault(month, {"tweets_read": 0, "requests": 0})
-        entry["tweets_read"] = int(entry.get("tweets_read", 0)) + tweets
+        entry = ledger.setdefault(month_of(utc(moment)), {"tweets_read": 0, "requests": 0})
+        entry["tweets_read"] = int(entry.get("tweets_read", 0)) + len(new)
+        entry["returned"] = int(entry.get("returned", 0)) + len(ids)
         entry["requests"] = int(entry.get("requests", 0)) + requests
         by_run = entry.setdefault("by_run", {})
-        by_run[run] = int(by_run.get(run, 0)) + tweets
+        by_run[run] = int(by_run.get(run, 0)) + len(new)
         atomic_write(path, json.dumps(ledger, indent=1, sort_keys=True) + "\n")
         return {"tweets_read": entry["tweets_read"], "requests": entry["requests"]}
+
+
+def _digest(tweet_id: str) -> str:
+    """What the day's file keeps of a post id: 64 bits of its BLAKE2b digest, enough to
+    tell a day's posts apart, not enough to name one."""
+    return hashlib.blake2b(tweet_id.encode("utf-8"), digest_size=8).hexdigest()
+
+
+def _forget_old_days(landing: Path, moment: datetime) -> None:
+    """Drop the read ids of days before the `DAYS_KEPT` newest up to `moment`'s (under the
+    ledger's lock): a later day counts its posts anew, as X does."""
+    oldest = f"{moment - timedelta(days=DAYS_KEPT - 1):%Y-%m-%d}"
+    for file in days_dir(landing).glob("*.ids"):
+        if file.stem < oldest:
+            file.unlink(missing_ok=True)
 
 
 def read(landing: Path, monthly_read_budget: int | None) -> dict[str, Any]:

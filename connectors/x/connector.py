@@ -20,9 +20,15 @@ window but that the search no longer returns is looked up (`GET /2/tweets?ids=`)
 ones X reports as not found land as deletions.
 
 The cursor moves only when the window was read to its end. A run that stops early (the
-monthly budget is spent, or a page is not usable JSON) lands what it read and keeps the
-old cursor, so the next run asks for the whole window again (loads upsert: nothing is
-duplicated, nothing is skipped).
+monthly budget is spent, the month's read plan has nothing left for this interval, or a
+page is not usable JSON) lands what it read and keeps the old cursor, so the next run asks
+for the whole window again (loads upsert: nothing is duplicated, nothing is skipped; X
+bills a post read twice in a day once, and so does the ledger).
+
+The budget (`sources.x.monthly_read_budget`) is planned over the month (budget.py): each
+page asks for no more tweets (`max_results`) than the plan leaves this stream, so the
+month's reads stay under the budget whatever the cadence; a run the plan leaves less than
+X's smallest page does not call X, and the next run's window covers it.
 """
 
 from __future__ import annotations
@@ -174,11 +180,10 @@ class XConnector:
                   "user_fields": USER_FIELDS}
 
         complete, token, tokens = False, None, set()
-        while run.affordable(self.max_results):
+        while size := run.room(self.max_results, least=budget.MIN_PAGE):
             response = self._call(stream, client.search_recent_tweets,
                                   query=stream.options["query"], start_time=start,
-                                  end_time=end, max_results=self.max_results,
-                                  next_token=token, **fields)
+                                  end_time=end, max_results=size, next_token=token, **fields)
             document = run.land(response)
             if document is None:
                 run.stopped = "a page was not usable JSON; it is landed and rejected"
@@ -203,7 +208,7 @@ class XConnector:
             deletions_checked = True
             for first in range(0, len(missing), self.lookup_batch):
                 ids = missing[first:first + self.lookup_batch]
-                if not run.affordable(len(ids)):
+                if not run.room(len(ids), least=len(ids)):
                     deletions_checked = False
                     break
                 document = run.land(self._call(stream, client.get_tweets, ids=ids, **fields))
@@ -240,8 +245,10 @@ class _Run:
     def __init__(self, connector: XConnector, stream: Stream, interval: Interval):
         self.landing = connector.fetching.landing
         self.stream = stream
+        self.moment = interval.end
         self.month = budget.month_of(interval.end)
         self.limit = connector.x.monthly_read_budget
+        self.streams = max(1, len(connector.x.queries))  # they share the plan, in parallel
         self.pages: list[Page] = []
         self.requests = 0
         self.mentions: list[Mention] = []
@@ -253,24 +260,36 @@ class _Run:
         self.spent = budget.spent(self.landing, self.month, self.run)
         self.reread = self.spent["this_run"]  # read by earlier attempts of this interval
         self.exhausted = False
+        self.paced = False
         self.stopped: str | None = None
         self.lookups = 0
 
-    def affordable(self, tweets: int) -> bool:
-        """Whether reading up to `tweets` more stays within the monthly budget."""
+    def room(self, wanted: int, least: int = 1) -> int:
+        """How many tweets, up to `wanted`, the next request may ask for within the month's
+        read plan (budget.allowance); 0, with the reason in `stopped`, when under `least`."""
         if self.limit is None:
-            return True
+            return wanted
         self.spent = budget.spent(self.landing, self.month)
-        if self.spent["tweets_read"] - self.reread + tweets <= self.limit:
-            return True
+        read = self.spent["tweets_read"]
+        allowed = budget.allowance(self.limit, read, self.moment, self.streams, self.reread)
+        if allowed >= least:
+            return min(wanted, allowed)
+        if (self.limit - read + self.reread) // self.streams >= least:
+            self.paced = True
+            self.stopped = "read plan: the month's budget has nothing left for this interval"
+            log.info("X read plan: %d of %d tweets read in %s, %d allowed by %s; stream %s "
+                     "waits for the next run, whose window starts at the cursor",
+                     read, self.limit, self.month, budget.paced(self.limit, self.moment),
+                     self.moment.isoformat(), self.stream.name)
+            return 0
         self.exhausted = True
         self.stopped = "monthly read budget spent"
         log.warning(
             "X monthly read budget spent: %d of %d tweets read in %s (ledger %s); stream %s "
             "stopped paging and keeps its cursor. Raise %s in carewire.yaml to read more "
-            "this month.", self.spent["tweets_read"], self.limit, self.month,
+            "this month.", read, self.limit, self.month,
             budget.ledger_path(self.landing), self.stream.name, budget.CONFIG_KEY)
-        return False
+        return 0
 
     def land(self, response: requests.Response) -> dict[str, Any] | None:
         """Keep the response as a page, charge the budget, parse it; its JSON or None."""
@@ -284,7 +303,9 @@ class _Run:
         document = mapping.body_json(page)
         data = document.get("data") if document else None
         tweets = data if isinstance(data, list) else []
-        self.spent = budget.charge(self.landing, self.month, len(tweets), self.run)
+        self.spent = budget.charge(self.landing, self.moment,
+                                   [str(t["id"]) for t in tweets
+                                    if isinstance(t, dict) and "id" in t], self.run)
         parsed = mapping.parse(self.stream, page)
         if document is not None:
             self.tweet_ids.update(mapping.page_tweet_ids(document))
@@ -318,6 +339,6 @@ class _Run:
             "rate_limit": self.rate_limit,
             "budget": {"month": self.month, "monthly_read_budget": self.limit,
                        "tweets_read": self.spent["tweets_read"], "requests": self.spent["requests"]},
-            "budget_exhausted": self.exhausted,
+            "budget_exhausted": self.exhausted, "budget_paced": self.paced,
         }
         return summary

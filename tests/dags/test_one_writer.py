@@ -27,11 +27,13 @@ WRITERS = {"process", "rerun", "sync_outcomes", "maintenance"}
 ORDERED = {"rerun", "ingest_feeds", "ingest_forums", "ingest_reddit", "ingest_x"}
 
 
-def bag_for(tmp_path, monkeypatch, notify: dict | None = None):
+def bag_for(tmp_path, monkeypatch, notify: dict | None = None, schedules: dict | None = None):
     config = yaml.safe_load(SAMPLE_CONFIG.read_text())
     config["http"]["replay_dir"] = str(SAMPLE_CONFIG.parent / "cassettes")  # beside the sample
     if notify is not None:
         config["notify"] = notify
+    if schedules is not None:
+        config["schedules"] = schedules
     path = tmp_path / "carewire.yaml"
     path.write_text(yaml.safe_dump(config))
     monkeypatch.setenv("CAREWIRE_CONFIG", str(path))
@@ -101,6 +103,28 @@ def test_the_deadlines_have_the_configured_intervals(airflow_db, tmp_path, monke
         assert ingest.callback.kwargs["source"] == source
     for dag_id in WRITERS - {"process"}:
         assert not bag.get_dag(dag_id).deadline
+
+
+def test_each_source_polls_on_its_own_cadence_and_counts_deadlines_in_it(
+        airflow_db, tmp_path, monkeypatch):
+    """Minute polling for X and Reddit, feeds every 15 minutes, forums on `schedule`: each
+    ingest DAG's timetable, deadline (2 of its periods) and manual interval follow it."""
+    from carewire.dag_tasks.cadence import manual_interval
+
+    bag = bag_for(tmp_path, monkeypatch, {"ingest_deadline_intervals": 2},
+                  {"x": "*/2 * * * *", "reddit": "* * * * *", "feeds": "*/15 * * * *"})
+    pressed = datetime(2026, 11, 24, 8, 30, 40, tzinfo=timezone.utc)
+    expected = {"x": (timedelta(minutes=2), datetime(2026, 11, 24, 8, 28)),
+                "reddit": (timedelta(minutes=1), datetime(2026, 11, 24, 8, 29)),
+                "feeds": (timedelta(minutes=15), datetime(2026, 11, 24, 8, 15)),
+                "forums": (timedelta(hours=1), datetime(2026, 11, 24, 7, 0))}
+    for source, (period, start) in expected.items():
+        dag = bag.get_dag(f"ingest_{source}")
+        [deadline] = dag.deadline
+        assert deadline.interval == 2 * period, source
+        interval = manual_interval(dag.timetable, pressed)
+        assert interval.start == start.replace(tzinfo=timezone.utc), source
+        assert interval.end - interval.start == period, source
 
 
 def test_the_deadlines_can_be_switched_off(airflow_db, tmp_path, monkeypatch):

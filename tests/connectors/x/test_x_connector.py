@@ -219,34 +219,78 @@ def test_tweets_gone_from_the_lag_window_are_looked_up_and_flagged_deleted(
     assert old_only["id"] not in result.cursor["recent"]  # older than newest minus lag
 
 
-def test_budget_stops_paging_keeps_the_cursor_and_says_which_key_raises_it(
+def spend(settings, tweets: int, moment=INTERVAL.end, run: str = "other/earlier") -> None:
+    """Charge the ledger with `tweets` reads of distinct posts, as earlier runs would."""
+    budget.charge(settings.landing, moment, [f"{run}-{i}" for i in range(tweets)], run)
+
+
+def test_each_page_asks_for_no_more_than_the_read_plan_leaves_and_stops_before_it(
         server, fast_http, tmp_path, caplog):
-    settings = make_settings(tmp_path, fast_http, budget_limit=102)
+    # 1000 a month: by 08:00 on the 24th (23 1/3 of 30 days) the plan allows 777 reads
+    settings = make_settings(tmp_path, fast_http, budget_limit=1000)
+    assert budget.paced(1000, INTERVAL.end) == 777
+    spend(settings, 765)  # 12 left for this interval
     server.route(SEARCH, Reply(body=page(NEWER, next_token="p2")), Reply(body=page(OLDER)))
     cursor = {"newest_id": "1", "newest_created_at": at(24, 7).isoformat(), "recent": {}}
-    with caplog.at_level(logging.WARNING):
+    with caplog.at_level(logging.INFO):
         result = connector(settings, server).fetch(stream(settings), cursor, INTERVAL)
 
-    assert len(server.hits(SEARCH)) == 1  # 3 read + 100 more would pass 102
-    assert result.cursor == cursor
-    assert result.summary["budget_exhausted"] is True
-    assert result.summary["budget"] == {"month": "2026-11", "monthly_read_budget": 102,
-                                        "tweets_read": 3, "requests": 1}
-    assert "sources.x.monthly_read_budget" in caplog.text
-    month = budget.read(settings.landing, None)["months"]["2026-11"]
-    assert (month["tweets_read"], month["requests"]) == (3, 1)
+    [first] = [params(p) for p in server.paths()]
+    assert first["max_results"] == "12"  # not X's 100: a page may not pass the plan
+    # 3 read, 9 left: less than X's smallest page (10), so the run stops there
+    assert result.cursor == cursor  # the next run reads the window again
+    assert result.summary["budget_paced"] is True and result.summary["budget_exhausted"] is False
+    assert result.summary["budget"]["tweets_read"] == 768
+    assert "read plan" in result.summary["stopped"]
 
-    # a retry of the same interval may read again what it read: its batch replaces the
-    # first one and must not hold less; the ledger still counts the reads
+    # the retry of this interval on the same day reads the same 3 posts again for nothing
+    # (X bills a post once a day, and so does the ledger), then the 2 it had no room for
+    server.route(SEARCH, Reply(body=page(NEWER, next_token="p2")), Reply(body=page(OLDER)))
     again = connector(settings, server).fetch(stream(settings), cursor, INTERVAL)
-    assert len(server.hits(SEARCH)) == 2 and len(again.pages) == len(result.pages) == 1
-    reread = len(json.loads(again.pages[0].body)["data"])
-    assert again.summary["budget"]["tweets_read"] == 3 + reread
-    # the next hour of the same month: nothing left
-    next_hour = Interval(INTERVAL.end, INTERVAL.end + timedelta(hours=1))
-    later = connector(settings, server).fetch(stream(settings), cursor, next_hour)
-    assert len(server.hits(SEARCH)) == 2 and later.pages == []
-    next_month = Interval(at(24, 7) + timedelta(days=7), at(24, 8) + timedelta(days=7))
+    assert [params(p)["max_results"] for p in server.paths()[1:]] == ["12", "12"]
+    assert again.summary["complete"] is True and len(again.pages) == 2
+    month = budget.read(settings.landing, None)["months"]["2026-11"]
+    assert (month["tweets_read"], month["returned"]) == (770, 765 + 3 + 3 + 2)
+    assert month["tweets_read"] <= budget.paced(1000, INTERVAL.end)
+
+    # two minutes later the line has risen by 1000 * 2 min / 30 days: not yet a page
+    spend(settings, 7, run="other/later")  # another stream took what was left: 0 now
+    later = Interval(INTERVAL.end, INTERVAL.end + timedelta(minutes=2))
+    assert connector(settings, server).fetch(stream(settings), cursor, later).pages == []
+    assert len(server.hits(SEARCH)) == 3
+    # a day on, the line has risen by 33 (1000 / 30): the run pages again, and the posts
+    # it read yesterday count again, as on X's bill
+    server.route(SEARCH, Reply(body=page(NEWER, next_token="p2")), Reply(body=page(OLDER)))
+    saved = Interval(INTERVAL.end + timedelta(days=1) - timedelta(minutes=2),
+                     INTERVAL.end + timedelta(days=1))
+    resumed = connector(settings, server).fetch(stream(settings), cursor, saved)
+    assert params(server.paths()[-2])["max_results"] == str(811 - 777)
+    assert resumed.summary["complete"] is True and resumed.summary["budget_paced"] is False
+    assert resumed.summary["budget"]["tweets_read"] == 777 + 5
+    # what the ledger keeps to count a day's posts once: digests, not ids, of two days
+    days = sorted(budget.days_dir(settings.landing).glob("*.ids"))
+    assert [d.name for d in days] == ["2026-11-24.ids", "2026-11-25.ids"]
+    assert not [t["id"] for t in NEWER + OLDER for d in days if t["id"] in d.read_text()]
+    assert resumed.cursor["newest_created_at"] == at(24, 7, 50).isoformat()
+
+
+def test_a_spent_budget_stops_before_asking_and_says_which_key_raises_it(
+        server, fast_http, tmp_path, caplog):
+    settings = make_settings(tmp_path, fast_http, budget_limit=1000)
+    spend(settings, 1000)
+    server.route(SEARCH, Reply(body=page(NEWER)))
+    cursor = {"newest_id": "1", "newest_created_at": at(24, 7).isoformat(), "recent": {}}
+    last_minute = Interval(at(30, 23, 58), at(30, 23, 59))
+    with caplog.at_level(logging.WARNING):
+        result = connector(settings, server).fetch(stream(settings), cursor, last_minute)
+    assert server.paths() == [] and result.pages == [] and result.cursor == cursor
+    assert result.summary["budget_exhausted"] is True
+    assert result.summary["budget"] == {"month": "2026-11", "monthly_read_budget": 1000,
+                                        "tweets_read": 1000, "requests": 1}
+    assert "sources.x.monthly_read_budget" in caplog.text
+    # the next month has a budget of its own, planned from its first minute
+    next_month = Interval(at(30, 23, 59) + timedelta(minutes=1), at(30, 23, 59) + timedelta(
+        minutes=121))
     assert connector(settings, server).fetch(stream(settings), {}, next_month).summary[
         "budget"]["month"] == "2026-12"
 
@@ -256,15 +300,17 @@ def test_budget_ledger_is_shared_by_streams_running_in_parallel(fast_http, tmp_p
 
     settings = make_settings(tmp_path, fast_http)
     with ProcessPoolExecutor(4) as pool:
-        list(pool.map(_charge_ten, [settings] * 8))
+        list(pool.map(_charge_ten, [settings] * 8, range(8)))
     month = budget.read(settings.landing, None)["months"]["2026-11"]
     assert (month["tweets_read"], month["requests"], month["by_run"]) == (
         800, 80, {"brand/20261124T070000Z--20261124T080000Z": 800})
 
 
-def _charge_ten(settings):
-    for _ in range(10):
-        budget.charge(settings.landing, "2026-11", 10, "brand/20261124T070000Z--20261124T080000Z")
+def _charge_ten(settings, worker: int):
+    for page_number in range(10):
+        budget.charge(settings.landing, INTERVAL.end,
+                      [f"{worker}-{page_number}-{i}" for i in range(10)],
+                      "brand/20261124T070000Z--20261124T080000Z")
 
 
 def test_crash_mid_run_then_rerun_loses_and_duplicates_nothing(
