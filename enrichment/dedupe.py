@@ -205,8 +205,9 @@ def assign(texts: list[str], embeddings: np.ndarray, created_at: list[datetime],
                 candidates = [int(c) for c in known_ids[row] if c != -1]
                 if n_founded:
                     sims = within[row, founded[:n_founded]]
-                    candidates += [chunk[founded[i]] for i in np.argsort(-sims, kind="stable")[:k]
-                                   if sims[i] >= model.floor]
+                    near = np.flatnonzero(sims >= model.floor)
+                    near = near[np.argsort(-sims[near], kind="stable")[:k]]
+                    candidates += [chunk[founded[i]] for i in near]
                 candidates = [c for c in dict.fromkeys(candidates) if is_open(c, at)]
                 chosen = _best(model, position, candidates, texts, embeddings)
                 if chosen is None:
