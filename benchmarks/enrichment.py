@@ -147,7 +147,7 @@ def dedupe_scaling(sizes: tuple[int, ...]) -> None:
     base = Enricher(Settings().enrichment).embed(texts[:5000])
     print("\n2. Dedupe alone, embeddings given (base: 5000 real tweets), open window 14 days")
     print(f"   {'mentions':>9} {'seconds':>8} {'mentions/s':>11} {'peak GiB':>9} "
-          f"{'clusters':>9}   (target 1M: <= 600 s, <= 4 GiB)")
+          f"{'clusters':>9}   (target 1M: <= 300 s, <= 4 GiB)")
     with tempfile.TemporaryDirectory() as scratch:
         for n in sizes:
             vectors, text_file = Path(scratch) / f"{n}.npy", Path(scratch) / f"{n}.txt"

@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import numpy as np
+from threadpoolctl import threadpool_limits
 
 from carewire.enrichment.pairs import PairModel
 from carewire.enrichment.text import duplicate_key
@@ -74,25 +75,48 @@ class FounderIndex:
             self.sizes[cell] = need
 
     def search(self, queries: np.ndarray, k: int, floor: float) -> tuple[np.ndarray, np.ndarray]:
-        """Top-`k` founder ids and cosines per query (id -1 where fewer reach `floor`)."""
+        """Top-`k` founder ids and cosines per query, best first, ties to the lower id (id -1
+        and cosine -inf where fewer reach `floor`).
+
+        Queries are grouped by probed cell, so each cell costs one matrix product for all
+        the queries that probe it; the per-cell best are merged once at the end."""
         best_ids = np.full((len(queries), k), -1, np.int64)
         best_sims = np.full((len(queries), k), -np.inf, np.float32)
         probes = self._nearest_cells(queries, self.nprobe)
-        for cell in np.unique(probes):
+        cells = probes.ravel()
+        order = np.argsort(cells, kind="stable")
+        rows, cells = (order // probes.shape[1]), cells[order]
+        bounds = np.flatnonzero(np.diff(cells)) + 1
+        found_rows, found_ids, found_sims = [], [], []
+        for start, stop in zip(np.r_[0, bounds], np.r_[bounds, len(cells)]):
+            cell = cells[start]
             size = self.sizes[cell]
             if size == 0:
                 continue
-            rows = np.flatnonzero((probes == cell).any(axis=1))
-            sims = queries[rows] @ self.vectors[cell][:size].T
-            take = min(k, size)
-            top = np.argpartition(-sims, take - 1, axis=1)[:, :take]
-            top_sims = np.take_along_axis(sims, top, axis=1)
-            merged_sims = np.hstack([best_sims[rows], top_sims])
-            merged_ids = np.hstack([best_ids[rows], self.ids[cell][top]])
-            keep = np.argsort(-merged_sims, axis=1, kind="stable")[:, :k]
-            best_sims[rows] = np.take_along_axis(merged_sims, keep, axis=1)
-            best_ids[rows] = np.take_along_axis(merged_ids, keep, axis=1)
-        best_ids[best_sims < floor] = -1
+            asking = rows[start:stop]
+            sims = queries[asking] @ self.vectors[cell][:size].T
+            if size > k:
+                top = np.argpartition(-sims, k - 1, axis=1)[:, :k]
+                sims, ids = np.take_along_axis(sims, top, axis=1), self.ids[cell][top]
+            else:
+                ids = np.broadcast_to(self.ids[cell][:size], sims.shape)
+            found_rows.append(np.repeat(asking, sims.shape[1]))
+            found_ids.append(ids.ravel())
+            found_sims.append(sims.ravel())
+        if not found_rows:
+            return best_ids, best_sims
+        found_rows, found_ids, found_sims = (np.concatenate(found_rows),
+                                             np.concatenate(found_ids),
+                                             np.concatenate(found_sims))
+        reach = found_sims >= floor
+        found_rows, found_ids, found_sims = found_rows[reach], found_ids[reach], found_sims[reach]
+        order = np.lexsort((found_ids, -found_sims, found_rows))
+        found_rows, found_ids, found_sims = found_rows[order], found_ids[order], found_sims[order]
+        first = np.searchsorted(found_rows, found_rows, side="left")
+        rank = np.arange(len(found_rows)) - first
+        kept = rank < k
+        best_ids[found_rows[kept], rank[kept]] = found_ids[kept]
+        best_sims[found_rows[kept], rank[kept]] = found_sims[kept]
         return best_ids, best_sims
 
     def _nearest_cells(self, vectors: np.ndarray, n: int) -> np.ndarray:
@@ -111,12 +135,17 @@ def _grown(array: np.ndarray, capacity: int) -> np.ndarray:
 def _kmeans(sample: np.ndarray, cells: int, seed: int, rounds: int = 8) -> np.ndarray:
     """Spherical k-means (cosine), deterministic for a given sample and seed."""
     rng = np.random.default_rng(seed)
+    sample = np.ascontiguousarray(sample, dtype=np.float32)  # read once, not every round
     centroids = sample[rng.choice(len(sample), cells, replace=False)].copy()
     for _ in range(rounds):
         nearest = np.concatenate([(part @ centroids.T).argmax(axis=1)
                                   for part in np.array_split(sample, max(1, len(sample) // 8192))])
+        # Sum each cell's members as one run of rows (np.add.at is unbuffered and slow).
+        order = np.argsort(nearest, kind="stable")
+        counts = np.bincount(nearest, minlength=cells)
+        filled = counts > 0
         sums = np.zeros_like(centroids)
-        np.add.at(sums, nearest, sample)
+        sums[filled] = np.add.reduceat(sample[order], (np.cumsum(counts) - counts)[filled])
         empty = ~sums.any(axis=1)
         sums[empty] = centroids[empty]
         centroids = sums / np.linalg.norm(sums, axis=1, keepdims=True)
@@ -141,6 +170,7 @@ def assign(texts: list[str], embeddings: np.ndarray, created_at: list[datetime],
     like founders of this run, and not assigned again.
     """
     known = dict(known or {})
+    embeddings = np.asarray(embeddings)  # a memory map's rows without its per-index wrapper
     last_at: dict[int, datetime] = dict(known)
     by_key: dict[str, int] = {}
     for position in sorted(known):
@@ -154,38 +184,45 @@ def assign(texts: list[str], embeddings: np.ndarray, created_at: list[datetime],
         return at - last_at[founder] <= open_for
 
     out: dict[int, Assignment] = {}
-    for chunk_start in range(0, len(pending), CHUNK):
-        chunk = pending[chunk_start:chunk_start + CHUNK]
-        vectors = embeddings[chunk]
-        known_ids, _ = index.search(vectors, k, model.floor)
-        within = vectors @ vectors.T
-        founded: list[int] = []  # rows of this chunk that founded a cluster
-        for row, position in enumerate(chunk):
-            at, text = created_at[position], texts[position]
-            key = duplicate_key(text)
-            twin = by_key.get(key)
-            if key and twin is not None and is_open(twin, at):
-                last_at[twin] = at
-                out[position] = Assignment(twin, "duplicate", None, None)
-                continue
-            candidates = [int(c) for c in known_ids[row] if c != -1]
-            if founded:
-                sims = within[row, founded]
-                candidates += [chunk[founded[i]] for i in np.argsort(-sims)[:k]
-                               if sims[i] >= model.floor]
-            candidates = [c for c in dict.fromkeys(candidates) if is_open(c, at)]
-            chosen = _best(model, position, candidates, texts, embeddings)
-            if chosen is None:
-                last_at[position] = at
-                by_key.setdefault(key, position)
-                founded.append(row)
-                out[position] = Assignment(position, "founder", None, None)
-            else:
-                founder, similarity, score = chosen
-                last_at[founder] = at
-                out[position] = Assignment(founder, "similar", similarity, score)
-        if founded:
-            index.add(vectors[founded], np.array([chunk[row] for row in founded]))
+    # One BLAS thread: the products below are small, and threads cost more in hand-offs
+    # than they save (several times the time on a busy machine).
+    with threadpool_limits(1, user_api="blas"):
+        for chunk_start in range(0, len(pending), CHUNK):
+            chunk = pending[chunk_start:chunk_start + CHUNK]
+            vectors = embeddings[chunk]
+            known_ids, _ = index.search(vectors, k, model.floor)
+            within = vectors @ vectors.T
+            founded = np.zeros(len(chunk), np.int64)  # rows of this chunk that founded
+            n_founded = 0
+            for row, position in enumerate(chunk):
+                at, text = created_at[position], texts[position]
+                key = duplicate_key(text)
+                twin = by_key.get(key)
+                if key and twin is not None and is_open(twin, at):
+                    last_at[twin] = at
+                    out[position] = Assignment(twin, "duplicate", None, None)
+                    continue
+                candidates = [int(c) for c in known_ids[row] if c != -1]
+                if n_founded:
+                    sims = within[row, founded[:n_founded]]
+                    near = np.flatnonzero(sims >= model.floor)
+                    near = near[np.argsort(-sims[near], kind="stable")[:k]]
+                    candidates += [chunk[founded[i]] for i in near]
+                candidates = [c for c in dict.fromkeys(candidates) if is_open(c, at)]
+                chosen = _best(model, position, candidates, texts, embeddings)
+                if chosen is None:
+                    last_at[position] = at
+                    by_key.setdefault(key, position)
+                    founded[n_founded] = row
+                    n_founded += 1
+                    out[position] = Assignment(position, "founder", None, None)
+                else:
+                    founder, similarity, score = chosen
+                    last_at[founder] = at
+                    out[position] = Assignment(founder, "similar", similarity, score)
+            if n_founded:
+                rows = founded[:n_founded]
+                index.add(vectors[rows], np.asarray(chunk)[rows])
     return out
 
 
