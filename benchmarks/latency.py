@@ -156,8 +156,15 @@ class Watch:
     """What the benchmark saw while Airflow ran, keyed by each post's ref."""
 
     desk_seen: dict[str, dt.datetime] = field(default_factory=dict)
+    """ref -> when a desk item first listed it among its mentions."""
+    items_seen: dict[str, dt.datetime] = field(default_factory=dict)
+    """delivery_key -> when its desk item was first seen."""
     decided: dict[str, tuple[str, str]] = field(default_factory=dict)
     """ref -> (route, run_id of the process run whose snapshot showed it first)."""
+    delivered_in: dict[str, str] = field(default_factory=dict)
+    """ref -> the delivery_key of the unit it was delivered in (the warehouse's
+    core__delivery_mentions): an issue cluster's desk item lists a few of its mentions,
+    not each one."""
 
 
 def poll_desk(path: Path, watch: Watch, now: dt.datetime) -> None:
@@ -165,8 +172,9 @@ def poll_desk(path: Path, watch: Watch, now: dt.datetime) -> None:
     if not path.exists():
         return
     with sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=5) as conn:
-        rows = conn.execute("SELECT mentions FROM desk_items").fetchall()
-    for (mentions,) in rows:
+        rows = conn.execute("SELECT delivery_key, mentions FROM desk_items").fetchall()
+    for key, mentions in rows:
+        watch.items_seen.setdefault(key, now)
         for mention in json.loads(mentions or "[]"):
             ref = ref_of(mention.get("text", ""))
             if ref and ref not in watch.desk_seen:
@@ -185,12 +193,19 @@ def poll_snapshot(path: Path, watch: Watch) -> None:
             rows = conn.execute(
                 "SELECT m.text, d.route FROM core__routing_decisions d JOIN core__mentions m "
                 "USING (source, source_id)").fetchall()
+            units = conn.execute(
+                "SELECT m.text, u.delivery_key FROM core__delivery_mentions u "
+                "JOIN core__mentions m USING (source, source_id)").fetchall()
     except duckdb.Error:
         return  # replaced between the check and the open: the next poll reads the new one
     for text, route in rows:
         ref = ref_of(text)
         if ref and ref not in watch.decided:
             watch.decided[ref] = (route, run[0] if run else "")
+    for text, key in units:
+        ref = ref_of(text)
+        if ref:
+            watch.delivered_in.setdefault(ref, key)
 
 
 class CpuSampler(threading.Thread):
@@ -372,12 +387,25 @@ def trace(posts: list[Post], watch: Watch, runs: list[TaskRun]) -> list[Traced]:
             run_id = run_id or decided_by
             route_task = by_run.get(decided_by, {}).get("route")
             item.decided = route_task.end if route_task else None
+        if item.queued is None and post.ref in watch.delivered_in and run_id:
+            item.queued = joined_at(watch.items_seen.get(watch.delivered_in[post.ref]),
+                                    by_run[run_id].get("deliver"))
         if run_id:
             item.process = by_run[run_id]
             if item.decided is None and "route" in item.process:
                 item.decided = item.process["route"].end
         traced.append(item)
     return traced
+
+
+def joined_at(item_seen: dt.datetime | None, deliver: TaskRun | None) -> dt.datetime | None:
+    """When a post that its unit's desk item does not list reached the queue: when that
+    item appeared, if the deliver task of the run that decided the post made it; if the
+    item was there before (an issue cluster the post joined), the end of that deliver
+    task, by which the post was added (late by at most the task's length)."""
+    if item_seen is None or deliver is None:
+        return None
+    return item_seen if item_seen >= deliver.start else deliver.end
 
 
 def stages(traced: list[Traced]) -> dict[str, list[float]]:
@@ -476,7 +504,11 @@ def run(args: argparse.Namespace) -> int:
                       f"{(folder / 'airflow.log').read_text(errors='replace')[-3000:]}")
                 return 1
             unpause(env)
-            print(f"latency: Airflow is up, {STEADY_DAGS} unpaused; publishing", flush=True)
+            if not wait_for_first_fetches(home, timeout_s=args.startup_minutes * 60):
+                print("latency: the first ingest runs after unpausing did not end in "
+                      f"{args.startup_minutes:g} min; publishing anyway", flush=True)
+            print(f"latency: Airflow is up, {STEADY_DAGS} unpaused, their first runs "
+                  "done; publishing", flush=True)
             publisher = threading.Thread(
                 target=publish_steadily, args=(timeline, args.rate, args.minutes * 60, stop),
                 daemon=True)
@@ -534,6 +566,28 @@ def wait_for_airflow(home: Path, script: subprocess.Popen, port: int, timeout_s:
             continue
         if parsed >= 5:
             return True
+    return False
+
+
+def wait_for_first_fetches(home: Path, timeout_s: float) -> bool:
+    """Wait until every ingest DAG's first run has ended. Unpaused, a DAG at once runs the
+    latest whole interval before now (catchup=False), a run a steady deployment never
+    has; the feed, Reddit and forum connectors land all they list, so posts published
+    before it fetched would reach the queue at a speed no later hour repeats."""
+    deadline = time.monotonic() + timeout_s
+    metadata = home / "airflow.db"
+    while time.monotonic() < deadline:
+        try:
+            with sqlite3.connect(f"file:{metadata}?mode=ro", uri=True, timeout=5) as conn:
+                rows = conn.execute(
+                    "SELECT d.dag_id, count(r.id) FROM dag d LEFT JOIN dag_run r ON "
+                    "r.dag_id = d.dag_id AND r.state IN ('success', 'failed') "
+                    "WHERE d.dag_id LIKE 'ingest_%' GROUP BY d.dag_id").fetchall()
+        except sqlite3.Error:
+            rows = []
+        if rows and all(count for _, count in rows):
+            return True
+        time.sleep(2)
     return False
 
 

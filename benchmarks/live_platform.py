@@ -102,10 +102,9 @@ def publish_steadily(timeline: Timeline, rate: float, seconds: float,
     start = time.monotonic()
     number = 0
     while not stop.is_set():
-        due = start + number / rate
-        if due - start >= seconds:
+        if number / rate >= seconds:
             return
-        if stop.wait(max(0.0, due - time.monotonic())):
+        if stop.wait(max(0.0, start + number / rate - time.monotonic())):
             return
         timeline.publish(dt.datetime.now(UTC))
         number += 1

@@ -91,6 +91,7 @@ def test_the_publisher_stamps_each_post_with_the_clock_and_stops_when_told():
     assert timeline.posts() == []
     publish_steadily(timeline, rate=1000, seconds=0.01, stop=threading.Event())
     posts = timeline.posts()
+    assert len(posts) == 10  # at 0, 1, ..., 9 ms: rate x seconds posts, not one more
     assert [p.number for p in posts] == list(range(len(posts)))
     assert [p.platform for p in posts[:4]] == ["x", "reddit", "feeds", "forums"]
 
@@ -156,3 +157,21 @@ def test_cpu_is_charged_to_the_task_a_worker_title_names():
     assert cpu_role("airflow worker -- LocalExecutor <idle>", ids) == \
         "airflow executor workers (idle)"
     assert cpu_role("/venv/bin/python -m airflow scheduler", ids) == "airflow scheduler"
+
+
+def test_a_post_in_an_issue_clusters_item_is_queued_when_its_unit_reaches_the_desk():
+    def at(minutes):
+        return T0 + dt.timedelta(minutes=minutes)
+    runs = [TaskRun("ingest_reddit", "a", "fetch_r-x", "success", at(1), at(2)),
+            TaskRun("process", "p1", "route", "success", at(4), at(5)),
+            TaskRun("process", "p1", "deliver", "success", at(6), at(7)),
+            TaskRun("process", "p2", "route", "success", at(64), at(65)),
+            TaskRun("process", "p2", "deliver", "success", at(66), at(67))]
+    first, later = Post(1, "reddit", at(0)), Post(5, "reddit", at(60.5))
+    watch = Watch(items_seen={"cluster-1": at(6.5)},
+                  decided={"k1": ("community", "p1"), "k5": ("community", "p2")},
+                  delivered_in={"k1": "cluster-1", "k5": "cluster-1"})
+    made, joined = trace([first, later], watch, runs)
+    assert made.queued == at(6.5)       # the item appeared in the run that decided it
+    assert joined.queued == at(67)      # it joined an item that was there: deliver's end
+    assert joined.process["deliver"].run_id == "p2"
