@@ -361,7 +361,8 @@ def trace(posts: list[Post], watch: Watch, runs: list[TaskRun]) -> list[Traced]:
     """Each post's path: the fetch task of its platform that started first after it was
     written (the first that could have seen it; one that started a few seconds after the
     post but whose interval ended before it is the one exception, not corrected), and
-    the process run whose `deliver` ended last before its desk item was seen."""
+    the process run whose `deliver` started last before its desk item was seen (the item
+    is written while that task runs, so it is seen before the task ends)."""
     fetches: dict[str, list[TaskRun]] = defaultdict(list)
     by_run: dict[str, dict[str, TaskRun]] = defaultdict(dict)
     for run in runs:
@@ -372,7 +373,7 @@ def trace(posts: list[Post], watch: Watch, runs: list[TaskRun]) -> list[Traced]:
             by_run[run.run_id][run.task_id] = run
     for found in fetches.values():
         found.sort(key=lambda r: r.start)
-    delivers = sorted((tasks["deliver"].end, run_id) for run_id, tasks in by_run.items()
+    delivers = sorted((tasks["deliver"].start, run_id) for run_id, tasks in by_run.items()
                       if "deliver" in tasks)
     traced = []
     for post in posts:
@@ -380,7 +381,7 @@ def trace(posts: list[Post], watch: Watch, runs: list[TaskRun]) -> list[Traced]:
         item.fetch = next((f for f in fetches[post.platform] if f.start >= post.created_at), None)
         run_id = None
         if item.queued is not None:
-            before = [r for end, r in delivers if end <= item.queued]
+            before = [r for start, r in delivers if start <= item.queued]
             run_id = before[-1] if before else None
         if post.ref in watch.decided:
             item.route, decided_by = watch.decided[post.ref]

@@ -69,8 +69,11 @@ def test_each_post_is_traced_to_the_fetch_after_it_and_the_process_run_before_it
             TaskRun("process", "p1", "migrate", "success", at(62), at(62.5)),
             TaskRun("process", "p1", "route", "success", at(64), at(65)),
             TaskRun("process", "p1", "deliver", "success", at(66), at(67)),
-            TaskRun("process", "p2", "deliver", "success", at(80), at(81))]
-    watch = Watch(desk_seen={"k0": at(67.1)}, decided={"k0": ("community", "p1")})
+            TaskRun("process", "p2", "migrate", "success", at(2), at(3)),
+            TaskRun("process", "p2", "deliver", "success", at(10), at(11)),
+            TaskRun("process", "p3", "deliver", "success", at(80), at(81))]
+    # seen while p1's deliver still ran: p1 made it, not p2 whose deliver ended before
+    watch = Watch(desk_seen={"k0": at(66.5)}, decided={"k0": ("community", "p1")})
     [item] = trace([post], watch, runs)
     assert item.fetch.run_id == "b"
     assert item.process["deliver"].run_id == "p1"
