@@ -41,7 +41,7 @@ test-scaleout: $(STAMP)  ## Airflow on Celery, Redis, PostgreSQL, all running he
 	$(BIN)/python -m pytest -m scaleout tests/scaleout
 
 # The latency benchmark runs short here (2 min at 1 post/s, carewire's own schedule, up to
-# 4 min to drain: about 8 min with Airflow's start); the full run is
+# 4 min to drain: 8 to 13 min with Airflow's start on a busy 2-core machine); the full run is
 # `python -m benchmarks.latency` (15 min at 5 posts/s), see docs/latency.md.
 bench: $(STAMP)  ## throughput benchmarks; print ratios against a baseline and the machine; a short post-to-queue latency run
 	$(BIN)/python -m benchmarks.connectors
