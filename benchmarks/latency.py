@@ -65,6 +65,7 @@ import yaml
 
 from benchmarks.latency_stats import (Latency, final_line, hourly_expectation, stage_table,
                                       summarise)
+from carewire.core.settings import Settings
 from benchmarks.live_platform import (FEED_NAME, FORUM_NAME, SUBREDDIT, LivePlatform, Post,
                                       Timeline, TlsProxy, make_certificates, publish_steadily,
                                       ref_of)
@@ -75,8 +76,9 @@ EXECUTOR = "LocalExecutor"
 PROCESS_TASKS = ("migrate", "rerun", "load", "gate_raw", "enrich", "gate_enrichments",
                  "alerts", "route", "gate_routing", "deliver")
 """The process DAG's tasks up to the desk item (publish and quality_gates come after it)."""
-DEFAULT_SCHEDULE = "0 * * * *"
-"""carewire's default ingest cron (carewire/core/settings.py `schedule`)."""
+DEFAULT_SCHEDULE: str = Settings.model_fields["schedule"].default
+"""carewire's default ingest cron (carewire/core/settings.py `schedule`), read from the
+settings model so that the benchmark follows the product's default."""
 
 
 def free_port() -> int:
