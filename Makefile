@@ -40,12 +40,16 @@ test-clock-ahead: $(STAMP)  ## the suite again with the wall clock a year ahead:
 test-scaleout: $(STAMP)  ## Airflow on Celery, Redis, PostgreSQL, all running here (docs/scaling.md)
 	$(BIN)/python -m pytest -m scaleout tests/scaleout
 
-bench: $(STAMP)  ## throughput benchmarks; print ratios against a baseline and the machine
+# The latency benchmark runs short here (2 min at 1 post/s, carewire's own schedule, up to
+# 4 min to drain: 8 to 13 min with Airflow's start on a busy 2-core machine); the full run is
+# `python -m benchmarks.latency` (15 min at 5 posts/s), see docs/latency.md.
+bench: $(STAMP)  ## throughput benchmarks; print ratios against a baseline and the machine; a short post-to-queue latency run
 	$(BIN)/python -m benchmarks.connectors
 	$(BIN)/python -m benchmarks.sustained
 	$(BIN)/python -m benchmarks.enrichment
 	$(BIN)/python -m benchmarks.desk_queue
 	$(BIN)/python -m benchmarks.suggestions
+	$(BIN)/python -m benchmarks.latency --minutes 2 --rate 1 --drain-minutes 4
 
 eval: $(STAMP)  ## quality of sentiment, relevance, dedupe, routing, alerts and suggestions on ../shared/data (official metrics)
 	$(BIN)/python -m evals
