@@ -44,7 +44,7 @@ def post(settings, hour: int, *tweets: dict) -> None:
              {"Content-Type": "application/json"}, page(list(tweets)))])
     pipeline.load_landed(settings)
     pipeline.enrich(settings)
-    pipeline.route(settings, interval.end)
+    pipeline.route(settings, interval.end, interval.end)
     pipeline.deliver(settings, {}, interval.end)
 
 

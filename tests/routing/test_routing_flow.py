@@ -56,7 +56,7 @@ def process(settings, credentials, *entries, at=NOW, interval=hour(0)):
         land(settings, interval, atom(*entries))
         pipeline.load_landed(settings)
         pipeline.enrich(settings)
-    routed = pipeline.route(settings, at)
+    routed = pipeline.route(settings, at, at)
     return routed, pipeline.deliver(settings, credentials, at)
 
 
@@ -97,7 +97,7 @@ def test_a_lost_record_finds_the_ticket_it_created_instead_of_opening_another(
 
     with connect(settings.warehouse) as con:  # as if the run died before recording it
         con.execute("UPDATE core__deliveries SET status = 'pending', external_id = NULL")
-    _, again = pipeline.route(settings, NOW), pipeline.deliver(settings, credentials, NOW)
+    _, again = pipeline.route(settings, NOW, NOW), pipeline.deliver(settings, credentials, NOW)
     assert again["found_existing"] == 1 and len(zendesk.tickets) == 1
 
 
