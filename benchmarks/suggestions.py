@@ -51,7 +51,8 @@ def build(path: Path, mentions: int) -> None:
                    list_transform(range(384), lambda x: (random() - 0.5)::FLOAT)
             FROM range(?) t(i)""", [mentions])
         desk = f"FROM range(25, {mentions}, 50) t(i)"
-        con.execute(f"INSERT INTO core__delivery_mentions SELECT 'd' || i, 'x', i::VARCHAR, "
+        con.execute("INSERT INTO core__delivery_mentions (delivery_key, source, source_id, "
+                    f"added_for) SELECT 'd' || i, 'x', i::VARCHAR, "
                     f"TIMESTAMPTZ '2026-11-24' {desk}")
         con.execute(f"""INSERT INTO core__deliveries (delivery_key, destination, route, unit,
                             team, priority, sla_due_at, rule_id, reason, experts, status,

@@ -80,10 +80,13 @@ with DAG(
 
     @task
     def route(data_interval_end=None, dag_run=None) -> dict:
+        from datetime import datetime, timezone
+
         from carewire.app import pipeline
         from carewire.core.settings import load_settings
 
-        return pipeline.route(load_settings(), data_interval_end or dag_run.run_after)
+        return pipeline.route(load_settings(), data_interval_end or dag_run.run_after,
+                              datetime.now(timezone.utc))
 
     @task
     def deliver() -> dict:

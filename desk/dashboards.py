@@ -30,6 +30,7 @@ from carewire.desk import charts
 from carewire.desk.pages import render
 from carewire.desk.session import Viewer, lead_viewer
 from carewire.warehouse.db import connect, records
+from carewire.warehouse.latency import recent, seconds
 
 router = APIRouter()
 
@@ -67,6 +68,9 @@ class Dashboard:
     language): in no average and no negative share."""
     clocks: dict[str, str] = field(default_factory=dict)
     """Team -> the clock its SLA runs on, as said on the page (`sla_clocks`)."""
+    latency: dict[str, Any] | None = None
+    """Post-to-queue over the hour before the page's clock (warehouse/latency.py); None
+    on a snapshot from before migration 0020."""
 
 
 def published_at(snapshot: Path) -> datetime | str:
@@ -80,9 +84,10 @@ def published_at(snapshot: Path) -> datetime | str:
 
 
 def read(snapshot: Path, weeks: int, team: str | None, source: str | None,
-         share_of_voice: bool) -> Dashboard:
+         share_of_voice: bool, now: datetime) -> Dashboard:
     """The figures for the last `weeks` weeks (by the snapshot's time), for one team and/or
-    one source when given."""
+    one source when given; and how long posts took to reach a queue in the hour before
+    `now` (all teams and sources: the pipeline's pace, not a team's)."""
     snapshot_at = published_at(snapshot)
     if isinstance(snapshot_at, str):
         return Dashboard(problem=snapshot_at)
@@ -144,6 +149,7 @@ def read(snapshot: Path, weeks: int, team: str | None, source: str | None,
                 WHERE (? IS NULL OR list_contains(sources, ?))
                   AND (? IS NULL OR list_contains(teams, ?))
                 LIMIT {TOP}""", [source, source, team, team])
+            board.latency = recent(con, now)
             if share_of_voice:
                 board.voice = records(con, """
                     SELECT * FROM out__share_of_voice WHERE week >= ?
@@ -241,7 +247,8 @@ def dashboard(request: Request, weeks: int = DEFAULT_WEEKS, team: str = "", sour
     settings = request.app.state.settings
     weeks = min(max(weeks, 1), MAX_WEEKS)
     has_competitors = any(brand.competitor for brand in settings.brands)
-    board = read(settings.snapshot, weeks, team or None, source or None, has_competitors)
+    board = read(settings.snapshot, weeks, team or None, source or None, has_competitors,
+                 request.app.state.clock())
     board.clocks = sla_clocks(settings.routing, board.teams)
     for name, value, known in (("team", team, board.teams), ("source", source, board.sources)):
         if value and not board.problem and value not in known:
@@ -249,4 +256,5 @@ def dashboard(request: Request, weeks: int = DEFAULT_WEEKS, team: str = "", sour
                                      f"{', '.join(known) or 'none yet'}")
     return render(request, "dashboard.html", who, board=board,
                   charts=draw(board) if not board.problem else {}, weeks=weeks, team=team,
-                  source=source, has_competitors=has_competitors, figure=figure)
+                  source=source, has_competitors=has_competitors, figure=figure,
+                  seconds=seconds)

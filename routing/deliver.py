@@ -87,9 +87,27 @@ def deliver_pending(con: duckdb.DuckDBPyConnection, destinations: Mapping[str, D
                             [receipt.external_id, receipt.url, now, row["delivery_key"]])
                 _event(con, "delivered", row, now, receipt.external_id,
                        {"url": receipt.url, "created": receipt.created, "detail": receipt.detail})
+                _queued(con, row, now)
             counts["delivered" if receipt.created else "found_existing"] += 1
     return {**counts, "released_from_blocked": released, "destinations_down": waiting,
             "backlog": backlog(con)}
+
+
+def _queued(con, row: dict, now: datetime) -> None:
+    """Its mentions that had not reached the destination have now (queued_at). On a first
+    delivery that is all of them; a case delivered again brings the mentions routing
+    joined to it since (their decisions have a decided_at), not the ones of before
+    migration 0020, whose moment is unknown and stays NULL."""
+    con.execute("""
+        UPDATE core__delivery_mentions q SET queued_at = $now
+        WHERE q.delivery_key = $key AND q.queued_at IS NULL
+          AND EXISTS (SELECT 1 FROM core__mentions m WHERE m.source = q.source
+                      AND m.source_id = q.source_id AND NOT m.is_deleted)
+          AND ($first OR EXISTS (
+              SELECT 1 FROM core__routing_decisions d WHERE d.source = q.source
+                AND d.source_id = q.source_id AND d.delivery_key = q.delivery_key
+                AND d.decided_at IS NOT NULL))""",
+                {"now": now, "key": row["delivery_key"], "first": row["delivered_at"] is None})
 
 
 def backlog(con: duckdb.DuckDBPyConnection) -> list[dict]:

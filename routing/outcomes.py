@@ -186,7 +186,8 @@ def _plan(con, key: str, route: str, unit: str, cluster_id: str | None, team: st
                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, [], ?, 'pending', ?)""",
                 [key, destination, route, unit, cluster_id, team, priority, sla_due_at, rule_id,
                  reason, note, now])
-    con.executemany("INSERT OR IGNORE INTO core__delivery_mentions VALUES (?, ?, ?, ?)",
+    con.executemany("INSERT OR IGNORE INTO core__delivery_mentions (delivery_key, "
+                    "source, source_id, added_for) VALUES (?, ?, ?, ?)",
                     [(key, source, source_id, now) for source, source_id in mentions])
     kind = "answer_offered" if route == "answer_offer" else "escalated"
     con.execute("INSERT OR IGNORE INTO core__events VALUES (?, ?, ?, ?, ?, NULL, NULL, ?, ?)",

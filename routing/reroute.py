@@ -30,7 +30,8 @@ from carewire.warehouse.db import registered, transaction
 
 COMPARED = ("route", "rule_id", "reason", "evidence", "experts", "team", "priority",
             "sla_due_at", "destination", "delivery_key", "policy_version")
-"""What makes two decisions of one mention the same; `decided_for` (the run) does not."""
+"""What makes two decisions of one mention the same; `decided_for` and `decided_at` (the
+run) do not."""
 
 CHANGE_COLUMNS = ["source", "source_id", "old_route", "old_rule_id", "new_route",
                   "new_rule_id", "old_delivery_status", "action"]
@@ -49,7 +50,7 @@ def reroute(con: duckdb.DuckDBPyConnection, policy: Policy, window: tuple[dateti
     had no decision), with the action taken (`replaced`, `left_with_person`) or, in a dry
     run, the one a real run would take (`would_replace`, `would_leave_with_person`)."""
     new = prepare(decide(con, policy, features(con, f"{_IN_WINDOW} AND {_NOT_HELD}",
-                                               list(window))), policy, now)
+                                               list(window))), policy, now, now)
     counts = {"compared": len(new), "replaced": 0, "left_with_person": 0,
               "deliveries_cancelled": 0, "deliveries_planned": 0, "linked_to_existing": 0}
     if new.empty:

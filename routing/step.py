@@ -140,14 +140,17 @@ def delivery_key(destination: str, unit: str, ref: str) -> str:
     return hashlib.sha256(f"{destination}|{unit}|{ref}".encode()).hexdigest()[:32]
 
 
-def run(con: duckdb.DuckDBPyConnection, policy: Policy, decided_for: datetime) -> dict[str, Any]:
+def run(con: duckdb.DuckDBPyConnection, policy: Policy, decided_for: datetime,
+        now: datetime) -> dict[str, Any]:
     """Decide every undecided mention and plan its delivery, in one transaction. A
-    mention the policy fails on is set aside with its error; the others are decided."""
+    mention the policy fails on is set aside with its error; the others are decided.
+    `decided_for` is the run's interval end, `now` its clock: when the decisions were made
+    (out__queue_latency)."""
     frame = features(con)
     experts = ExpertIndex.from_warehouse(con)
     trial = isolate(len(frame), lambda rows: prepare(
         _decide(policy, experts, frame.iloc[rows.start:rows.stop].reset_index(drop=True)),
-        policy, decided_for))
+        policy, decided_for, now))
     failed = sorted(trial.failed)
     decided = pd.concat([part for _, part in trial.done], ignore_index=True) if trial.done \
         else frame.iloc[:0]
@@ -165,10 +168,12 @@ def run(con: duckdb.DuckDBPyConnection, policy: Policy, decided_for: datetime) -
             "policy_version": policy.full_version}
 
 
-def prepare(decided: pd.DataFrame, policy: Policy, decided_for: datetime) -> pd.DataFrame:
+def prepare(decided: pd.DataFrame, policy: Policy, decided_for: datetime,
+            decided_at: datetime) -> pd.DataFrame:
     """`decided` (from `decide`) with what is stored beside the decision: the SLA deadline
     (the mention's time plus the rule's SLA on its team's clock: business hours or 24/7),
-    the delivery key, the evidence as JSON, the policy version and the run's interval end."""
+    the delivery key, the evidence as JSON, the policy version, the run's interval end and
+    the moment it decided."""
     if decided.empty:
         return decided
     decided = decided.copy()
@@ -187,6 +192,7 @@ def prepare(decided: pd.DataFrame, policy: Policy, decided_for: datetime) -> pd.
     decided["evidence"] = decided["evidence"].map(lambda e: json.dumps(e, default=str))
     decided["policy_version"] = policy.full_version
     decided["decided_for"] = decided_for
+    decided["decided_at"] = decided_at
     decided["cluster_size"] = decided["cluster_size"].astype(np.int64)
     return decided
 
@@ -194,13 +200,16 @@ def prepare(decided: pd.DataFrame, policy: Policy, decided_for: datetime) -> pd.
 def record(con: duckdb.DuckDBPyConnection, decided: pd.DataFrame) -> tuple[int, int]:
     """Store the decisions (replacing earlier ones of the same mentions), plan a delivery
     for every key not planned yet, and link mentions that newly join work already delivered
-    (a mention already part of it, decided again by a rerun, is not linked twice).
+    (a mention already part of it, decided again by a rerun, is not linked twice). A
+    mention that joins delivered work which is not delivered again (a cluster's thread) is
+    queued now, at `decided_at`; the others when the deliver step delivers them.
     The caller holds the transaction. Returns (deliveries planned, mentions linked)."""
     with registered(con, decided) as incoming:
         con.execute(f"""
             INSERT OR REPLACE INTO core__routing_decisions
             SELECT source, source_id, route, rule_id, reason, evidence::JSON, experts::VARCHAR[], team,
-                   priority, sla_due_at, destination, delivery_key, policy_version, decided_for
+                   priority, sla_due_at, destination, delivery_key, policy_version, decided_for,
+                   decided_at
             FROM {incoming}""")
         planned = con.execute(f"""
             INSERT INTO core__deliveries (delivery_key, destination, route, unit, cluster_id,
@@ -234,6 +243,9 @@ def record(con: duckdb.DuckDBPyConnection, decided: pd.DataFrame) -> tuple[int, 
                       AND d.source_id = i.source_id))""")
         con.execute(f"""
             INSERT OR IGNORE INTO core__delivery_mentions
-            SELECT delivery_key, source, source_id, decided_for FROM {incoming}
-            WHERE delivery_key IS NOT NULL""")
+                (delivery_key, source, source_id, added_for, queued_at)
+            SELECT i.delivery_key, i.source, i.source_id, i.decided_for,
+                   CASE WHEN v.status = 'delivered' THEN i.decided_at END
+            FROM {incoming} i LEFT JOIN core__deliveries v USING (delivery_key)
+            WHERE i.delivery_key IS NOT NULL""")
     return int(planned), int(linked or 0)

@@ -91,7 +91,7 @@ def test_a_text_the_models_fail_on_is_set_aside_and_the_rest_is_enriched(
     assert b"POISON this post breaks the step" in payload
 
     assert enrich(settings, models)["set_aside"] == 0  # skipped, not failed again
-    assert pipeline.route(settings, NOW)["decided"] == 3
+    assert pipeline.route(settings, NOW, NOW)["decided"] == 3
 
     pipeline.publish(settings)
     report = status.collect(settings, NOW)
@@ -160,11 +160,11 @@ def test_clustering_and_routing_set_aside_the_record_they_fail_on(settings, mode
 
     monkeypatch.setattr(route_step, "evaluate", poisoned(
         route_step.evaluate, lambda policy, frame, *a: frame["text"].tolist()))
-    routed = pipeline.route(settings, NOW)
+    routed = pipeline.route(settings, NOW, NOW)
     assert (routed["decided"], routed["set_aside"]) == (3, 1)
     assert [row[:2] for row in set_aside(settings)] == [("cluster", "feeds:forum:p1"),
                                                         ("route", "feeds:forum:p1")]
-    assert pipeline.route(settings, NOW)["decided"] == 0  # skipped from then on
+    assert pipeline.route(settings, NOW, NOW)["decided"] == 0  # skipped from then on
 
 
 def test_a_delivery_that_breaks_is_held_and_the_others_go_out(settings, models, monkeypatch):
@@ -173,7 +173,7 @@ def test_a_delivery_that_breaks_is_held_and_the_others_go_out(settings, models, 
     land(settings, hour(0), atom(*GOOD, POISON))
     pipeline.load_landed(settings)
     enrich(settings, models)
-    pipeline.route(settings, NOW)
+    pipeline.route(settings, NOW, NOW)
     monkeypatch.setattr(deliver, "build_delivery", poisoned(
         deliver.build_delivery, lambda row, mentions: [m.text for m in mentions]))
     result = pipeline.deliver(settings, {}, NOW)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 import pytest
 
@@ -141,3 +141,37 @@ def test_the_check_exits_1_on_a_held_batch_and_0_when_all_is_well(demo_settings,
     [line] = capsys.readouterr().out.splitlines()
     assert line.startswith("NOT OK: quality suite raw_core_mentions failed in run probe; "
                            "1 batches held by the quality gates")
+
+
+def test_post_to_queue_over_the_last_hour_is_shown(tmp_path, capsys):
+    """From the snapshot's out__queue_latency (known rows: tests/warehouse/
+    test_queue_latency.py), for the hour before the clock status is given."""
+    import json
+
+    import duckdb
+
+    from carewire.app.cli.output import emit
+
+    from carewire.warehouse.migrate import migrate
+    from tests.warehouse.test_queue_latency import NOW as QUEUED_BY, known_rows
+
+    settings = Settings(data_dir=tmp_path)
+    settings.snapshot.parent.mkdir(parents=True, exist_ok=True)
+    with duckdb.connect(str(settings.snapshot)) as con:
+        migrate(con)
+        known_rows(con)
+
+    report = status.collect(settings, QUEUED_BY)
+    latency = report["warehouse"]["queue_latency"]
+    assert latency["mentions"] == 5
+    assert (latency["to_queue_p50_s"], latency["to_queue_p95_s"]) == (
+        pytest.approx(90), pytest.approx(504))
+    assert ("  post-to-queue over the last hour: p50 90 s, p95 8.4 min (5 mentions); to the "
+            "routing decision: p50 30 s, p95 48 s") in status.render(report).splitlines()
+    emit(report, json=True)  # `carewire status --json`
+    shown = json.loads(capsys.readouterr().out)["warehouse"]["queue_latency"]
+    assert shown["mentions"] == 5 and shown["to_queue_p95_s"] == pytest.approx(504)
+
+    later = status.collect(settings, QUEUED_BY + timedelta(hours=2))
+    assert later["warehouse"]["queue_latency"]["mentions"] == 0
+    assert "post-to-queue: no mention reached a queue in the last hour" in status.render(later)

@@ -344,7 +344,10 @@ _TABLES = (
         delivery_key VARCHAR -- core__deliveries; NULL when ignored
         policy_version VARCHAR NOT NULL -- the policy's declared version + content hash
         decided_for TIMESTAMPTZ NOT NULL -- end of the data interval of the run that
-            -- decided"""), ("source", "source_id"), personal=True, exported=True),
+            -- decided
+        decided_at TIMESTAMPTZ -- when the routing run stored this decision (its clock, UTC;
+            -- a rerun that replaced it: the rerun's); NULL for decisions before migration
+            -- 0020"""), ("source", "source_id"), personal=True, exported=True),
     Table("core__deliveries", "unit of work for a destination: status, attempts, last "
           "error, the ticket/topic/item it became", columns("""
         delivery_key VARCHAR NOT NULL -- hash of destination, unit and its reference: the
@@ -385,7 +388,11 @@ _TABLES = (
         source VARCHAR NOT NULL -- the mention's platform (core__mentions)
         source_id VARCHAR NOT NULL PERSONAL -- the mention's id (core__mentions)
         added_for TIMESTAMPTZ NOT NULL -- when the mention joined: its decision's
-            -- decided_for (sync's own work: its wall clock)"""),
+            -- decided_for (sync's own work: its wall clock)
+        queued_at TIMESTAMPTZ -- when the mention reached the destination (UTC): the deliver
+            -- step's clock when its delivery, or its case again with it, was delivered; the
+            -- routing run's when it joined work already delivered (a cluster's thread).
+            -- NULL until then, and for mentions added before migration 0020"""),
           ("delivery_key", "source", "source_id"), personal=True, exported=True),
     Table("core__events", "delivery or outcome (delivered, retry, blocked, escalated, "
           "claimed, replied, resolved, rated, accepted_answer, ...), append-only", columns("""
@@ -821,6 +828,33 @@ _VIEWS = (
             -- out of every KPI
         as_of TIMESTAMPTZ -- when sync_outcomes last heard from its destination; NULL before
             -- the first sync"""), ("delivery_key",)),
+    View("out__queue_latency", "routed mention that reached the queue its decision "
+         "chose: seconds from the post to its decision and to its queue", columns("""
+        source VARCHAR -- the mention's platform
+        source_id VARCHAR PERSONAL -- the mention's id on its platform
+        delivery_key VARCHAR -- core__deliveries: the work it joined
+        destination VARCHAR -- where it was delivered (desk, a ticket system, a forum, a
+            -- webhook)
+        route VARCHAR -- community, contact_center or advocacy
+        created_at TIMESTAMPTZ -- when it was posted, as the platform says
+        decided_at TIMESTAMPTZ -- when routing decided it; NULL: decided before migration
+            -- 0020
+        queued_at TIMESTAMPTZ -- when it reached the destination (core__delivery_mentions);
+            -- mentions queued before migration 0020 are not here
+        to_decision_seconds DOUBLE -- decided_at - created_at, elapsed seconds; NULL with
+            -- decided_at
+        to_queue_seconds DOUBLE -- queued_at - created_at, elapsed seconds: post to queue"""),
+         ("source", "source_id"), personal=True),
+    View("out__queue_latency_hourly", "UTC hour the mentions reached their queue: how many, "
+         "post-to-queue and post-to-decision p50/p95", columns("""
+        hour TIMESTAMP -- start of the UTC hour of queued_at
+        mentions BIGINT -- mentions that reached their queue in the hour (out__queue_latency)
+        to_queue_p50_seconds DOUBLE -- median seconds from post to queue (interpolated)
+        to_queue_p95_seconds DOUBLE -- 95th percentile of the same (interpolated)
+        to_queue_max_seconds DOUBLE -- the longest wait of the hour
+        to_decision_p50_seconds DOUBLE -- median seconds from post to routing decision;
+            -- NULL when none of the hour's decisions has a decided_at
+        to_decision_p95_seconds DOUBLE -- 95th percentile of the same"""), ("hour",)),
     View("out__care_kpis", "team, source, week (`grain` says which): resolution rate and "
          "hours (median, p90), first response, CSAT, SLA breach rate", columns("""
         grain VARCHAR -- the grouping: all, team, source, week, team_source, team_week,

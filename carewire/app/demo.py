@@ -67,7 +67,7 @@ def run(settings: Settings, now: datetime, say: Callable[[str], None] = print, *
     enriched = pipeline.enrich(settings)
     gates.append(pipeline.gate(settings, GATES_AFTER["enrich"], run_id, now))
     alerted = pipeline.detect_alerts(settings, interval.end)
-    routed = pipeline.route(settings, interval.end)
+    routed = pipeline.route(settings, interval.end, now)
     gates.append(pipeline.gate(settings, GATES_AFTER["route"], run_id, now))
     delivered = pipeline.deliver(settings, {}, now)
     snapshot = pipeline.publish(settings, run_id=run_id, interval=interval, now=now)

@@ -232,14 +232,15 @@ def detect_alerts(settings: Settings, now: datetime,
         return run(con, settings, credentials or {}, desk.engine, now, since)
 
 
-def route(settings: Settings, decided_for: datetime) -> dict[str, Any]:
-    """Decide every enriched mention that has no decision yet, and plan its delivery."""
+def route(settings: Settings, decided_for: datetime, now: datetime) -> dict[str, Any]:
+    """Decide every enriched mention that has no decision yet, and plan its delivery:
+    for the interval ending `decided_for`, at `now` (the decisions' decided_at)."""
     from carewire.routing.policy import policy_for
     from carewire.routing.step import run
     from carewire.warehouse.db import connect
 
     with connect(settings.warehouse) as con:
-        routed = run(con, policy_for(settings), decided_for)
+        routed = run(con, policy_for(settings), decided_for, now)
     _say_set_aside("route", routed["set_aside"])
     return routed
 

@@ -54,6 +54,7 @@ def collect(settings: Settings, now: datetime) -> dict[str, Any]:
         return report
     from carewire.warehouse.db import connect
     from carewire.warehouse.holds import waiting
+    from carewire.warehouse.latency import recent
 
     with connect(settings.snapshot, read_only=True) as con:
         newest = {(source, stream): created for source, stream, created in con.execute(
@@ -79,6 +80,7 @@ def collect(settings: Settings, now: datetime) -> dict[str, Any]:
             if con.execute("SELECT count(*) FROM duckdb_views() WHERE view_name = "
                            "'out__delivery_backlog'").fetchone()[0] else [],
             "quality": _quality(con),
+            "queue_latency": recent(con, now),
         }
     return report
 
@@ -171,6 +173,8 @@ def _quality(con) -> dict[str, Any] | None:
 
 
 def render(report: dict[str, Any]) -> str:
+    from carewire.warehouse.latency import sentence
+
     lines = ["Streams: last fetched interval and what it brought; age of the newest mention",
              f"  {'source/stream':34} {'last interval end':26} {'ago':>6} {'newest':>7}"
              f" {'entries':>8} {'new':>5} {'rejected':>9}"]
@@ -208,6 +212,7 @@ def render(report: dict[str, Any]) -> str:
         return "\n".join(lines)
     lines.append(f"\nWarehouse (snapshot {report['snapshot']}, last loaded interval ends "
                  f"{warehouse['last_loaded_interval_end']})")
+    lines.append(f"  {sentence(warehouse['queue_latency'])}")
     for row in warehouse["mentions"]:
         lines.append(f"  {row['source']:12} {row['mentions']:>8} mentions, newest "
                      f"{row['newest_created_at']}")

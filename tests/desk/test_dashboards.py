@@ -4,7 +4,7 @@ charts are inline SVG, and desk actions show once sync_outcomes has run and publ
 from __future__ import annotations
 
 import re
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 import duckdb
 
@@ -134,3 +134,36 @@ def test_the_page_says_which_clock_each_teams_sla_runs_on(demo_settings, clock):
         assert re.search(rf"SLA breach rate \(\d+ breached, \d+ met; {care}\)", tile)
     finally:
         app.state.desk.close()
+
+
+def test_leads_see_post_to_queue_over_the_last_hour(desk_app, sign_in, demo_settings, clock):
+    """The demo routed and delivered at its clock, DEMO_NOW: an hour later the tile shows
+    the waits of the mentions queued then, worked out here from the base tables; two hours
+    later none reached a queue in the last hour."""
+    import numpy as np
+
+    from carewire.warehouse.latency import seconds
+    from tests.conftest import DEMO_NOW
+
+    with duckdb.connect(str(demo_settings.snapshot), read_only=True) as con:
+        waits = [w for (w,) in con.execute("""
+            SELECT epoch(q.queued_at) - epoch(m.created_at)
+            FROM core__routing_decisions d
+            JOIN core__delivery_mentions q USING (delivery_key, source, source_id)
+            JOIN core__mentions m USING (source, source_id)
+            WHERE q.queued_at = ? AND NOT m.is_deleted""", [DEMO_NOW]).fetchall()]
+    assert len(waits) > 10
+    lee = sign_in("lee")
+    clock.now = DEMO_NOW + timedelta(minutes=59)
+    page = lee.get("/dashboard").text
+    tile = page[page.index('<section class="queue-latency">'):]
+    assert (f'<div class="value">{seconds(np.percentile(waits, 50))}</div><div class="label">'
+            "post to queue, median</div>") in tile
+    assert (f'<div class="value">{seconds(np.percentile(waits, 95))}</div><div class="label">'
+            "post to queue, 95th percentile</div>") in tile
+    assert (f'<div class="value">{len(waits)}</div><div class="label">mentions that reached '
+            "a queue in the last hour</div>") in tile
+    assert "from <code>out__queue_latency</code>" in tile
+
+    clock.now = DEMO_NOW + timedelta(hours=2)
+    assert "No mention reached a queue in the last hour" in lee.get("/dashboard").text

@@ -44,7 +44,7 @@ def run_step(step: str, settings, now: datetime) -> None:
     elif step == "enrich":
         pipeline.enrich(settings)
     elif step == "route":
-        pipeline.route(settings, now)  # on the sample the demo's clock is its window's end
+        pipeline.route(settings, now, now)  # on the sample the demo's clock is its window's end
     elif step == "deliver":
         pipeline.deliver(settings, {}, now)
     elif step == "publish":

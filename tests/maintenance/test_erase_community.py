@@ -94,7 +94,8 @@ def deliver(con, topic_id: int, key: str, mention: str) -> None:
                        external_id, created_for)
                    VALUES (?, 'forum', 'community', 'mention', 'community', 'normal', ?, 'R7',
                            'q', [], 'delivered', 1, ?, ?)""", [key, NOW, str(topic_id), NOW])
-    con.execute("INSERT INTO core__delivery_mentions VALUES (?, 'forums', ?, ?)",
+    con.execute("INSERT INTO core__delivery_mentions (delivery_key, source, source_id, "
+                "added_for) VALUES (?, 'forums', ?, ?)",
                 [key, mention, NOW])
 
 

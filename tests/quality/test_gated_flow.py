@@ -50,7 +50,7 @@ def test_a_held_batch_waits_while_the_others_are_routed_until_released(demo_sett
     assert "failed: expect_column_values_to_be_between(created_at) on 1 rows" in out
     assert "raw__quarantine" in err
 
-    pipeline.route(settings, DEMO_NOW)
+    pipeline.route(settings, DEMO_NOW, DEMO_NOW)
     decided = dict(one(settings, "SELECT source, count(*) FROM core__routing_decisions "
                                  "GROUP BY ALL"))
     assert "x" not in decided  # the held batch waits
@@ -63,7 +63,7 @@ def test_a_held_batch_waits_while_the_others_are_routed_until_released(demo_sett
     main(["quality", "release", x_batch, "--note", "clock fixed upstream", "--by", "ops"])
     assert one(settings, "SELECT released_by, note FROM quality__held_batches "
                          "WHERE batch_id = ?", [x_batch]) == [("ops", "clock fixed upstream")]
-    pipeline.route(settings, DEMO_NOW)
+    pipeline.route(settings, DEMO_NOW, DEMO_NOW)
     assert one(settings, "SELECT count(*) FROM core__routing_decisions WHERE source = 'x'"
                )[0][0] > 0
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from datetime import timedelta
 
+import duckdb
 import pytest
 import yaml
 
@@ -44,7 +45,7 @@ def post(settings, hour: int, *tweets: dict) -> None:
              {"Content-Type": "application/json"}, page(list(tweets)))])
     pipeline.load_landed(settings)
     pipeline.enrich(settings)
-    pipeline.route(settings, interval.end)
+    pipeline.route(settings, interval.end, interval.end)
     pipeline.deliver(settings, {}, interval.end)
 
 
@@ -159,3 +160,30 @@ def test_simulate_reports_each_rules_share_and_precision_against_what_agents_set
     labels.write_text("id,route\n1,community\n")
     assert main([*args, "--labels", str(labels)]) == 2
     assert "needs the columns source, source_id and route" in capsys.readouterr().err
+
+
+def queued_at(settings, tweet_id: str):
+    return query(settings, "SELECT queued_at FROM core__delivery_mentions "
+                           f"WHERE source_id = '{tweet_id}'")[0][0]
+
+
+@pytest.mark.parametrize("before_0020", [False, True])
+def test_a_follow_up_is_queued_when_its_case_is_delivered_again(settings, before_0020):
+    """The follow-up's queued_at is the deliver step's clock that brought it to the item;
+    the case's first post keeps its own, or, decided before migration 0020 (no decided_at,
+    no queued_at), stays unknown rather than taking the follow-up's moment."""
+    case = tweet(T0 + timedelta(minutes=5), "@KestrelHelp my parcel says delivered but it "
+                 "never came, order placed last week")
+    post(settings, 0, case)
+    assert queued_at(settings, case["id"]) == T0 + timedelta(hours=1)
+    if before_0020:
+        with duckdb.connect(str(settings.warehouse)) as con:
+            con.execute("UPDATE core__routing_decisions SET decided_at = NULL")
+            con.execute("UPDATE core__delivery_mentions SET queued_at = NULL")
+
+    follow_up = tweet(T0 + timedelta(hours=1, minutes=5), "still nothing, any news?",
+                      reply_to=case["id"])
+    post(settings, 1, follow_up)
+    assert decision(settings, follow_up["id"])[1] == "open-case"
+    assert queued_at(settings, follow_up["id"]) == T0 + timedelta(hours=2)
+    assert queued_at(settings, case["id"]) == (None if before_0020 else T0 + timedelta(hours=1))

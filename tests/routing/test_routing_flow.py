@@ -6,7 +6,7 @@ explain and simulate from the command line."""
 from __future__ import annotations
 
 import json
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 
 import pytest
 import yaml
@@ -56,7 +56,7 @@ def process(settings, credentials, *entries, at=NOW, interval=hour(0)):
         land(settings, interval, atom(*entries))
         pipeline.load_landed(settings)
         pipeline.enrich(settings)
-    routed = pipeline.route(settings, at)
+    routed = pipeline.route(settings, at, at)
     return routed, pipeline.deliver(settings, credentials, at)
 
 
@@ -97,7 +97,7 @@ def test_a_lost_record_finds_the_ticket_it_created_instead_of_opening_another(
 
     with connect(settings.warehouse) as con:  # as if the run died before recording it
         con.execute("UPDATE core__deliveries SET status = 'pending', external_id = NULL")
-    _, again = pipeline.route(settings, NOW), pipeline.deliver(settings, credentials, NOW)
+    _, again = pipeline.route(settings, NOW, NOW), pipeline.deliver(settings, credentials, NOW)
     assert again["found_existing"] == 1 and len(zendesk.tickets) == 1
 
 
@@ -203,3 +203,34 @@ def test_explain_and_simulate_from_the_command_line(settings, credentials, tmp_p
     assert result["mentions"] == 4 and result["moved"] == 2
     assert {"from": "community", "to": "contact_center", "mentions": 2} in result["flows"]
     assert query(settings, "SELECT count(*) FROM core__deliveries") == before
+
+
+def test_each_mention_is_queued_when_it_reached_its_destination(settings, credentials):
+    """decided_at is routing's clock, queued_at the deliver step's when the item was
+    delivered; a later mention of the issue joins the thread that exists when it is linked,
+    at its own routing's clock (migration 0020)."""
+    decided, delivered = NOW + timedelta(minutes=1), NOW + timedelta(minutes=3)
+    land(settings, hour(0), atom(ACCOUNT, HOW_TO, HOW_TO_AGAIN, SPAM))
+    pipeline.load_landed(settings)
+    pipeline.enrich(settings)
+    pipeline.route(settings, NOW, decided)
+    assert query(settings, "SELECT count(*) FROM core__delivery_mentions "
+                           "WHERE queued_at IS NOT NULL") == [(0,)]  # planned, not delivered
+    pipeline.deliver(settings, credentials, delivered)
+
+    linked = NOW + timedelta(hours=1, minutes=2)
+    land(settings, hour(1), atom(HOW_TO_LATER))
+    pipeline.load_landed(settings)
+    pipeline.enrich(settings)
+    assert pipeline.route(settings, NOW + timedelta(hours=1), linked)["linked_to_existing"] == 1
+    pipeline.deliver(settings, credentials, linked + timedelta(minutes=5))  # nothing to send
+
+    found = {sid.split(":")[-1]: (decided_at, queued_at, to_queue) for sid, decided_at,
+             queued_at, to_queue in query(settings, """
+        SELECT source_id, decided_at, queued_at, to_queue_seconds FROM out__queue_latency""")}
+    posted = datetime(2026, 11, 24, 5, tzinfo=timezone.utc)  # the entries' <updated>
+    assert found == {
+        "a1": (decided, delivered, (delivered - posted).total_seconds()),
+        "q1": (decided, delivered, (delivered - posted).total_seconds()),
+        "q2": (decided, delivered, (delivered - posted).total_seconds()),
+        "q3": (linked, linked, (linked - posted).total_seconds())}  # s1 is ignored

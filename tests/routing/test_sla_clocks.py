@@ -42,7 +42,7 @@ def test_the_routing_step_counts_business_hours_for_a_team_that_has_them(setting
     land(settings, hour(0), atom(ACCOUNT, HOW_TO, HOW_TO_AGAIN))
     pipeline.load_landed(settings)
     pipeline.enrich(settings)
-    pipeline.route(settings, NOW)
+    pipeline.route(settings, NOW, NOW)
     found = sla_due(settings)
 
     team, created, due = found["a1"]  # contact center, account-reference: 8h, team care
@@ -73,7 +73,7 @@ def test_prepare_counts_each_team_on_its_own_clock(settings):
         "cluster_id": [None] * 3, "created_at": [datetime(2026, 11, 27, 17, tzinfo=UTC)] * 3,
         "sla": [timedelta(hours=8), timedelta(hours=8), None], "evidence": [{}, {}, {}],
         "cluster_size": [1, 1, 1]})
-    due = prepare(frame, policy_for(settings), NOW)["sla_due_at"].tolist()
+    due = prepare(frame, policy_for(settings), NOW, NOW)["sla_due_at"].tolist()
     # Friday 18:00 in Berlin: two hours that evening, six on Monday
     assert due[0] == datetime(2026, 11, 30, 13, tzinfo=UTC)
     assert due[1] == datetime(2026, 11, 28, 1, tzinfo=UTC)

@@ -82,7 +82,7 @@ def old_warehouse(sample_settings, monkeypatch):
         pipeline.migrate(settings)
         pipeline.load_landed(settings)
         pipeline.enrich(settings)
-        pipeline.route(settings, HOUR.end)
+        pipeline.route(settings, HOUR.end, HOUR.end)
         pipeline.deliver(settings, {}, NOW)
     with duckdb.connect(str(settings.warehouse)) as con:
         con.execute("DROP TABLE core__mention_former_ids")
@@ -146,7 +146,7 @@ def test_old_keys_are_migrated_and_a_reload_brings_back_the_overwritten_entry(ol
     assert report["steps"]["batches_reloaded"] == 2
     later = NOW + timedelta(days=1)
     pipeline.enrich(settings)
-    routed = pipeline.route(settings, later)
+    routed = pipeline.route(settings, later, later)
     pipeline.deliver(settings, {}, later)
     with duckdb.connect(str(settings.warehouse), read_only=True) as con:
         assert rows(con, "SELECT source_id, stream, text FROM core__mentions ORDER BY 1") == [
@@ -193,6 +193,6 @@ def test_a_mention_keyed_before_keeps_its_delivery_key(sample_settings):
         "destination": ["desk"] * 2, "unit": ["mention"] * 2, "cluster_id": [None, None],
         "created_at": [HOUR.start] * 2, "sla": [timedelta(hours=4)] * 2,
         "evidence": [{}, {}], "cluster_size": [1, 1]})
-    keys = prepare(frame, policy_for(sample_settings), HOUR.end)["delivery_key"].tolist()
+    keys = prepare(frame, policy_for(sample_settings), HOUR.end, HOUR.end)["delivery_key"].tolist()
     assert keys == [delivery_key("desk", "mention", "feeds:post-42"),
                     delivery_key("desk", "mention", "feeds:alpha:post-42")]

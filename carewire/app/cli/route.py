@@ -28,7 +28,8 @@ def decide(ctx: typer.Context) -> None:
     from carewire.app import pipeline
 
     settings = context.settings(ctx)
-    output.emit(pipeline.route(settings, clock.now()), json=True)
+    now = clock.now()
+    output.emit(pipeline.route(settings, now, now), json=True)
     context.republish(settings)
 
 
