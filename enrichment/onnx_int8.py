@@ -33,6 +33,7 @@ import logging
 import os
 import shutil
 import tempfile
+import warnings
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -143,7 +144,9 @@ def _build(model_ref: str, max_length: int, folder: Path) -> None:
     fp32 = folder / "fp32.onnx"
     log.info("exporting %s to ONNX int8 in %s (once per model and recipe)", model_ref, folder)
     try:
-        with torch.inference_mode():
+        # the tracer warns about the mask's branches, which a mask of ones fixes for good
+        with torch.inference_mode(), warnings.catch_warnings():
+            warnings.simplefilter("ignore")
             torch.onnx.export(_Pooled(model), (probe,), str(fp32), input_names=["input_ids"],
                               output_names=["embedding", "layers"],
                               dynamic_axes={"input_ids": {1: "tokens"}}, opset_version=17,
