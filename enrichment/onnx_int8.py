@@ -158,6 +158,8 @@ def _build(model_ref: str, max_length: int, folder: Path) -> None:
     try:
         quantize_dynamic(fp32, folder / MODEL_FILE, per_channel=True,
                          weight_type=QuantType.QInt8, op_types_to_quantize=["MatMul"])
+    except Exception as exc:  # noqa: BLE001 - a graph the quantiser cannot read
+        raise ExportError(f"quantize_dynamic failed: {type(exc).__name__}: {exc}") from exc
     finally:
         logging.getLogger().removeFilter(quiet)
     fp32.unlink()
