@@ -71,7 +71,8 @@ class Enricher:
                                    if settings.relevance_head else None)
         self.private_channel = PrivateChannel.load(settings.private_channel_head)
         self.encoder = Encoder(settings.encoder, device=settings.device,
-                               batch_size=settings.batch_size,
+                               batch_size=settings.batch_size, runtime=settings.runtime,
+                               cache_dir=settings.encoder_cache,
                                feature_layers=(*self.sentiment.feature_layers,
                                                *self.relevance.feature_layers,
                                                *self.private_channel.feature_layers))
@@ -94,6 +95,7 @@ class Enricher:
     @cached_property
     def models(self) -> dict[str, str]:
         return {"encoder": f"{self.encoder.name}@{self.encoder.version}",
+                "encoder_runtime": self.encoder.runtime_version,
                 "sentiment": f"{self.sentiment.name}@{self.sentiment.version}",
                 "sentiment_languages": ",".join(self.sentiment.languages),
                 "relevance": f"{self.relevance.name}@"

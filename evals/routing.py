@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from carewire.core.labels import ROUTES
-from evals import datasets
+from evals import datasets, runtimes
 from evals.metrics import precision_recall_f1
 
 SAMPLE = 3000
@@ -82,6 +82,13 @@ def hand_labels() -> None:
           f"recall {alone[1]:.3f})")
     print(f"  baseline, everything to contact_center: F1 "
           f"{precision_recall_f1(truth, np.ones_like(truth))[2]:.4f}")
+
+    def contact_center_f1(enricher) -> float:
+        on_runtime, _ = enricher.enrich(held["text"].tolist())
+        routed = route(held, on_runtime)["route"] == "contact_center"
+        return precision_recall_f1(truth, routed.to_numpy())[2]
+
+    runtimes.compare("route == contact_center F1", contact_center_f1)
     by_rule = scored.assign(private=truth).groupby(["rule_id", "route"])["private"] \
         .agg(["size", "mean"]).sort_values("size", ascending=False)
     print("  rule share (label rate): " + ", ".join(

@@ -31,9 +31,17 @@ def pytest_addoption(parser):
 
 
 def pytest_configure(config):
-    """Move this process's wall clock ahead for the whole session when asked. Every
+    """Give the session one empty cache of exported encoders, so the int8 encoder is
+    exported once per run (as on CI's clean clone), by whichever test (or subprocess: the
+    variable is inherited) needs it first, and never read from or written to the user's.
+
+    Move this process's wall clock ahead for the whole session when asked. Every
     `datetime.now()`, `time.time()` and `date.today()` in carewire and the libraries it
     calls moves; monotonic clocks, subprocesses and database servers keep real time."""
+    import tempfile
+
+    config._carewire_encoders = tempfile.mkdtemp(prefix="carewire-encoders-")
+    os.environ["CAREWIRE_ENCODER_CACHE"] = config._carewire_encoders
     days = config.getoption("--clock-ahead")
     if days:
         import time_machine
@@ -44,8 +52,12 @@ def pytest_configure(config):
 
 
 def pytest_unconfigure(config):
+    import shutil
+
     if clock := getattr(config, "_carewire_clock", None):
         clock.stop()
+    if encoders := getattr(config, "_carewire_encoders", None):
+        shutil.rmtree(encoders, ignore_errors=True)
 
 
 def pytest_report_header(config):

@@ -190,12 +190,28 @@ class EnrichmentSettings(Section):
         "channel (routing's `private_score`); default: carewire's, trained on hand-labelled "
         "customer tweets (docs/labelling-private-channel.md).")
     device: str = Field(default="cpu", description="cpu, cuda, cuda:1, mps")
+    runtime: Literal["auto", "onnx-int8", "torch"] = Field(
+        default="auto", description="What runs the encoder. onnx-int8: exported to ONNX on "
+        "first use, quantised to int8 and run by ONNX Runtime, several times faster on a CPU "
+        "(docs/enrichment.md); torch: fp32 on `device`. auto: onnx-int8 on the CPU, torch on "
+        "a GPU or when the model cannot be exported (the log says why).")
+    encoder_cache: Path | None = Field(
+        default=None, description="Where the exported int8 encoders are kept, one folder "
+        "per model and recipe; default: $CAREWIRE_ENCODER_CACHE, else "
+        "~/.cache/carewire/encoders.")
     queue: str = Field(
         default="default", min_length=1, description="The Celery queue the process DAG's "
         "enrich task goes to, where the workers with the model's hardware listen "
         "(docs/scaling.md); Airflow's default queue is 'default'. LocalExecutor ignores it.")
     batch_size: int = Field(default=64, ge=1)
     language_min_confidence: float = Field(default=0.5, ge=0, le=1)
+
+    @model_validator(mode="after")
+    def _int8_runs_on_the_cpu(self) -> "EnrichmentSettings":
+        if self.runtime == "onnx-int8" and self.device != "cpu":
+            raise ValueError(f"runtime onnx-int8 runs on the CPU, but device is "
+                             f"{self.device!r}: set runtime to torch or auto for a GPU")
+        return self
 
 
 class DedupeSettings(Section):
@@ -713,6 +729,7 @@ settings builds the sources inside the model's constructor)."""
 
 PATHS = (("data_dir",), ("landing_dir",), ("warehouse_path",), ("snapshot_path",),
          ("exports_dir",), ("http", "replay_dir"), ("enrichment", "relevance_head"),
+         ("enrichment", "encoder_cache"),
          ("routing", "policy"))
 """Every setting that names a file or folder: relative in the config file means relative
 to the file's folder, so a config works from any working directory. (From the
