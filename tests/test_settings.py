@@ -55,6 +55,7 @@ def test_a_source_polls_on_its_own_cron_and_the_others_on_schedule(tmp_path, mon
     ("schedules:\n  x: '*/2 * * * * *'\n", "is not a five-field cron"),
     ("schedules:\n  reddit: '61 * * * *'\n", "schedules.reddit '61 * * * *' is not a cron"),
     ("schedule: '@once'\n", "schedule '@once' is not a cron"),
+    ("publish:\n  schedule: '*/15 * * *'\n", "publish.schedule '*/15 * * *' is not a five-field"),
 ])
 def test_a_cadence_that_is_not_a_cron_of_a_source_is_refused_when_read(tmp_path, text, says):
     with pytest.raises(ConfigError, match="is invalid") as refused:

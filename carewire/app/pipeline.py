@@ -169,7 +169,7 @@ def enrich(settings: Settings, window: tuple[datetime, datetime] | None = None,
 
 
 def set_aside_in(enriched: dict | None, routed: dict | None) -> dict[str, int]:
-    """Per step, the records the run's enrich and route tasks set aside (none when a task
+    """Per step, the records the run's enrich and route steps set aside (none when a step
     did not run)."""
     counts = {"enrich": (enriched or {}).get("set_aside", 0),
               "cluster": (enriched or {}).get("cluster_set_aside", 0),

@@ -201,7 +201,7 @@ class EnrichmentSettings(Section):
         "~/.cache/carewire/encoders.")
     queue: str = Field(
         default="default", min_length=1, description="The Celery queue the process DAG's "
-        "enrich task goes to, where the workers with the model's hardware listen "
+        "hot_path task (enrich is one of its parts) goes to, where the workers with the model's hardware listen "
         "(docs/scaling.md); Airflow's default queue is 'default'. LocalExecutor ignores it.")
     batch_size: int = Field(default=64, ge=1)
     language_min_confidence: float = Field(default=0.5, ge=0, le=1)
@@ -459,6 +459,22 @@ class QualitySettings(Section):
         "loaded; an older one means its ingest has stopped.")
 
 
+class PublishSettings(Section):
+    """The `publish` DAG: when the analyst snapshot and the Parquet exports are written
+    again (docs/runbook.md, "What analysts see"). Not after every process run: a publish
+    copies the whole warehouse (about 1.5 GB of embeddings per million mentions), and the
+    process DAG runs on every landed micro-batch."""
+
+    schedule: str = Field(
+        default="*/15 * * * *", description="Cron (UTC) of the publish DAG: the snapshot is "
+        "at most this period (plus one publish's run time) behind the warehouse.")
+
+    @field_validator("schedule")
+    @classmethod
+    def _schedule_is_cron(cls, schedule: str) -> str:
+        return _cron(schedule, "publish.schedule")
+
+
 def _cron(expression: str, key: str) -> str:
     """A cron the ingest DAGs can run on: five fields (minute hour day month weekday) or a
     preset (@hourly, @daily), in UTC. Checked here, when the config is read, not first by
@@ -553,6 +569,7 @@ class Settings(BaseSettings):
     retention: RetentionSettings = Field(default_factory=RetentionSettings)
     notify: NotifySettings = Field(default_factory=NotifySettings)
     community: CommunitySettings = Field(default_factory=CommunitySettings)
+    publish: PublishSettings = Field(default_factory=PublishSettings)
     schedule: str = Field(
         default="0 * * * *", description="Cron (UTC) of every ingest DAG that `schedules` "
         "does not name; each run fetches one period of it, its data interval.")

@@ -1,6 +1,6 @@
 """What every carewire DAG shares: task defaults, the warehouse pool, the landing assets,
-and the two tasks that bracket every run that writes the warehouse (`migrate` first,
-`publish` last).
+`migrate`, the first task of every DAG that writes the warehouse, and `publish`, the
+last of those that publish the analyst snapshot (publish, rerun, maintenance).
 
 Kept import-light on purpose: the scheduler parses DAG files often, so nothing here opens
 a database, calls a connection or imports DuckDB, pandas or a model.
@@ -101,7 +101,7 @@ def migrate() -> list[str]:
 @task
 def publish(data_interval_start=None, data_interval_end=None, dag_run=None) -> str:
     """Write the analyst snapshot (atomic swap) and export Parquet; its `meta__snapshot`
-    row names this run and its data interval (none for an asset-triggered run)."""
+    row names this run and its data interval (none for a run without one)."""
     from carewire.app import pipeline
     from carewire.core.settings import load_settings
     from carewire.core.types import Interval

@@ -1,13 +1,14 @@
-"""The data-quality tasks of the process DAG (docs/quality.md).
+"""The last task of the process and rerun DAGs (docs/quality.md): `quality_gates`.
 
-A gate task judges what the step before it touched, records the result, quarantines the
-failing rows and holds their batches, and succeeds: the good batches flow on to routing
-and delivery. The last task, `quality_gates`, runs whatever happened before it and fails
-the run, where ops see it, when an expectation failed or a task did, or a step set
-records aside (it failed on them alone), listing each.
+The gates themselves run inside the hot path (dag_tasks/hot_path.py) and the rerun step:
+each judges what the step before it touched, records the result, quarantines the failing
+rows and holds their batches, and goes on: the good batches flow on to routing and
+delivery. `quality_gates` runs whatever happened before it and fails the run, where ops
+see it, when an expectation failed or a task did, or a step set records aside (it failed
+on them alone), listing each.
 
 Why this shape and not a gate that raises: a raising gate would stop every batch of the
-run behind one bad one, and its downstream tasks would not run at all. Why the final
+run behind one bad one, and the steps after it would not run at all. Why the final
 task looks at the run's task states: it is the DAG's only leaf, and Airflow judges a run
 by its leaves, so it must fail for an upstream failure too or that failure would be
 hidden behind it.
@@ -17,33 +18,12 @@ Import-light like common.py: the scheduler parses these often.
 
 from __future__ import annotations
 
-from typing import Sequence
-
 from airflow.sdk import TriggerRule
 
 from carewire.dag_tasks.common import task
+from carewire.dag_tasks.hot_path import HOT_PATH_TASK_ID
 
 FAILED_STATES = ("failed", "upstream_failed")
-
-
-def gate(task_id: str, suites: Sequence[str]):
-    """A task that runs `suites` on what this run touched, and returns their results."""
-
-    @task(task_id=task_id)
-    def run_gate(dag_run=None) -> dict:
-        import logging
-        from datetime import datetime, timezone
-
-        from carewire.app import pipeline
-        from carewire.core.settings import load_settings
-
-        result = pipeline.gate(load_settings(), suites, dag_run.run_id,
-                               datetime.now(timezone.utc))
-        for failed in result["failed"]:
-            logging.getLogger(__name__).warning("quality gate failed: %s", failed)
-        return result
-
-    return run_gate()
 
 
 @task(trigger_rule=TriggerRule.ALL_DONE)
@@ -60,8 +40,9 @@ def quality_gates(dag_run=None, ti=None) -> dict:
     states = ti.get_task_states(dag_id=dag_run.dag_id, run_ids=[dag_run.run_id])
     failed_tasks = sorted(task_id for task_id, state in states.get(dag_run.run_id, {}).items()
                           if str(state) in FAILED_STATES)
-    set_aside = pipeline.set_aside_in(ti.xcom_pull(task_ids="enrich"),
-                                      ti.xcom_pull(task_ids="route"))
+    # The hot path keeps each part's result under its name, even when a later part failed.
+    set_aside = pipeline.set_aside_in(ti.xcom_pull(task_ids=HOT_PATH_TASK_ID, key="enrich"),
+                                      ti.xcom_pull(task_ids=HOT_PATH_TASK_ID, key="route"))
     if not failures and not failed_tasks and not set_aside:
         return {"failed_expectations": 0}
     raise AirflowFailException(failed_run_message(failures, failed_tasks, set_aside))

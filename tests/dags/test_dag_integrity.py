@@ -53,14 +53,17 @@ def test_dags_import_without_errors_database_or_heavy_imports(tmp_path):
     parsed = parse_dags(tmp_path, SAMPLE_CONFIG)
     assert parsed["errors"] == {}
     assert sorted(parsed["dags"]) == ["ingest_feeds", "ingest_forums", "ingest_reddit",
-                                      "ingest_x", "maintenance", "process", "rerun",
-                                      "send_replies", "sync_outcomes"]
+                                      "ingest_x", "maintenance", "process", "publish",
+                                      "rerun", "send_replies", "sync_outcomes"]
     assert parsed["heavy"] == []
     # one task per stream, named by it from the start (docs/architecture.md)
     assert sorted(parsed["dags"]["ingest_feeds"]) == [
         "fetch_deals-feed", "fetch_google-alerts", "fetch_kestrelfans-blog",
         "fetch_mastodon-tag", "fetch_phonebeat", "fetch_ukmobiles-forum",
         "wait_for_earlier_runs"]  # first: carewire/dag_tasks/guard.py
+    # the hot path is one task, and publishing is a DAG of its own (dags/carewire_publish.py)
+    assert sorted(parsed["dags"]["process"]) == ["hot_path", "migrate", "quality_gates", "rerun"]
+    assert sorted(parsed["dags"]["publish"]) == ["migrate", "publish"]
     assert not (tmp_path / "data").exists()  # parsing wrote nothing
 
 
@@ -74,10 +77,11 @@ def test_every_task_retries_and_only_one_process_run_at_a_time(tmp_path):
     assert parsed["max_active_runs"]["sync_outcomes"] == 1
     assert parsed["max_active_runs"]["rerun"] == 1
     assert parsed["max_active_runs"]["maintenance"] == 1
+    assert parsed["max_active_runs"]["publish"] == 1
     # a hung task is stopped: two hours, a rerun's twelve (it may redo a month)
     limits = parsed["time_limits"]
     assert {dag_task for dag_task, limit in limits.items() if not limit} == set()
-    assert limits["process.load"] == 2 * 3600 and limits["rerun.rerun"] == 12 * 3600
+    assert limits["process.hot_path"] == 2 * 3600 and limits["rerun.rerun"] == 12 * 3600
 
 
 def test_credentials_are_not_looked_up_while_parsing(tmp_path):

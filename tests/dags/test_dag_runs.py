@@ -54,8 +54,19 @@ def ingest_all(bag) -> None:
 
 
 def test_ingest_then_process_loads_the_sample_and_quarantines_what_is_broken(dagbag):
+    from airflow.models.xcom import XComModel
+    from airflow.utils.session import create_session
+
+    from carewire.dag_tasks.hot_path import HOT_PATH_TASK_ID, PARTS
+
     ingest_all(dagbag)
-    run(dagbag, "process")
+    processed = run(dagbag, "process")
+    with create_session() as session:  # each part's result, by name, for ops and quality_gates
+        keys = {key for (key,) in session.query(XComModel.key).filter(
+            XComModel.run_id == processed.run_id, XComModel.task_id == HOT_PATH_TASK_ID)}
+    assert set(PARTS) <= keys
+    assert not list(load_settings(SAMPLE_CONFIG).snapshot.parent.glob("analytics*"))
+    run(dagbag, "publish")  # the snapshot is the publish DAG's, on its own cron
 
     settings = load_settings(SAMPLE_CONFIG)
     batches = sorted(p.name for p in settings.landing.glob("feeds/*/*.jsonl"))
@@ -95,6 +106,7 @@ def test_running_the_same_interval_twice_leaves_identical_tables(dagbag):
 
     assert first["core__mentions"]
     assert second == first
+    run(dagbag, "publish")
     assert tables(settings.snapshot) == first
 
 

@@ -23,7 +23,7 @@ from tests.conftest import Reply
 from tests.dags.conftest import DAGS, for_dag_test
 
 ROOT = Path(__file__).resolve().parents[2]
-WRITERS = {"process", "rerun", "sync_outcomes", "maintenance"}
+WRITERS = {"process", "publish", "rerun", "sync_outcomes", "maintenance"}
 ORDERED = {"rerun", "ingest_feeds", "ingest_forums", "ingest_reddit", "ingest_x"}
 
 

@@ -47,8 +47,8 @@ def test_process_triggered_with_a_window_reruns_it_before_its_usual_work(dagbag,
     assert {"since", "until", "reload", "reenrich", "reroute", "label"} <= set(process.params)
     assert all(process.params.get_param(name).description for name in process.params)
 
-    # Only the tasks this is about run; the rest of the run (load, gates, enrich, ... publish)
-    # is marked done: tests/dags runs it whole.
+    # Only the tasks this is about run; the rest of the run (hot_path, quality_gates) is
+    # marked done: tests/dags runs it whole.
     dag_run = process.test(run_conf={"since": EVERYTHING[0].isoformat(),
                                      "until": EVERYTHING[1].isoformat(),
                                      "reload": True, "reroute": "dry_run"},

@@ -1,12 +1,13 @@
 """The scale-out configuration on real services: Airflow's metadata on PostgreSQL, the
 CeleryExecutor with a Redis broker and two workers, the care desk on PostgreSQL, and the
-enrich task on its own queue (deploy/scaleout.env, docs/scaling.md).
+process DAG's hot path (enrich among its parts) on its own queue (deploy/scaleout.env,
+docs/scaling.md).
 
 The api-server, scheduler, dag-processor and both workers run as processes, as they
 would in a deployment; the sample's recorded traffic stands in for the platforms. Then
 the warehouse must hold what a local `carewire demo` run of the same hour holds, the desk
-on PostgreSQL the same items, and Airflow's metadata must show the enrich task ran on the
-enrichment queue's worker and every other task on the default worker.
+on PostgreSQL the same items, and Airflow's metadata must show the hot_path task ran on
+the enrichment queue's worker and every other task on the default worker.
 
 Opt-in (`make test-scaleout`; CI runs it): it needs PostgreSQL and Redis. Without them it
 skips and says so, except where CAREWIRE_REQUIRE_SERVICES=1, where that is a failure.
@@ -210,9 +211,9 @@ def test_ingest_and_process_run_on_celery_workers_with_postgres_and_redis(
     assert desk_items(databases["desk"]) == desk_items(local.desk_url) > 0
 
     enrich = [(queue, host) for dag, task, _, queue, host in tasks
-              if (dag, task) == ("process", "enrich")]
+              if (dag, task) == ("process", "hot_path")]
     others = {(queue, host) for dag, task, _, queue, host in tasks
-              if (dag, task) != ("process", "enrich")}
+              if (dag, task) != ("process", "hot_path")}
     assert enrich and set(enrich) == {(ENRICHMENT_QUEUE, "enrichment")}
     assert others == {("default", "default")}
     assert {dag for dag, *_ in tasks} == {*ingest, "process"}
