@@ -78,11 +78,8 @@ def _counted(mention: Mention) -> Mention:
 
 
 def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
     with path.open("rb") as data:
-        for block in iter(lambda: data.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+        return hashlib.file_digest(data, "sha256").hexdigest()
 
 
 def loaded_checksums(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
