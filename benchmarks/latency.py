@@ -27,10 +27,9 @@ How it reads carewire's stores without disturbing them:
   the poll interval (`--poll-s`).
 * the warehouse (DuckDB) is never opened while Airflow runs: DuckDB allows one writing
   process, and a reader holding the file would make the process DAG's next task fail on
-  the lock. Routing decisions are read from the analyst snapshot that the `publish` task
-  replaces atomically, and timed by the `route` task of the run that published them (from
-  Airflow's metadata): exact for when the decision was committed, though it becomes
-  *visible* only at publish.
+  the lock. Once Airflow has stopped, it is read for each post's route, when routing
+  decided it (`decided_at`) and when it reached its queue (`queued_at`), which times
+  the members of an issue cluster that its desk item does not list.
 * Airflow's metadata DB is read once, after Airflow has stopped.
 
 Everything lives in one temporary folder, removed at the end, and every process Airflow
@@ -73,8 +72,9 @@ from benchmarks.live_platform import (FEED_NAME, FORUM_NAME, SUBREDDIT, LivePlat
 ROOT = Path(__file__).resolve().parents[1]
 UTC = dt.timezone.utc
 EXECUTOR = "LocalExecutor"
-PROCESS_TASKS = ("migrate", "rerun", "load", "gate_raw", "enrich", "gate_enrichments",
-                 "alerts", "route", "gate_routing", "deliver")
+PROCESS_TASKS = ("migrate", "rerun", "hot_path")
+"""The process DAG's tasks, in order; `hot_path` loads, gates, enriches, routes and
+delivers in one process (carewire/dag_tasks/hot_path.py)."""
 """The process DAG's tasks up to the desk item (publish and quality_gates come after it)."""
 DEFAULT_SCHEDULE: str = Settings.model_fields["schedule"].default
 """carewire's default ingest cron (carewire/core/settings.py `schedule`), read from the
@@ -161,12 +161,12 @@ class Watch:
     """ref -> when a desk item first listed it among its mentions."""
     items_seen: dict[str, dt.datetime] = field(default_factory=dict)
     """delivery_key -> when its desk item was first seen."""
-    decided: dict[str, tuple[str, str]] = field(default_factory=dict)
-    """ref -> (route, run_id of the process run whose snapshot showed it first)."""
-    delivered_in: dict[str, str] = field(default_factory=dict)
-    """ref -> the delivery_key of the unit it was delivered in (the warehouse's
-    core__delivery_mentions): an issue cluster's desk item lists a few of its mentions,
-    not each one."""
+    decided: dict[str, tuple[str, dt.datetime | None]] = field(default_factory=dict)
+    """ref -> (route, when routing decided it: the warehouse's `decided_at`)."""
+    queued_at: dict[str, dt.datetime | None] = field(default_factory=dict)
+    """ref -> when the warehouse says it reached its queue (core__delivery_mentions
+    `queued_at`): an issue cluster's desk item lists a few of its mentions, not each
+    one, so the others are timed by the warehouse's own record."""
 
 
 def poll_desk(path: Path, watch: Watch, now: dt.datetime) -> None:
@@ -183,31 +183,29 @@ def poll_desk(path: Path, watch: Watch, now: dt.datetime) -> None:
                 watch.desk_seen[ref] = now
 
 
-def poll_snapshot(path: Path, watch: Watch) -> None:
-    """Routing decisions in the analyst snapshot, with the run that published it."""
+def read_warehouse(path: Path, watch: Watch) -> None:
+    """Each post's route, when it was decided and when it reached its queue, as the
+    warehouse recorded them; read once, after Airflow has stopped (a reader while it runs
+    would hold the file a writing task needs)."""
     import duckdb
 
     if not path.exists():
         return
-    try:
-        with duckdb.connect(str(path), read_only=True) as conn:
-            run = conn.execute("SELECT run_id FROM meta__snapshot").fetchone()
-            rows = conn.execute(
-                "SELECT m.text, d.route FROM core__routing_decisions d JOIN core__mentions m "
-                "USING (source, source_id)").fetchall()
-            units = conn.execute(
-                "SELECT m.text, u.delivery_key FROM core__delivery_mentions u "
-                "JOIN core__mentions m USING (source, source_id)").fetchall()
-    except duckdb.Error:
-        return  # replaced between the check and the open: the next poll reads the new one
-    for text, route in rows:
-        ref = ref_of(text)
-        if ref and ref not in watch.decided:
-            watch.decided[ref] = (route, run[0] if run else "")
-    for text, key in units:
+    with duckdb.connect(str(path), read_only=True) as conn:
+        rows = conn.execute(
+            "SELECT m.text, d.route, d.decided_at FROM core__routing_decisions d "
+            "JOIN core__mentions m USING (source, source_id)").fetchall()
+        units = conn.execute(
+            "SELECT m.text, u.queued_at FROM core__delivery_mentions u "
+            "JOIN core__mentions m USING (source, source_id)").fetchall()
+    for text, route, decided_at in rows:
         ref = ref_of(text)
         if ref:
-            watch.delivered_in.setdefault(ref, key)
+            watch.decided[ref] = (route, decided_at)
+    for text, queued_at in units:
+        ref = ref_of(text)
+        if ref and queued_at is not None:
+            watch.queued_at[ref] = queued_at
 
 
 class CpuSampler(threading.Thread):
@@ -363,8 +361,10 @@ def trace(posts: list[Post], watch: Watch, runs: list[TaskRun]) -> list[Traced]:
     """Each post's path: the fetch task of its platform that started first after it was
     written (the first that could have seen it; one that started a few seconds after the
     post but whose interval ended before it is the one exception, not corrected), and
-    the process run whose `deliver` started last before its desk item was seen (the item
-    is written while that task runs, so it is seen before the task ends)."""
+    the process run whose `hot_path` started last before it reached the queue (its desk
+    item is written while that task runs, so it is seen before the task ends). A post its
+    desk item does not list (an issue cluster's later members) reached the queue when
+    the warehouse says (`queued_at`)."""
     fetches: dict[str, list[TaskRun]] = defaultdict(list)
     by_run: dict[str, dict[str, TaskRun]] = defaultdict(dict)
     for run in runs:
@@ -375,40 +375,19 @@ def trace(posts: list[Post], watch: Watch, runs: list[TaskRun]) -> list[Traced]:
             by_run[run.run_id][run.task_id] = run
     for found in fetches.values():
         found.sort(key=lambda r: r.start)
-    delivers = sorted((tasks["deliver"].start, run_id) for run_id, tasks in by_run.items()
-                      if "deliver" in tasks)
+    hot_paths = sorted((tasks["hot_path"].start, run_id) for run_id, tasks in by_run.items()
+                       if "hot_path" in tasks)
     traced = []
     for post in posts:
-        item = Traced(post, watch.desk_seen.get(post.ref))
+        item = Traced(post, watch.desk_seen.get(post.ref) or watch.queued_at.get(post.ref))
         item.fetch = next((f for f in fetches[post.platform] if f.start >= post.created_at), None)
-        run_id = None
+        item.route, item.decided = watch.decided.get(post.ref, (None, None))
         if item.queued is not None:
-            before = [r for start, r in delivers if start <= item.queued]
-            run_id = before[-1] if before else None
-        if post.ref in watch.decided:
-            item.route, decided_by = watch.decided[post.ref]
-            run_id = run_id or decided_by
-            route_task = by_run.get(decided_by, {}).get("route")
-            item.decided = route_task.end if route_task else None
-        if item.queued is None and post.ref in watch.delivered_in and run_id:
-            item.queued = joined_at(watch.items_seen.get(watch.delivered_in[post.ref]),
-                                    by_run[run_id].get("deliver"))
-        if run_id:
-            item.process = by_run[run_id]
-            if item.decided is None and "route" in item.process:
-                item.decided = item.process["route"].end
+            before = [r for start, r in hot_paths if start <= item.queued]
+            if before:
+                item.process = by_run[before[-1]]
         traced.append(item)
     return traced
-
-
-def joined_at(item_seen: dt.datetime | None, deliver: TaskRun | None) -> dt.datetime | None:
-    """When a post that its unit's desk item does not list reached the queue: when that
-    item appeared, if the deliver task of the run that decided the post made it; if the
-    item was there before (an issue cluster the post joined), the end of that deliver
-    task, by which the post was added (late by at most the task's length)."""
-    if item_seen is None or deliver is None:
-        return None
-    return item_seen if item_seen >= deliver.start else deliver.end
 
 
 def stages(traced: list[Traced]) -> dict[str, list[float]]:
@@ -435,8 +414,8 @@ def stages(traced: list[Traced]) -> dict[str, list[float]]:
             if previous is not None:
                 out[f"  start-up gap before {task}"].append(
                     (run.start - previous).total_seconds())
-            # deliver: until the item was seen, which is before the task ends
-            end = min(run.end, item.queued) if task == "deliver" else run.end
+            # hot_path: until the item was seen, which is before the task ends
+            end = min(run.end, item.queued) if task == "hot_path" else run.end
             out[f"  {task}"].append((end - run.start).total_seconds())
             previous = run.end
     return {name: values for name, values in out.items()
@@ -529,6 +508,7 @@ def run(args: argparse.Namespace) -> int:
             platform.stop()
         posts = timeline.posts()
         runs = task_runs(home / "airflow.db")
+        read_warehouse(data / "warehouse.duckdb", watch)
         traced = trace(posts, watch, runs)
         cpu = defaultdict(float)
         task_ids = {r.ti_id: f"{r.dag_id}.{r.task_id}" for r in runs}
@@ -543,7 +523,7 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-STEADY_DAGS = "^(ingest_.*|process|sync_outcomes|send_replies)$"
+STEADY_DAGS = "^(ingest_.*|process|publish|sync_outcomes|send_replies)$"
 """The DAGs the benchmark unpauses: those that run all day. `maintenance` and `rerun` are
 daily and stay paused: unpaused at start, each would run its latest day at once, a
 first-start cost no steady hour pays."""
@@ -603,26 +583,26 @@ def unpause(env: dict[str, str]) -> None:
 
 def watch_until(args, watch: Watch, timeline: Timeline, publisher: threading.Thread,
                 data: Path) -> dt.datetime:
-    """Poll the desk and the snapshot while publishing, then drain."""
-    desk, snapshot = data / "desk.sqlite", data / "analytics.duckdb"
+    """Poll the desk while publishing, then drain until every post is in a desk item or
+    the drain time is up (a post routed away from the queue, or one of an issue cluster
+    whose item lists others, waits out the drain: the warehouse says what became of it
+    once Airflow has stopped)."""
+    desk = data / "desk.sqlite"
     seen_mtime: dict[Path, float] = {}
     drain_deadline = None
     last_note = time.monotonic()
     while True:
         now = dt.datetime.now(UTC)
-        for path, poll in ((desk, lambda: poll_desk(desk, watch, now)),
-                           (snapshot, lambda: poll_snapshot(snapshot, watch))):
-            mtime = path.stat().st_mtime if path.exists() else None
-            if mtime is not None and mtime != seen_mtime.get(path):
-                seen_mtime[path] = mtime
-                poll()
+        mtime = desk.stat().st_mtime if desk.exists() else None
+        if mtime is not None and mtime != seen_mtime.get(desk):
+            seen_mtime[desk] = mtime
+            poll_desk(desk, watch, now)
         posts = timeline.posts()
-        pending = [p for p in posts if p.ref not in watch.desk_seen
-                   and watch.decided.get(p.ref, ("",))[0] in ("", None)]
+        pending = [p for p in posts if p.ref not in watch.desk_seen]
         if time.monotonic() - last_note > 60:
             last_note = time.monotonic()
             print(f"latency: {now:%H:%M:%S} published {len(posts)}, queued "
-                  f"{len(watch.desk_seen)}, decided {len(watch.decided)}, pending "
+                  f"{len(watch.desk_seen)}, pending "
                   f"{len(pending)}", flush=True)
         if not publisher.is_alive():
             if drain_deadline is None:

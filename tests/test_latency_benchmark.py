@@ -67,16 +67,15 @@ def test_each_post_is_traced_to_the_fetch_after_it_and_the_process_run_before_it
     runs = [TaskRun("ingest_x", "a", "fetch_brand", "success", at(-5), at(-4)),
             TaskRun("ingest_x", "b", "fetch_brand", "success", at(60), at(61)),
             TaskRun("process", "p1", "migrate", "success", at(62), at(62.5)),
-            TaskRun("process", "p1", "route", "success", at(64), at(65)),
-            TaskRun("process", "p1", "deliver", "success", at(66), at(67)),
+            TaskRun("process", "p1", "hot_path", "success", at(64), at(67)),
             TaskRun("process", "p2", "migrate", "success", at(2), at(3)),
-            TaskRun("process", "p2", "deliver", "success", at(10), at(11)),
-            TaskRun("process", "p3", "deliver", "success", at(80), at(81))]
-    # seen while p1's deliver still ran: p1 made it, not p2 whose deliver ended before
-    watch = Watch(desk_seen={"k0": at(66.5)}, decided={"k0": ("community", "p1")})
+            TaskRun("process", "p2", "hot_path", "success", at(10), at(11)),
+            TaskRun("process", "p3", "hot_path", "success", at(80), at(81))]
+    # seen while p1's hot path still ran: p1 made it, not p2 whose hot path ended before
+    watch = Watch(desk_seen={"k0": at(66.5)}, decided={"k0": ("community", at(65))})
     [item] = trace([post], watch, runs)
     assert item.fetch.run_id == "b"
-    assert item.process["deliver"].run_id == "p1"
+    assert item.process["hot_path"].run_id == "p1"
     assert item.decided == at(65) and item.route == "community"
 
 
@@ -162,19 +161,18 @@ def test_cpu_is_charged_to_the_task_a_worker_title_names():
     assert cpu_role("/venv/bin/python -m airflow scheduler", ids) == "airflow scheduler"
 
 
-def test_a_post_in_an_issue_clusters_item_is_queued_when_its_unit_reaches_the_desk():
+def test_a_post_its_clusters_item_does_not_list_is_queued_when_the_warehouse_says():
     def at(minutes):
         return T0 + dt.timedelta(minutes=minutes)
     runs = [TaskRun("ingest_reddit", "a", "fetch_r-x", "success", at(1), at(2)),
-            TaskRun("process", "p1", "route", "success", at(4), at(5)),
-            TaskRun("process", "p1", "deliver", "success", at(6), at(7)),
-            TaskRun("process", "p2", "route", "success", at(64), at(65)),
-            TaskRun("process", "p2", "deliver", "success", at(66), at(67))]
+            TaskRun("process", "p1", "hot_path", "success", at(4), at(7)),
+            TaskRun("process", "p2", "hot_path", "success", at(64), at(67))]
     first, later = Post(1, "reddit", at(0)), Post(5, "reddit", at(60.5))
-    watch = Watch(items_seen={"cluster-1": at(6.5)},
-                  decided={"k1": ("community", "p1"), "k5": ("community", "p2")},
-                  delivered_in={"k1": "cluster-1", "k5": "cluster-1"})
-    made, joined = trace([first, later], watch, runs)
-    assert made.queued == at(6.5)       # the item appeared in the run that decided it
-    assert joined.queued == at(67)      # it joined an item that was there: deliver's end
-    assert joined.process["deliver"].run_id == "p2"
+    watch = Watch(desk_seen={"k1": at(6.5)},
+                  decided={"k1": ("community", at(5)), "k5": ("community", at(65))},
+                  queued_at={"k1": at(6.4), "k5": at(65)})
+    listed, joined = trace([first, later], watch, runs)
+    assert listed.queued == at(6.5)     # seen in its desk item
+    assert joined.queued == at(65)      # not listed there: the warehouse's queued_at
+    assert joined.process["hot_path"].run_id == "p2"
+    assert trace([Post(9, "reddit", at(0))], watch, runs)[0].queued is None
