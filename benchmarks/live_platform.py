@@ -310,6 +310,9 @@ class _Forgetful(list):
 # -- the HTTPS side: a CONNECT proxy that terminates TLS into the live platform ------------
 
 TLS_HOSTS = ("api.twitter.com", "api.x.com", "www.reddit.com", "oauth.reddit.com")
+VALID = (dt.datetime(2000, 1, 1, tzinfo=UTC), dt.datetime(2100, 1, 1, tzinfo=UTC))
+"""The certificates' validity: fixed, not from the clock, which a test may move while
+OpenSSL checks against the real one; they live for one run on loopback."""
 
 
 def make_certificates(folder: Path) -> tuple[Path, Path, Path]:
@@ -319,12 +322,11 @@ def make_certificates(folder: Path) -> tuple[Path, Path, Path]:
     from cryptography.hazmat.primitives.asymmetric import ec
     from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
-    now = dt.datetime.now(UTC)
     ca_key, key = ec.generate_private_key(ec.SECP256R1()), ec.generate_private_key(ec.SECP256R1())
     ca_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "carewire latency bench CA")])
     ca = (x509.CertificateBuilder().subject_name(ca_name).issuer_name(ca_name)
           .public_key(ca_key.public_key()).serial_number(x509.random_serial_number())
-          .not_valid_before(now - dt.timedelta(hours=1)).not_valid_after(now + dt.timedelta(days=2))
+          .not_valid_before(VALID[0]).not_valid_after(VALID[1])
           .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
           .add_extension(x509.KeyUsage(False, False, False, False, False, True, True, False, False),
                          critical=True)
@@ -335,7 +337,7 @@ def make_certificates(folder: Path) -> tuple[Path, Path, Path]:
             .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, TLS_HOSTS[0])]))
             .issuer_name(ca_name).public_key(key.public_key())
             .serial_number(x509.random_serial_number())
-            .not_valid_before(now - dt.timedelta(hours=1)).not_valid_after(now + dt.timedelta(days=2))
+            .not_valid_before(VALID[0]).not_valid_after(VALID[1])
             .add_extension(x509.SubjectAlternativeName([x509.DNSName(h) for h in TLS_HOSTS]),
                            critical=False)
             .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)

@@ -273,7 +273,7 @@ def test_the_demo_s_community_history_puts_members_in_every_phase(demo_run):
                    questions_unanswered_24h
             FROM out__community_health ORDER BY week DESC LIMIT 4""").fetchall()
         reasons = dict(con.execute("""
-            SELECT phase, arg_min(phase_reason, week) FROM out__community_members
+            SELECT phase, list(DISTINCT phase_reason) FROM out__community_members
             GROUP BY phase""").fetchall())
         weeks = con.execute("SELECT count(DISTINCT week) FROM out__community_members"
                             ).fetchone()[0]
@@ -282,5 +282,6 @@ def test_the_demo_s_community_history_puts_members_in_every_phase(demo_run):
         assert all(count > 0 for count in phases), (week, phases)
     assert sum(row[6] for row in last) > 0 and sum(row[7] for row in last) > 0
     # integrated by accepted answers (the forum's own Solved marks), not only by tier
-    assert reasons["integrated"].endswith("answers accepted so far (2 or more)")
-    assert reasons["bound"].startswith("posted in 3 of the last 4 weeks")
+    assert any(why.endswith("answers accepted so far (2 or more)")
+               for why in reasons["integrated"])
+    assert any(why.startswith("posted in 3 of the last 4 weeks") for why in reasons["bound"])

@@ -847,7 +847,7 @@ _VIEWS = (
          ("source", "source_id"), personal=True),
     View("out__queue_latency_hourly", "UTC hour the mentions reached their queue: how many, "
          "post-to-queue and post-to-decision p50/p95", columns("""
-        hour TIMESTAMP -- start of the UTC hour of queued_at
+        hour TIMESTAMPTZ -- start of the UTC hour of queued_at
         mentions BIGINT -- mentions that reached their queue in the hour (out__queue_latency)
         to_queue_p50_seconds DOUBLE -- median seconds from post to queue (interpolated)
         to_queue_p95_seconds DOUBLE -- 95th percentile of the same (interpolated)

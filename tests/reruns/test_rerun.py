@@ -62,8 +62,8 @@ def test_a_changed_policy_is_reported_by_a_dry_run_and_moved_by_a_real_one(
                                                  "WHERE rule_id = 'praise'")}
     chatter = query(warehouse, "SELECT count(*) FROM core__routing_decisions "
                                "WHERE rule_id = 'chatter'")[0][0]
-    assert len(praise) > 10 and chatter > 0
-    waiting = sorted(praise)[:10]  # as if the desk had been down for these
+    assert len(praise) > 2 and chatter > 0
+    waiting = sorted(praise)[:len(praise) // 2]  # as if the desk had been down for these
     with duckdb.connect(str(warehouse)) as con:
         con.execute("UPDATE core__deliveries SET status = 'pending', external_id = NULL, "
                     "delivered_at = NULL WHERE list_contains(?, delivery_key)", [waiting])

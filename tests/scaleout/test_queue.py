@@ -1,5 +1,5 @@
-"""The enrich task's Celery queue comes from the config; every other task keeps Airflow's
-default queue. Runs in the default suite: parsing the DAGs needs no service."""
+"""The Celery queue of the process DAG's hot path (which enriches) comes from the config;
+every other task keeps Airflow's default queue. Runs in the default suite: parsing the DAGs needs no service."""
 
 from __future__ import annotations
 
@@ -38,13 +38,13 @@ def task_queues(tmp_path, **env) -> dict[str, str]:
 
 def test_every_task_is_on_the_default_queue_unless_configured(tmp_path):
     queues = task_queues(tmp_path)
-    assert queues["process.enrich"] == "default"
+    assert queues["process.hot_path"] == "default"
     assert set(queues.values()) == {"default"}
 
 
-def test_the_enrichment_queue_setting_moves_only_the_enrich_task(tmp_path):
+def test_the_enrichment_queue_setting_moves_only_the_hot_path(tmp_path):
     queues = task_queues(tmp_path, CAREWIRE_ENRICHMENT__QUEUE="gpu")
-    assert queues.pop("process.enrich") == "gpu"
+    assert queues.pop("process.hot_path") == "gpu"
     assert queues and set(queues.values()) == {"default"}
 
 

@@ -109,10 +109,10 @@ def test_the_hourly_view(con):
                                to_queue_max_seconds, to_decision_p50_seconds
                            FROM out__queue_latency_hourly ORDER BY hour""").fetchall()
     # 08:30 early; 08:40 a, 08:50 b; 09:00 c, 09:10 d, 09:30 e; 09:30:01 late
+    hour = datetime(2026, 11, 24, 8, tzinfo=timezone.utc)  # an instant: TIMESTAMPTZ
     assert hours == [
-        (datetime(2026, 11, 24, 8), 3, pytest.approx(45), pytest.approx(58.5), 60.0,
-         pytest.approx(10)),
-        (datetime(2026, 11, 24, 9), 4, pytest.approx(105), pytest.approx(528), 600.0,
+        (hour, 3, pytest.approx(45), pytest.approx(58.5), 60.0, pytest.approx(10)),
+        (hour + timedelta(hours=1), 4, pytest.approx(105), pytest.approx(528), 600.0,
          pytest.approx(35))]
 
 

@@ -30,7 +30,8 @@ JOIN core__mentions m ON m.source = d.source AND m.source_id = d.source_id
 WHERE q.queued_at IS NOT NULL AND NOT m.is_deleted;
 
 CREATE VIEW out__queue_latency_hourly AS
-SELECT date_trunc('hour', timezone('UTC', queued_at)) AS hour, count(*) AS mentions,
+SELECT timezone('UTC', date_trunc('hour', timezone('UTC', queued_at))) AS hour,
+       count(*) AS mentions,
        quantile_cont(to_queue_seconds, 0.5) AS to_queue_p50_seconds,
        quantile_cont(to_queue_seconds, 0.95) AS to_queue_p95_seconds,
        max(to_queue_seconds) AS to_queue_max_seconds,
