@@ -95,7 +95,7 @@ def demo_settings(desk_data_dir: Path, tmp_path: Path, monkeypatch):
 
 @pytest.fixture
 def desk_app(demo_settings, clock):
-    """The app on the demo's desk store (64 care items, 117 community threads...) with
+    """The app on the demo's desk store (its care and community items) with
     users ann (agent, care), cid (agent, community), lee (lead) and ada (admin)."""
     app = create_app(demo_settings, policy_for(demo_settings).desk_teams(),
                      clock=clock)
