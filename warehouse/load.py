@@ -82,8 +82,22 @@ def file_sha256(path: Path) -> str:
         return hashlib.file_digest(data, "sha256").hexdigest()
 
 
-def loaded_checksums(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
-    return dict(con.execute("SELECT batch_id, sha256 FROM raw__landing_batches").fetchall())
+def loaded_checksums(con: duckdb.DuckDBPyConnection
+                     ) -> dict[str, tuple[str, tuple[int, int] | None]]:
+    """Per loaded batch, its file's checksum and fingerprint (landing.fingerprint; None
+    where it was not recorded: loaded before migration 0021, or by an erasure)."""
+    return {batch_id: (sha, None if size is None else (size, mtime_ns))
+            for batch_id, sha, size, mtime_ns in con.execute(
+                "SELECT batch_id, sha256, file_size, file_mtime_ns "
+                "FROM raw__landing_batches").fetchall()}
+
+
+def record_fingerprint(con: duckdb.DuckDBPyConnection, batch: Batch) -> None:
+    """The batch's file is the one loaded (same checksum) under a new fingerprint (landed
+    again with the same bytes): remember it, so the next load does not hash it again."""
+    size, mtime_ns = batch.fingerprint
+    con.execute("UPDATE raw__landing_batches SET file_size = ?, file_mtime_ns = ? "
+                "WHERE batch_id = ?", [size, mtime_ns, batch.batch_id])
 
 
 def _frame(table: Table, rows: list[dict]) -> pd.DataFrame:
@@ -228,7 +242,9 @@ def load_batch(con: duckdb.DuckDBPyConnection, batch: Batch, landing_root: Path,
                   "interval_start": batch.interval.start, "interval_end": batch.interval.end,
                   "path": str(batch.path.relative_to(landing_root)), "sha256": sha256,
                   "page_count": len(pages), "item_count": len(mention_rows),
-                  "reject_count": len(quarantine_rows)}
+                  "reject_count": len(quarantine_rows),
+                  "file_size": batch.fingerprint[0] if batch.fingerprint else None,
+                  "file_mtime_ns": batch.fingerprint[1] if batch.fingerprint else None}
         con.execute(f"INSERT OR REPLACE INTO raw__landing_batches ({', '.join(landed)}) "
                     f"VALUES ({', '.join('?' * len(landed))})", list(landed.values()))
     counts = {"pages": len(pages), "mentions": len(mention_rows), "authors": len(author_rows),

@@ -100,21 +100,31 @@ def load_landed(settings: Settings,
     from carewire.connectors.landing import UNREADABLE, unreadable
     from carewire.warehouse.db import connect
     from carewire.warehouse.load import (file_sha256, load_batch, loaded_checksums,
-                                         quarantine_file)
+                                         quarantine_file, record_fingerprint)
 
     landing = LandingZone.of(settings)
     per_stream: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     reasons: dict[str, int] = defaultdict(int)
     loaded = skipped = 0
-    batches, broken = landing.scan()
+
+    def unchanged(batch_id: str, seen: tuple[int, int]) -> bool:
+        """The very file that was loaded: not opened again (a rerun reads every file)."""
+        nonlocal skipped
+        if window is None and batch_id in known and known[batch_id][1] == seen:
+            skipped += 1
+            return True
+        return False
+
     with connect(settings.warehouse) as con:
         known = loaded_checksums(con)
+        batches, broken = landing.scan(unchanged)
         for batch in batches:
             if window is not None and not (batch.interval.start < window[1]
                                            and batch.interval.end > window[0]):
                 continue
             sha = file_sha256(batch.path)
-            if window is None and known.get(batch.batch_id) == sha:
+            if window is None and batch.batch_id in known and known[batch.batch_id][0] == sha:
+                record_fingerprint(con, batch)
                 skipped += 1
                 continue
             stream = Stream(batch.source, batch.stream)

@@ -7,6 +7,7 @@ clock is the runs' data intervals, never the wall clock."""
 
 from __future__ import annotations
 
+import os
 from datetime import datetime, timedelta
 from urllib.parse import parse_qs, urlsplit
 
@@ -157,3 +158,57 @@ def test_fetching_and_reloading_a_window_of_minutes_again_converges(platform, se
     assert {k: v for k, v in second.items() if k not in landed} == {
         k: v for k, v in first.items() if k not in landed}
     assert {k: len(second[k]) for k in landed} == {k: len(first[k]) for k in landed}
+
+
+def test_a_loaded_file_is_not_read_again_until_it_is_landed_again(platform, settings):
+    """A load skips the files it loaded by their size and mtime, unopened: at a minute
+    cadence, reading every file of the zone on every run would grow without end. Proof
+    that it does not open them: a file's bytes are swapped for garbage of the same size
+    with its mtime put back, and the load neither quarantines it nor reloads it. Landing
+    the interval again (a new file renamed over it) is read, and reloaded only if its
+    bytes changed."""
+    from carewire.warehouse.db import connect
+
+    for n in range(3):
+        fetch(settings, n)
+    assert pipeline.load_landed(settings)["batches_loaded"] == 3
+    path = settings.landing / "x" / "brand" / f"{minute(1).key}.jsonl"
+    original, stat = path.read_bytes(), path.stat()
+
+    path.write_bytes(b"\0" * len(original))
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    again = pipeline.load_landed(settings)
+    assert (again["batches_loaded"], again["batches_unchanged"]) == (0, 3)
+    assert again["unreadable_files"] == [] and again["warehouse_totals"]["quarantined"] == 0
+
+    path.write_bytes(original)  # the same bytes, a new mtime: hashed, not reloaded
+    again = pipeline.load_landed(settings)
+    assert (again["batches_loaded"], again["batches_unchanged"]) == (0, 3)
+    with connect(settings.warehouse) as con:
+        recorded = con.execute("SELECT file_size, file_mtime_ns FROM raw__landing_batches "
+                               "WHERE batch_id = ?", [f"x/brand/{minute(1).key}"]).fetchone()
+    assert recorded == (len(original), path.stat().st_mtime_ns)
+
+    POSTS.append(tweet(at(24, 10, 1, 50), "kestrel mobile: roaming is off", author="1004"))
+    try:
+        fetch(settings, 1)  # landed again, with a post the platform now shows
+        assert pipeline.load_landed(settings)["batches_loaded"] == 1
+        assert mentions(settings) == sorted((p["id"], 1) for p in POSTS)
+    finally:
+        POSTS.pop()
+
+
+def test_a_file_loaded_before_fingerprints_were_recorded_is_hashed_once_more(
+        platform, settings):
+    from carewire.warehouse.db import connect
+
+    fetch(settings, 0)
+    pipeline.load_landed(settings)
+    with connect(settings.warehouse) as con:  # as migration 0021 leaves an older row
+        con.execute("UPDATE raw__landing_batches SET file_size = NULL, file_mtime_ns = NULL")
+    again = pipeline.load_landed(settings)
+    assert (again["batches_loaded"], again["batches_unchanged"]) == (0, 1)
+    path = settings.landing / "x" / "brand" / f"{minute(0).key}.jsonl"
+    with connect(settings.warehouse) as con:
+        assert con.execute("SELECT file_size, file_mtime_ns FROM raw__landing_batches"
+                           ).fetchall() == [(path.stat().st_size, path.stat().st_mtime_ns)]

@@ -35,8 +35,10 @@ def landed_earlier(settings, batches: list[tuple]) -> None:
     """Batches (id, source, stream, start, end, items) that earlier runs loaded and judged."""
     with duckdb.connect(str(settings.warehouse)) as con:
         for batch_id, source, stream, start, end, items in batches:
-            con.execute("INSERT INTO raw__landing_batches VALUES (?, ?, ?, ?, ?, 'p', 'sha', "
-                        "0, ?, 0)", [batch_id, source, stream, start, end, items])
+            con.execute("INSERT INTO raw__landing_batches (batch_id, source, stream, "
+                        "interval_start, interval_end, path, sha256, page_count, item_count, "
+                        "reject_count) VALUES (?, ?, ?, ?, ?, 'p', 'sha', 0, ?, 0)",
+                        [batch_id, source, stream, start, end, items])
             con.execute("INSERT INTO quality__checked VALUES ('landing_raw', ?, 'sha', 'old')",
                         [batch_id])
 
