@@ -71,10 +71,12 @@ def test_cursor_history_is_bounded(tmp_path):
 
 def test_cursors_saved_at_once_by_many_runs_all_stay(tmp_path):
     """A backfill runs several intervals of a stream at once, each process saving its own
-    cursor entry: none may be lost to another's rewrite of the manifest."""
+    cursor entry: none may be lost to another's rewrite of the manifest. The processes
+    are spawned, not forked: a fork of the test process copies whatever lock another
+    test's leftover thread holds at that moment, and once hung on it."""
     import multiprocessing
 
-    with multiprocessing.get_context("fork").Pool(8) as pool:
+    with multiprocessing.get_context("spawn").Pool(8) as pool:
         pool.starmap(_save, [(str(tmp_path), n) for n in range(48)])
     history = LandingZone(tmp_path)._history(STREAM.source, STREAM.name)
     assert [h["state"]["n"] for h in history] == list(range(48))
