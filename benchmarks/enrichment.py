@@ -2,9 +2,11 @@
 
 1. Throughput, mentions per second, all measured in this run on the same tweets:
    - torch fp32 encoder only: the transformer pass alone (tokenise, forward, pool) as
-     torch runs it on batches: the reference (issue 19);
+     torch runs it on batches, the original layers only (not the sentiment fork): the
+     reference (issue 19);
    - the fast encoder only: the same pass on the runtime the pipeline uses here
-     (`enrichment.runtime: auto`, on a CPU onnx-int8), and its ratio to torch;
+     (`enrichment.runtime: auto`, on a CPU onnx-int8), with the sentiment fork the
+     shipped head reads, and without it (what the fork costs); ratios to torch;
    - the whole step on that runtime: the process DAG's enrich task on a warehouse holding
      those mentions (read, clean, encode, language, sentiment, relevance, intent, write
      enrichments and embeddings, cluster, recompute influence), and its ratio to torch's
@@ -45,6 +47,7 @@ def throughput(n: int, naive_n: int) -> None:
 
     from carewire.core.settings import Settings
     from carewire.enrichment.pairs import PairModel
+    from carewire.enrichment import sentiment_layers
     from carewire.enrichment.encoder import Encoder
     from carewire.enrichment.enricher import Enricher
     from carewire.enrichment.step import run
@@ -57,12 +60,16 @@ def throughput(n: int, naive_n: int) -> None:
     settings = Settings()
     enricher = Enricher(settings.enrichment)
     pairs = PairModel.default()
+    original = tuple(layer for layer in enricher.encoder.feature_layers
+                     if not sentiment_layers.is_fork_key(layer))
     reference = Encoder(enricher.encoder.model_ref, runtime="torch",
-                        batch_size=settings.enrichment.batch_size,
-                        feature_layers=enricher.encoder.feature_layers)
+                        batch_size=settings.enrichment.batch_size, feature_layers=original)
+    unforked = Encoder(enricher.encoder.model_ref, runtime=settings.enrichment.runtime,
+                       cache_dir=settings.enrichment.encoder_cache, feature_layers=original)
     clean = [normalize(t) for t in texts]
     timings = {}
-    for name, encoder in (("torch", reference), ("fast", enricher.encoder)):
+    for name, encoder in (("torch", reference), ("fast", enricher.encoder),
+                          ("unforked", unforked)):
         encoder.encode(["warm up"] * 8)  # loads (and on first use exports) the model
         start = time.perf_counter()
         encoder.encode(clean)
@@ -105,6 +112,9 @@ def throughput(n: int, naive_n: int) -> None:
     print(f"   torch fp32 encoder only       {n / torch_s:8.1f} mentions/s   (reference)")
     print(f"   {fast} encoder only{'':<{14 - len(fast)}}{n / encoder_s:8.1f} mentions/s   "
           f"{torch_s / encoder_s:.2f}x torch encoder")
+    print(f"   {fast} encoder, no fork{'':<{10 - len(fast)}}"
+          f"{n / timings['unforked']:8.1f} mentions/s   "
+          f"{torch_s / timings['unforked']:.2f}x torch encoder (what the fork costs)")
     print(f"   whole enrichment + dedupe     {n / step_s:8.1f} mentions/s   "
           f"{torch_s / step_s:.2f}x torch encoder (target >= 2.0), "
           f"{encoder_s / step_s:.2f} of its own encoder (target >= 0.80)")

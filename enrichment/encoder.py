@@ -10,6 +10,9 @@ Each text yields two vectors from the same forward pass:
 - `layers`: the means of the hidden layers the heads ask for (`feature_layers`), which
   heads concatenate as they need. Earlier layers keep surface cues (negation, emoji, exclamation) that the
   paraphrase-trained last layer has learned to discard (docs/enrichment.md).
+  On the bundled MiniLM, a head may also ask for the outputs of the sentiment fork
+  (enrichment/sentiment_layers.py: fine-tuned copies of layers 5-6 run from layer 4's
+  states, keys 105 and 106); they run in the same pass, and only when asked for.
 
 Two runtimes compute them (`runtime`, the `enrichment.runtime` setting):
 - `onnx-int8`: the model exported to ONNX and quantised to int8, run by ONNX Runtime one
@@ -33,6 +36,7 @@ from pathlib import Path
 import numpy as np
 
 from carewire.core.errors import ConfigError
+from carewire.enrichment import sentiment_layers
 
 log = logging.getLogger(__name__)
 
@@ -78,6 +82,12 @@ class Encoder:
         self.feature_layers = tuple(sorted(set(feature_layers)))  # 0 = token embeddings
         self.requested_runtime = runtime
         self.cache_dir = Path(cache_dir) if cache_dir else None
+        self.fork = any(sentiment_layers.is_fork_key(layer) for layer in self.feature_layers)
+        if self.fork and self.model_ref != str(default_model_path()):
+            raise ConfigError(
+                f"the fine-tuned sentiment layers belong to the bundled MiniLM, not to "
+                f"{self.model_ref}: with another encoder, train a sentiment head on its own "
+                "features and set enrichment.sentiment_model to it")
 
     @cached_property
     def _int8(self):
@@ -91,8 +101,10 @@ class Encoder:
                      "runtime is for CPUs)", self.device)
             return None
         try:
-            entry = onnx_int8.cached_model(self.model_ref, self.version, self.max_length,
-                                           self.cache_dir or onnx_int8.default_cache_dir())
+            entry = onnx_int8.cached_model(
+                self.model_ref, self.version, self.max_length,
+                self.cache_dir or onnx_int8.default_cache_dir(),
+                fork=sentiment_layers.DEFAULT_LAYERS if self.fork else None)
         except onnx_int8.ExportError as exc:
             if self.requested_runtime == "onnx-int8":
                 raise ConfigError(f"runtime onnx-int8: {self.model_ref} cannot be exported "
@@ -126,7 +138,8 @@ class Encoder:
         tokenizer = AutoTokenizer.from_pretrained(self.model_ref, local_files_only=offline)
         model = AutoModel.from_pretrained(self.model_ref, local_files_only=offline)
         model.eval().to(self.device)
-        return tokenizer, model
+        fork = sentiment_layers.fork(model).to(self.device) if self.fork else None
+        return tokenizer, model, fork
 
     @property
     def name(self) -> str:
@@ -142,7 +155,7 @@ class Encoder:
         path = Path(self.model_ref)
         weights = sorted(path.glob("*.safetensors")) + sorted(path.glob("*.bin"))
         if not weights:  # a hub id: its resolved revision is the version
-            _, model = self._loaded
+            _, model, _ = self._loaded
             return str(getattr(model.config, "_commit_hash", None) or "hub")
         digest = hashlib.sha256()
         for weight in weights:
@@ -153,17 +166,19 @@ class Encoder:
 
     def encode(self, texts: list[str]) -> Encoded:
         if self._int8 is not None:
-            embedding, means = self._int8.encode([text or "" for text in texts])
+            embedding, means, forked = self._int8.encode([text or "" for text in texts])
             return Encoded(embedding=embedding,
-                           layers={layer: np.ascontiguousarray(means[:, layer])
-                                   for layer in self.feature_layers})
+                           layers={layer: np.ascontiguousarray(
+                               forked[:, sentiment_layers.KEYS.index(layer)]
+                               if sentiment_layers.is_fork_key(layer) else means[:, layer])
+                               for layer in self.feature_layers})
         import torch
 
-        tokenizer, model = self._loaded
+        tokenizer, model, fork = self._loaded
         with torch.inference_mode():
-            return self._encode(texts, tokenizer, model)
+            return self._encode(texts, tokenizer, model, fork)
 
-    def _encode(self, texts: list[str], tokenizer, model) -> Encoded:
+    def _encode(self, texts: list[str], tokenizer, model, fork) -> Encoded:
         import torch
 
         order = np.argsort([len(t) for t in texts], kind="stable")
@@ -178,8 +193,14 @@ class Encoder:
             count = mask.sum(1).clamp(min=1)
             last = (states[-1] * mask).sum(1) / count
             embeddings.append(torch.nn.functional.normalize(last, dim=1).float().cpu().numpy())
+            forked = (dict(zip(sentiment_layers.KEYS,
+                               fork(states[sentiment_layers.FORK_FROM],
+                                    tokens["attention_mask"])))
+                      if fork is not None else {})
             for layer, means in layers.items():
-                means.append(((states[layer] * mask).sum(1) / count).float().cpu().numpy())
+                mean = (forked[layer] if sentiment_layers.is_fork_key(layer)
+                        else (states[layer] * mask).sum(1) / count)
+                means.append(mean.float().cpu().numpy())
         return Encoded(embedding=_unsorted(embeddings, order, model.config.hidden_size),
                        layers={layer: _unsorted(means, order, model.config.hidden_size)
                                for layer, means in layers.items()})

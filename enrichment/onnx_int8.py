@@ -9,16 +9,18 @@ The recipe (`RECIPE`), applied on first use to the configured model:
    layer (the embedding) and the token mean of every hidden state (0 = the token
    embeddings): every layer, so one file serves whatever `feature_layers` the heads ask
    for (a few means of a few hundred numbers cost nothing beside the layers themselves);
+   on the bundled MiniLM, when a head asks for them, also the outputs of the fine-tuned
+   sentiment fork (enrichment/sentiment_layers.py), from the same layer-4 states;
 2. onnxruntime.quantization.quantize_dynamic: the weight MatMuls to int8, per output
    channel; the embedding tables and everything else stay fp32;
 3. the tokenizer saved beside it (tokenizers' own JSON, truncation included), so running
    needs neither torch nor transformers.
 
-It is cached under `<cache>/<key>/`, where the key hashes the weights' version and the
-recipe (with ONNX Runtime's version, whose quantiser makes the file). A build happens in a
-temporary folder that is renamed into place, so a reader never sees half a model; a
-manifest holds the files' hashes, and an entry whose files do not match it (a damaged
-disk, an interrupted copy) is built again.
+It is cached under `<cache>/<key>/`, where the key hashes the weights' version (the
+fork's layer file included) and the recipe (with ONNX Runtime's version, whose quantiser
+makes the file). A build happens in a temporary folder that is renamed into place, so a
+reader never sees half a model; a manifest holds the files' hashes, and an entry whose
+files do not match it (a damaged disk, an interrupted copy) is built again.
 
 Each text runs on its own, unpadded, on one intra-op thread, with as many texts at once
 as `THREADS`: a vector never depends on the batch it came in, and a rerun gives the
@@ -44,7 +46,8 @@ log = logging.getLogger(__name__)
 RECIPE = ("carewire-onnx-int8/1: token means of all hidden states + unit last-layer mean, "
           "one unpadded text, opset 17 (TorchScript exporter); quantize_dynamic MatMul "
           "QInt8 per-channel")
-"""What the cached file is made by; a change here is a new cache key (and runtime version)."""
+"""What the cached file is made by; a change here is a new cache key (and runtime version).
+The sentiment fork, when a graph has it, is in the key by its layer file (`cache_key`)."""
 
 THREADS = 2
 """Texts encoded at once, each on one intra-op thread: sized for 2 cores. One thread per
@@ -71,12 +74,23 @@ def default_cache_dir() -> Path:
     return Path(configured) if configured else Path.home() / ".cache" / "carewire" / "encoders"
 
 
+def cache_key(model_ref: str, weights_version: str, max_length: int,
+              fork: Path | None = None) -> str:
+    """What names a cache entry: everything that changes the file, the fork's layer file
+    (its content) included."""
+    from carewire.enrichment import sentiment_layers
+
+    forked = f"|fork {sentiment_layers.version(fork)}" if fork is not None else ""
+    return hashlib.sha256(f"{model_ref}|{weights_version}|{max_length}|{recipe_version()}"
+                          f"{forked}".encode()).hexdigest()[:16]
+
+
 def cached_model(model_ref: str, weights_version: str, max_length: int,
-                 cache_dir: Path) -> Path:
-    """The folder of the int8 model for these weights, built first if it is missing or
-    damaged. Raises ExportError when the model cannot be exported."""
-    key = hashlib.sha256(f"{model_ref}|{weights_version}|{max_length}|{recipe_version()}"
-                         .encode()).hexdigest()[:16]
+                 cache_dir: Path, fork: Path | None = None) -> Path:
+    """The folder of the int8 model for these weights (with the sentiment fork's layers
+    from `fork`, when given), built first if it is missing or damaged. Raises ExportError
+    when the model cannot be exported."""
+    key = cache_key(model_ref, weights_version, max_length, fork)
     entry = Path(cache_dir).expanduser() / key
     problem = _damage(entry)
     if problem is None:
@@ -88,7 +102,7 @@ def cached_model(model_ref: str, weights_version: str, max_length: int,
     with tempfile.TemporaryDirectory(prefix=f".{key}-", dir=entry.parent) as scratch:
         built = Path(scratch) / "entry"
         built.mkdir()
-        _build(model_ref, max_length, built)
+        _build(model_ref, max_length, built, fork)
         try:
             built.rename(entry)  # atomic; fails if another process put one there first
         except OSError:
@@ -119,11 +133,12 @@ def _sha256(path: Path) -> str:
         return hashlib.file_digest(data, "sha256").hexdigest()
 
 
-def _build(model_ref: str, max_length: int, folder: Path) -> None:
+def _build(model_ref: str, max_length: int, folder: Path, fork: Path | None) -> None:
     import torch
     from onnxruntime.quantization import QuantType, quantize_dynamic
     from transformers import AutoModel, AutoTokenizer
 
+    from carewire.enrichment import sentiment_layers
     from carewire.enrichment.encoder import without_progress_bars
 
     without_progress_bars()
@@ -144,8 +159,10 @@ def _build(model_ref: str, max_length: int, folder: Path) -> None:
         # the tracer warns about the mask's branches, which a mask of ones fixes for good
         with torch.inference_mode(), warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            torch.onnx.export(_Pooled(model), (probe,), str(fp32), input_names=["input_ids"],
-                              output_names=["embedding", "layers"],
+            forked = sentiment_layers.fork(model, fork) if fork is not None else None
+            torch.onnx.export(_Pooled(model, forked), (probe,), str(fp32),
+                              input_names=["input_ids"],
+                              output_names=["embedding", "layers"] + (["fork"] if forked else []),
                               dynamic_axes={"input_ids": {1: "tokens"}}, opset_version=17,
                               dynamo=False)
     except Exception as exc:  # noqa: BLE001 - any exporter failure means "not exportable"
@@ -161,6 +178,7 @@ def _build(model_ref: str, max_length: int, folder: Path) -> None:
         logging.getLogger().removeFilter(quiet)
     fp32.unlink()
     manifest = {"model": model_ref, "recipe": RECIPE, "recipe_version": recipe_version(),
+                "fork": sentiment_layers.version(fork) if fork is not None else None,
                 "sha256": {name: _sha256(folder / name) for name in (MODEL_FILE,
                                                                      TOKENIZER_FILE)}}
     (folder / MANIFEST_FILE).write_text(json.dumps(manifest, indent=1), encoding="utf-8")
@@ -174,21 +192,29 @@ class _QuantiserChatter(logging.Filter):
         return "/onnxruntime/quantization/" not in record.pathname.replace(os.sep, "/")
 
 
-def _Pooled(model):
+def _Pooled(model, fork):
     """The exported module: one unpadded text in, (unit last-layer mean, every layer's mean)
-    out, as the torch path pools (a mask of ones: nothing is padding)."""
+    out, as the torch path pools (a mask of ones: nothing is padding); with a sentiment
+    fork, its two outputs as well, from the same layer-4 states."""
     import torch
+
+    from carewire.enrichment import sentiment_layers
 
     class Pooled(torch.nn.Module):
         def __init__(self):
             super().__init__()
-            self.model = model
+            self.model, self.fork = model, fork
 
         def forward(self, input_ids):
-            states = self.model(input_ids=input_ids, attention_mask=torch.ones_like(input_ids),
+            mask = torch.ones_like(input_ids)
+            states = self.model(input_ids=input_ids, attention_mask=mask,
                                 output_hidden_states=True).hidden_states
             means = torch.stack([state.mean(dim=1) for state in states], dim=1)
-            return torch.nn.functional.normalize(means[:, -1], dim=1), means
+            pooled = torch.nn.functional.normalize(means[:, -1], dim=1)
+            if self.fork is None:
+                return pooled, means
+            forked = self.fork(states[sentiment_layers.FORK_FROM], mask.to(means.dtype))
+            return pooled, means, torch.stack(forked, dim=1)
 
     return Pooled()
 
@@ -208,15 +234,20 @@ class Int8Session:
             str(entry / MODEL_FILE), options, providers=["CPUExecutionProvider"])
         self.tokenizer = Tokenizer.from_file(str(entry / TOKENIZER_FILE))
 
-    def encode(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
-        """(n, hidden) unit embeddings and (n, layers + 1, hidden) layer means."""
+    def encode(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+        """(n, hidden) unit embeddings, (n, layers + 1, hidden) layer means, and the
+        sentiment fork's (n, 2, hidden) outputs where the graph has them (else None)."""
         ids = [np.array([encoding.ids], dtype=np.int64)
                for encoding in self.tokenizer.encode_batch([t or "" for t in texts])]
         with ThreadPoolExecutor(THREADS) as pool:
             outputs = list(pool.map(lambda one: self.session.run(None, {"input_ids": one}),
                                     ids))
+        shapes = [output.shape for output in self.session.get_outputs()]
         if not outputs:
-            _, states, width = self.session.get_outputs()[1].shape
-            return np.zeros((0, width), np.float32), np.zeros((0, states, width), np.float32)
-        return (np.concatenate([embedding for embedding, _ in outputs]),
-                np.concatenate([layers for _, layers in outputs]))
+            width = shapes[1][2]
+            return (np.zeros((0, width), np.float32),
+                    np.zeros((0, shapes[1][1], width), np.float32),
+                    np.zeros((0, 2, width), np.float32) if len(shapes) > 2 else None)
+        return (np.concatenate([output[0] for output in outputs]),
+                np.concatenate([output[1] for output in outputs]),
+                np.concatenate([output[2] for output in outputs]) if len(shapes) > 2 else None)

@@ -29,6 +29,7 @@ import numpy as np
 
 from carewire.core.errors import ConfigError
 from carewire.core.labels import SENTIMENTS
+from carewire.enrichment import sentiment_layers
 from carewire.enrichment.encoder import Encoded, without_progress_bars
 from carewire.enrichment.heads import Head
 
@@ -109,6 +110,16 @@ class HeadSentiment:
         self.columns = [head.labels.index(s) for s in SENTIMENTS]
         self.name, self.version = f"carewire/{head.name}", head.version
         self.feature_layers = head.layers
+        if any(sentiment_layers.is_fork_key(layer) for layer in head.layers):
+            # the head reads the fine-tuned layers: they are part of what scores
+            layers = sentiment_layers.version()
+            wanted = head.info.get("sentiment_layers_version")
+            if wanted and wanted != layers:
+                raise ConfigError(
+                    f"sentiment head {head.name} was trained on the fine-tuned layers "
+                    f"{wanted}, but {sentiment_layers.DEFAULT_LAYERS} is {layers}: "
+                    "rebuild both with `make models`")
+            self.version = f"{head.version}+layers-{layers}"
 
     def predict(self, texts: list[str], encoded: Encoded) -> Scored:
         return _scored(self.head.probabilities(encoded)[:, self.columns])
