@@ -45,7 +45,7 @@ def build(settings: Settings, files: int) -> None:
     landing = LandingZone.of(settings)
     body = page([tweet(at(24, 10, 0, n % 60), f"kestrel mobile post {n}", author=str(1000 + n))
                  for n in range(100)])
-    rows = []
+    rows, files_seen = [], []
     for n in range(files):
         stream = STREAMS[n % len(STREAMS)]
         start = START + timedelta(minutes=2 * (n // len(STREAMS)))
@@ -55,10 +55,12 @@ def build(settings: Settings, files: int) -> None:
         size, mtime_ns = fingerprint(batch.path)
         rows.append((batch.batch_id, stream.source, stream.name, batch.interval.start,
                      batch.interval.end, str(batch.path.relative_to(landing.root)),
-                     file_sha256(batch.path), 1, 100, 0, size, mtime_ns))
+                     file_sha256(batch.path), 1, 100, 0))
+        files_seen.append((batch.batch_id, size, mtime_ns))
     with connect(settings.warehouse) as con:
         con.executemany("INSERT INTO raw__landing_batches VALUES "
-                        "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+                        "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+        con.executemany("INSERT INTO raw__landing_files VALUES (?, ?, ?)", files_seen)
 
 
 def baseline(settings: Settings) -> float:

@@ -147,14 +147,17 @@ class LandingZone:
         """Land one run's pages verbatim; replaces an earlier batch of the same interval.
 
         The file holds nothing but what the platform sent and the interval, so fetching the
-        same answers again writes the same bytes (the warehouse then has nothing to reload).
+        same answers again gives the same bytes: the file is then left as it is, mtime
+        included, and the load does not even open it (the warehouse has nothing to reload).
         """
         path = self._dir(stream.source, stream.name) / f"{interval.key}.jsonl"
         header = {"source": stream.source, "stream": stream.name,
                   "interval_start": interval.start.isoformat(),
                   "interval_end": interval.end.isoformat(), "pages": len(pages)}
         lines = [dumps(header)] + [dumps(page.to_record(seq)) for seq, page in enumerate(pages)]
-        atomic_write(path, "\n".join(lines) + "\n")
+        text = "\n".join(lines) + "\n"
+        if not (path.is_file() and path.read_bytes() == text.encode("utf-8")):
+            atomic_write(path, text)
         return Batch(path, stream.source, stream.name, interval)
 
     def scan(self, unchanged: Callable[[str, tuple[int, int]], bool] = lambda *_: False,

@@ -85,19 +85,18 @@ def file_sha256(path: Path) -> str:
 def loaded_checksums(con: duckdb.DuckDBPyConnection
                      ) -> dict[str, tuple[str, tuple[int, int] | None]]:
     """Per loaded batch, its file's checksum and fingerprint (landing.fingerprint; None
-    where it was not recorded: loaded before migration 0021, or by an erasure)."""
+    where none is recorded: loaded before migration 0021, or reloaded by an erasure)."""
     return {batch_id: (sha, None if size is None else (size, mtime_ns))
             for batch_id, sha, size, mtime_ns in con.execute(
-                "SELECT batch_id, sha256, file_size, file_mtime_ns "
-                "FROM raw__landing_batches").fetchall()}
+                "SELECT batch_id, sha256, file_size, file_mtime_ns FROM raw__landing_batches "
+                "LEFT JOIN raw__landing_files USING (batch_id)").fetchall()}
 
 
 def record_fingerprint(con: duckdb.DuckDBPyConnection, batch: Batch) -> None:
-    """The batch's file is the one loaded (same checksum) under a new fingerprint (landed
-    again with the same bytes): remember it, so the next load does not hash it again."""
-    size, mtime_ns = batch.fingerprint
-    con.execute("UPDATE raw__landing_batches SET file_size = ?, file_mtime_ns = ? "
-                "WHERE batch_id = ?", [size, mtime_ns, batch.batch_id])
+    """Remember the fingerprint of the batch's file, which holds the bytes loaded (just
+    loaded, or landed again with the same checksum), so the next load does not read it."""
+    con.execute("INSERT OR REPLACE INTO raw__landing_files VALUES (?, ?, ?)",
+                [batch.batch_id, *batch.fingerprint])
 
 
 def _frame(table: Table, rows: list[dict]) -> pd.DataFrame:
@@ -242,11 +241,12 @@ def load_batch(con: duckdb.DuckDBPyConnection, batch: Batch, landing_root: Path,
                   "interval_start": batch.interval.start, "interval_end": batch.interval.end,
                   "path": str(batch.path.relative_to(landing_root)), "sha256": sha256,
                   "page_count": len(pages), "item_count": len(mention_rows),
-                  "reject_count": len(quarantine_rows),
-                  "file_size": batch.fingerprint[0] if batch.fingerprint else None,
-                  "file_mtime_ns": batch.fingerprint[1] if batch.fingerprint else None}
+                  "reject_count": len(quarantine_rows)}
         con.execute(f"INSERT OR REPLACE INTO raw__landing_batches ({', '.join(landed)}) "
                     f"VALUES ({', '.join('?' * len(landed))})", list(landed.values()))
+        con.execute("DELETE FROM raw__landing_files WHERE batch_id = ?", [batch_id])
+        if batch.fingerprint is not None:
+            record_fingerprint(con, batch)
     counts = {"pages": len(pages), "mentions": len(mention_rows), "authors": len(author_rows),
               "quarantined": len(quarantine_rows), "reasons": [r.reason for r in rejects]}
     if skipped:  # records a mapping leaves out by design (Parsed.skipped): not errors

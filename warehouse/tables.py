@@ -127,12 +127,14 @@ _TABLES = (
         page_count INTEGER NOT NULL -- HTTP responses in the batch (raw__pages rows)
         item_count INTEGER NOT NULL -- mentions loaded from it (one per id; the last copy wins)
         reject_count INTEGER NOT NULL -- records the load set aside (raw__quarantine, stage
-            -- parse)
-        file_size BIGINT -- the landing file's size in bytes when it was loaded
-        file_mtime_ns BIGINT -- its modification time (ns) then: a file whose size and mtime
-            -- are unchanged is not read again; NULL where not recorded (loaded before
-            -- migration 0021, or reloaded by an erasure), hashed again by the next load"""),
-          ("batch_id",)),
+            -- parse)"""), ("batch_id",)),
+    Table("raw__landing_files", "landing file as loaded: its size and mtime", columns("""
+        batch_id VARCHAR NOT NULL -- raw__landing_batches
+        file_size BIGINT NOT NULL -- the landing file's size in bytes when it was loaded
+        file_mtime_ns BIGINT NOT NULL -- its modification time (ns) then: a file whose size
+            -- and mtime are unchanged is not read again; no row (loaded before migration
+            -- 0021, reloaded by an erasure): the next load hashes it once more"""),
+          ("batch_id",), diffed=False),
     Table("raw__pages", "HTTP response as landed (status, headers, body bytes)", columns("""
         batch_id VARCHAR NOT NULL -- the landing batch (raw__landing_batches)
         seq INTEGER NOT NULL -- the response's place in the batch, from 0

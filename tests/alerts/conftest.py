@@ -30,7 +30,9 @@ class Warehouse:
     def watch(self, source: str, since: datetime = WATCHED_FROM) -> None:
         """A landing batch for `source` whose interval starts at `since`."""
         self.con.execute("""
-            INSERT INTO raw__landing_batches VALUES (?, ?, 'main', ?, ?, 'x.jsonl', 'sha', 1, 1, 0)
+            INSERT INTO raw__landing_batches (batch_id, source, stream, interval_start,
+                interval_end, path, sha256, page_count, item_count, reject_count)
+            VALUES (?, ?, 'main', ?, ?, 'x.jsonl', 'sha', 1, 1, 0)
             """, [f"{source}/main/{since:%Y%m%dT%H}", source, since, since + timedelta(hours=1)])
 
     def mentions(self, at: datetime, count: int, *, brand: str = BRAND, source: str = "x",

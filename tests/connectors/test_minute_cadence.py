@@ -185,7 +185,7 @@ def test_a_loaded_file_is_not_read_again_until_it_is_landed_again(platform, sett
     again = pipeline.load_landed(settings)
     assert (again["batches_loaded"], again["batches_unchanged"]) == (0, 3)
     with connect(settings.warehouse) as con:
-        recorded = con.execute("SELECT file_size, file_mtime_ns FROM raw__landing_batches "
+        recorded = con.execute("SELECT file_size, file_mtime_ns FROM raw__landing_files "
                                "WHERE batch_id = ?", [f"x/brand/{minute(1).key}"]).fetchone()
     assert recorded == (len(original), path.stat().st_mtime_ns)
 
@@ -205,10 +205,10 @@ def test_a_file_loaded_before_fingerprints_were_recorded_is_hashed_once_more(
     fetch(settings, 0)
     pipeline.load_landed(settings)
     with connect(settings.warehouse) as con:  # as migration 0021 leaves an older row
-        con.execute("UPDATE raw__landing_batches SET file_size = NULL, file_mtime_ns = NULL")
+        con.execute("DELETE FROM raw__landing_files")
     again = pipeline.load_landed(settings)
     assert (again["batches_loaded"], again["batches_unchanged"]) == (0, 1)
     path = settings.landing / "x" / "brand" / f"{minute(0).key}.jsonl"
     with connect(settings.warehouse) as con:
-        assert con.execute("SELECT file_size, file_mtime_ns FROM raw__landing_batches"
+        assert con.execute("SELECT file_size, file_mtime_ns FROM raw__landing_files"
                            ).fetchall() == [(path.stat().st_size, path.stat().st_mtime_ns)]

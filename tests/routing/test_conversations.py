@@ -54,9 +54,10 @@ def decision(settings, tweet_id: str) -> tuple[str, str, str]:
                            f"WHERE source_id = '{tweet_id}'")[0]
 
 
-def the_item(settings):
+def the_item(settings, key: str):
+    """The case's desk item (another customer's post may have made an item of its own)."""
     with Desk(settings.desk_url) as desk:
-        [item] = desk.items()
+        [item] = [item for item in desk.items() if item.delivery_key == key]
         return item, [e.kind for e in desk.events(item_ids=[item.item_id])]
 
 
@@ -69,7 +70,7 @@ def test_follow_ups_stay_with_their_case_and_the_customer_closes_or_reopens_it(s
     route, rule, key = decision(settings, case["id"])
     assert (route, rule) == ("contact_center", "private-channel")
     with Desk(settings.desk_url) as desk:
-        desk.claim(the_item(settings)[0].item_id, "ann")
+        desk.claim(the_item(settings, key)[0].item_id, "ann")
 
     done = tweet(T0 + timedelta(hours=1, minutes=5), "done!", reply_to=case["id"])
     bystander = tweet(T0 + timedelta(hours=1, minutes=6), "same here lol", author="1003",
@@ -77,7 +78,7 @@ def test_follow_ups_stay_with_their_case_and_the_customer_closes_or_reopens_it(s
     post(settings, 1, done, bystander)
     assert decision(settings, done["id"]) == ("contact_center", "open-case", key)
     assert decision(settings, bystander["id"])[1] != "open-case"
-    item, kinds = the_item(settings)
+    item, kinds = the_item(settings, key)
     assert [m.source_id for m in item.mentions] == [case["id"], done["id"]]
     assert (item.status, item.assignee) == ("claimed", "ann")  # same item, same agent
     assert kinds.count("follow_up") == 1
@@ -86,21 +87,21 @@ def test_follow_ups_stay_with_their_case_and_the_customer_closes_or_reopens_it(s
                     reply_to=case["id"])
     post(settings, 2, sorted_)
     assert decision(settings, sorted_["id"])[1:] == ("open-case", key)
-    item, kinds = the_item(settings)
+    item, kinds = the_item(settings, key)
     assert item.status == "resolved" and kinds[-1] == "resolved"
 
     pipeline.sync_outcomes(settings, {}, T0 + timedelta(hours=3))
     thanks = tweet(T0 + timedelta(hours=3, minutes=5), "thank you x", reply_to=case["id"])
     post(settings, 3, thanks)
     assert decision(settings, thanks["id"])[1:] == ("open-case", key)
-    item, _ = the_item(settings)
+    item, _ = the_item(settings, key)
     assert item.status == "resolved" and len(item.mentions) == 4  # a thank-you never reopens
 
     again = tweet(T0 + timedelta(hours=4, minutes=5), "it is still not here",
                   reply_to=case["id"])
     post(settings, 4, again)
     assert decision(settings, again["id"])[1:] == ("open-case", key)
-    item, kinds = the_item(settings)  # reopened, and offered back to the agent who had it
+    item, kinds = the_item(settings, key)  # reopened, and offered back to the agent who had it
     assert (item.status, item.assignee) == ("open", "ann")
     assert kinds[-2:] == ["reopened", "assigned"]
 
