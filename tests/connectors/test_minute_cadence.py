@@ -151,9 +151,9 @@ def test_fetching_and_reloading_a_window_of_minutes_again_converges(platform, se
     pipeline.load_landed(settings, window=(minute(0).start, minute(3).end))  # a rerun's reload
     second = tables(settings.warehouse)
 
-    # every table the same, but the two that keep the landed files' checksums and the
-    # pages' HTTP headers (the server's Date), whose row counts stay the same
-    landed = {"raw__landing_batches", "raw__pages"}
+    # every table the same, but the three that keep the landed files' checksums and
+    # mtimes and the pages' HTTP headers (the server's Date), whose row counts stay the same
+    landed = {"raw__landing_batches", "raw__landing_files", "raw__pages"}
     assert len(first["core__mentions"]) == len(POSTS)
     assert {k: v for k, v in second.items() if k not in landed} == {
         k: v for k, v in first.items() if k not in landed}
