@@ -18,6 +18,7 @@ from carewire.core.labels import SENTIMENTS
 from carewire.enrichment import sentiment_layers
 from carewire.enrichment.encoder import default_model_path, without_progress_bars
 from carewire.enrichment.text import normalize
+from evals import metrics
 
 FIT = {"epochs": 3, "lr": 5e-5, "head_lr": 1e-3, "weight_decay": 1e-2, "batch": 32,
        "warmup": 0.06, "threads": 2, "seed": 0}
@@ -143,9 +144,8 @@ def finetune(texts: list[str], labels: list[str], val_texts: list[str] | None = 
         if val_states is not None:
             with torch.inference_mode():
                 logits = classifier(torch.from_numpy(fork_features(fork, val_states)))
-            predicted = logits.argmax(1).numpy()
-            truth = np.array([SENTIMENTS.index(label) for label in val_labels])
-            recall = np.mean([(predicted[truth == c] == c).mean() for c in range(3)])
+            predicted = [SENTIMENTS[i] for i in logits.argmax(1).numpy()]
+            recall = np.mean([metrics.recall(val_labels, predicted, s) for s in SENTIMENTS])
             line += f", validation macro recall (fork's own classifier) {recall:.4f}"
         log(line)
     return fork.eval()

@@ -106,17 +106,17 @@ def load_landed(settings: Settings,
     per_stream: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     reasons: dict[str, int] = defaultdict(int)
     loaded = skipped = 0
-
-    def unchanged(batch_id: str, seen: tuple[int, int]) -> bool:
-        """The very file that was loaded: not opened again (a rerun reads every file)."""
-        nonlocal skipped
-        if window is None and batch_id in known and known[batch_id][1] == seen:
-            skipped += 1
-            return True
-        return False
-
     with connect(settings.warehouse) as con:
         known = loaded_checksums(con)
+
+        def unchanged(batch_id: str, seen: tuple[int, int]) -> bool:
+            """The very file that was loaded: not opened again (a rerun reads every file)."""
+            nonlocal skipped
+            if window is None and batch_id in known and known[batch_id][1] == seen:
+                skipped += 1
+                return True
+            return False
+
         batches, broken = landing.scan(unchanged)
         for batch in batches:
             if window is not None and not (batch.interval.start < window[1]

@@ -476,9 +476,9 @@ class PublishSettings(Section):
 
 
 def _cron(expression: str, key: str) -> str:
-    """A cron a carewire DAG (ingest, publish) can run on: five fields (minute hour day month weekday) or a
-    preset (@hourly, @daily), in UTC. Checked here, when the config is read, not first by
-    the scheduler, which would drop the DAG with an import error."""
+    """A cron a carewire DAG (ingest, publish) can run on: five fields (minute hour day
+    month weekday) or a preset (@hourly, @daily), in UTC. Checked here, when the config
+    is read, not first by the scheduler, which would drop the DAG with an import error."""
     from croniter import croniter
 
     expression = expression.strip()

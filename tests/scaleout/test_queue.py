@@ -1,5 +1,6 @@
 """The Celery queue of the process DAG's hot path (which enriches) comes from the config;
-every other task keeps Airflow's default queue. Runs in the default suite: parsing the DAGs needs no service."""
+every other task keeps Airflow's default queue. Runs in the default suite: parsing the
+DAGs needs no service."""
 
 from __future__ import annotations
 
