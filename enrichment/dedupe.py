@@ -14,7 +14,8 @@ order never arrived" cannot chain through "my order arrived late" to "late deliv
 fees". Founders are kept in an inverted-file index (k-means cells, a few probed per
 query), so the cost per mention depends on the probed cells, not on the history: near
 linear in volume, with no all-pairs comparison. A cluster closes when no mention joined
-it for `open_for`; later mentions of the issue start a new cluster.
+it for `open_for`; its founder then leaves the index (swept every few chunks), and later
+mentions of the issue start a new cluster.
 
 Stable across runs: the order is (created_at, key), cluster ids are derived from the
 founder's key, and the warehouse step never re-clusters a mention that already has a
@@ -34,6 +35,8 @@ from carewire.enrichment.pairs import PairModel
 from carewire.enrichment.text import duplicate_key
 
 CHUNK = 2048
+CLOSE_EVERY = 8
+"""Chunks between two sweeps of the clusters that closed."""
 
 
 def cluster_id(key: str) -> str:
@@ -54,8 +57,9 @@ class FounderIndex:
 
     @classmethod
     def trained(cls, sample: np.ndarray, expected: int, seed: int = 0) -> "FounderIndex":
-        """Cells fitted to `sample`, about 2 * sqrt(expected) of them (one below 20,000)."""
-        cells = 1 if expected < 20_000 else int(2 * np.sqrt(expected))
+        """Cells fitted to `sample`, about sqrt(expected) of them (one below 20,000): the
+        index holds only the founders of open clusters, a fraction of the volume."""
+        cells = 1 if expected < 20_000 else int(np.sqrt(expected))
         if cells == 1 or len(sample) < cells * 4:
             return cls(np.zeros((1, sample.shape[1]), np.float32), 1)
         return cls(_kmeans(sample, cells, seed), nprobe=8)
@@ -73,6 +77,23 @@ class FounderIndex:
             self.vectors[cell][start:need] = vectors[rows]
             self.ids[cell][start:need] = ids[rows]
             self.sizes[cell] = need
+
+    def drop(self, ids: np.ndarray) -> None:
+        """Remove founders by id: clusters that closed can never be a candidate again, and
+        searching them would cost time and take top-`k` places from open ones."""
+        ids = np.sort(np.asarray(ids, np.int64))
+        if not len(ids):
+            return
+        for cell in np.flatnonzero(self.sizes):
+            size = self.sizes[cell]
+            held = self.ids[cell][:size]
+            keep = ids[np.minimum(np.searchsorted(ids, held), len(ids) - 1)] != held
+            if keep.all():
+                continue
+            kept = int(keep.sum())
+            self.vectors[cell][:kept] = self.vectors[cell][:size][keep]
+            self.ids[cell][:kept] = held[keep]
+            self.sizes[cell] = kept
 
     def search(self, queries: np.ndarray, k: int, floor: float) -> tuple[np.ndarray, np.ndarray]:
         """Top-`k` founder ids and cosines per query, best first, ties to the lower id (id -1
@@ -173,8 +194,8 @@ def assign(texts: list[str], embeddings: np.ndarray, created_at: list[datetime],
     embeddings = np.asarray(embeddings)  # a memory map's rows without its per-index wrapper
     last_at: dict[int, datetime] = dict(known)
     by_key: dict[str, int] = {}
-    for position in sorted(known):
-        by_key.setdefault(duplicate_key(texts[position]), position)
+    for position in sorted(known):  # the newest founder of a text is the one still open
+        by_key[duplicate_key(texts[position])] = position
     pending = [p for p in range(len(texts)) if p not in known]
     index = FounderIndex.trained(embeddings[::max(1, len(texts) // 100_000)], len(texts))
     if known:
@@ -184,14 +205,18 @@ def assign(texts: list[str], embeddings: np.ndarray, created_at: list[datetime],
         return at - last_at[founder] <= open_for
 
     out: dict[int, Assignment] = {}
-    # One BLAS thread: the products below are small, and threads cost more in hand-offs
-    # than they save (several times the time on a busy machine).
-    with threadpool_limits(1, user_api="blas"):
-        for chunk_start in range(0, len(pending), CHUNK):
-            chunk = pending[chunk_start:chunk_start + CHUNK]
-            vectors = embeddings[chunk]
+    for number, chunk_start in enumerate(range(0, len(pending), CHUNK)):
+        chunk = pending[chunk_start:chunk_start + CHUNK]
+        vectors = embeddings[chunk]
+        within = vectors @ vectors.T  # one large product: BLAS threads pay off here
+        # One BLAS thread for the rest: its products are small, and threads cost more in
+        # hand-offs than they save (several times the time on a busy machine).
+        with threadpool_limits(1, user_api="blas"):
+            if number % CLOSE_EVERY == 0:
+                _close(index, last_at, by_key, created_at[chunk[0]] - open_for)
             known_ids, _ = index.search(vectors, k, model.floor)
-            within = vectors @ vectors.T
+            scored = _scored(model, chunk, known_ids, texts, embeddings)
+            known_ids = known_ids.tolist()
             founded = np.zeros(len(chunk), np.int64)  # rows of this chunk that founded
             n_founded = 0
             for row, position in enumerate(chunk):
@@ -202,17 +227,17 @@ def assign(texts: list[str], embeddings: np.ndarray, created_at: list[datetime],
                     last_at[twin] = at
                     out[position] = Assignment(twin, "duplicate", None, None)
                     continue
-                candidates = [int(c) for c in known_ids[row] if c != -1]
+                candidates = [c for c in known_ids[row] if c != -1]
                 if n_founded:
                     sims = within[row, founded[:n_founded]]
                     near = np.flatnonzero(sims >= model.floor)
                     near = near[np.argsort(-sims[near], kind="stable")[:k]]
                     candidates += [chunk[founded[i]] for i in near]
                 candidates = [c for c in dict.fromkeys(candidates) if is_open(c, at)]
-                chosen = _best(model, position, candidates, texts, embeddings)
+                chosen = _best(model, position, candidates, texts, embeddings, scored)
                 if chosen is None:
                     last_at[position] = at
-                    by_key.setdefault(key, position)
+                    by_key[key] = position  # any earlier twin is closed, or it joined it
                     founded[n_founded] = row
                     n_founded += 1
                     out[position] = Assignment(position, "founder", None, None)
@@ -226,16 +251,49 @@ def assign(texts: list[str], embeddings: np.ndarray, created_at: list[datetime],
     return out
 
 
+def _close(index: FounderIndex, last_at: dict[int, datetime], by_key: dict[str, int],
+           cutoff: datetime) -> None:
+    """Forget the clusters that no mention joined since `cutoff`, the open window before
+    the next mention: mentions come in time order, so these are closed for every mention
+    still to come. Without this the index keeps every founder ever, and at a million
+    mentions over two months most of its searching is of clusters long closed."""
+    closed = [founder for founder, last in last_at.items() if last < cutoff]
+    for founder in closed:
+        del last_at[founder]
+    for key in [key for key, founder in by_key.items() if founder not in last_at]:
+        del by_key[key]
+    index.drop(np.array(closed, np.int64))
+
+
+def _scored(model: PairModel, chunk: list[int], ids: np.ndarray, texts: list[str],
+            embeddings: np.ndarray) -> dict[tuple[int, int], float]:
+    """The pair model's score of every (mention, founder) pair the index proposed for a
+    chunk, in one call: called per mention, numpy's overhead on a few rows cost more than
+    the model. (Some pairs go unused: a mention that repeats a text word for word.)"""
+    rows, columns = np.nonzero(ids >= 0)
+    mentions, founders = np.asarray(chunk)[rows], ids[rows, columns]
+    scores = model.score(embeddings[mentions], embeddings[founders],
+                         [texts[m] for m in mentions], [texts[f] for f in founders])
+    return dict(zip(zip(mentions.tolist(), founders.tolist()), scores.tolist()))
+
+
 def _best(model: PairModel, position: int, candidates: list[int], texts: list[str],
-          embeddings: np.ndarray) -> tuple[int, float, float] | None:
-    """The candidate founder the pair model likes best, if any reaches its threshold."""
+          embeddings: np.ndarray, scored: dict[tuple[int, int], float]
+          ) -> tuple[int, float, float] | None:
+    """The candidate founder the pair model likes best, if any reaches its threshold.
+    `scored` holds the scores known so far; the others are computed and added."""
     if not candidates:
         return None
-    founders = embeddings[candidates]
-    vector = embeddings[position]
-    scores = model.score(np.broadcast_to(vector, founders.shape), founders,
-                         [texts[position]] * len(candidates), [texts[c] for c in candidates])
-    best = int(np.argmax(scores))
+    fresh = [c for c in candidates if (position, c) not in scored]
+    if fresh:
+        vector = embeddings[position]
+        scores = model.score(np.broadcast_to(vector, (len(fresh), len(vector))),
+                             embeddings[fresh], [texts[position]] * len(fresh),
+                             [texts[c] for c in fresh])
+        scored.update(zip([(position, c) for c in fresh], scores.tolist()))
+    scores = [scored[position, c] for c in candidates]
+    best = max(range(len(scores)), key=scores.__getitem__)  # the first of equal scores
     if scores[best] < model.threshold:
         return None
-    return candidates[best], float(founders[best] @ vector), float(scores[best])
+    founder = candidates[best]
+    return founder, float(embeddings[founder] @ embeddings[position]), scores[best]

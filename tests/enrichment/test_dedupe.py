@@ -6,6 +6,7 @@ from datetime import datetime, timedelta, timezone
 
 import numpy as np
 
+from carewire.enrichment import dedupe
 from carewire.enrichment.dedupe import FounderIndex, assign
 from carewire.enrichment.pairs import PairModel
 
@@ -61,3 +62,47 @@ def test_a_rerun_over_the_same_mentions_gives_the_same_clusters():
     founders = {a.founder for a in first.values()}
     assert 300 <= len(founders) < len(texts) // 2  # clustered, not one cluster per mention
     assert {a.joined_by for a in first.values()} == {"founder", "duplicate", "similar"}
+
+
+def test_dropped_founders_are_never_found_again():
+    index = FounderIndex(np.eye(2, dtype=np.float32), 2)
+    index.add(np.array([[1, 0], [0, 1], [1, 0], [0, 1]], np.float32), np.array([9, 8, 4, 6]))
+    index.drop(np.array([4, 8]))
+    ids, _ = index.search(np.array([[1, 0], [0, 1]], np.float32), k=3, floor=0.5)
+    assert ids.tolist() == [[9, -1, -1], [6, -1, -1]]
+
+
+def test_closed_clusters_leave_the_index_and_their_places_go_to_open_ones(monkeypatch):
+    """Four clusters about one thing closed one after another (each quiet for over a
+    day); a fifth, worded otherwise, is open. A new mention nearest the four but worded
+    like the fifth must be compared with the fifth: the closed founders may not take the
+    k = 4 places. (One mention per chunk, a sweep before each.)"""
+    monkeypatch.setattr(dedupe, "CHUNK", 1)
+    monkeypatch.setattr(dedupe, "CLOSE_EVERY", 1)
+    rng = np.random.default_rng(2)
+    query = _unit(rng.normal(size=(1, 32)))[0]
+    other = _unit(rng.normal(size=(1, 32)))[0]
+    closed = _unit(query + rng.normal(scale=0.05, size=(4, 32)))
+    open_one = _unit((query + 0.6 * other)[None])[0]
+    texts = ["battery drains overnight"] * 4 + ["order 4411 never arrived",
+                                                  "my order 4411 never arrived"]
+    embeddings = np.vstack([closed, open_one, query]).astype(np.float32)
+    start = datetime(2026, 3, 1, tzinfo=timezone.utc)
+    created_at = [start + timedelta(days=d) for d in (0, 2, 4, 6, 7.5, 8)]
+
+    found = assign(texts, embeddings, created_at, PairModel.default(), timedelta(days=1))
+
+    assert [found[p].joined_by for p in range(5)] == ["founder"] * 5  # each had closed
+    assert (found[5].founder, found[5].joined_by) == (4, "similar")
+
+
+def test_a_text_said_again_after_its_cluster_closed_joins_the_new_cluster_word_for_word():
+    embeddings = np.tile(_unit(np.ones((1, 32))), (3, 1))
+    start = datetime(2026, 3, 1, tzinfo=timezone.utc)
+    created_at = [start, start + timedelta(days=2), start + timedelta(days=2.5)]
+
+    found = assign(["battery drains overnight"] * 3, embeddings, created_at,
+                   PairModel.default(), timedelta(days=1))
+
+    assert [(found[p].founder, found[p].joined_by) for p in range(3)] == [
+        (0, "founder"), (1, "founder"), (1, "duplicate")]
