@@ -25,6 +25,7 @@ cluster for the current encoder (enrichment/step.py).
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -212,8 +213,9 @@ def assign(texts: list[str], embeddings: np.ndarray, created_at: list[datetime],
         # One BLAS thread for the rest: its products are small, and threads cost more in
         # hand-offs than they save (several times the time on a busy machine).
         with threadpool_limits(1, user_api="blas"):
-            if number % CLOSE_EVERY == 0:
-                _close(index, last_at, by_key, created_at[chunk[0]] - open_for)
+            if number % CLOSE_EVERY == 0:  # closed before this chunk's first mention
+                first_at = created_at[chunk[0]]
+                _close(index, last_at, by_key, lambda founder: not is_open(founder, first_at))
             known_ids, _ = index.search(vectors, k, model.floor)
             scored = _scored(model, chunk, known_ids, texts, embeddings)
             known_ids = known_ids.tolist()
@@ -252,12 +254,12 @@ def assign(texts: list[str], embeddings: np.ndarray, created_at: list[datetime],
 
 
 def _close(index: FounderIndex, last_at: dict[int, datetime], by_key: dict[str, int],
-           cutoff: datetime) -> None:
-    """Forget the clusters that no mention joined since `cutoff`, the open window before
-    the next mention: mentions come in time order, so these are closed for every mention
-    still to come. Without this the index keeps every founder ever, and at a million
-    mentions over two months most of its searching is of clusters long closed."""
-    closed = [founder for founder, last in last_at.items() if last < cutoff]
+           closed_now: Callable[[int], bool]) -> None:
+    """Forget the founders whose cluster is closed for the next mention: mentions come in
+    time order, so they are closed for every mention still to come. Without this the
+    index keeps every founder ever, and at a million mentions over two months most of its
+    searching is of clusters long closed."""
+    closed = [founder for founder in last_at if closed_now(founder)]
     for founder in closed:
         del last_at[founder]
     for key in [key for key, founder in by_key.items() if founder not in last_at]:
