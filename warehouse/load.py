@@ -244,9 +244,10 @@ def load_batch(con: duckdb.DuckDBPyConnection, batch: Batch, landing_root: Path,
                   "reject_count": len(quarantine_rows)}
         con.execute(f"INSERT OR REPLACE INTO raw__landing_batches ({', '.join(landed)}) "
                     f"VALUES ({', '.join('?' * len(landed))})", list(landed.values()))
-        con.execute("DELETE FROM raw__landing_files WHERE batch_id = ?", [batch_id])
         if batch.fingerprint is not None:
             record_fingerprint(con, batch)
+        else:  # nothing known of this file: the next load hashes it
+            con.execute("DELETE FROM raw__landing_files WHERE batch_id = ?", [batch_id])
     counts = {"pages": len(pages), "mentions": len(mention_rows), "authors": len(author_rows),
               "quarantined": len(quarantine_rows), "reasons": [r.reason for r in rejects]}
     if skipped:  # records a mapping leaves out by design (Parsed.skipped): not errors
