@@ -78,9 +78,15 @@ def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
 @contextmanager
 def registered(con: duckdb.DuckDBPyConnection, frame: pd.DataFrame,
                name: str = "incoming") -> Iterator[str]:
-    """`frame` queryable as the view `name` inside the block."""
+    """`frame` queryable as the view `name` inside the block.
+
+    DuckDB 2 refuses to register or unregister while a result of `execute()` is unread,
+    and a `fetchone()` of a one-row answer leaves one; what the caller read is all it
+    asked for, so the rest is run out (`complete`) first."""
+    con.complete()
     con.register(name, frame)
     try:
         yield name
     finally:
+        con.complete()
         con.unregister(name)
