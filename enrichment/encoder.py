@@ -5,8 +5,11 @@ so nothing is fetched from a hub. Any other BERT-style encoder can be configured
 directory, or a Hugging Face id on a machine that can reach the hub.
 
 Each text yields two vectors from the same forward pass:
-- `embedding`: the mean of the last layer's token states, L2-normalised; the sentence
-  embedding the model was trained to produce, used for dedupe (cosine = dot product);
+- `embedding`: unit length, what dedupe, desk suggestions and expert routing compare
+  (cosine = dot product). On the bundled MiniLM it is the vector of the fine-tuned issue
+  layer (enrichment/issue_layer.py: a copy of layer 6 trained to tell same-issue pairs
+  apart, run from layer 5's states); on another model, the mean of the last layer's token
+  states, the sentence embedding the model was trained to produce;
 - `layers`: the means of the hidden layers the heads ask for (`feature_layers`), which
   heads concatenate as they need. Earlier layers keep surface cues (negation, emoji, exclamation) that the
   paraphrase-trained last layer has learned to discard (docs/enrichment.md).
@@ -36,7 +39,7 @@ from pathlib import Path
 import numpy as np
 
 from carewire.core.errors import ConfigError
-from carewire.enrichment import sentiment_layers
+from carewire.enrichment import issue_layer, sentiment_layers
 
 log = logging.getLogger(__name__)
 
@@ -83,6 +86,7 @@ class Encoder:
         self.requested_runtime = runtime
         self.cache_dir = Path(cache_dir) if cache_dir else None
         self.fork = any(sentiment_layers.is_fork_key(layer) for layer in self.feature_layers)
+        self.issue = self.model_ref == str(default_model_path())
         if self.fork and self.model_ref != str(default_model_path()):
             raise ConfigError(
                 f"the fine-tuned sentiment layers belong to the bundled MiniLM, not to "
@@ -104,7 +108,8 @@ class Encoder:
             entry = onnx_int8.cached_model(
                 self.model_ref, self.version, self.max_length,
                 self.cache_dir or onnx_int8.default_cache_dir(),
-                fork=sentiment_layers.DEFAULT_LAYERS if self.fork else None)
+                fork=sentiment_layers.DEFAULT_LAYERS if self.fork else None,
+                issue=issue_layer.DEFAULT_LAYER if self.issue else None)
         except onnx_int8.ExportError as exc:
             if self.requested_runtime == "onnx-int8":
                 raise ConfigError(f"runtime onnx-int8: {self.model_ref} cannot be exported "
@@ -139,7 +144,8 @@ class Encoder:
         model = AutoModel.from_pretrained(self.model_ref, local_files_only=offline)
         model.eval().to(self.device)
         fork = sentiment_layers.fork(model).to(self.device) if self.fork else None
-        return tokenizer, model, fork
+        issue = issue_layer.issue_layer(model).to(self.device) if self.issue else None
+        return tokenizer, model, fork, issue
 
     @property
     def name(self) -> str:
@@ -155,7 +161,7 @@ class Encoder:
         path = Path(self.model_ref)
         weights = sorted(path.glob("*.safetensors")) + sorted(path.glob("*.bin"))
         if not weights:  # a hub id: its resolved revision is the version
-            _, model, _ = self._loaded
+            _, model, _, _ = self._loaded
             return str(getattr(model.config, "_commit_hash", None) or "hub")
         digest = hashlib.sha256()
         for weight in weights:
@@ -163,6 +169,15 @@ class Encoder:
                 for block in iter(lambda: data.read(1 << 22), b""):
                     digest.update(block)
         return digest.hexdigest()[:12]
+
+    @cached_property
+    def embedding_version(self) -> str:
+        """What made the stored embeddings: the weights' version, and on the bundled MiniLM
+        the issue layer's file, so embeddings of an older issue layer are never compared
+        with newer ones (the heads, which read the original layers, check `version`)."""
+        if self.issue:
+            return f"{self.version}+issue-{sentiment_layers.version(issue_layer.DEFAULT_LAYER)}"
+        return self.version
 
     def encode(self, texts: list[str]) -> Encoded:
         if self._int8 is not None:
@@ -174,11 +189,11 @@ class Encoder:
                                for layer in self.feature_layers})
         import torch
 
-        tokenizer, model, fork = self._loaded
+        tokenizer, model, fork, issue = self._loaded
         with torch.inference_mode():
-            return self._encode(texts, tokenizer, model, fork)
+            return self._encode(texts, tokenizer, model, fork, issue)
 
-    def _encode(self, texts: list[str], tokenizer, model, fork) -> Encoded:
+    def _encode(self, texts: list[str], tokenizer, model, fork, issue) -> Encoded:
         import torch
 
         order = np.argsort([len(t) for t in texts], kind="stable")
@@ -191,8 +206,10 @@ class Encoder:
             states = model(**tokens, output_hidden_states=True).hidden_states
             mask = tokens["attention_mask"].unsqueeze(-1).to(states[0].dtype)
             count = mask.sum(1).clamp(min=1)
-            last = (states[-1] * mask).sum(1) / count
-            embeddings.append(torch.nn.functional.normalize(last, dim=1).float().cpu().numpy())
+            embedding = (issue(states[issue_layer.ISSUE_FROM], tokens["attention_mask"])
+                         if issue is not None else torch.nn.functional.normalize(
+                             (states[-1] * mask).sum(1) / count, dim=1))
+            embeddings.append(embedding.float().cpu().numpy())
             forked = (dict(zip(sentiment_layers.KEYS,
                                fork(states[sentiment_layers.FORK_FROM],
                                     tokens["attention_mask"])))

@@ -82,19 +82,21 @@ class Enricher:
                 self.check_trained_for(head)
 
     def check_trained_for(self, head: Head) -> None:
-        """A head reads one encoder's features; with another encoder it would run and
-        answer nonsense, so it is refused."""
-        wanted = head.info.get("encoder_version")
-        if wanted and wanted != self.encoder.version:
-            raise ConfigError(
-                f"{head.name} was trained on encoder version {wanted}, but the configured "
-                f"encoder {self.encoder.name} is version {self.encoder.version}. Retrain it "
-                "for this encoder (make models; python -m carewire.enrichment.train relevance), or "
-                "configure the encoder it was trained on.")
+        """A head reads one encoder's features (a pair model, its embeddings); with another
+        encoder it would run and answer nonsense, so it is refused."""
+        for key, have in (("encoder_version", self.encoder.version),
+                          ("embedding_version", self.encoder.embedding_version)):
+            wanted = head.info.get(key)
+            if wanted and wanted != have:
+                raise ConfigError(
+                    f"{head.name} was trained on {key.replace('_', ' ')} {wanted}, but the "
+                    f"configured encoder {self.encoder.name} gives {have}. Retrain it for "
+                    "this encoder (make models; python -m carewire.enrichment.train "
+                    "relevance), or configure the encoder it was trained on.")
 
     @cached_property
     def models(self) -> dict[str, str]:
-        return {"encoder": f"{self.encoder.name}@{self.encoder.version}",
+        return {"encoder": f"{self.encoder.name}@{self.encoder.embedding_version}",
                 "encoder_runtime": self.encoder.runtime_version,
                 "sentiment": f"{self.sentiment.name}@{self.sentiment.version}",
                 "sentiment_languages": ",".join(self.sentiment.languages),

@@ -5,19 +5,21 @@ quantised int8 graph on ONNX Runtime runs MiniLM several times faster than torch
 with embeddings at cosine ~0.99 to torch's (docs/enrichment.md has the figures).
 
 The recipe (`RECIPE`), applied on first use to the configured model:
-1. torch.onnx.export of a module that returns, for one text, the unit mean of the last
-   layer (the embedding) and the token mean of every hidden state (0 = the token
-   embeddings): every layer, so one file serves whatever `feature_layers` the heads ask
-   for (a few means of a few hundred numbers cost nothing beside the layers themselves);
-   on the bundled MiniLM, when a head asks for them, also the outputs of the fine-tuned
-   sentiment fork (enrichment/sentiment_layers.py), from the same layer-4 states;
+1. torch.onnx.export of a module that returns, for one text, the embedding (on the
+   bundled MiniLM the fine-tuned issue layer's vector, enrichment/issue_layer.py; on
+   another model the unit mean of the last layer) and the token mean of every hidden
+   state (0 = the token embeddings): every layer, so one file serves whatever
+   `feature_layers` the heads ask for (a few means of a few hundred numbers cost nothing
+   beside the layers themselves); on the bundled MiniLM, when a head asks for them, also
+   the outputs of the fine-tuned sentiment fork (enrichment/sentiment_layers.py), from the
+   same layer-4 states;
 2. onnxruntime.quantization.quantize_dynamic: the weight MatMuls to int8, per output
    channel; the embedding tables and everything else stay fp32;
 3. the tokenizer saved beside it (tokenizers' own JSON, truncation included), so running
    needs neither torch nor transformers.
 
 It is cached under `<cache>/<key>/`, where the key hashes the weights' version (the
-fork's layer file included) and the recipe (with ONNX Runtime's version, whose quantiser
+fine-tuned layer files included) and the recipe (with ONNX Runtime's version, whose quantiser
 makes the file). A build happens in a temporary folder that is renamed into place, so a
 reader never sees half a model; a manifest holds the files' hashes, and an entry whose
 files do not match it (a damaged disk, an interrupted copy) is built again.
@@ -75,22 +77,24 @@ def default_cache_dir() -> Path:
 
 
 def cache_key(model_ref: str, weights_version: str, max_length: int,
-              fork: Path | None = None) -> str:
-    """What names a cache entry: everything that changes the file, the fork's layer file
-    (its content) included."""
+              fork: Path | None = None, issue: Path | None = None) -> str:
+    """What names a cache entry: everything that changes the file, the content of the
+    fine-tuned layer files (the sentiment fork's, the issue layer's) included."""
     from carewire.enrichment import sentiment_layers
 
     forked = f"|fork {sentiment_layers.version(fork)}" if fork is not None else ""
+    issued = f"|issue {sentiment_layers.version(issue)}" if issue is not None else ""
     return hashlib.sha256(f"{model_ref}|{weights_version}|{max_length}|{recipe_version()}"
-                          f"{forked}".encode()).hexdigest()[:16]
+                          f"{forked}{issued}".encode()).hexdigest()[:16]
 
 
 def cached_model(model_ref: str, weights_version: str, max_length: int,
-                 cache_dir: Path, fork: Path | None = None) -> Path:
+                 cache_dir: Path, fork: Path | None = None, issue: Path | None = None
+                 ) -> Path:
     """The folder of the int8 model for these weights (with the sentiment fork's layers
-    from `fork`, when given), built first if it is missing or damaged. Raises ExportError
-    when the model cannot be exported."""
-    key = cache_key(model_ref, weights_version, max_length, fork)
+    from `fork` and the issue layer from `issue`, when given), built first if it is
+    missing or damaged. Raises ExportError when the model cannot be exported."""
+    key = cache_key(model_ref, weights_version, max_length, fork, issue)
     entry = Path(cache_dir).expanduser() / key
     problem = _damage(entry)
     if problem is None:
@@ -102,7 +106,7 @@ def cached_model(model_ref: str, weights_version: str, max_length: int,
     with tempfile.TemporaryDirectory(prefix=f".{key}-", dir=entry.parent) as scratch:
         built = Path(scratch) / "entry"
         built.mkdir()
-        _build(model_ref, max_length, built, fork)
+        _build(model_ref, max_length, built, fork, issue)
         try:
             built.rename(entry)  # atomic; fails if another process put one there first
         except OSError:
@@ -133,13 +137,15 @@ def _sha256(path: Path) -> str:
         return hashlib.file_digest(data, "sha256").hexdigest()
 
 
-def _build(model_ref: str, max_length: int, folder: Path, fork: Path | None) -> None:
+def _build(model_ref: str, max_length: int, folder: Path, fork: Path | None,
+           issue: Path | None) -> None:
     import torch
     from onnxruntime.quantization import QuantType, quantize_dynamic
     from transformers import AutoModel, AutoTokenizer
 
     from carewire.enrichment import sentiment_layers
     from carewire.enrichment.encoder import without_progress_bars
+    from carewire.enrichment.issue_layer import issue_layer
 
     without_progress_bars()
     offline = Path(model_ref).is_dir()
@@ -160,7 +166,8 @@ def _build(model_ref: str, max_length: int, folder: Path, fork: Path | None) -> 
         with torch.inference_mode(), warnings.catch_warnings():
             warnings.simplefilter("ignore")
             forked = sentiment_layers.fork(model, fork) if fork is not None else None
-            torch.onnx.export(_Pooled(model, forked), (probe,), str(fp32),
+            issued = issue_layer(model, issue) if issue is not None else None
+            torch.onnx.export(_Pooled(model, forked, issued), (probe,), str(fp32),
                               input_names=["input_ids"],
                               output_names=["embedding", "layers"] + (["fork"] if forked else []),
                               dynamic_axes={"input_ids": {1: "tokens"}}, opset_version=17,
@@ -179,6 +186,7 @@ def _build(model_ref: str, max_length: int, folder: Path, fork: Path | None) -> 
     fp32.unlink()
     manifest = {"model": model_ref, "recipe": RECIPE, "recipe_version": recipe_version(),
                 "fork": sentiment_layers.version(fork) if fork is not None else None,
+                "issue": sentiment_layers.version(issue) if issue is not None else None,
                 "sha256": {name: _sha256(folder / name) for name in (MODEL_FILE,
                                                                      TOKENIZER_FILE)}}
     (folder / MANIFEST_FILE).write_text(json.dumps(manifest, indent=1), encoding="utf-8")
@@ -192,25 +200,29 @@ class _QuantiserChatter(logging.Filter):
         return "/onnxruntime/quantization/" not in record.pathname.replace(os.sep, "/")
 
 
-def _Pooled(model, fork):
-    """The exported module: one unpadded text in, (unit last-layer mean, every layer's mean)
-    out, as the torch path pools (a mask of ones: nothing is padding); with a sentiment
-    fork, its two outputs as well, from the same layer-4 states."""
+def _Pooled(model, fork, issue):
+    """The exported module: one unpadded text in, (the embedding, every layer's mean) out,
+    as the torch path pools (a mask of ones: nothing is padding). The embedding is the
+    issue layer's vector where there is one, else the unit last-layer mean; with a
+    sentiment fork, its two outputs as well, from the same layer-4 states."""
     import torch
 
     from carewire.enrichment import sentiment_layers
+    from carewire.enrichment.issue_layer import ISSUE_FROM
 
     class Pooled(torch.nn.Module):
         def __init__(self):
             super().__init__()
-            self.model, self.fork = model, fork
+            self.model, self.fork, self.issue = model, fork, issue
 
         def forward(self, input_ids):
             mask = torch.ones_like(input_ids)
             states = self.model(input_ids=input_ids, attention_mask=mask,
                                 output_hidden_states=True).hidden_states
             means = torch.stack([state.mean(dim=1) for state in states], dim=1)
-            pooled = torch.nn.functional.normalize(means[:, -1], dim=1)
+            pooled = (self.issue(states[ISSUE_FROM], mask.to(means.dtype))
+                      if self.issue is not None
+                      else torch.nn.functional.normalize(means[:, -1], dim=1))
             if self.fork is None:
                 return pooled, means
             forked = self.fork(states[sentiment_layers.FORK_FROM], mask.to(means.dtype))

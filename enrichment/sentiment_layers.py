@@ -39,33 +39,36 @@ def is_fork_key(layer: int) -> bool:
 
 
 def version(path: Path = DEFAULT_LAYERS) -> str:
-    """Content hash of the layer file: a changed file is a new encoder version, so a new
-    int8 export and a new models_version."""
+    """Content hash of a layer file (this fork's, or the issue layer's): a changed file is
+    a new int8 export and a new models_version."""
     if not Path(path).is_file():
-        raise ConfigError(f"fine-tuned sentiment layers {path} not found: rebuild them with "
+        raise ConfigError(f"fine-tuned layers {path} not found: rebuild them with "
                           "`make models`")
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()[:12]
+
+
+def load_weights(path: Path, what: str) -> dict:
+    """The fp32 tensors of a layer file written by `save`; a clear error for a missing
+    file or one that is not safetensors (a pickle is never loaded)."""
+    import torch
+    from safetensors import SafetensorError
+    from safetensors.torch import load_file
+
+    version(path)  # a clear error when the file is missing
+    try:
+        weights = load_file(str(path))
+    except (SafetensorError, OSError, ValueError) as exc:
+        raise ConfigError(f"{path} is not a safetensors file of {what}: {exc}") from exc
+    return {name: tensor.to(torch.float32) for name, tensor in weights.items()}
 
 
 def fork(model, path: Path | None = DEFAULT_LAYERS):
     """The fork module: copies of `model`'s layers 5 and 6, with the weights in `path`
     loaded over them (None: the original weights, where fine-tuning starts)."""
-    import torch
-
     module = _module(copy.deepcopy(model.encoder.layer[FORK_FROM]),
-                   copy.deepcopy(model.encoder.layer[FORK_FROM + 1]))
+                     copy.deepcopy(model.encoder.layer[FORK_FROM + 1]))
     if path is not None:
-        from safetensors import SafetensorError
-        from safetensors.torch import load_file
-
-        version(path)  # a clear error when the file is missing
-        try:
-            weights = load_file(str(path))
-        except (SafetensorError, OSError, ValueError) as exc:
-            raise ConfigError(f"{path} is not a safetensors file of sentiment layers: "
-                              f"{exc}") from exc
-        module.load_state_dict({name: tensor.to(torch.float32)
-                                for name, tensor in weights.items()})
+        module.load_state_dict(load_weights(path, "sentiment layers"))
     return module.eval()
 
 
@@ -89,16 +92,16 @@ def _module(layer5, layer6):
             self.layer5, self.layer6 = layer5, layer6
 
         def forward(self, states, mask):
-            tokens = _block(self.layer5, states, states, mask)
+            tokens = block(self.layer5, states, states, mask)
             weight = mask.unsqueeze(-1).to(tokens.dtype)
             mean = (tokens * weight).sum(1) / weight.sum(1).clamp(min=1)
-            pooled = _block(self.layer6, mean.unsqueeze(1), tokens, mask)[:, 0]
+            pooled = block(self.layer6, mean.unsqueeze(1), tokens, mask)[:, 0]
             return mean, pooled
 
     return Fork()
 
 
-def _block(layer, queries, states, mask):
+def block(layer, queries, states, mask):
     """A BERT layer, written out so that its queries may be fewer than its tokens."""
     attention = layer.attention.self
     heads = attention.num_attention_heads

@@ -43,7 +43,7 @@ def run(con: duckdb.DuckDBPyConnection, settings: Settings, enricher: Enricher,
     set_aside = 0
     for start in range(0, len(todo), BATCH):
         set_aside += _enrich_batch(con, enricher, todo.iloc[start:start + BATCH])
-    clustered = _cluster(con, enricher.encoder.version, pairs,
+    clustered = _cluster(con, enricher.encoder.embedding_version, pairs,
                          timedelta(days=settings.dedupe.open_days), window)
     tiers = influence.recompute(con, settings.influence,
                                 [h for brand in settings.own_brands for h in brand.handles])
@@ -113,7 +113,7 @@ def _store(con: duckdb.DuckDBPyConnection, enricher: Enricher, batch: pd.DataFra
     rows["models_version"] = enricher.models_version
     rows["enriched_for"] = batch["last_seen_at"].reset_index(drop=True)
     vectors = pd.DataFrame({"source": rows["source"], "source_id": rows["source_id"],
-                            "encoder_version": enricher.encoder.version,
+                            "encoder_version": enricher.encoder.embedding_version,
                             "embedding": list(embeddings)})
     with registered(con, rows) as incoming:
         con.execute(f"INSERT OR REPLACE INTO core__enrichments BY NAME "

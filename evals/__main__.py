@@ -124,8 +124,9 @@ def dedupe() -> None:
           f"({len(a)} pairs, {int(truth.sum())} paraphrases)")
     print(f"  F1 (paraphrase class): {f1:.4f}  (precision {precision:.3f}, recall {found:.3f})"
           f"   target >= 0.80")
-    print(f"  baseline, MiniLM cosine >= {model.head.info['cosine_threshold']:.2f} "
-          f"(tuned on the other 80 %): F1 {baseline_f1:.4f}")
+    print(f"  baseline, cosine of the stored embeddings >= "
+          f"{model.head.info['cosine_threshold']:.2f} (tuned on the other 80 %): "
+          f"F1 {baseline_f1:.4f}")
 
     def pair_f1(enricher) -> float:
         found = dict(zip(unique, enricher.embed(unique)))

@@ -24,7 +24,7 @@ FIT = {"epochs": 3, "lr": 5e-5, "head_lr": 1e-3, "weight_decay": 1e-2, "batch": 
        "warmup": 0.06, "threads": 2, "seed": 0}
 
 
-def _model():
+def bundled_model():
     from transformers import AutoModel, AutoTokenizer
 
     without_progress_bars()
@@ -33,23 +33,23 @@ def _model():
             AutoModel.from_pretrained(path, local_files_only=True).eval())
 
 
-def layer4_states(texts: list[str], tokenizer, model, batch: int = 64) -> list:
-    """Each text's token states at hidden state 4 (fp16, unpadded), as the encoder reads
-    the text (normalised, at most 128 tokens); only layers 1-4 run."""
+def token_states(texts: list[str], tokenizer, model, layers: int, batch: int = 64) -> list:
+    """Each text's token states at hidden state `layers` (fp16, unpadded), as the encoder
+    reads the text (normalised, at most 128 tokens); only layers 1 to `layers` run."""
     import torch
 
     texts = [normalize(t) for t in texts]
     order = np.argsort([len(t) for t in texts], kind="stable")
     states: list = [None] * len(texts)
     shared = model.encoder.layer
-    model.encoder.layer = shared[:sentiment_layers.FORK_FROM]
+    model.encoder.layer = shared[:layers]
     try:
         with torch.inference_mode():
             for start in range(0, len(texts), batch):
                 chunk = order[start:start + batch]
                 tokens = tokenizer([texts[i] for i in chunk], padding=True, truncation=True,
                                    max_length=128, return_tensors="pt")
-                hidden = model(**tokens).last_hidden_state  # hidden state 4: layers 1-4 run
+                hidden = model(**tokens).last_hidden_state  # only the first `layers` ran
                 for row, i in enumerate(chunk):
                     states[i] = hidden[row, :int(tokens["attention_mask"][row].sum())].half()
     finally:
@@ -69,7 +69,7 @@ def _batches(lengths: np.ndarray, size: int, generator) -> list[np.ndarray]:
     return [batches[i] for i in torch.randperm(len(batches), generator=generator).numpy()]
 
 
-def _padded(states: list, rows: np.ndarray):
+def padded(states: list, rows: np.ndarray):
     import torch
 
     width = max(len(states[i]) for i in rows)
@@ -88,7 +88,7 @@ def fork_features(fork, states: list, batch: int = 128) -> np.ndarray:
     out = []
     with torch.inference_mode():
         for start in range(0, len(states), batch):
-            x, mask = _padded(states, np.arange(start, min(start + batch, len(states))))
+            x, mask = padded(states, np.arange(start, min(start + batch, len(states))))
             out.append(torch.cat(fork(x, mask), dim=1).numpy())
     return np.concatenate(out)
 
@@ -103,10 +103,11 @@ def finetune(texts: list[str], labels: list[str], val_texts: list[str] | None = 
     torch.set_num_threads(fit["threads"])
     torch.manual_seed(fit["seed"])
     generator = torch.Generator().manual_seed(fit["seed"])
-    tokenizer, model = _model()
+    tokenizer, model = bundled_model()
     started = time.perf_counter()
-    states = layer4_states(texts, tokenizer, model)
-    val_states = layer4_states(val_texts, tokenizer, model) if val_texts else None
+    states = token_states(texts, tokenizer, model, sentiment_layers.FORK_FROM)
+    val_states = (token_states(val_texts, tokenizer, model, sentiment_layers.FORK_FROM)
+                  if val_texts else None)
     log(f"sentiment fork: layer-4 states of {len(states)} tweets in "
         f"{time.perf_counter() - started:.0f} s")
     fork = sentiment_layers.fork(model, None)
@@ -130,7 +131,7 @@ def finetune(texts: list[str], labels: list[str], val_texts: list[str] | None = 
         classifier.train()
         started, total = time.perf_counter(), 0.0
         for rows in _batches(lengths, fit["batch"], generator):
-            x, mask = _padded(states, rows)
+            x, mask = padded(states, rows)
             optimizer.zero_grad()
             loss = loss_fn(classifier(torch.cat(fork(x, mask), dim=1)), y[rows])
             loss.backward()

@@ -71,6 +71,7 @@ def test_the_wheel_installs_one_top_level_name_with_its_data(wheel):
     assert any(name.startswith("carewire/enrichment/models/") and name.endswith(".npz")
                for name in names)
     assert "carewire/enrichment/models/sentiment_layers.safetensors" in names
+    assert "carewire/enrichment/models/issue_layer.safetensors" in names
 
 
 def test_in_a_clean_environment_only_the_carewire_names_import(wheel, tmp_path):

@@ -281,9 +281,11 @@ _TABLES = (
           columns("""
         source VARCHAR NOT NULL -- the mention's platform (core__mentions)
         source_id VARCHAR NOT NULL PERSONAL -- the mention's id (core__mentions)
-        encoder_version VARCHAR NOT NULL -- hash of the encoder's weights that made it
-        embedding FLOAT[] NOT NULL PERSONAL -- mean of the encoder's last layer, unit length: cosine
-            -- similarity is a dot product"""), ("source", "source_id"), personal=True),
+        encoder_version VARCHAR NOT NULL -- hash of the encoder's weights that made it; on the
+            -- bundled MiniLM followed by +issue- and the hash of its issue layer
+        embedding FLOAT[] NOT NULL PERSONAL -- the issue vector (the bundled MiniLM's fine-tuned
+            -- issue layer; another encoder's last-layer mean), unit length: cosine similarity
+            -- is a dot product"""), ("source", "source_id"), personal=True),
     Table("core__cluster_members", "mention: its issue cluster, how it joined (founder, "
           "duplicate, similar) and the scores", columns("""
         source VARCHAR NOT NULL -- the mention's platform (core__mentions)
