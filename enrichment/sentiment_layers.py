@@ -3,8 +3,8 @@
 Why: heads on the frozen MiniLM's layer means stop near 0.69 macro recall on TweetEval;
 MiniLM was trained to paraphrase, and its top layers discard the cues sentiment needs.
 Fine-tuning its top two layers on the SemEval tweets (`make models`) lifts that, but the
-same-issue model and the private-channel head read the original layers and would lose
-what they were fitted on. So the fine-tuned layers run beside the originals, from the
+issue layer (enrichment/issue_layer.py) and the private-channel head read the original
+layers and would lose what they were fitted on. So the fine-tuned layers run beside the originals, from the
 same layer-4 token states: one encoder pass, with a fork for its last two layers.
 
 The fork gives two features, under keys past the hidden-state indices (`KEYS`):
