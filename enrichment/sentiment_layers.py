@@ -4,8 +4,9 @@ Why: heads on the frozen MiniLM's layer means stop near 0.69 macro recall on Twe
 MiniLM was trained to paraphrase, and its top layers discard the cues sentiment needs.
 Fine-tuning its top two layers on the SemEval tweets (`make models`) lifts that, but the
 issue layer (enrichment/issue_layer.py) and the private-channel head read the original
-layers and would lose what they were fitted on. So the fine-tuned layers run beside the originals, from the
-same layer-4 token states: one encoder pass, with a fork for its last two layers.
+layers and would lose what they were fitted on. So the fine-tuned layers run beside the
+originals, from the same layer-4 token states: one encoder pass, with a fork for its last
+two layers.
 
 The fork gives two features, under keys past the hidden-state indices (`KEYS`):
 - 105: the token mean of fine-tuned layer 5;
