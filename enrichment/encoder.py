@@ -39,7 +39,7 @@ from pathlib import Path
 import numpy as np
 
 from carewire.core.errors import ConfigError
-from carewire.enrichment import issue_layer, sentiment_layers
+from carewire.enrichment import finetuned, issue_layer, sentiment_layers
 
 log = logging.getLogger(__name__)
 
@@ -86,8 +86,8 @@ class Encoder:
         self.requested_runtime = runtime
         self.cache_dir = Path(cache_dir) if cache_dir else None
         self.fork = any(sentiment_layers.is_fork_key(layer) for layer in self.feature_layers)
-        self.issue = self.model_ref == str(default_model_path())
-        if self.fork and self.model_ref != str(default_model_path()):
+        self.issue = self.model_ref == str(default_model_path())  # the bundled MiniLM's own
+        if self.fork and not self.issue:
             raise ConfigError(
                 f"the fine-tuned sentiment layers belong to the bundled MiniLM, not to "
                 f"{self.model_ref}: with another encoder, train a sentiment head on its own "
@@ -176,7 +176,7 @@ class Encoder:
         the issue layer's file, so embeddings of an older issue layer are never compared
         with newer ones (the heads, which read the original layers, check `version`)."""
         if self.issue:
-            return f"{self.version}+issue-{sentiment_layers.version(issue_layer.DEFAULT_LAYER)}"
+            return f"{self.version}+issue-{finetuned.version(issue_layer.DEFAULT_LAYER)}"
         return self.version
 
     def encode(self, texts: list[str]) -> Encoded:

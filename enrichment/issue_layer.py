@@ -23,7 +23,7 @@ from __future__ import annotations
 import copy
 from pathlib import Path
 
-from carewire.enrichment.sentiment_layers import block, load_weights
+from carewire.enrichment.finetuned import block, load_weights
 
 ISSUE_FROM = 5
 """The hidden state the issue layer reads: the original model's layer 5."""

@@ -80,10 +80,10 @@ def cache_key(model_ref: str, weights_version: str, max_length: int,
               fork: Path | None = None, issue: Path | None = None) -> str:
     """What names a cache entry: everything that changes the file, the content of the
     fine-tuned layer files (the sentiment fork's, the issue layer's) included."""
-    from carewire.enrichment import sentiment_layers
+    from carewire.enrichment.finetuned import version
 
-    forked = f"|fork {sentiment_layers.version(fork)}" if fork is not None else ""
-    issued = f"|issue {sentiment_layers.version(issue)}" if issue is not None else ""
+    forked = f"|fork {version(fork)}" if fork is not None else ""
+    issued = f"|issue {version(issue)}" if issue is not None else ""
     return hashlib.sha256(f"{model_ref}|{weights_version}|{max_length}|{recipe_version()}"
                           f"{forked}{issued}".encode()).hexdigest()[:16]
 
@@ -143,7 +143,7 @@ def _build(model_ref: str, max_length: int, folder: Path, fork: Path | None,
     from onnxruntime.quantization import QuantType, quantize_dynamic
     from transformers import AutoModel, AutoTokenizer
 
-    from carewire.enrichment import sentiment_layers
+    from carewire.enrichment import finetuned, sentiment_layers
     from carewire.enrichment.encoder import without_progress_bars
     from carewire.enrichment.issue_layer import issue_layer
 
@@ -185,8 +185,8 @@ def _build(model_ref: str, max_length: int, folder: Path, fork: Path | None,
         logging.getLogger().removeFilter(quiet)
     fp32.unlink()
     manifest = {"model": model_ref, "recipe": RECIPE, "recipe_version": recipe_version(),
-                "fork": sentiment_layers.version(fork) if fork is not None else None,
-                "issue": sentiment_layers.version(issue) if issue is not None else None,
+                "fork": finetuned.version(fork) if fork is not None else None,
+                "issue": finetuned.version(issue) if issue is not None else None,
                 "sha256": {name: _sha256(folder / name) for name in (MODEL_FILE,
                                                                      TOKENIZER_FILE)}}
     (folder / MANIFEST_FILE).write_text(json.dumps(manifest, indent=1), encoding="utf-8")

@@ -29,7 +29,7 @@ import numpy as np
 
 from carewire.core.errors import ConfigError
 from carewire.core.labels import SENTIMENTS
-from carewire.enrichment import sentiment_layers
+from carewire.enrichment import finetuned, sentiment_layers
 from carewire.enrichment.encoder import Encoded, without_progress_bars
 from carewire.enrichment.heads import Head
 
@@ -112,7 +112,7 @@ class HeadSentiment:
         self.feature_layers = head.layers
         if any(sentiment_layers.is_fork_key(layer) for layer in head.layers):
             # the head reads the fine-tuned layers: they are part of what scores
-            layers = sentiment_layers.version()
+            layers = finetuned.version(sentiment_layers.DEFAULT_LAYERS)
             wanted = head.info.get("sentiment_layers_version")
             if wanted and wanted != layers:
                 raise ConfigError(

@@ -39,7 +39,7 @@ import time
 
 import numpy as np
 
-from carewire.enrichment import issue_layer, sentiment_layers
+from carewire.enrichment import finetuned, issue_layer, sentiment_layers
 from carewire.enrichment.pairs import DEFAULT_PAIR_MODEL, pair_features
 from carewire.enrichment.encoder import Encoder
 from carewire.core.labels import SENTIMENTS
@@ -77,7 +77,7 @@ def sentiment() -> None:
     kept = [i for i, t in enumerate(texts) if duplicate_key(t) not in seen]
     texts, labels = [texts[i] for i in kept], [labels[i] for i in kept]
     started = time.perf_counter()
-    sentiment_layers.save(finetune(texts, labels, val_texts, val_labels),
+    finetuned.save(finetune(texts, labels, val_texts, val_labels),
                           sentiment_layers.DEFAULT_LAYERS)
     tuned_s = time.perf_counter() - started
     encoder = Encoder(feature_layers=SENTIMENT_LAYERS)
@@ -93,7 +93,7 @@ def sentiment() -> None:
                               "copies of TweetEval validation tweets left out)",
                       "encoder": encoder.name, "encoder_version": encoder.version,
                       "encoder_runtime": encoder.runtime_version,
-                      "sentiment_layers_version": sentiment_layers.version(),
+                      "sentiment_layers_version": finetuned.version(sentiment_layers.DEFAULT_LAYERS),
                       "finetune": FINETUNE_FIT, "languages": list(DEFAULT_HEAD_LANGUAGES),
                       "tweeteval_val_macro_recall": round(recall, 4), "fit": SENTIMENT_FIT})
     head.save(DEFAULT_HEAD)
@@ -119,7 +119,7 @@ def same_issue() -> None:
     fit_rows, pick_rows = group != 0, group == 0
     started = time.perf_counter()
     fit_pairs = np.flatnonzero(fit_rows)
-    sentiment_layers.save(issue_finetune([a[i] for i in fit_pairs], [b[i] for i in fit_pairs],
+    finetuned.save(issue_finetune([a[i] for i in fit_pairs], [b[i] for i in fit_pairs],
                                          truth[fit_pairs]), issue_layer.DEFAULT_LAYER)
     tuned_s = time.perf_counter() - started
     unique = sorted(set(a) | set(b))

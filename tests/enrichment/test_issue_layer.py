@@ -13,7 +13,7 @@ import pytest
 
 from carewire.core.errors import ConfigError
 from carewire.core.settings import EnrichmentSettings
-from carewire.enrichment import issue_layer, onnx_int8, sentiment_layers
+from carewire.enrichment import finetuned, issue_layer, onnx_int8
 from carewire.enrichment.encoder import Encoder, default_model_path
 from carewire.enrichment.enricher import Enricher
 from carewire.enrichment.pairs import PairModel
@@ -60,7 +60,7 @@ def test_the_torch_issue_vector_does_not_depend_on_the_padding_of_its_batch():
 def test_the_issue_layer_is_in_the_embedding_version_and_the_cache_key(tmp_path):
     encoder = Encoder()
     assert encoder.embedding_version == (
-        f"{encoder.version}+issue-{sentiment_layers.version(issue_layer.DEFAULT_LAYER)}")
+        f"{encoder.version}+issue-{finetuned.version(issue_layer.DEFAULT_LAYER)}")
     model = str(default_model_path())
     copy = tmp_path / "issue.safetensors"
     shutil.copy(issue_layer.DEFAULT_LAYER, copy)

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from carewire.core.errors import ConfigError
-from carewire.enrichment import onnx_int8, sentiment_layers
+from carewire.enrichment import finetuned, onnx_int8, sentiment_layers
 from carewire.enrichment.encoder import Encoder, default_model_path
 from carewire.enrichment.heads import Head
 from carewire.enrichment.sentiment import DEFAULT_HEAD, HeadSentiment
@@ -83,7 +83,7 @@ def test_another_encoder_gets_no_fork(tmp_path):
 def test_a_head_fitted_on_other_layers_than_the_shipped_ones_is_refused():
     head = Head.load(DEFAULT_HEAD)
     assert set(FORK) <= set(head.layers)
-    assert HeadSentiment(head).version.endswith(f"+layers-{sentiment_layers.version()}")
+    assert HeadSentiment(head).version.endswith(f"+layers-{finetuned.version(sentiment_layers.DEFAULT_LAYERS)}")
     stale = Head(**{**head.__dict__, "info": {**head.info,
                                               "sentiment_layers_version": "000000000000"}})
     with pytest.raises(ConfigError, match="rebuild both with `make models`"):
