@@ -19,6 +19,7 @@ import pandas as pd
 from carewire.alerts.detect import Alert
 from carewire.core.types import dumps, utc
 from carewire.warehouse.db import registered, transaction
+from carewire.warehouse.keyed import add_new
 
 DESK = "desk"
 """The care desk's name as a recipient: it always gets every alert."""
@@ -49,11 +50,10 @@ def save(con: duckdb.DuckDBPyConnection, alerts: Iterable[Alert], detected_for: 
             INSERT INTO core__alerts BY NAME
             SELECT * FROM {found} WHERE alert_id NOT IN (SELECT alert_id FROM core__alerts)""")
         if new:
-            con.execute("""
-                INSERT INTO core__alert_notifications (alert_id, destination, status)
+            add_new(con, "core__alert_notifications", """
                 SELECT a.alert_id, r.destination, 'pending'
                 FROM unnest(?::VARCHAR[]) AS a(alert_id), unnest(?::VARCHAR[]) AS r(destination)
-                ON CONFLICT DO NOTHING""", [new, recipients])
+                """, [new, recipients], columns=("alert_id", "destination", "status"))
     return new
 
 

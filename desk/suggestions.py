@@ -58,7 +58,7 @@ ratings AS (
     FROM core__events WHERE kind = 'rated' GROUP BY delivery_key
 ),
 answers AS (
-    SELECT d.source, d.source_id, e.data->>'text' AS text, e.actor AS author,
+    SELECT d.source, d.source_id, (e.data->>'text') AS text, e.actor AS author,
            NULL AS url, r.score, NULL AS platform, e.occurred_at AS answered_at
     FROM core__events e
     JOIN core__deliveries v ON v.delivery_key = e.delivery_key AND v.route <> 'answer_offer'
@@ -67,8 +67,8 @@ answers AS (
     WHERE e.kind = 'replied' AND e.destination = 'desk'
       AND e.delivery_key NOT IN (SELECT delivery_key FROM own)
     UNION ALL
-    SELECT d.source, d.source_id, e.data->>'excerpt', e.data->>'username',
-           e.data->>'url', NULL, NULL, e.occurred_at
+    SELECT d.source, d.source_id, (e.data->>'excerpt'), (e.data->>'username'),
+           (e.data->>'url'), NULL, NULL, e.occurred_at
     FROM core__events e
     JOIN core__delivery_mentions d ON d.delivery_key = e.delivery_key
     WHERE e.kind = 'accepted_answer' AND e.delivery_key NOT IN (SELECT delivery_key FROM own)

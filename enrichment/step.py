@@ -28,6 +28,7 @@ from carewire.enrichment.dedupe import Assignment, assign, cluster_id
 from carewire.enrichment.pairs import PairModel
 from carewire.enrichment.enricher import Enricher
 from carewire.warehouse.db import registered, transaction
+from carewire.warehouse.keyed import put
 from carewire.warehouse.holds import HELD_BATCHES, forget, not_set_aside, set_aside
 
 BATCH = 1024
@@ -116,14 +117,13 @@ def _store(con: duckdb.DuckDBPyConnection, enricher: Enricher, batch: pd.DataFra
                             "encoder_version": enricher.encoder.embedding_version,
                             "embedding": list(embeddings)})
     with registered(con, rows) as incoming:
-        con.execute(f"INSERT OR REPLACE INTO core__enrichments BY NAME "
-                    f"SELECT * FROM {incoming}")
+        put(con, "core__enrichments", f"SELECT * FROM {incoming}", columns=rows.columns)
         # enriched again, maybe by the same models: the enrichments gate judges it again
         con.execute(f"""DELETE FROM quality__checked WHERE suite = 'enrichments'
                         AND unit IN (SELECT source || ':' || source_id FROM {incoming})""")
     with registered(con, vectors) as incoming:
-        con.execute("INSERT OR REPLACE INTO core__embeddings BY NAME SELECT * REPLACE "
-                    f"(CAST(embedding AS FLOAT[]) AS embedding) FROM {incoming}")
+        put(con, "core__embeddings", "SELECT * REPLACE (CAST(embedding AS FLOAT[]) AS "
+            f"embedding) FROM {incoming}", columns=vectors.columns)
 
 
 def _cluster(con: duckdb.DuckDBPyConnection, encoder_version: str, pairs: PairModel,
@@ -187,9 +187,9 @@ def _cluster(con: duckdb.DuckDBPyConnection, encoder_version: str, pairs: PairMo
     with transaction(con), registered(con, members) as incoming:
         set_aside(con, "cluster", new.loc[failed, ["source", "source_id"]],
                   [describe(trial.failed[i]) for i in failed], new.loc[failed, "text"].tolist())
-        con.execute("INSERT OR REPLACE INTO core__cluster_members BY NAME "
-                    "SELECT * REPLACE (CAST(similarity AS DOUBLE) AS similarity, "
-                    f"CAST(pair_score AS DOUBLE) AS pair_score) FROM {incoming}")
+        put(con, "core__cluster_members", "SELECT * REPLACE (CAST(similarity AS DOUBLE) AS "
+            f"similarity, CAST(pair_score AS DOUBLE) AS pair_score) FROM {incoming}",
+            columns=members.columns)
         _centrality(con, sorted(members["cluster_id"].unique()))
     founded = int((members["joined_by"] == "founder").sum())
     joined_known = sum(1 for a in assignments.values() if a.founder in known)

@@ -32,6 +32,7 @@ from carewire.core.files import private_dir
 from carewire.maintenance.requests import ErasureRequest, normalised_handle
 from carewire.maintenance.target import Target
 from carewire.warehouse.db import records
+from carewire.warehouse.keyed import add_new
 
 KEY_FILE = "erasure.key"
 
@@ -79,8 +80,8 @@ def record(con: duckdb.DuckDBPyConnection, settings: Settings, request: ErasureR
            "requested_at": request.requested_at, "completed_at": completed_at,
            "mentions": len(target.source_ids),
            "removed": json.dumps(dict(sorted(removed.items())))}
-    con.execute("INSERT OR IGNORE INTO audit__erasures BY NAME SELECT "
-                + ", ".join(f"${name} AS {name}" for name in row), row)
+    add_new(con, "audit__erasures", "SELECT " + ", ".join(f"${name}" for name in row), row,
+            columns=list(row))
     return records(con, "SELECT * FROM audit__erasures WHERE request_id = ?",
                    [request.request_id])[0]
 

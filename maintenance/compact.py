@@ -12,6 +12,10 @@ A pending compaction is marked by a file beside the erasure queue, made before a
 or a purge changes anything and removed once the warehouse is compact: a run that fails in
 between compacts on the next run, whatever that run erases.
 
+A DuckLake warehouse keeps deleted rows in its Parquet files, in rows inlined in its
+catalog and in old snapshots; there compacting rewrites those files and expires the
+snapshots instead (warehouse/lake.py, `compact`).
+
 The SQLite desk is compacted with VACUUM, which rewrites every page; a PostgreSQL desk
 keeps dead tuples until its own VACUUM (docs/privacy.md, "Not covered").
 """
@@ -26,7 +30,9 @@ import sqlalchemy as sa
 from carewire.core.errors import WarehouseError
 from carewire.core.files import private_dir
 from carewire.core.settings import Settings
+from carewire.core.types import Lake
 from carewire.warehouse.db import connect
+from carewire.warehouse.lake import compact as compact_lake
 
 PENDING_FILE = "compact.pending"
 ALIAS = "compacted"
@@ -75,8 +81,14 @@ def _shape(con, database: str) -> dict[str, object]:
     }
 
 
-def compact_warehouse(path: Path) -> None:
-    """Replace the warehouse file by a logical copy of itself (see the module doc)."""
+def compact_warehouse(path: Path | Lake) -> None:
+    """Replace the warehouse file by a logical copy of itself (see the module doc); on
+    DuckLake, rewrite the files that hold deleted rows and drop the old snapshots
+    (warehouse/lake.py, `compact`)."""
+    if isinstance(path, Lake):
+        with connect(path) as con:
+            compact_lake(con)
+        return
     path = Path(path)
     new = path.with_name(f".{path.name}.compact")
     new.unlink(missing_ok=True)

@@ -52,6 +52,7 @@ from carewire.core.delivery import MentionRef
 from carewire.warehouse.db import affected, records, registered, transaction
 from carewire.warehouse.holds import forget
 from carewire.warehouse.load import file_sha256, load_batch
+from carewire.warehouse.tables import TABLES
 
 TEXT_TYPES = ("VARCHAR", "JSON", "VARCHAR[]", "BLOB")
 REJUDGED_SUITES = "('landing_raw', 'raw_core_mentions')"
@@ -150,8 +151,9 @@ def _columns(con: duckdb.DuckDBPyConnection) -> dict[str, dict[str, str]]:
     for table, column, kind in con.execute("""
             SELECT c.table_name, c.column_name, c.data_type
             FROM information_schema.columns c
-            JOIN information_schema.tables t USING (table_schema, table_name)
-            WHERE c.table_schema = 'main' AND t.table_type = 'BASE TABLE'
+            JOIN information_schema.tables t USING (table_catalog, table_schema, table_name)
+            WHERE c.table_catalog = current_database() AND c.table_schema = 'main'
+              AND t.table_type = 'BASE TABLE'
             ORDER BY c.table_name, c.ordinal_position""").fetchall():
         tables.setdefault(table, {})[column] = kind
     return tables
@@ -199,11 +201,8 @@ def erase_warehouse(con: duckdb.DuckDBPyConnection, settings: Settings, target: 
                 AND fingerprint = ? AND suite IN {REJUDGED_SUITES}""",
                         [sha, batch.batch_id, judged[0]])
         removed["raw__landing_batches (reloaded)"] += 1
-    keys: dict[str, set[str]] = {}
-    for table, names in con.execute(
-            "SELECT table_name, constraint_column_names FROM duckdb_constraints() "
-            "WHERE constraint_type IN ('PRIMARY KEY', 'UNIQUE')").fetchall():
-        keys.setdefault(table, set()).update(names)
+    # the registry's keys, which DuckLake holds no constraint for (the file's are the same)
+    keys = {name: set(spec.primary_key) for name, spec in TABLES.items()}
     with transaction(con):
         for table, columns in tables.items():
             scrubbed, dropped = _scrub_table(con, table, columns, keys.get(table, set()),
@@ -222,8 +221,8 @@ def _scrub_table(con: duckdb.DuckDBPyConnection, table: str, columns: dict[str, 
     """Scrub the rows of `table` that hold a trace; a row whose key holds one (a record
     about an erased mention, keyed by its id) is deleted instead. (scrubbed, deleted)."""
     texts = [c for c, kind in columns.items() if kind in TEXT_TYPES]
-    patterns = target.like_patterns()
-    if not texts or not patterns:
+    pattern = target.search_pattern()
+    if not texts or pattern is None:
         return 0, 0
     others = sorted(set(CONNECTORS) - {target.source})
     where, params = "TRUE", []
@@ -231,12 +230,12 @@ def _scrub_table(con: duckdb.DuckDBPyConnection, table: str, columns: dict[str, 
         where, params = f"source NOT IN ({', '.join('?' for _ in others)})", others
     changed = deleted = 0
     for column in texts:
-        like = " OR ".join(f"lower(CAST({column} AS VARCHAR)) LIKE ? ESCAPE '\\'"
-                           for _ in patterns)
-        rows = con.execute(f"SELECT rowid, {column} FROM {table} WHERE {where} AND ({like})",
-                           params + patterns).fetchall()
+        rows = con.execute(f"SELECT rowid, {column} FROM {table} WHERE {where} AND "
+                           f"regexp_matches(lower(CAST({column} AS VARCHAR)), ?)",
+                           params + [pattern]).fetchall()
+        kind = columns[column]
+        scrubbed, gone = [], []
         for rowid, value in rows:
-            kind = columns[column]
             if kind == "VARCHAR[]":
                 new = target.scrub_json(list(value))
             elif kind == "JSON":
@@ -248,11 +247,21 @@ def _scrub_table(con: duckdb.DuckDBPyConnection, table: str, columns: dict[str, 
             if new == value:
                 continue
             if column in keys:
-                con.execute(f"DELETE FROM {table} WHERE rowid = ?", [rowid])
-                deleted += 1
+                gone.append(rowid)
             else:
-                con.execute(f"UPDATE {table} SET {column} = ? WHERE rowid = ?", [new, rowid])
-                changed += 1
+                scrubbed.append((rowid, new))
+        # one statement each, not one a row: DuckDB 1.5 scans the table for every
+        # `WHERE rowid = ?`
+        if gone:
+            con.execute(f"DELETE FROM {table} WHERE rowid IN (SELECT unnest(?::BIGINT[]))",
+                        [gone])
+        if scrubbed:
+            frame = pd.DataFrame(scrubbed, columns=["row_id", "scrubbed"])
+            with registered(con, frame, "scrubbed_rows") as new_values:
+                con.execute(f"UPDATE {table} SET {column} = CAST(n.scrubbed AS {kind}) "
+                            f"FROM {new_values} n WHERE {table}.rowid = n.row_id")
+        changed += len(scrubbed)
+        deleted += len(gone)
     return changed, deleted
 
 

@@ -28,6 +28,7 @@ import duckdb
 from carewire.core.settings import Settings
 from carewire.connectors.landing import LandingZone
 from carewire.warehouse.db import affected, transaction
+from carewire.warehouse.keyed import put, values
 from carewire.warehouse.load import file_sha256
 
 
@@ -62,8 +63,7 @@ def purge(con: duckdb.DuckDBPyConnection, settings: Settings, landing: LandingZo
             payloads = affected(con, "UPDATE raw__quarantine SET payload = ''::BLOB "
                                      "WHERE batch_id = ? AND octet_length(payload) > 0",
                                 [batch_id])
-            con.execute("INSERT OR REPLACE INTO audit__retention VALUES (?, ?, ?, ?, ?, ?, ?, "
-                        "?, ?, ?)", [batch_id, source, stream, end, now, days,
+            put(con, "audit__retention", values(10), [batch_id, source, stream, end, now, days,
                                      batch_id in files, pages, items, payloads])
         if batch_id in files:  # after the commit: a crash in between purges it again
             files[batch_id].path.unlink(missing_ok=True)

@@ -138,12 +138,23 @@ class Target:
 
     def like_patterns(self) -> list[str]:
         """SQL LIKE patterns (escape character `\\`) that every row holding a trace matches,
-        for lower-cased text: a cheap filter before `holds` decides row by row."""
+        for lower-cased text: the desk's cheap filter (SQLite or PostgreSQL) before `holds`
+        decides row by row."""
         patterns = [f"%{_like_escape(t.lower())}%" for t in self.tokens | self.names]
         for fp in self.fingerprints:
             words = [_like_escape(w.lower()) for w in fp.split()]
             patterns.append("%" + "%".join(words) + "%")
         return patterns
+
+    def search_pattern(self) -> str | None:
+        """The same filter as one RE2 pattern, for the warehouse (None: nothing to find).
+        DuckDB 1.5 backtracks on LIKE patterns of many `%` segments (a fingerprint of 40
+        words over a feed's body took minutes); its regular expressions run in linear
+        time."""
+        alternatives = [re.escape(t.lower()) for t in self.tokens | self.names]
+        alternatives += [".*".join(re.escape(w.lower()) for w in fp.split())
+                         for fp in self.fingerprints]
+        return "(?s)" + "|".join(sorted(alternatives)) if alternatives else None
 
 
 HANDLE_CONTEXT = (r"(?<![A-Za-z0-9_])@"                       # @name

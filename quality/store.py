@@ -19,6 +19,7 @@ from carewire.core.errors import CarewireError
 from carewire.quality.frames import Judged
 from carewire.quality.validate import Failure, Validation
 from carewire.warehouse.db import records, registered, transaction
+from carewire.warehouse.keyed import put, values
 from carewire.warehouse.holds import HELD_BATCHES
 
 
@@ -76,8 +77,7 @@ def _quarantine(con: duckdb.DuckDBPyConnection, suite: str, judged: Judged,
     if not quarantined:
         return 0
     with registered(con, pd.DataFrame(quarantined)) as incoming:
-        con.execute(f"""
-            INSERT OR REPLACE INTO raw__quarantine
+        put(con, "raw__quarantine", f"""
             SELECT i.quarantine_id, i.batch_id, i.source, i.stream, i.stage, i.item_ref,
                    i.reason, i.payload, b.interval_end
             FROM {incoming} i JOIN raw__landing_batches b USING (batch_id)""")
@@ -126,9 +126,8 @@ def record(con: duckdb.DuckDBPyConnection, suite: str, run_id: str, now: datetim
             WHERE suite = ? AND released_at IS NULL AND list_contains(?, batch_id)""",
                                             [suite, sorted(judged_batches)])}
         for batch_id, failures in failed_batches.items():
-            con.execute("INSERT OR REPLACE INTO quality__held_batches VALUES "
-                        "(?, ?, ?, ?, ?, ?, NULL, NULL, NULL)",
-                        [batch_id, suite, run_id, now, json.dumps(failures),
+            put(con, "quality__held_batches", "VALUES (?, ?, ?, ?, ?, ?, NULL, NULL, NULL)",
+                [batch_id, suite, run_id, now, json.dumps(failures),
                          sorted(failing_refs.get(batch_id, set())
                                 | still_failing.get(batch_id, set()))])
         passed = sorted(batch_id for batch_id, refs in still_failing.items()
@@ -143,10 +142,8 @@ def record(con: duckdb.DuckDBPyConnection, suite: str, run_id: str, now: datetim
         if suite == "routing_decisions":
             _hold_deliveries(con, judged, validation.failures, suite)
         with registered(con, judged.ledger.assign(suite=suite, run_id=run_id)) as ledger:
-            con.execute(f"INSERT OR REPLACE INTO quality__checked "
-                        f"SELECT suite, unit, fingerprint, run_id FROM {ledger}")
-        con.execute("INSERT OR REPLACE INTO quality__results VALUES "
-                    "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", [
+            put(con, "quality__checked", f"SELECT suite, unit, fingerprint, run_id FROM {ledger}")
+        put(con, "quality__results", values(12), [
                         run_id, suite, now, validation.success, len(judged.frame),
                         len(judged_batches), validation.statistics["evaluated_expectations"],
                         validation.statistics["unsuccessful_expectations"], len(failed_batches),

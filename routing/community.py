@@ -39,6 +39,7 @@ from carewire.core.settings import CommunitySettings, RecognitionSettings, Setti
 from carewire.routing.destinations.base import DestinationError, RetriableDestinationError
 from carewire.routing.destinations.discourse import REGULAR_POST, DiscourseDestination
 from carewire.warehouse.db import transaction
+from carewire.warehouse.keyed import add_new, values
 
 DONE = {"badge_planned": "badge_granted", "thanks_planned": "thanked",
         "helper_approved": "helper_added", "fact_sheet_planned": "fact_sheet_posted"}
@@ -236,7 +237,7 @@ def post_fact_sheet(con: duckdb.DuckDBPyConnection, community: CommunitySettings
                              "alert_id": alert_id, "category": community.helpers_category_id,
                              "by": by})
     done = finish(con, clients, now)
-    posted = con.execute("SELECT data->>'url' FROM core__events WHERE event_id = ?",
+    posted = con.execute("SELECT (data->>'url') FROM core__events WHERE event_id = ?",
                          [_event_id("fact_sheet_posted", key)]).fetchone()
     return {"planned": planned, **done, "url": posted[0] if posted else None}
 
@@ -254,11 +255,11 @@ def finish(con: duckdb.DuckDBPyConnection, clients: Mapping[str, DiscourseDestin
                p.data
         FROM core__events p
         WHERE p.kind IN {tuple(DONE)}
-          AND NOT (json_exists(p.data, '$.username') AND p.data->>'username' IS NULL)
+          AND NOT (json_exists(p.data, '$.username') AND (p.data->>'username') IS NULL)
           AND NOT EXISTS (SELECT 1 FROM core__events d
                           WHERE d.kind = CASE p.kind {' '.join(
                               f"WHEN '{a}' THEN '{b}'" for a, b in DONE.items())} END
-                            AND d.data->>'action_key' = p.data->>'action_key')
+                            AND (d.data->>'action_key') = (p.data->>'action_key'))
         ORDER BY p.occurred_at, p.event_id""").fetchall()
     done: dict[str, int] = {}
     errors: dict[str, str] = {}
@@ -284,8 +285,8 @@ def finish(con: duckdb.DuckDBPyConnection, clients: Mapping[str, DiscourseDestin
             errors[f"{kind}:{data['action_key']}"] = str(exc)
             continue
         outcome = DONE[kind]
-        con.execute("INSERT OR IGNORE INTO core__events VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    [_event_id(outcome, data["action_key"]), now, outcome, delivery_key,
+        add_new(con, "core__events", values(9),
+                [_event_id(outcome, data["action_key"]), now, outcome, delivery_key,
                      destination, external_id, actor, json.dumps(data | result), now])
         done[outcome] = done.get(outcome, 0) + 1
     return {"done": done, "errors": errors}

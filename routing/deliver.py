@@ -30,6 +30,7 @@ from carewire.routing.destinations.base import (Destination, FatalDestinationErr
                                                 RetriableDestinationError)
 from carewire.core.delivery import Delivery, MentionRef
 from carewire.warehouse.db import records, transaction
+from carewire.warehouse.keyed import add_new
 
 _PRIORITY_ORDER = "CASE priority WHEN 'urgent' THEN 0 WHEN 'high' THEN 1 WHEN 'normal' THEN 2 ELSE 3 END"
 
@@ -153,8 +154,8 @@ def _event(con, kind: str, row: dict, now: datetime, external_id: str | None,
            data: dict) -> None:
     attempt = int(row["attempts"]) + 1
     event_id = hashlib.sha256(f"{kind}|{row['delivery_key']}|{attempt}".encode()).hexdigest()
-    con.execute("INSERT OR IGNORE INTO core__events VALUES (?, ?, ?, ?, ?, ?, NULL, ?, ?)",
-                [event_id, now, kind, row["delivery_key"], row["destination"], external_id,
+    add_new(con, "core__events", "VALUES (?, ?, ?, ?, ?, ?, NULL, ?, ?)",
+            [event_id, now, kind, row["delivery_key"], row["destination"], external_id,
                  json.dumps(data, default=str), now])
 
 

@@ -27,6 +27,7 @@ from carewire.routing.destinations.base import Destination, DestinationError
 from carewire.routing.policy import Policy
 from carewire.routing.step import delivery_key
 from carewire.warehouse.db import transaction
+from carewire.warehouse.keyed import add_new, values
 
 OUTCOME_KINDS = ("claimed", "replied", "resolved", "reopened", "rated", "reassigned",
                  "accepted_answer", "status")
@@ -65,14 +66,14 @@ def sync(con: duckdb.DuckDBPyConnection, policy: Policy,
         with transaction(con):
             before = _count(con)
             if rows:
-                con.executemany("INSERT OR IGNORE INTO core__events VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                                rows)
+                add_new(con, "core__events", values(9, len(rows)),
+                        [value for row in rows for value in row])
             recorded[name] = _count(con) - before
             # When carewire last heard from it: open items are judged breached against
             # this (out__care_items), never against a clock that ran ahead of the news.
-            con.execute("INSERT OR IGNORE INTO core__events VALUES (?, ?, 'synced', NULL, ?, "
-                        "NULL, NULL, '{}', ?)",
-                        [hashlib.sha256(f"synced|{name}|{now.isoformat()}".encode()).hexdigest(),
+            add_new(con, "core__events",
+                    "VALUES (?, ?, 'synced', NULL, ?, NULL, NULL, '{}', ?)",
+                    [hashlib.sha256(f"synced|{name}|{now.isoformat()}".encode()).hexdigest(),
                          now, name, now])
     offers = _offer_answers(con, policy, now)
     escalated = _escalate(con, policy, now)
@@ -86,8 +87,8 @@ def _not_thank_yous(con, name: str, outcomes: list) -> list:
     replies to the asker, and their text names the member thanked, who may have been
     erased since (maintenance/erase.py scrubs the `thanked` event, not the forum)."""
     own = {str(post_id) for (post_id,) in con.execute(
-        "SELECT data->>'reply_post_id' FROM core__events WHERE kind = 'thanked' "
-        "AND destination = ? AND data->>'reply_post_id' IS NOT NULL", [name]).fetchall()}
+        "SELECT (data->>'reply_post_id') FROM core__events WHERE kind = 'thanked' "
+        "AND destination = ? AND (data->>'reply_post_id') IS NOT NULL", [name]).fetchall()}
     if not own:
         return outcomes
     return [o for o in outcomes if not (o.kind == "replied"
@@ -102,11 +103,11 @@ def _offer_answers(con, policy: Policy, now: datetime) -> int:
     """One queued reply per author of a cluster whose community thread got an accepted
     answer (the answer's own author and the brand's accounts excepted)."""
     offers = con.execute("""
-        SELECT DISTINCT ON (m.source, m.author_id, e.data->>'url')
+        SELECT DISTINCT ON (m.source, m.author_id, (e.data->>'url'))
                m.source, m.source_id, coalesce(a.handle, m.author_id) AS author,
-               e.data->>'url' AS url, v.delivery_key AS community_key, v.cluster_id,
+               (e.data->>'url') AS url, v.delivery_key AS community_key, v.cluster_id,
                coalesce(f.former_source_id, m.source_id) AS key_source_id,
-               e.data->>'username' AS helper   -- null once the helper is erased
+               (e.data->>'username') AS helper   -- null once the helper is erased
         FROM core__events e
         JOIN core__deliveries v ON v.delivery_key = e.delivery_key AND v.route = 'community'
         JOIN core__delivery_mentions d ON d.delivery_key = v.delivery_key
@@ -116,8 +117,8 @@ def _offer_answers(con, policy: Policy, now: datetime) -> int:
         LEFT JOIN core__mention_former_ids f ON f.source = m.source AND f.source_id = m.source_id
         WHERE e.kind = 'accepted_answer' AND NOT m.is_deleted
           AND coalesce(i.tier, 'regular') <> 'brand'
-          AND coalesce(a.handle, m.author_id) IS DISTINCT FROM e.data->>'username'
-        ORDER BY m.source, m.author_id, e.data->>'url', m.created_at""").fetchall()
+          AND coalesce(a.handle, m.author_id) IS DISTINCT FROM (e.data->>'username')
+        ORDER BY m.source, m.author_id, (e.data->>'url'), m.created_at""").fetchall()
     team = policy.teams.get("community", "community")
     queued = 0
     with transaction(con):
@@ -186,12 +187,12 @@ def _plan(con, key: str, route: str, unit: str, cluster_id: str | None, team: st
                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, [], ?, 'pending', ?)""",
                 [key, destination, route, unit, cluster_id, team, priority, sla_due_at, rule_id,
                  reason, note, now])
-    con.executemany("INSERT OR IGNORE INTO core__delivery_mentions (delivery_key, "
-                    "source, source_id, added_for) VALUES (?, ?, ?, ?)",
-                    [(key, source, source_id, now) for source, source_id in mentions])
+    add_new(con, "core__delivery_mentions", values(4, len(mentions)),
+            [value for source, source_id in mentions for value in (key, source, source_id, now)],
+            columns=("delivery_key", "source", "source_id", "added_for"))
     kind = "answer_offered" if route == "answer_offer" else "escalated"
-    con.execute("INSERT OR IGNORE INTO core__events VALUES (?, ?, ?, ?, ?, NULL, NULL, ?, ?)",
-                [hashlib.sha256(f"{kind}|{key}".encode()).hexdigest(), now, kind, key,
+    add_new(con, "core__events", "VALUES (?, ?, ?, ?, ?, NULL, NULL, ?, ?)",
+            [hashlib.sha256(f"{kind}|{key}".encode()).hexdigest(), now, kind, key,
                  destination, json.dumps({"reason": reason,
                                           **({"answer": answer} if answer else {})}), now])
     return 1

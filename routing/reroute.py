@@ -27,6 +27,7 @@ from carewire.routing.policy import Policy
 from carewire.routing.step import decide, features, prepare, record
 from carewire.warehouse.holds import HELD_BATCHES
 from carewire.warehouse.db import registered, transaction
+from carewire.warehouse.keyed import add_new
 
 COMPARED = ("route", "rule_id", "reason", "evidence", "experts", "team", "priority",
             "sla_due_at", "destination", "delivery_key", "policy_version")
@@ -137,8 +138,7 @@ def _leave(con: duckdb.DuckDBPyConnection, leaving: pd.DataFrame, now: datetime)
     for key in emptied:
         con.execute("UPDATE core__deliveries SET status = 'cancelled', next_attempt_at = NULL "
                     "WHERE delivery_key = ?", [key])
-        con.execute("""
-            INSERT OR IGNORE INTO core__events
+        add_new(con, "core__events", """
             SELECT sha256('cancelled|' || delivery_key || '|rerouted|' || CAST(? AS VARCHAR)),
                    ?, 'cancelled', delivery_key, destination, NULL, NULL,
                    json_object('why', 'its mentions were routed elsewhere by a rerun'), ?

@@ -25,6 +25,7 @@ from carewire.routing.experts import ExpertIndex
 from carewire.routing.policy import Policy
 from carewire.warehouse.holds import HELD_BATCHES, not_set_aside, set_aside
 from carewire.warehouse.db import registered, transaction
+from carewire.warehouse.keyed import add_new, put
 
 _FEATURES = """
 SELECT m.source, m.source_id, m.text, m.created_at, m.parent_id IS NOT NULL AS is_reply,
@@ -205,8 +206,7 @@ def record(con: duckdb.DuckDBPyConnection, decided: pd.DataFrame) -> tuple[int, 
     queued now, at `decided_at`; the others when the deliver step delivers them.
     The caller holds the transaction. Returns (deliveries planned, mentions linked)."""
     with registered(con, decided) as incoming:
-        con.execute(f"""
-            INSERT OR REPLACE INTO core__routing_decisions
+        put(con, "core__routing_decisions", f"""
             SELECT source, source_id, route, rule_id, reason, evidence::JSON, experts::VARCHAR[], team,
                    priority, sla_due_at, destination, delivery_key, policy_version, decided_for,
                    decided_at
@@ -222,8 +222,7 @@ def record(con: duckdb.DuckDBPyConnection, decided: pd.DataFrame) -> tuple[int, 
             FROM {incoming} WHERE delivery_key IS NOT NULL
               AND delivery_key NOT IN (SELECT delivery_key FROM core__deliveries)
             GROUP BY delivery_key""").fetchone()[0]
-        linked = con.execute(f"""
-            INSERT OR IGNORE INTO core__events
+        linked = add_new(con, "core__events", f"""
             SELECT sha256('linked|' || i.delivery_key || '|' || i.source || ':' || i.source_id),
                    i.decided_for, 'linked', i.delivery_key, v.destination, v.external_id, NULL,
                    json_object('source', i.source, 'source_id', i.source_id,
@@ -231,7 +230,7 @@ def record(con: duckdb.DuckDBPyConnection, decided: pd.DataFrame) -> tuple[int, 
             FROM {incoming} i JOIN core__deliveries v USING (delivery_key)
             WHERE v.status = 'delivered' AND NOT EXISTS (
                 SELECT 1 FROM core__delivery_mentions d WHERE d.delivery_key = i.delivery_key
-                  AND d.source = i.source AND d.source_id = i.source_id)""").fetchone()[0]
+                  AND d.source = i.source AND d.source_id = i.source_id)""")
         # A follow-up that joins a case already on the desk is delivered again, so the
         # item shows it to its agent (Desk.add adds what it does not hold yet).
         con.execute(f"""
@@ -241,11 +240,10 @@ def record(con: duckdb.DuckDBPyConnection, decided: pd.DataFrame) -> tuple[int, 
                     SELECT 1 FROM core__delivery_mentions d
                     WHERE d.delivery_key = i.delivery_key AND d.source = i.source
                       AND d.source_id = i.source_id))""")
-        con.execute(f"""
-            INSERT OR IGNORE INTO core__delivery_mentions
-                (delivery_key, source, source_id, added_for, queued_at)
+        add_new(con, "core__delivery_mentions", f"""
             SELECT i.delivery_key, i.source, i.source_id, i.decided_for,
                    CASE WHEN v.status = 'delivered' THEN i.decided_at END
             FROM {incoming} i LEFT JOIN core__deliveries v USING (delivery_key)
-            WHERE i.delivery_key IS NOT NULL""")
-    return int(planned), int(linked or 0)
+            WHERE i.delivery_key IS NOT NULL""",
+                columns=("delivery_key", "source", "source_id", "added_for", "queued_at"))
+    return int(planned), linked

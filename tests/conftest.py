@@ -333,14 +333,45 @@ def _postgres_missing() -> str | None:
         engine.dispose()
 
 
+def need_postgres() -> None:
+    """Skip the test where PostgreSQL is missing; fail it where CAREWIRE_REQUIRE_SERVICES=1
+    (CI), so a missing service never passes as a skip there."""
+    if (reason := _postgres_missing()) is None:
+        return
+    if os.environ.get("CAREWIRE_REQUIRE_SERVICES") == "1":
+        pytest.fail(f"{reason} (CAREWIRE_REQUIRE_SERVICES=1)")
+    pytest.skip(reason)
+
+
+@pytest.fixture
+def lake(tmp_path):
+    """A fresh, empty DuckLake warehouse: its catalog a new PostgreSQL database on the
+    server of POSTGRES_URL, its Parquet files under tmp_path; the database is dropped
+    after the test."""
+    from carewire.core.types import Lake
+
+    need_postgres()
+    url = sa.make_url(POSTGRES_URL)
+    name = f"carewire_lake_{uuid.uuid4().hex[:12]}"
+    admin = sa.create_engine(url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    parts = {"dbname": name, "host": url.host or "127.0.0.1", "port": url.port or 5432,
+             "user": url.username or "postgres"}
+    yield Lake("postgres:" + " ".join(f"{k}={v}" for k, v in parts.items()),
+               f"{tmp_path / 'lake'}/")
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'DROP DATABASE "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
 @pytest.fixture(params=["sqlite", "postgresql"])
 def desk_url(request, tmp_path):
     """A fresh, empty store: a SQLite file, or a PostgreSQL schema of its own."""
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'data' / 'desk.sqlite'}"
         return
-    if (reason := _postgres_missing()) is not None:
-        pytest.skip(reason)
+    need_postgres()
     schema = f"desk_test_{uuid.uuid4().hex[:12]}"
     admin = sa.create_engine(POSTGRES_URL)
     with admin.begin() as conn:

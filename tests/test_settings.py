@@ -8,6 +8,7 @@ import pytest
 
 from carewire.core.errors import ConfigError
 from carewire.core.settings import SAMPLE_CONFIG, load_settings
+from carewire.core.types import Lake
 
 
 def write(tmp_path, text: str) -> Path:
@@ -178,3 +179,22 @@ def test_bad_business_hours_name_the_team_and_the_value(tmp_path, hours, says):
     with pytest.raises(ConfigError) as info:
         load_settings(path)
     assert says in str(info.value)
+
+
+def test_a_ducklake_url_makes_the_warehouse_a_lake_with_its_files_under_data(tmp_path):
+    settings = load_settings(write(tmp_path, "warehouse_url: 'ducklake:postgres:dbname=lake "
+                                             "host=db user=cw password=s3cret'\n"))
+    assert settings.warehouse == Lake("postgres:dbname=lake host=db user=cw password=s3cret",
+                                      f"{Path('data').absolute() / 'lake'}/")
+    assert "s3cret" not in str(settings.warehouse)
+
+
+@pytest.mark.parametrize("text, says", [
+    ("warehouse_url: 'postgres:dbname=lake'\n", "is not a DuckLake catalog"),
+    ("warehouse_data_path: /srv/lake/\n", "warehouse_data_path is for a DuckLake"),
+    ("warehouse_path: w.duckdb\nwarehouse_url: 'ducklake:postgres:dbname=lake'\n",
+     "name two warehouses"),
+])
+def test_a_warehouse_setting_that_cannot_hold_is_refused(tmp_path, text, says):
+    with pytest.raises(ConfigError, match=says):
+        load_settings(write(tmp_path, text))

@@ -39,11 +39,11 @@ def fact_sheets(con: duckdb.DuckDBPyConnection, cluster_id: str | None = None,
                 alert_id: str | None = None) -> list[dict[str, Any]]:
     """The fact sheets posted, newest first; those about one cluster or alert if named."""
     rows = con.execute("""
-        SELECT occurred_at, data->>'cluster_id', data->>'alert_id', data->>'title',
-               data->>'url', actor
+        SELECT occurred_at, (data->>'cluster_id'), (data->>'alert_id'), (data->>'title'),
+               (data->>'url'), actor
         FROM core__events WHERE kind = 'fact_sheet_posted'
-          AND (?::VARCHAR IS NULL OR data->>'cluster_id' = ?)
-          AND (?::VARCHAR IS NULL OR data->>'alert_id' = ?)
+          AND (?::VARCHAR IS NULL OR (data->>'cluster_id') = ?)
+          AND (?::VARCHAR IS NULL OR (data->>'alert_id') = ?)
         ORDER BY occurred_at DESC""", [cluster_id, cluster_id, alert_id, alert_id]).fetchall()
     return [{"posted_at": at, "cluster_id": cluster, "alert_id": alert, "title": title,
              "url": url, "by": by} for at, cluster, alert, title, url, by in rows]

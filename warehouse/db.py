@@ -11,15 +11,29 @@ import pandas as pd
 
 from carewire.core.errors import WarehouseError
 from carewire.core.files import PRIVATE_FILE, private_dir, private_umask, tighten
+from carewire.core.types import Lake
+from carewire.warehouse.lake import opened
 
 
 @contextmanager
-def connect(path: Path, *, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
-    """A connection to the DuckDB file at `path`. Writing, the file and its .wal are
+def connect(path: Path | Lake, *, read_only: bool = False
+            ) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A connection to the warehouse: the DuckLake `path` names one (warehouse/lake.py),
+    else the DuckDB file at `path`. Writing, the file and its .wal are
     owner-only (0600; a looser existing one is tightened, with a warning in the log), in a
     folder created owner-only: DuckDB makes the .wal anew after every checkpoint with the
     umask's mode, so the process's umask is at least 077 while a writing connection is
     open (carewire.core.files.private_umask)."""
+    if isinstance(path, Lake):
+        if read_only:
+            with opened(path, read_only=True) as con:
+                yield con
+            return
+        if "://" not in path.data_path:  # a local folder: owner-only, as the file is
+            private_dir(Path(path.data_path))
+        with private_umask(), opened(path) as con:
+            yield con
+        return
     path = Path(path)
     if read_only:
         if not path.exists():
@@ -78,15 +92,9 @@ def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
 @contextmanager
 def registered(con: duckdb.DuckDBPyConnection, frame: pd.DataFrame,
                name: str = "incoming") -> Iterator[str]:
-    """`frame` queryable as the view `name` inside the block.
-
-    DuckDB 2 refuses to register or unregister while a result of `execute()` is unread,
-    and a `fetchone()` of a one-row answer leaves one; what the caller read is all it
-    asked for, so the rest is run out (`complete`) first."""
-    con.complete()
+    """`frame` queryable as the view `name` inside the block."""
     con.register(name, frame)
     try:
         yield name
     finally:
-        con.complete()
         con.unregister(name)

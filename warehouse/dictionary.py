@@ -11,13 +11,17 @@ Two forms of the same descriptions, so every reader finds them where it looks:
 
 `describe` runs after every migrate. A migration that replaces a view drops the view's
 comments, so they are compared with the registry each time and only what differs is
-written: a current warehouse costs one catalog read.
+written, in one transaction: a current warehouse costs one catalog read. DuckLake takes no
+comment on a view's columns; there `meta__columns` has no description for them, and
+docs/dictionary.md (and a file warehouse) has them.
 """
 
 from __future__ import annotations
 
 import duckdb
 
+from carewire.warehouse.db import transaction
+from carewire.warehouse.lake import is_lake
 from carewire.warehouse.tables import TABLES, VIEWS, Table, View
 
 
@@ -36,20 +40,22 @@ def describe(con: duckdb.DuckDBPyConnection) -> int:
         "FROM duckdb_views() WHERE database_name = current_database() "
         "AND schema_name = 'main' AND NOT internal").fetchall()}
     statements = []
+    view_columns = not is_lake(con)
     for name, obj in objects.items():
         if name not in present:  # a partial migrations folder (tests); the registry test
             continue             # proves a full one makes them all
         kind = "VIEW" if isinstance(obj, View) else "TABLE"
         if found.get((name, None)) != comment_of(obj):
             statements.append((f"COMMENT ON {kind} {name} IS ?", comment_of(obj)))
-        for column in obj.columns:
+        for column in obj.columns if kind == "TABLE" or view_columns else ():
             if (name, column.name) not in found:  # added by a migration not in the folder
                 continue
             if found.get((name, column.name)) != column.description:
                 statements.append((f"COMMENT ON COLUMN {name}.{column.name} IS ?",
                                    column.description))
-    for sql, text in statements:  # COMMENT ON binds no parameter
-        con.execute(sql.replace("?", "'" + text.replace("'", "''") + "'"))
+    with transaction(con):
+        for sql, text in statements:  # COMMENT ON binds no parameter
+            con.execute(sql.replace("?", "'" + text.replace("'", "''") + "'"))
     written = len(statements)
     if "meta__tables" in present:
         rows = sorted(_meta_row(obj) for name, obj in objects.items() if name in present)

@@ -18,6 +18,7 @@ import pandas as pd
 
 from carewire.core.labels import SET_ASIDE_STEPS
 from carewire.warehouse.db import registered
+from carewire.warehouse.keyed import put
 
 HELD_BATCHES = "SELECT batch_id FROM quality__held_batches WHERE released_at IS NULL"
 """Batches a gate holds: their new content is neither enriched nor routed until they pass
@@ -50,8 +51,7 @@ def set_aside(con: duckdb.DuckDBPyConnection, step: str, refs: pd.DataFrame,
                    "try it again" for error in errors],
         "payload": [text.encode("utf-8", "replace") for text in inputs]})
     with registered(con, rows, "set_aside_rows") as incoming:
-        con.execute(f"""
-            INSERT OR REPLACE INTO raw__quarantine
+        put(con, "raw__quarantine", f"""
             SELECT i.quarantine_id, m.batch_id, m.source, m.stream, '{step}', i.item_ref,
                    i.reason, i.payload, m.last_seen_at
             FROM {incoming} i JOIN core__mentions m USING (source, source_id)""")

@@ -22,6 +22,7 @@ from carewire.core.types import dumps
 from carewire.connectors.base import Accepted, Author, Mention, Page, Parsed, Reject
 from carewire.connectors.landing import Batch, Unreadable
 from carewire.warehouse.db import registered, transaction
+from carewire.warehouse.keyed import add_new, put, values
 from carewire.warehouse.tables import TABLES, Table
 
 
@@ -95,8 +96,7 @@ def loaded_checksums(con: duckdb.DuckDBPyConnection
 def record_fingerprint(con: duckdb.DuckDBPyConnection, batch: Batch) -> None:
     """Remember the fingerprint of the batch's file, which holds the bytes loaded (just
     loaded, or landed again with the same checksum), so the next load does not read it."""
-    con.execute("INSERT OR REPLACE INTO raw__landing_files VALUES (?, ?, ?)",
-                [batch.batch_id, *batch.fingerprint])
+    put(con, "raw__landing_files", values(3), [batch.batch_id, *batch.fingerprint])
 
 
 def _frame(table: Table, rows: list[dict]) -> pd.DataFrame:
@@ -118,21 +118,19 @@ def _upsert(con: duckdb.DuckDBPyConnection, spec: Table, frame: pd.DataFrame,
         return
     table, key, columns = spec.name, spec.primary_key, list(frame.columns)
     select = ", ".join(f"CAST({c} AS {spec.column(c).type}) AS {c}" for c in columns)
-    newer = f"excluded.last_seen_at >= {table}.last_seen_at"
-    updates = []
+    newer = f"arriving.last_seen_at >= {table}.last_seen_at"
+    updates = {}
     for column in columns:
         if column in key:
             continue
         if column == "first_seen_at":
-            updates.append(f"first_seen_at = least({table}.first_seen_at, excluded.first_seen_at)")
+            updates[column] = f"least({table}.first_seen_at, arriving.first_seen_at)"
         else:
-            incoming = (f"coalesce(excluded.{column}, {table}.{column})"
-                        if column in keep_known else f"excluded.{column}")
-            updates.append(f"{column} = CASE WHEN {newer} THEN {incoming} "
-                           f"ELSE {table}.{column} END")
+            value = (f"coalesce(arriving.{column}, {table}.{column})"
+                     if column in keep_known else f"arriving.{column}")
+            updates[column] = f"CASE WHEN {newer} THEN {value} ELSE {table}.{column} END"
     with registered(con, frame) as incoming:
-        con.execute(f"INSERT INTO {table} ({', '.join(columns)}) SELECT {select} FROM {incoming} "
-                    f"ON CONFLICT ({', '.join(key)}) DO UPDATE SET {', '.join(updates)}")
+        put(con, table, f"SELECT {select} FROM {incoming}", columns=columns, updates=updates)
 
 
 def _insert(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame) -> None:
@@ -235,15 +233,15 @@ def load_batch(con: duckdb.DuckDBPyConnection, batch: Batch, landing_root: Path,
         _upsert(con, TABLES["core__authors"], author_rows, keep_known=AUTHOR_METRICS)
         _upsert(con, TABLES["core__mentions"], mention_rows, keep_known=MENTION_CONTEXT)
         if acceptances:  # once each, whatever batch shows it again
-            con.executemany("INSERT OR IGNORE INTO core__events VALUES "
-                            "(?, ?, ?, ?, ?, ?, ?, ?, ?)", acceptances)
+            add_new(con, "core__events", values(9, len(acceptances)),
+                    [value for row in acceptances for value in row])
         landed = {"batch_id": batch_id, "source": batch.source, "stream": batch.stream,
                   "interval_start": batch.interval.start, "interval_end": batch.interval.end,
                   "path": str(batch.path.relative_to(landing_root)), "sha256": sha256,
                   "page_count": len(pages), "item_count": len(mention_rows),
                   "reject_count": len(quarantine_rows)}
-        con.execute(f"INSERT OR REPLACE INTO raw__landing_batches ({', '.join(landed)}) "
-                    f"VALUES ({', '.join('?' * len(landed))})", list(landed.values()))
+        put(con, "raw__landing_batches", values(len(landed)), list(landed.values()),
+            columns=list(landed))
         if batch.fingerprint is not None:
             record_fingerprint(con, batch)
         else:  # nothing known of this file: the next load hashes it

@@ -3,6 +3,11 @@
 `warehouse/migrations/NNNN_name.sql` files run once each, inside one transaction per file,
 and land in `_carewire_migrations` with a checksum. Editing a migration that already ran
 is refused: write a new one instead, so every warehouse ends in the same schema.
+
+On DuckLake a migration runs without the keys it declares (lake.portable), and where it
+uses what DuckLake lacks (a LIST default, say), `migrations/ducklake/NNNN_name.sql` holds
+its DuckLake form, which runs instead; it is recorded under the migration's own checksum,
+so both backends agree on what has been applied.
 """
 
 from __future__ import annotations
@@ -17,8 +22,11 @@ import duckdb
 from carewire.core.errors import WarehouseError
 from carewire.warehouse.db import transaction
 from carewire.warehouse.dictionary import describe
+from carewire.warehouse.lake import is_lake, portable
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+LAKE_FORMS = "ducklake"
+"""The folder, inside a migrations folder, of the migrations' DuckLake forms."""
 _FILE = re.compile(r"^(\d{4})_([a-z0-9_]+)\.sql$")
 
 
@@ -49,9 +57,11 @@ def available(directory: Path = MIGRATIONS_DIR) -> list[Migration]:
 def migrate(con: duckdb.DuckDBPyConnection, directory: Path = MIGRATIONS_DIR) -> list[Migration]:
     """Apply what is missing, then bring the data dictionary in line with the registry
     (warehouse/dictionary.py); return the migrations applied now (empty when current)."""
-    con.execute("""CREATE TABLE IF NOT EXISTS _carewire_migrations (
+    lake = is_lake(con)
+    ledger = """CREATE TABLE IF NOT EXISTS _carewire_migrations (
         version INTEGER PRIMARY KEY, name VARCHAR NOT NULL, checksum VARCHAR NOT NULL,
-        applied_at TIMESTAMPTZ NOT NULL DEFAULT current_timestamp)""")
+        applied_at TIMESTAMPTZ NOT NULL)"""
+    con.execute(portable(ledger) if lake else ledger)
     applied = dict(con.execute("SELECT version, checksum FROM _carewire_migrations").fetchall())
     done = []
     for migration in available(directory):
@@ -62,9 +72,16 @@ def migrate(con: duckdb.DuckDBPyConnection, directory: Path = MIGRATIONS_DIR) ->
                     "applied; restore it and add a new numbered migration instead")
             continue
         with transaction(con):
-            con.execute(migration.sql)
-            con.execute("INSERT INTO _carewire_migrations (version, name, checksum) VALUES (?, ?, ?)",
+            con.execute(_lake_form(migration, directory) if lake else migration.sql)
+            con.execute("INSERT INTO _carewire_migrations VALUES (?, ?, ?, current_timestamp)",
                         [migration.version, migration.name, migration.checksum])
         done.append(migration)
     describe(con)
     return done
+
+
+def _lake_form(migration: Migration, directory: Path) -> str:
+    """What runs on DuckLake for `migration`: its DuckLake form where one is written,
+    else its own SQL; either without keys."""
+    form = directory / LAKE_FORMS / f"{migration.version:04d}_{migration.name}.sql"
+    return portable(form.read_text(encoding="utf-8") if form.exists() else migration.sql)

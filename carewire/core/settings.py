@@ -29,6 +29,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict, YamlConfigSettin
 from carewire.core.business_time import BusinessHours
 from carewire.core.errors import ConfigError
 from carewire.core.labels import Sentiment
+from carewire.core.types import Lake
 
 SAMPLE_CONFIG = Path(__file__).parents[1] / "sample" / "carewire.yaml"
 """The example configuration that drives `carewire demo` on the bundled sample data."""
@@ -581,6 +582,15 @@ class Settings(BaseSettings):
     data_dir: Path = Path("data")
     landing_dir: Path | None = None
     warehouse_path: Path | None = None
+    warehouse_url: str | None = Field(
+        default=None, description="A DuckLake warehouse instead of the DuckDB file: "
+        "'ducklake:postgres:dbname=carewire host=db user=carewire' (the catalog in "
+        "PostgreSQL; a password goes in PGPASSWORD or ~/.pgpass, not here). Several "
+        "processes may write it at once (docs/scaling.md, \"The DuckLake warehouse\").")
+    warehouse_data_path: str | None = Field(
+        default=None, description="Where a DuckLake warehouse keeps its Parquet files: a "
+        "folder every process sees the same way (default: <data_dir>/lake/). Only with "
+        "warehouse_url.")
     snapshot_path: Path | None = None
     exports_dir: Path | None = None
     share_with_group: bool = Field(
@@ -723,8 +733,27 @@ class Settings(BaseSettings):
     def landing(self) -> Path:
         return self.landing_dir or self.data_dir / "landing"
 
+    @model_validator(mode="after")
+    def _one_warehouse(self) -> "Settings":
+        if self.warehouse_url is None:
+            if self.warehouse_data_path is not None:
+                raise ValueError("warehouse_data_path is for a DuckLake warehouse: set "
+                                 "warehouse_url too, or leave it out")
+            return self
+        if not self.warehouse_url.startswith("ducklake:"):
+            raise ValueError(f"warehouse_url {self.warehouse_url!r} is not a DuckLake "
+                             "catalog: 'ducklake:postgres:dbname=... host=... user=...'")
+        if self.warehouse_path is not None:
+            raise ValueError("warehouse_path and warehouse_url name two warehouses: keep "
+                             "one (the file, or the DuckLake)")
+        return self
+
     @property
-    def warehouse(self) -> Path:
+    def warehouse(self) -> Path | Lake:
+        """The DuckDB file, or the DuckLake where `warehouse_url` names one."""
+        if self.warehouse_url is not None:
+            return Lake(self.warehouse_url.removeprefix("ducklake:"),
+                        self.warehouse_data_path or f"{self.data_dir.absolute() / 'lake'}/")
         return self.warehouse_path or self.data_dir / "warehouse.duckdb"
 
     @property

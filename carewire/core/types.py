@@ -4,6 +4,7 @@ and the one JSON encoding of platform payloads. Plain Python; nothing of carewir
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Any, Mapping
@@ -24,6 +25,24 @@ def utc(value: datetime) -> datetime:
 
 
 _KEY = "%Y%m%dT%H%M%SZ"
+
+
+@dataclass(frozen=True)
+class Lake:
+    """A DuckLake warehouse (warehouse/lake.py): its catalog, as DuckLake names one
+    (`postgres:dbname=carewire host=db user=carewire`), and the folder or object-store
+    prefix its Parquet files go under."""
+
+    catalog: str
+    data_path: str
+
+    def __str__(self) -> str:
+        return f"ducklake:{self.safe_catalog} (data {self.data_path})"
+
+    @property
+    def safe_catalog(self) -> str:
+        """The catalog for messages and logs: a password in it is not shown."""
+        return re.sub(r"(password\s*=\s*)\S+", r"\1***", self.catalog, flags=re.IGNORECASE)
 
 
 @dataclass(frozen=True)

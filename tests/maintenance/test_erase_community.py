@@ -140,7 +140,7 @@ def member(settings, discourse):
     assert synced["answer_offers_queued"] == 3
     with connect(settings.warehouse) as con:
         offer = con.execute("SELECT delivery_key FROM core__events WHERE kind = "
-                            "'answer_offered' AND data->'answer'->>'helper' = ?",
+                            "'answer_offered' AND (data->'answer'->>'helper') = ?",
                             [HANDLE]).fetchone()[0]
         warehouse_rows.insert(con, "core__events", NOW, event_id="rated-1", kind="rated",
                               occurred_at=NOW + timedelta(hours=1), delivery_key=offer,

@@ -155,7 +155,7 @@ def test_outcomes_come_back_and_an_accepted_answer_is_offered_to_every_author(
     assert sorted(i.mentions[0].author for i in offers) == ["Ana", "Lee"]
     assert all("/t/" in i.body and "answered in our community" in i.body for i in offers)
     # each offer names the answer it carries, so a rating of it reaches mo (issue 22)
-    carried = query(settings, "SELECT DISTINCT data->'answer'->>'helper' FROM core__events "
+    carried = query(settings, "SELECT DISTINCT (data->'answer'->>'helper') FROM core__events "
                               "WHERE kind = 'answer_offered'")
     assert carried == [("mo",)]
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 
 import duckdb
@@ -89,3 +90,34 @@ def test_0015_clears_x_codes_that_name_no_language_and_maps_the_old_ones(tmp_pat
     migrate(con)
     assert con.execute("SELECT source_id, language FROM core__mentions ORDER BY 1").fetchall() == [
         ("1", None), ("2", "id"), ("3", "en"), ("4", None), ("5", "und")]
+
+
+_VIEW = re.compile(r"CREATE\s+(?:OR\s+REPLACE\s+)?VIEW\s+(\w+)", re.IGNORECASE)
+_BARE_ARROW = re.compile(r"(?<![\w.(])[A-Za-z_][\w.]*\s*->>?\s*['\d]")
+
+
+def test_no_view_leaves_a_json_arrow_bare():
+    # DuckDB 1.5 gives -> and ->> a lower precedence than AND and =: `kind = 'x' AND
+    # data->>'k' IS NOT NULL` parses as (kind = 'x' AND data) ->> ... and fails on data;
+    # every view's latest definition keeps its arrow chains in parentheses (0022)
+    latest = {}
+    for path in sorted(MIGRATIONS_DIR.glob("*.sql")):
+        for statement in re.split(r";\s*\n", path.read_text(encoding="utf-8")):
+            if match := _VIEW.search(statement):
+                latest[match[1]] = (path.name, statement[match.start():])
+    bare = {view: (name, _BARE_ARROW.findall(sql)) for view, (name, sql) in latest.items()
+            if _BARE_ARROW.search(sql)}
+    assert bare == {}
+
+
+def test_a_view_reads_json_beside_another_condition():
+    con = duckdb.connect()
+    migrate(con)
+    con.execute("""INSERT INTO core__events VALUES
+        ('e1', TIMESTAMPTZ '2026-11-24 08:00:00+00', 'accepted_answer', NULL, 'forums', '9', 'ann',
+         '{"username": "ann", "url": "https://forum.example/t/1/2"}',
+         TIMESTAMPTZ '2026-11-24 08:00:00+00'),
+        ('e2', TIMESTAMPTZ '2026-11-24 08:00:00+00', 'synced', NULL, 'forums', NULL, NULL, '{}',
+         TIMESTAMPTZ '2026-11-24 08:00:00+00')""")
+    assert con.execute("SELECT helper, answers_accepted FROM out__helper_ranking"
+                       ).fetchall() == [("ann (forums)", 1)]

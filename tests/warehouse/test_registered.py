@@ -9,9 +9,9 @@ from carewire.warehouse.db import registered
 
 
 def test_a_frame_registers_after_a_one_row_read_and_leaves_after_another():
-    # DuckDB 2 refuses register/unregister while a result of execute() is unread, and a
-    # fetchone() leaves one: the alerts evaluation and any step that reads a count first
-    # and then loads a frame met that
+    # DuckDB 2 refused register/unregister while a result of execute() was unread, and a
+    # fetchone() leaves one: the alerts evaluation met that. carewire pins DuckDB 1.5 now
+    # (DuckLake's extensions exist for it only); this stays, so an upgrade meets it here
     con = duckdb.connect()
     con.execute("CREATE TABLE t (a INTEGER)")
     assert con.execute("SELECT count(*) FROM t").fetchone() == (0,)

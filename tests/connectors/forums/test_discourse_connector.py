@@ -427,7 +427,7 @@ def test_an_accepted_answer_is_recorded_once_and_counted_by_the_community_views(
     with connect(config.warehouse) as con:
         write_spaces(con, config)
         events = con.execute("""SELECT occurred_at, delivery_key, external_id, actor,
-                                       data->>'url', data->>'post_number', recorded_at
+                                       (data->>'url'), (data->>'post_number'), recorded_at
                                 FROM core__events WHERE kind = 'accepted_answer'""").fetchall()
         accepted = con.execute("""SELECT source_id, accepted_at FROM core__community_posts
                                   WHERE accepted_at IS NOT NULL""").fetchall()

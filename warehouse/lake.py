@@ -1,0 +1,123 @@
+"""The DuckLake warehouse: tables as Parquet files under a data path, their catalog in
+PostgreSQL, opened through DuckDB's `ducklake` and `postgres_scanner` extensions.
+
+Nothing is fetched at run time: the two extensions load from the installed PyPI packages
+(`pip install 'carewire[ducklake]'`), each built for one DuckDB release, and DuckDB's own
+autoinstall and autoload are off, so a missing piece is an error naming the package, never
+a download. The lake is attached as `lake` and made the default database, so every query
+of the pipeline reads and writes it by the same unqualified table names as the file.
+
+What DuckLake does not enforce, carewire does itself: it has no primary keys, so the
+migrations' keys are stripped from the DDL here (`portable`), and the writes that relied on
+them go through `warehouse.keyed` (MERGE on the registry's keys, on either backend).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import re
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
+
+import duckdb
+
+from carewire.core.errors import WarehouseError
+from carewire.core.types import Lake
+
+EXTENSIONS = (("postgres_scanner", "duckdb_extension_postgres_scanner",
+               "duckdb-extension-postgres-scanner"),
+              ("ducklake", "duckdb_extension_ducklake", "duckdb-extension-ducklake"))
+"""(extension, its module, its PyPI package), in load order."""
+
+ALIAS = "lake"
+"""The name the lake is attached as, and made the default database under."""
+
+
+def extension_file(extension: str, module: str, package: str) -> Path:
+    """Where the installed package keeps the extension built for this DuckDB."""
+    spec = importlib.util.find_spec(module)
+    if spec is None or spec.origin is None:
+        raise WarehouseError(
+            f"the DuckLake warehouse needs the DuckDB extension '{extension}' from the "
+            f"package {package}, which is not installed: pip install 'carewire[ducklake]' "
+            "(or make install)")
+    path = Path(spec.origin).parent / "extensions" / f"v{duckdb.__version__}" / \
+        f"{extension}.duckdb_extension"
+    if not path.exists():
+        built = sorted(p.name for p in path.parent.parent.glob("v*"))
+        raise WarehouseError(
+            f"{package} holds '{extension}' for DuckDB {', '.join(built) or 'no version'}, "
+            f"but this is DuckDB v{duckdb.__version__}: install the matching pair "
+            "(constraints-3.11.txt pins them)")
+    return path
+
+
+def _quoted(text: str) -> str:
+    """`text` as an SQL string literal (ATTACH and LOAD bind no parameters)."""
+    return "'" + text.replace("'", "''") + "'"
+
+
+@contextmanager
+def opened(lake: Lake, *, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
+    """An in-memory DuckDB with the lake attached as the default database (read-only
+    when asked)."""
+    con = duckdb.connect(":memory:", config={"autoinstall_known_extensions": False,
+                                             "autoload_known_extensions": False})
+    try:
+        for extension in EXTENSIONS:
+            con.execute(f"LOAD {_quoted(str(extension_file(*extension)))}")
+        options = [f"DATA_PATH {_quoted(lake.data_path)}"] + (["READ_ONLY"] if read_only else [])
+        try:
+            con.execute(f"ATTACH {_quoted('ducklake:' + lake.catalog)} AS {ALIAS} "
+                        f"({', '.join(options)})")
+        except duckdb.Error as exc:
+            raise WarehouseError(
+                f"cannot attach the DuckLake warehouse (catalog {lake.safe_catalog}, data "
+                f"{lake.data_path}): {exc}. Check that the catalog database exists "
+                "(createdb) and takes this user, and that the data path is the one it was "
+                "made with") from exc
+        con.execute(f"USE {ALIAS}")
+        yield con
+    finally:
+        con.close()
+
+
+def is_lake(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether the connection's default database is a DuckLake."""
+    return con.execute("SELECT type FROM duckdb_databases() "
+                       "WHERE database_name = current_database()").fetchone()[0] == "ducklake"
+
+
+_TABLE_KEY = re.compile(r",\s*PRIMARY KEY\s*\([^)]*\)", re.IGNORECASE)
+_COLUMN_KEY = re.compile(r"\s+(PRIMARY KEY|UNIQUE)\b", re.IGNORECASE)
+
+
+def portable(sql: str) -> str:
+    """A migration's DDL as DuckLake takes it: without the primary keys and UNIQUE
+    constraints it does not support (NOT NULL, which it enforces, stays). The keys stay
+    known to carewire through the table registry (warehouse/tables.py), which the writes
+    read; tests/warehouse/test_lake.py checks that every stripped key is registered."""
+    return _COLUMN_KEY.sub("", _TABLE_KEY.sub("", sql))
+
+
+def compact(con: duckdb.DuckDBPyConnection) -> None:
+    """Leave no copy of deleted or overwritten rows in the lake, so an erasure reaches its
+    files and catalog too. A DELETE alone leaves the rows in the Parquet files (marked by a
+    deletion file), in the rows inlined in the catalog, in the column statistics, and in
+    every snapshot that still names them. So: inlined rows go to files, every file with a
+    deleted row is rewritten without it, every snapshot but the newest expires, and the
+    files no snapshot names are removed. Time travel before this moment is gone with it,
+    which is what an erasure asks for."""
+    name = current_lake(con)
+    con.execute(f"CALL ducklake_flush_inlined_data({_quoted(name)})")
+    con.execute(f"CALL ducklake_rewrite_data_files({_quoted(name)}, delete_threshold => 0)")
+    con.execute(f"CALL ducklake_expire_snapshots({_quoted(name)}, older_than => now())")
+    con.execute(f"CALL ducklake_cleanup_old_files({_quoted(name)}, cleanup_all => true)")
+
+
+def current_lake(con: duckdb.DuckDBPyConnection) -> str:
+    """The name the connection's default database, a DuckLake, is attached under."""
+    if not is_lake(con):
+        raise WarehouseError("this connection's default database is not a DuckLake")
+    return con.execute("SELECT current_database()").fetchone()[0]
