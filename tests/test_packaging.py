@@ -59,6 +59,7 @@ def test_the_wheel_installs_one_top_level_name_with_its_data(wheel):
     names = zipfile.ZipFile(wheel).namelist()
     assert {name.split("/")[0] for name in names if ".dist-info/" not in name} == {"carewire"}
     for data in ("carewire/warehouse/migrations/0001_landing_and_mentions.sql",
+                 "carewire/warehouse/migrations/ducklake/0011_failures_name_their_rows.sql",
                  "carewire/desk/templates/queue.html",
                  "carewire/desk/static/desk.css",
                  "carewire/desk/migrations/env.py",

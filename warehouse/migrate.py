@@ -28,6 +28,15 @@ MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 LAKE_FORMS = "ducklake"
 """The folder, inside a migrations folder, of the migrations' DuckLake forms."""
 _FILE = re.compile(r"^(\d{4})_([a-z0-9_]+)\.sql$")
+REWRITTEN = {
+    9: "e31a631a52d7eb72c9570765476a634862bb55474b17690352942f4ea78a3334",
+    19: "8f29260690133fa118ded78728c27e6b945a4f82d9dbb471bb0bef555c00a180",
+}
+"""The two migrations whose text changed after they shipped, and the checksum of the text
+warehouses applied: their data statements used JSON arrows beside AND and LIKE, which
+DuckDB 1.5 parses the wrong way (migration 0022 says how), so the arrows are now in
+parentheses. A warehouse that applied the earlier text under DuckDB 2 did what the new
+text does, and stays current."""
 
 
 @dataclass(frozen=True)
@@ -66,7 +75,8 @@ def migrate(con: duckdb.DuckDBPyConnection, directory: Path = MIGRATIONS_DIR) ->
     done = []
     for migration in available(directory):
         if migration.version in applied:
-            if applied[migration.version] != migration.checksum:
+            if applied[migration.version] not in (migration.checksum,
+                                                  REWRITTEN.get(migration.version)):
                 raise WarehouseError(
                     f"migration {migration.version:04d}_{migration.name} changed after it was "
                     "applied; restore it and add a new numbered migration instead")

@@ -9,7 +9,7 @@ import duckdb
 import pytest
 
 from carewire.core.errors import WarehouseError
-from carewire.warehouse.migrate import MIGRATIONS_DIR, available, migrate
+from carewire.warehouse.migrate import MIGRATIONS_DIR, REWRITTEN, available, migrate
 
 
 def tables(con) -> set[str]:
@@ -96,18 +96,34 @@ _VIEW = re.compile(r"CREATE\s+(?:OR\s+REPLACE\s+)?VIEW\s+(\w+)", re.IGNORECASE)
 _BARE_ARROW = re.compile(r"(?<![\w.(])[A-Za-z_][\w.]*\s*->>?\s*['\d]")
 
 
-def test_no_view_leaves_a_json_arrow_bare():
+def test_no_statement_that_runs_leaves_a_json_arrow_bare():
     # DuckDB 1.5 gives -> and ->> a lower precedence than AND and =: `kind = 'x' AND
-    # data->>'k' IS NOT NULL` parses as (kind = 'x' AND data) ->> ... and fails on data;
-    # every view's latest definition keeps its arrow chains in parentheses (0022)
-    latest = {}
+    # data->>'k' IS NOT NULL` parses as (kind = 'x' AND data) ->> ... and fails on data.
+    # Every view's latest definition (0022) and every statement that changes data keeps
+    # its arrow chains in parentheses; views a later migration replaces may keep theirs
+    latest, bare = {}, []
     for path in sorted(MIGRATIONS_DIR.glob("*.sql")):
         for statement in re.split(r";\s*\n", path.read_text(encoding="utf-8")):
-            if match := _VIEW.search(statement):
-                latest[match[1]] = (path.name, statement[match.start():])
-    bare = {view: (name, _BARE_ARROW.findall(sql)) for view, (name, sql) in latest.items()
-            if _BARE_ARROW.search(sql)}
-    assert bare == {}
+            code = "\n".join(line.split("--")[0] for line in statement.splitlines())
+            if match := _VIEW.search(code):
+                latest[match[1]] = (path.name, code)
+            elif _BARE_ARROW.search(code):
+                bare.append((path.name, _BARE_ARROW.findall(code)))
+    bare += [(name, view, _BARE_ARROW.findall(sql)) for view, (name, sql) in latest.items()
+             if _BARE_ARROW.search(sql)]
+    assert bare == []
+
+
+def test_a_warehouse_that_applied_the_text_before_the_arrows_were_mended_is_current():
+    con = duckdb.connect()
+    migrate(con)
+    con.execute("UPDATE _carewire_migrations SET checksum = ? WHERE version = 9",
+                [REWRITTEN[9]])
+    assert migrate(con) == []
+    con.execute("UPDATE _carewire_migrations SET checksum = 'something else' "
+                "WHERE version = 19")
+    with pytest.raises(WarehouseError, match="0019_sentiment_not_scored changed after"):
+        migrate(con)
 
 
 def test_a_view_reads_json_beside_another_condition():

@@ -90,6 +90,6 @@ WHERE h.batch_id = r.batch_id AND h.suite = r.suite;
 
 UPDATE core__events e SET data = json_merge_patch(e.data, json_object('source_id', k.new_id))
 FROM _feed_keys k
-WHERE e.data->>'source' = 'feeds' AND e.data->>'source_id' = k.old_id;
+WHERE (e.data->>'source') = 'feeds' AND (e.data->>'source_id') = k.old_id;
 
 DROP TABLE _feed_keys;

@@ -19,14 +19,14 @@ UPDATE core__enrichments
 SET sentiment = 'not_scored', sentiment_score = NULL, sentiment_confidence = NULL,
     sentiment_reason = 'no sentiment model for ' || language
         || ' is configured; carewire/sentiment is made for en'
-WHERE models->>'sentiment' LIKE 'carewire/sentiment@%' AND language NOT IN ('en', 'und');
+WHERE (models->>'sentiment') LIKE 'carewire/sentiment@%' AND language NOT IN ('en', 'und');
 
 UPDATE core__enrichments
 SET sentiment_language = 'en',
     sentiment_reason = CASE WHEN language = 'en'
         THEN 'en: carewire/sentiment is made for en'
         ELSE 'language undetermined: scored as en, carewire/sentiment is made for en' END
-WHERE models->>'sentiment' LIKE 'carewire/sentiment@%' AND language IN ('en', 'und');
+WHERE (models->>'sentiment') LIKE 'carewire/sentiment@%' AND language IN ('en', 'und');
 
 CREATE OR REPLACE VIEW out__sentiment_daily AS
 SELECT m.source, CAST(timezone('UTC', m.created_at) AS DATE) AS day,
