@@ -128,8 +128,8 @@ def record(con: duckdb.DuckDBPyConnection, suite: str, run_id: str, now: datetim
         for batch_id, failures in failed_batches.items():
             put(con, "quality__held_batches", "VALUES (?, ?, ?, ?, ?, ?, NULL, NULL, NULL)",
                 [batch_id, suite, run_id, now, json.dumps(failures),
-                         sorted(failing_refs.get(batch_id, set())
-                                | still_failing.get(batch_id, set()))])
+                 sorted(failing_refs.get(batch_id, set())
+                        | still_failing.get(batch_id, set()))])
         passed = sorted(batch_id for batch_id, refs in still_failing.items()
                         if not refs and batch_id not in failed_batches)
         if passed:
@@ -144,11 +144,10 @@ def record(con: duckdb.DuckDBPyConnection, suite: str, run_id: str, now: datetim
         with registered(con, judged.ledger.assign(suite=suite, run_id=run_id)) as ledger:
             put(con, "quality__checked", f"SELECT suite, unit, fingerprint, run_id FROM {ledger}")
         put(con, "quality__results", values(12), [
-                        run_id, suite, now, validation.success, len(judged.frame),
-                        len(judged_batches), validation.statistics["evaluated_expectations"],
-                        validation.statistics["unsuccessful_expectations"], len(failed_batches),
-                        quarantined, json.dumps(validation.statistics),
-                        json.dumps(validation.result)])
+            run_id, suite, now, validation.success, len(judged.frame), len(judged_batches),
+            validation.statistics["evaluated_expectations"],
+            validation.statistics["unsuccessful_expectations"], len(failed_batches),
+            quarantined, json.dumps(validation.statistics), json.dumps(validation.result)])
     summary = {"suite": suite, "success": validation.success, "rows_checked": len(judged.frame),
                "batches_checked": len(judged_batches),
                "batches_held": sorted(failed_batches), "rows_quarantined": quarantined,

@@ -64,11 +64,8 @@ def sync(con: duckdb.DuckDBPyConnection, policy: Policy,
                  name, o.external_id, o.actor, json.dumps(o.data, default=str), now)
                 for o in outcomes for key in items.get(o.external_id, ())]
         with transaction(con):
-            before = _count(con)
-            if rows:
-                add_new(con, "core__events", values(9, len(rows)),
-                        [value for row in rows for value in row])
-            recorded[name] = _count(con) - before
+            recorded[name] = add_new(con, "core__events", values(9, len(rows)),
+                                     [value for row in rows for value in row]) if rows else 0
             # When carewire last heard from it: open items are judged breached against
             # this (out__care_items), never against a clock that ran ahead of the news.
             add_new(con, "core__events",
@@ -93,10 +90,6 @@ def _not_thank_yous(con, name: str, outcomes: list) -> list:
         return outcomes
     return [o for o in outcomes if not (o.kind == "replied"
                                         and str(o.data.get("post_id")) in own)]
-
-
-def _count(con) -> int:
-    return con.execute("SELECT count(*) FROM core__events").fetchone()[0]
 
 
 def _offer_answers(con, policy: Policy, now: datetime) -> int:
