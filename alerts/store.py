@@ -78,19 +78,21 @@ def alert_from_row(row: dict[str, Any]) -> Alert:
 
 def mark_sent(con: duckdb.DuckDBPyConnection, alert_id: str, recipient: str,
               now: datetime) -> None:
-    con.execute("""
-        UPDATE core__alert_notifications
-        SET status = 'sent', attempts = attempts + 1, last_error = NULL, sent_at = ?
-        WHERE alert_id = ? AND destination = ?""", [now, alert_id, recipient])
+    with transaction(con):
+        con.execute("""
+            UPDATE core__alert_notifications
+            SET status = 'sent', attempts = attempts + 1, last_error = NULL, sent_at = ?
+            WHERE alert_id = ? AND destination = ?""", [now, alert_id, recipient])
 
 
 def mark_failed(con: duckdb.DuckDBPyConnection, alert_id: str, recipient: str, error: str,
                 max_attempts: int) -> str:
     """Count the attempt; give up (`failed`) after `max_attempts`. Returns the status."""
-    [(status,)] = con.execute("""
-        UPDATE core__alert_notifications
-        SET attempts = attempts + 1, last_error = ?,
-            status = CASE WHEN attempts + 1 >= ? THEN 'failed' ELSE 'pending' END
-        WHERE alert_id = ? AND destination = ?
-        RETURNING status""", [error, max_attempts, alert_id, recipient]).fetchall()
+    with transaction(con):
+        [(status,)] = con.execute("""
+            UPDATE core__alert_notifications
+            SET attempts = attempts + 1, last_error = ?,
+                status = CASE WHEN attempts + 1 >= ? THEN 'failed' ELSE 'pending' END
+            WHERE alert_id = ? AND destination = ?
+            RETURNING status""", [error, max_attempts, alert_id, recipient]).fetchall()
     return status

@@ -9,9 +9,11 @@ was at the last publish: at most one period plus one publish's run time old;
 `meta__snapshot.published_at` in the snapshot says when (docs/runbook.md, "What analysts
 see"). The care desk does not wait for it: agents' work is delivered by `process`.
 
-The publish writes its `meta__snapshot` row into the warehouse before copying it, so its
-tasks run in the `carewire_warehouse` pool of one slot like every other writer's and
-take turns with `process` instead of meeting on DuckDB's lock.
+The publish writes its `meta__snapshot` row into the warehouse before copying it, so on
+the DuckDB file its tasks run in the `carewire_warehouse` pool of one slot like every other
+writer's and take turns with `process` instead of meeting on DuckDB's lock. On the DuckLake
+warehouse that row is one transaction and nothing is copied (the publish names a snapshot
+of the lake), so it runs beside `process` (docs/scaling.md, several writers).
 """
 
 from __future__ import annotations
@@ -31,7 +33,8 @@ with DAG(
     start_date=START_DATE,
     catchup=False,                 # a missed publish is made good by the next one
     max_active_runs=1,
-    default_args=default_args(SETTINGS.notify, writes_warehouse=True),
+    default_args=default_args(SETTINGS.notify,
+                              writes_warehouse=not SETTINGS.several_writers),
     tags=["carewire", "publish"],
     doc_md=__doc__,
 ) as dag:

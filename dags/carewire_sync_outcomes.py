@@ -7,9 +7,11 @@ cluster, escalate community items left without an answer, deliver those; where
 `community.recognition` is configured, badge and thank the customers whose answers were
 accepted (or liked), once each (docs/community.md); and publish.
 
-It writes the warehouse like the process DAG does. DuckDB allows one writer: its tasks run
-in the `carewire_warehouse` pool of one slot, so a task waits for a running process task
-to end instead of failing on the file's lock.
+It writes the warehouse like the process DAG does. The DuckDB file allows one writer: there
+its tasks run in the `carewire_warehouse` pool of one slot, so a task waits for a running
+process task to end instead of failing on the file's lock. On the DuckLake warehouse it runs
+beside `process`: each of its writes is a transaction that takes its turn, and its
+delivery pass waits for any other (docs/scaling.md, several writers).
 """
 
 from __future__ import annotations
@@ -19,6 +21,8 @@ from airflow.sdk import DAG
 from carewire.dag_tasks.common import START_DATE, default_args, migrate, publish, task
 from carewire.core.settings import load_settings
 
+SETTINGS = load_settings()  # what the DAG declares; tasks load their own when they run
+
 with DAG(
     dag_id="sync_outcomes",
     description="Bring back ticket, thread and desk outcomes; answer offers; escalations",
@@ -26,7 +30,8 @@ with DAG(
     start_date=START_DATE,
     catchup=False,
     max_active_runs=1,
-    default_args=default_args(load_settings().notify, writes_warehouse=True),
+    default_args=default_args(SETTINGS.notify,
+                              writes_warehouse=not SETTINGS.several_writers),
     tags=["carewire", "routing"],
     doc_md=__doc__,
 ) as dag:

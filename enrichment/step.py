@@ -57,9 +57,10 @@ def _forget_deleted(con: duckdb.DuckDBPyConnection) -> int:
     deleted = "(SELECT source, source_id FROM core__mentions WHERE is_deleted)"
     count = con.execute(f"SELECT count(*) FROM core__enrichments WHERE (source, source_id) "
                         f"IN {deleted}").fetchone()[0]
-    for table in ("core__enrichments", "core__embeddings", "core__cluster_members"):
-        con.execute(f"DELETE FROM {table} WHERE (source, source_id) IN {deleted}")
-    forget(con, deleted[1:-1])
+    with transaction(con):
+        for table in ("core__enrichments", "core__embeddings", "core__cluster_members"):
+            con.execute(f"DELETE FROM {table} WHERE (source, source_id) IN {deleted}")
+        forget(con, deleted[1:-1])
     return count
 
 
@@ -130,11 +131,12 @@ def _cluster(con: duckdb.DuckDBPyConnection, encoder_version: str, pairs: PairMo
              open_for: timedelta, window: tuple[datetime, datetime] | None) -> dict[str, int]:
     """Assign a cluster to every enriched mention that has none for this encoder."""
     if window is not None:  # a re-enriched window is clustered again with the new model
-        con.execute("""
-            DELETE FROM core__cluster_members WHERE encoder_version <> ?
-              AND (source, source_id) IN (SELECT source, source_id FROM core__mentions
-                                          WHERE created_at >= ? AND created_at < ?)""",
-                    [encoder_version, window[0], window[1]])
+        with transaction(con):
+            con.execute("""
+                DELETE FROM core__cluster_members WHERE encoder_version <> ?
+                  AND (source, source_id) IN (SELECT source, source_id FROM core__mentions
+                                              WHERE created_at >= ? AND created_at < ?)""",
+                        [encoder_version, window[0], window[1]])
     new = con.execute(f"""
         SELECT m.source, m.source_id, {_TEXT} AS text, m.created_at, v.embedding,
                coalesce(f.former_source_id, m.source_id) AS key_source_id

@@ -40,6 +40,7 @@ from carewire.routing.destinations.base import DestinationError, RetriableDestin
 from carewire.routing.destinations.discourse import REGULAR_POST, DiscourseDestination
 from carewire.warehouse.db import transaction
 from carewire.warehouse.keyed import add_new, values
+from carewire.warehouse.lake import turn
 
 DONE = {"badge_planned": "badge_granted", "thanks_planned": "thanked",
         "helper_approved": "helper_added", "fact_sheet_planned": "fact_sheet_posted"}
@@ -249,7 +250,14 @@ def finish(con: duckdb.DuckDBPyConnection, clients: Mapping[str, DiscourseDestin
     """Do every planned act not yet done, oldest first; what fails stays planned. An act
     for a member erased since it was planned is never done: the erasure nulled its
     `data.username` (maintenance/target.py), and the scrubbed event stays, so that the
-    same answer is not planned again either."""
+    same answer is not planned again either. One pass at a time, as deliveries are
+    (routing/deliver.py): two passes reading the same planned act would both do it."""
+    with turn(con, "deliver"):
+        return _do_planned(con, clients, now)
+
+
+def _do_planned(con: duckdb.DuckDBPyConnection, clients: Mapping[str, DiscourseDestination],
+                now: datetime) -> dict[str, Any]:
     pending = con.execute(f"""
         SELECT p.event_id, p.kind, p.delivery_key, p.destination, p.external_id, p.actor,
                p.data

@@ -31,6 +31,7 @@ from carewire.routing.destinations.base import (Destination, FatalDestinationErr
 from carewire.core.delivery import Delivery, MentionRef
 from carewire.warehouse.db import records, transaction
 from carewire.warehouse.keyed import add_new
+from carewire.warehouse.lake import turn
 
 _PRIORITY_ORDER = "CASE priority WHEN 'urgent' THEN 0 WHEN 'high' THEN 1 WHEN 'normal' THEN 2 ELSE 3 END"
 
@@ -38,11 +39,22 @@ _PRIORITY_ORDER = "CASE priority WHEN 'urgent' THEN 0 WHEN 'high' THEN 1 WHEN 'n
 def deliver_pending(con: duckdb.DuckDBPyConnection, destinations: Mapping[str, Destination],
                     settings: RoutingSettings, now: datetime,
                     retry_blocked: bool = False) -> dict[str, Any]:
-    """Deliver what is due, most urgent first; return counts and the backlog."""
+    """Deliver what is due, most urgent first; return counts and the backlog. One pass at
+    a time: on the lake, the process and sync_outcomes DAGs both deliver, and two passes
+    reading the same pending row would both post it (the key makes a destination find an
+    item it has, not one a twin call is creating that instant)."""
+    with turn(con, "deliver"):
+        return _deliver_due(con, destinations, settings, now, retry_blocked)
+
+
+def _deliver_due(con: duckdb.DuckDBPyConnection, destinations: Mapping[str, Destination],
+                 settings: RoutingSettings, now: datetime, retry_blocked: bool) -> dict[str, Any]:
     released = 0
     if retry_blocked:
-        released = con.execute("""UPDATE core__deliveries SET status = 'pending', attempts = 0,
-                                  next_attempt_at = NULL WHERE status = 'blocked'""").fetchone()[0]
+        with transaction(con):
+            released = con.execute("""UPDATE core__deliveries SET status = 'pending',
+                                      attempts = 0, next_attempt_at = NULL
+                                      WHERE status = 'blocked'""").fetchone()[0]
     due = records(con, f"""
         SELECT * FROM core__deliveries
         WHERE status = 'pending' AND (next_attempt_at IS NULL OR next_attempt_at <= ?)

@@ -12,7 +12,7 @@ import pandas as pd
 from carewire.core.errors import WarehouseError
 from carewire.core.files import PRIVATE_FILE, private_dir, private_umask, tighten
 from carewire.core.types import Lake
-from carewire.warehouse.lake import opened
+from carewire.warehouse.lake import opened, sign, turn
 
 
 @contextmanager
@@ -77,16 +77,33 @@ def affected(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = Non
     return con.execute(sql, params or []).fetchone()[0]
 
 
+_in_transaction: set[int] = set()
+"""The connections (by id) inside a `transaction` block now."""
+
+
 @contextmanager
 def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
-    """All statements inside commit together, or none do."""
-    con.execute("BEGIN")
-    try:
+    """All statements inside commit together, or none do. Inside another transaction
+    block of the same connection it joins that one (a helper that writes can say so
+    without knowing its caller's). On the lake, the transaction waits for its turn to
+    write and holds it until it ends (warehouse/lake.py), so every statement that changes
+    the warehouse runs inside one, even when it is alone."""
+    if id(con) in _in_transaction:
         yield
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
-    con.execute("COMMIT")
+        return
+    with turn(con):
+        con.execute("BEGIN")
+        _in_transaction.add(id(con))
+        try:
+            sign(con)
+            yield
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+        else:
+            con.execute("COMMIT")
+        finally:
+            _in_transaction.discard(id(con))
 
 
 @contextmanager

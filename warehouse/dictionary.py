@@ -53,19 +53,19 @@ def describe(con: duckdb.DuckDBPyConnection) -> int:
             if found.get((name, column.name)) != column.description:
                 statements.append((f"COMMENT ON COLUMN {name}.{column.name} IS ?",
                                    column.description))
-    with transaction(con):
-        for sql, text in statements:  # COMMENT ON binds no parameter
-            con.execute(sql.replace("?", "'" + text.replace("'", "''") + "'"))
-    written = len(statements)
+    rows: list[tuple] = []
+    stored: list[tuple] = []
     if "meta__tables" in present:
         rows = sorted(_meta_row(obj) for name, obj in objects.items() if name in present)
         stored = sorted(tuple(row) for row in con.execute(
             "SELECT * FROM meta__tables").fetchall())
-        if stored != [tuple(row) for row in rows]:
+    with transaction(con):
+        for sql, text in statements:  # COMMENT ON binds no parameter
+            con.execute(sql.replace("?", "'" + text.replace("'", "''") + "'"))
+        if stored != rows:
             con.execute("DELETE FROM meta__tables")
             con.executemany("INSERT INTO meta__tables VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
-            written += 1
-    return written
+    return len(statements) + (stored != rows)
 
 
 def comment_of(obj: Table | View) -> str:

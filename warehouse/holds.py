@@ -17,7 +17,7 @@ import duckdb
 import pandas as pd
 
 from carewire.core.labels import SET_ASIDE_STEPS
-from carewire.warehouse.db import registered
+from carewire.warehouse.db import registered, transaction
 from carewire.warehouse.keyed import put
 
 HELD_BATCHES = "SELECT batch_id FROM quality__held_batches WHERE released_at IS NULL"
@@ -72,9 +72,10 @@ def retry(con: duckdb.DuckDBPyConnection, step: str,
     """Let the next run try the records `step` set aside again (all, or `item_refs`)."""
     assert step in SET_ASIDE_STEPS, step
     which = "" if item_refs is None else " AND list_contains(?, item_ref)"
-    return con.execute(f"DELETE FROM raw__quarantine WHERE stage = ?{which}",
-                       [step] + ([list(item_refs)] if item_refs is not None else [])
-                       ).fetchone()[0]
+    with transaction(con):
+        return con.execute(f"DELETE FROM raw__quarantine WHERE stage = ?{which}",
+                           [step] + ([list(item_refs)] if item_refs is not None else [])
+                           ).fetchone()[0]
 
 
 def waiting(con: duckdb.DuckDBPyConnection) -> list[dict]:

@@ -9,6 +9,10 @@ whichever warehouse is configured.
 `rows` is any SELECT (or a VALUES list made by `values`) whose columns come in the order
 of `columns`, the table's own by default; they are named by position, as INSERT INTO t
 SELECT names them.
+
+Each write is a transaction of its own, or part of the caller's (`transaction` joins an
+open one): a MERGE reads the keys before it inserts, and on the lake only a transaction
+keeps another writer from adding the same key between the two.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from typing import Sequence
 
 import duckdb
 
+from carewire.warehouse.db import transaction
 from carewire.warehouse.tables import TABLES
 
 Params = Sequence | dict | None
@@ -44,8 +49,9 @@ def put(con: duckdb.DuckDBPyConnection, table: str, rows: str, params: Params = 
     sets = ", ".join(f"{n} = {(updates or {}).get(n, 'arriving.' + n)}"
                      for n in names if n not in key)
     matched = f"WHEN MATCHED THEN UPDATE SET {sets} " if sets else ""
-    return con.execute(f"MERGE INTO {table} USING {source} USING ({', '.join(key)}) "
-                       f"{matched}{_insert(names)}", params).fetchone()[0]
+    with transaction(con):
+        return con.execute(f"MERGE INTO {table} USING {source} USING ({', '.join(key)}) "
+                           f"{matched}{_insert(names)}", params).fetchone()[0]
 
 
 def add_new(con: duckdb.DuckDBPyConnection, table: str, rows: str, params: Params = None,
@@ -56,8 +62,9 @@ def add_new(con: duckdb.DuckDBPyConnection, table: str, rows: str, params: Param
     key = ", ".join(TABLES[table].primary_key)
     once = (f"(SELECT * FROM {source} QUALIFY row_number() OVER (PARTITION BY {key}) = 1)"
             " AS arriving")
-    return con.execute(f"MERGE INTO {table} USING {once} USING ({key}) {_insert(names)}",
-                       params).fetchone()[0]
+    with transaction(con):
+        return con.execute(f"MERGE INTO {table} USING {once} USING ({key}) {_insert(names)}",
+                           params).fetchone()[0]
 
 
 def values(width: int, count: int = 1) -> str:

@@ -10,17 +10,29 @@ of the pipeline reads and writes it by the same unqualified table names as the f
 What DuckLake does not enforce, carewire does itself: it has no primary keys, so the
 migrations' keys are stripped from the DDL here (`portable`), and the writes that relied on
 them go through `warehouse.keyed` (MERGE on the registry's keys, on either backend).
+
+Several processes write the lake at once, and DuckLake alone does not keep them apart:
+two transactions that change one table fail the later commit ("Transaction conflict"), and
+two MERGEs of the same new key, each reading before the other commits, both insert it
+(DuckLake checks no key). So every carewire write transaction takes its turn (`turn`): a
+PostgreSQL advisory lock in the catalog database, held from BEGIN to COMMIT. What runs in
+parallel is everything between transactions (fetching, the model, the platforms' calls);
+no two writes interleave, so no commit conflicts and no key is added twice. Each commit
+names its writer (`ducklake_snapshots()`: author `carewire`, message: process and host).
 """
 
 from __future__ import annotations
 
 import importlib.util
+import os
 import re
-from contextlib import contextmanager
+import socket
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
-from typing import Iterator
+from typing import ContextManager, Iterator
 
 import duckdb
+import psycopg
 
 from carewire.core.errors import WarehouseError
 from carewire.core.types import Lake
@@ -78,9 +90,75 @@ def opened(lake: Lake, *, read_only: bool = False) -> Iterator[duckdb.DuckDBPyCo
                 "(createdb) and takes this user, and that the data path is the one it was "
                 "made with") from exc
         con.execute(f"USE {ALIAS}")
+        if not read_only:
+            _turns[id(con)] = _Turns(lake)
         yield con
     finally:
+        turns = _turns.pop(id(con), None)
+        if turns is not None:
+            turns.close()
         con.close()
+
+
+LOCK_SPACE = 0x63617265  # 'care': the first key of carewire's advisory locks
+LOCKS = {"write": 1, "deliver": 2}
+"""carewire's advisory locks in the catalog database, by what each keeps to one process at
+a time: `write`, a write transaction (any table); `deliver`, a pass that does what was
+planned outside (the pending deliveries, routing/deliver.py; the community's planned acts,
+routing/community.py), where two passes reading the same planned row would both post it."""
+
+AUTHOR = "carewire"
+"""The author every carewire commit is recorded under in the lake's snapshots."""
+
+
+class _Turns:
+    """One writing connection's advisory locks: a PostgreSQL session of its own in the
+    catalog database (advisory locks belong to a session), opened at the first turn.
+    PostgreSQL counts a session's locks, so a turn inside a turn of the same name (a
+    transaction inside a migration) holds it once more and never waits on itself."""
+
+    def __init__(self, lake: Lake):
+        self.lake = lake
+        self.session: psycopg.Connection | None = None
+
+    @contextmanager
+    def held(self, name: str) -> Iterator[None]:
+        if self.session is None:
+            try:
+                self.session = psycopg.connect(self.lake.catalog.removeprefix("postgres:"),
+                                               autocommit=True)
+            except psycopg.Error as exc:
+                raise WarehouseError(f"cannot take a write turn on the DuckLake warehouse "
+                                     f"(catalog {self.lake.safe_catalog}): {exc}") from exc
+        key = (LOCK_SPACE, LOCKS[name])
+        self.session.execute("SELECT pg_advisory_lock(%s, %s)", key)
+        try:
+            yield
+        finally:
+            self.session.execute("SELECT pg_advisory_unlock(%s, %s)", key)
+
+    def close(self) -> None:
+        if self.session is not None:
+            self.session.close()
+
+
+_turns: dict[int, _Turns] = {}
+"""The writing lake connections that are open, by id(connection)."""
+
+
+def turn(con: duckdb.DuckDBPyConnection, name: str = "write") -> ContextManager[None]:
+    """Hold the lake's lock `name` (LOCKS) while the block runs, waiting for any other
+    process that holds it; nothing to hold on the DuckDB file, which one process writes."""
+    turns = _turns.get(id(con))
+    return turns.held(name) if turns is not None else nullcontext()
+
+
+def sign(con: duckdb.DuckDBPyConnection) -> None:
+    """Record in the open transaction who commits it, when it is a lake's."""
+    if id(con) in _turns:
+        writer = f"pid {os.getpid()} on {socket.gethostname()}"
+        con.execute("CALL ducklake_set_commit_message(current_database(), ?, ?)",
+                    [AUTHOR, writer])
 
 
 def is_lake(con: duckdb.DuckDBPyConnection) -> bool:
@@ -110,10 +188,11 @@ def compact(con: duckdb.DuckDBPyConnection) -> None:
     files no snapshot names are removed. Time travel before this moment is gone with it,
     which is what an erasure asks for."""
     name = current_lake(con)
-    con.execute(f"CALL ducklake_flush_inlined_data({_quoted(name)})")
-    con.execute(f"CALL ducklake_rewrite_data_files({_quoted(name)}, delete_threshold => 0)")
-    con.execute(f"CALL ducklake_expire_snapshots({_quoted(name)}, older_than => now())")
-    con.execute(f"CALL ducklake_cleanup_old_files({_quoted(name)}, cleanup_all => true)")
+    with turn(con):  # no writer's transaction reads a snapshot that expires under it
+        con.execute(f"CALL ducklake_flush_inlined_data({_quoted(name)})")
+        con.execute(f"CALL ducklake_rewrite_data_files({_quoted(name)}, delete_threshold => 0)")
+        con.execute(f"CALL ducklake_expire_snapshots({_quoted(name)}, older_than => now())")
+        con.execute(f"CALL ducklake_cleanup_old_files({_quoted(name)}, cleanup_all => true)")
 
 
 def current_lake(con: duckdb.DuckDBPyConnection) -> str:

@@ -22,7 +22,7 @@ import duckdb
 from carewire.core.errors import WarehouseError
 from carewire.warehouse.db import transaction
 from carewire.warehouse.dictionary import describe
-from carewire.warehouse.lake import is_lake, portable
+from carewire.warehouse.lake import is_lake, portable, turn
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 LAKE_FORMS = "ducklake"
@@ -65,12 +65,20 @@ def available(directory: Path = MIGRATIONS_DIR) -> list[Migration]:
 
 def migrate(con: duckdb.DuckDBPyConnection, directory: Path = MIGRATIONS_DIR) -> list[Migration]:
     """Apply what is missing, then bring the data dictionary in line with the registry
-    (warehouse/dictionary.py); return the migrations applied now (empty when current)."""
+    (warehouse/dictionary.py); return the migrations applied now (empty when current).
+    On the lake it all happens in one write turn: two DAGs starting at once find the
+    same migrations missing, and the second must see what the first applied."""
+    with turn(con):
+        return _migrate(con, directory)
+
+
+def _migrate(con: duckdb.DuckDBPyConnection, directory: Path) -> list[Migration]:
     lake = is_lake(con)
     ledger = """CREATE TABLE IF NOT EXISTS _carewire_migrations (
         version INTEGER PRIMARY KEY, name VARCHAR NOT NULL, checksum VARCHAR NOT NULL,
         applied_at TIMESTAMPTZ NOT NULL)"""
-    con.execute(portable(ledger) if lake else ledger)
+    with transaction(con):
+        con.execute(portable(ledger) if lake else ledger)
     applied = dict(con.execute("SELECT version, checksum FROM _carewire_migrations").fetchall())
     done = []
     for migration in available(directory):

@@ -740,9 +740,11 @@ class Settings(BaseSettings):
                 raise ValueError("warehouse_data_path is for a DuckLake warehouse: set "
                                  "warehouse_url too, or leave it out")
             return self
-        if not self.warehouse_url.startswith("ducklake:"):
+        if not self.warehouse_url.startswith("ducklake:postgres:"):
+            # the writers take turns through PostgreSQL's advisory locks (warehouse/lake.py)
             raise ValueError(f"warehouse_url {self.warehouse_url!r} is not a DuckLake "
-                             "catalog: 'ducklake:postgres:dbname=... host=... user=...'")
+                             "catalog in PostgreSQL: 'ducklake:postgres:dbname=... host=... "
+                             "user=...'")
         if self.warehouse_path is not None:
             raise ValueError("warehouse_path and warehouse_url name two warehouses: keep "
                              "one (the file, or the DuckLake)")
@@ -755,6 +757,12 @@ class Settings(BaseSettings):
             return Lake(self.warehouse_url.removeprefix("ducklake:"),
                         self.warehouse_data_path or f"{self.data_dir.absolute() / 'lake'}/")
         return self.warehouse_path or self.data_dir / "warehouse.duckdb"
+
+    @property
+    def several_writers(self) -> bool:
+        """Whether processes may write the warehouse at once: the DuckLake's do, each
+        transaction in its turn (warehouse/lake.py); the DuckDB file takes one process."""
+        return self.warehouse_url is not None
 
     @property
     def snapshot(self) -> Path:

@@ -41,7 +41,10 @@ runs in (process, rerun, sync_outcomes, maintenance): DuckDB allows one writing 
 the scheduler starts one such task at a time, whichever DAG or backfill it belongs to,
 instead of letting a second one fail on the file's lock and get through by its retries.
 deploy/pools.json declares it; `make airflow` and the scale-out set-up import that file
-(docs/runbook.md, "One writer"). A task in a pool that does not exist is never scheduled."""
+(docs/runbook.md, "One writer"). A task in a pool that does not exist is never scheduled.
+On the DuckLake warehouse (`Settings.several_writers`) sync_outcomes and publish run outside
+it, each write a transaction in its turn; process, rerun and maintenance keep it, since
+they rebuild layers over many transactions and must not interleave with one another."""
 
 OTHER_POOL = "default_pool"
 """Airflow's own pool, for the tasks of a warehouse DAG that do not open the warehouse."""

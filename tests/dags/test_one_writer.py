@@ -62,6 +62,19 @@ def test_every_task_that_writes_the_warehouse_is_in_the_one_slot_pool(dagbag):
         assert dagbag.get_dag(dag_id).get_task(GUARD_TASK_ID).pool == "default_pool"
 
 
+def test_on_the_lake_sync_outcomes_and_publish_write_beside_the_others(
+        airflow_db, tmp_path, monkeypatch):
+    # several writers (docs/scaling.md): on DuckLake the DAGs whose writes are each one
+    # transaction leave the slot; those that rebuild layers keep it among themselves
+    monkeypatch.setenv("CAREWIRE_WAREHOUSE_URL", "ducklake:postgres:dbname=lake host=db")
+    bag = bag_for(tmp_path, monkeypatch)
+    pools = {dag_id: {task.pool for task in bag.get_dag(dag_id).tasks
+                      if task.task_id != GUARD_TASK_ID} for dag_id in WRITERS}
+    assert pools == {"process": {WAREHOUSE_POOL}, "rerun": {WAREHOUSE_POOL},
+                     "maintenance": {WAREHOUSE_POOL}, "sync_outcomes": {"default_pool"},
+                     "publish": {"default_pool"}}
+
+
 def test_the_pool_is_declared_once_and_created_before_the_scheduler_starts():
     declared = json.loads((ROOT / "deploy" / "pools.json").read_text())
     assert list(declared) == [WAREHOUSE_POOL] and declared[WAREHOUSE_POOL]["slots"] == 1

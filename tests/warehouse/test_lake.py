@@ -4,6 +4,7 @@ and the demo's pipeline ending in the same rows as on the file."""
 
 from __future__ import annotations
 
+import multiprocessing
 import shutil
 from pathlib import Path
 
@@ -92,8 +93,9 @@ records set aside, about 160 deliveries. The whole sample's 450 deliveries, one 
 each, take DuckLake over a minute and a half (docs/scaling.md, step 4)."""
 
 
-def _pipeline(settings) -> None:
-    """The demo's writing steps, in its order (carewire/app/demo.py), then a publish."""
+def _pipeline(settings, deliver) -> dict:
+    """The demo's writing steps, in its order (carewire/app/demo.py), then a publish;
+    `deliver(settings, now)` delivers. Returns what delivery reported."""
     from carewire.app import agent_session, pipeline
     from carewire.quality import GATES_AFTER
 
@@ -107,8 +109,38 @@ def _pipeline(settings) -> None:
     pipeline.detect_alerts(settings, interval.end)
     pipeline.route(settings, interval.end, now)
     pipeline.gate(settings, GATES_AFTER["route"], run_id, now)
-    pipeline.deliver(settings, {}, now)
+    delivered = deliver(settings, now)
     pipeline.publish(settings, run_id=run_id, interval=interval, now=now)
+    return delivered
+
+
+def _deliver(settings, now) -> dict:
+    from carewire.app import pipeline
+
+    counts = pipeline.deliver(settings, {}, now)
+    return {"delivered": counts["delivered"], "found_existing": counts["found_existing"]}
+
+
+def _deliver_in_a_process(now, start, results) -> None:
+    """`pipeline.deliver` in a process of its own, on the settings its environment gives."""
+    start.wait()
+    results.put(_deliver(load_settings(SAMPLE_CONFIG), now))
+
+
+def _deliver_twice_at_once(settings, now) -> dict:
+    """Two processes deliver the same pending work at the same instant (the process and
+    sync_outcomes DAGs both do on the lake): each delivery must still be posted once."""
+    spawn = multiprocessing.get_context("spawn")
+    start, results = spawn.Barrier(2), spawn.Queue()
+    both = [spawn.Process(target=_deliver_in_a_process, args=(now, start, results))
+            for _ in range(2)]
+    for process in both:
+        process.start()
+    for process in both:
+        process.join(timeout=600)
+    assert [process.exitcode for process in both] == [0, 0]
+    reports = [results.get(timeout=5) for _ in both]
+    return {name: sum(report[name] for report in reports) for name in reports[0]}
 
 
 def _counts(con) -> dict[str, int]:
@@ -119,8 +151,9 @@ def test_the_demo_pipeline_makes_the_same_rows_on_the_lake_as_on_the_file(
         lake, demo_run_steps, tmp_path, monkeypatch):
     # the landing zone as the demo's load found it, loaded, enriched, routed, delivered
     # and published by the same steps on each backend: every table holds as many rows on
-    # DuckLake as in the file, and the analyst snapshot is written from the lake
-    runs = {}
+    # DuckLake as in the file, and the analyst snapshot is written from the lake. On the
+    # lake two processes deliver at once, and between them post each delivery once
+    runs, delivered = {}, {}
     for backend in ("file", "lake"):
         data = tmp_path / backend
         for stream in STREAMS:
@@ -131,7 +164,8 @@ def test_the_demo_pipeline_makes_the_same_rows_on_the_lake_as_on_the_file(
             monkeypatch.setenv("CAREWIRE_WAREHOUSE_URL", "ducklake:" + lake.catalog)
             monkeypatch.setenv("CAREWIRE_WAREHOUSE_DATA_PATH", lake.data_path)
         settings = load_settings(SAMPLE_CONFIG)
-        _pipeline(settings)
+        delivered[backend] = _pipeline(
+            settings, _deliver if backend == "file" else _deliver_twice_at_once)
         with connect(settings.warehouse, read_only=True) as con:
             runs[backend] = _counts(con)
         with connect(settings.snapshot, read_only=True) as snapshot:
@@ -139,6 +173,8 @@ def test_the_demo_pipeline_makes_the_same_rows_on_the_lake_as_on_the_file(
     assert settings.warehouse == lake
     assert runs["lake"]["core__deliveries"] > 100
     assert runs["lake"] == runs["file"]
+    assert delivered["lake"] == delivered["file"] == {
+        "delivered": runs["file"]["core__deliveries"], "found_existing": 0}
 
 
 def _traces(lake: Lake, word: bytes) -> list[str]:
