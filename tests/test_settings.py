@@ -192,6 +192,8 @@ def test_a_ducklake_url_makes_the_warehouse_a_lake_with_its_files_under_data(tmp
 @pytest.mark.parametrize("text, says", [
     ("warehouse_url: 'postgres:dbname=lake'\n", "is not a DuckLake catalog"),
     ("warehouse_url: 'ducklake:metadata.ducklake'\n", "catalog in PostgreSQL"),
+    ("snapshot_path: a.duckdb\nwarehouse_url: 'ducklake:postgres:dbname=lake'\n",
+     "publishes a snapshot of itself"),
     ("warehouse_data_path: /srv/lake/\n", "warehouse_data_path is for a DuckLake"),
     ("warehouse_path: w.duckdb\nwarehouse_url: 'ducklake:postgres:dbname=lake'\n",
      "name two warehouses"),

@@ -18,30 +18,44 @@ import duckdb
 import pandas as pd
 
 from carewire.core.errors import CarewireError
+from carewire.core.types import Lake
+from carewire.warehouse.lake import attach
 
 
 class AnalystQueryError(CarewireError):
     """A query `carewire sql` will not run, or that failed; the message says why."""
 
 
-def connect(snapshot: Path) -> duckdb.DuckDBPyConnection:
+def connect(snapshot: Path | Lake) -> duckdb.DuckDBPyConnection:
     """An in-memory connection whose default database is `snapshot`, read-only, and which
-    can reach no file and change no setting."""
-    snapshot = Path(snapshot)
-    if not snapshot.exists():
-        raise AnalystQueryError(f"{snapshot} does not exist yet: run `carewire demo` or the "
-                                "process DAG first")
+    can reach no file and change no setting. The DuckLake's published snapshot is read
+    the same way; its own data folder is the one place files are read from."""
     con = duckdb.connect(":memory:", config={"autoinstall_known_extensions": False,
                                              "autoload_known_extensions": False})
-    path = str(snapshot.resolve()).replace("'", "''")  # ATTACH takes no bound parameter
-    con.execute(f"ATTACH '{path}' AS snapshot (READ_ONLY)")
-    con.execute("USE snapshot")
+    try:
+        if isinstance(snapshot, Lake):
+            attach(con, snapshot, read_only=True)
+            con.execute("SET allowed_directories = ?", [[snapshot.data_path]])
+        else:
+            _attach_file(con, Path(snapshot))
+    except BaseException:
+        con.close()
+        raise
     con.execute("SET enable_external_access = false")
     con.execute("SET lock_configuration = true")
     return con
 
 
-def query(snapshot: Path, sql: str) -> pd.DataFrame:
+def _attach_file(con: duckdb.DuckDBPyConnection, snapshot: Path) -> None:
+    if not snapshot.exists():
+        raise AnalystQueryError(f"{snapshot} does not exist yet: run `carewire demo` or the "
+                                "process DAG first")
+    path = str(snapshot.resolve()).replace("'", "''")  # ATTACH takes no bound parameter
+    con.execute(f"ATTACH '{path}' AS snapshot (READ_ONLY)")
+    con.execute("USE snapshot")
+
+
+def query(snapshot: Path | Lake, sql: str) -> pd.DataFrame:
     """The rows of one SELECT on the snapshot."""
     con = connect(snapshot)
     try:

@@ -25,6 +25,9 @@ def connect(path: Path | Lake, *, read_only: bool = False
     umask's mode, so the process's umask is at least 077 while a writing connection is
     open (carewire.core.files.private_umask)."""
     if isinstance(path, Lake):
+        if path.published and not read_only:
+            raise WarehouseError(f"{path} is the analysts' view, read-only: open the lake "
+                                 "itself to write")
         if read_only:
             with opened(path, read_only=True) as con:
                 yield con

@@ -24,6 +24,7 @@ names its writer (`ducklake_snapshots()`: author `carewire`, message: process an
 from __future__ import annotations
 
 import importlib.util
+import json
 import os
 import re
 import socket
@@ -73,23 +74,11 @@ def _quoted(text: str) -> str:
 @contextmanager
 def opened(lake: Lake, *, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
     """An in-memory DuckDB with the lake attached as the default database (read-only
-    when asked)."""
+    when asked, and always at the published snapshot when `lake.published`)."""
     con = duckdb.connect(":memory:", config={"autoinstall_known_extensions": False,
                                              "autoload_known_extensions": False})
     try:
-        for extension in EXTENSIONS:
-            con.execute(f"LOAD {_quoted(str(extension_file(*extension)))}")
-        options = [f"DATA_PATH {_quoted(lake.data_path)}"] + (["READ_ONLY"] if read_only else [])
-        try:
-            con.execute(f"ATTACH {_quoted('ducklake:' + lake.catalog)} AS {ALIAS} "
-                        f"({', '.join(options)})")
-        except duckdb.Error as exc:
-            raise WarehouseError(
-                f"cannot attach the DuckLake warehouse (catalog {lake.safe_catalog}, data "
-                f"{lake.data_path}): {exc}. Check that the catalog database exists "
-                "(createdb) and takes this user, and that the data path is the one it was "
-                "made with") from exc
-        con.execute(f"USE {ALIAS}")
+        attach(con, lake, read_only=read_only)
         if not read_only:
             _turns[id(con)] = _Turns(lake)
         yield con
@@ -98,6 +87,49 @@ def opened(lake: Lake, *, read_only: bool = False) -> Iterator[duckdb.DuckDBPyCo
         if turns is not None:
             turns.close()
         con.close()
+
+
+def attach(con: duckdb.DuckDBPyConnection, lake: Lake, *, read_only: bool) -> None:
+    """Load the extensions into `con` and attach the lake as its default database. The
+    analysts' view (`lake.published`) is read-only at the snapshot the last publish
+    committed: attached once to find it, then again at it."""
+    for extension in EXTENSIONS:
+        con.execute(f"LOAD {_quoted(str(extension_file(*extension)))}")
+    options = [f"DATA_PATH {_quoted(lake.data_path)}"]
+    if read_only or lake.published:
+        options.append("READ_ONLY")
+    _attach(con, lake, options)
+    if lake.published:
+        version = published_version(con)
+        if version is None:
+            raise WarehouseError(
+                f"nothing is published in the DuckLake warehouse {lake} yet (or since an "
+                "erasure compacted it): run the publish DAG, `carewire demo`, or a command "
+                "that writes, which publishes")
+        con.execute(f"DETACH {ALIAS}")
+        _attach(con, lake, options + [f"SNAPSHOT_VERSION {int(version)}"])
+    con.execute(f"USE {ALIAS}")
+
+
+def _attach(con: duckdb.DuckDBPyConnection, lake: Lake, options: list[str]) -> None:
+    try:
+        con.execute(f"ATTACH {_quoted('ducklake:' + lake.catalog)} AS {ALIAS} "
+                    f"({', '.join(options)})")
+    except duckdb.Error as exc:
+        raise WarehouseError(
+            f"cannot attach the DuckLake warehouse (catalog {lake.safe_catalog}, data "
+            f"{lake.data_path}): {exc}. Check that the catalog database exists "
+            "(createdb) and takes this user, and that the data path is the one it was "
+            "made with") from exc
+
+
+def published_version(con: duckdb.DuckDBPyConnection) -> int | None:
+    """The newest snapshot of the attached lake that a publish committed (`sign`), or None
+    when there is none: never published, or every publish expired by a compaction."""
+    return con.execute(
+        f"SELECT max(snapshot_id) FROM ducklake_snapshots({_quoted(ALIAS)}) "
+        "WHERE author = ? AND json_extract_string(commit_extra_info, '$.published') "
+        "IS NOT NULL", [AUTHOR]).fetchone()[0]
 
 
 LOCK_SPACE = 0x63617265  # 'care': the first key of carewire's advisory locks
@@ -153,12 +185,14 @@ def turn(con: duckdb.DuckDBPyConnection, name: str = "write") -> ContextManager[
     return turns.held(name) if turns is not None else nullcontext()
 
 
-def sign(con: duckdb.DuckDBPyConnection) -> None:
-    """Record in the open transaction who commits it, when it is a lake's."""
+def sign(con: duckdb.DuckDBPyConnection, published: str | None = None) -> None:
+    """Record in the open transaction who commits it, when it is a lake's; a publish also
+    names its run (`published`), which makes the commit the analysts' snapshot."""
     if id(con) in _turns:
         writer = f"pid {os.getpid()} on {socket.gethostname()}"
-        con.execute("CALL ducklake_set_commit_message(current_database(), ?, ?)",
-                    [AUTHOR, writer])
+        extra = json.dumps({"published": published}) if published is not None else None
+        con.execute("CALL ducklake_set_commit_message(current_database(), ?, ?, "
+                    "extra_info => ?)", [AUTHOR, writer, extra])
 
 
 def is_lake(con: duckdb.DuckDBPyConnection) -> bool:

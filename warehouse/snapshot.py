@@ -18,6 +18,9 @@ Before writing it, the warehouse's `meta__snapshot` row is replaced: when this p
 happened, for which run and data interval, what the data spans, which policy and models
 made it, and which DuckDB wrote it, so a reader can tell how fresh what they see is.
 
+On the DuckLake warehouse there is no file to copy: a publish is the commit of that row,
+signed as one, and readers attach the lake read-only at the newest such commit (`publish`).
+
 The snapshot holds what the warehouse holds (authors, posts), so it is owner-only (0600)
 in a folder created owner-only; `share_with_group` makes it 0640 for an analysts' group
 (docs/privacy.md, file modes). Its mode is set on the temporary file, before the rename,
@@ -28,7 +31,7 @@ from __future__ import annotations
 
 import os
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 
@@ -36,8 +39,13 @@ import duckdb
 
 from carewire import __version__
 from carewire.core.files import dir_mode, file_mode, private_dir
-from carewire.core.types import Interval
+from carewire.core.types import Interval, Lake
 from carewire.warehouse.db import connect, transaction
+from carewire.warehouse.lake import published_version, sign
+
+
+LAKE_FORMAT = "ducklake"
+"""`meta__snapshot.storage_version` on the DuckLake warehouse, which writes no file."""
 
 
 @dataclass(frozen=True)
@@ -50,8 +58,16 @@ class Publication:
     interval: Interval | None = None
 
 
-def publish(warehouse: Path, snapshot: Path, publication: Publication, *,
-            storage_version: str, share_with_group: bool = False) -> Path:
+def publish(warehouse: Path | Lake, snapshot: Path | Lake, publication: Publication, *,
+            storage_version: str, share_with_group: bool = False) -> Path | Lake:
+    """Publish what the warehouse holds now; return what readers open. On the DuckLake
+    warehouse nothing is copied: the commit of the `meta__snapshot` row is signed as a
+    publish, and readers attach the lake at that snapshot (`snapshot`, the lake marked
+    `published`: warehouse/lake.py) while writers go on committing newer ones."""
+    if isinstance(warehouse, Lake):
+        with connect(warehouse) as con:
+            _record(con, publication, LAKE_FORMAT)
+        return snapshot
     with connect(warehouse) as con:
         _record(con, publication, storage_version)
         con.execute("CHECKPOINT")  # everything in the main file, nothing left in the WAL
@@ -68,6 +84,14 @@ def publish(warehouse: Path, snapshot: Path, publication: Publication, *,
                 left.unlink(missing_ok=True)
             raise
     return snapshot
+
+
+def is_published(snapshot: Path | Lake) -> bool:
+    """Whether there is anything for readers yet: the file, or a publish in the lake."""
+    if isinstance(snapshot, Lake):
+        with connect(replace(snapshot, published=False), read_only=True) as con:
+            return published_version(con) is not None
+    return snapshot.exists()
 
 
 def _write(con: duckdb.DuckDBPyConnection, target: Path, storage_version: str) -> None:
@@ -87,6 +111,7 @@ def _record(con: duckdb.DuckDBPyConnection, publication: Publication,
     """Replace the one `meta__snapshot` row: what this publish will hold."""
     interval = publication.interval
     with transaction(con):
+        sign(con, published=publication.run_id)
         con.execute("DELETE FROM meta__snapshot")
         con.execute("""
             INSERT INTO meta__snapshot BY NAME

@@ -31,7 +31,7 @@ from typing import Any, Mapping, Sequence
 from carewire.core.errors import ConfigError, FatalSourceError
 from carewire.core.settings import Settings
 from carewire.connectors import CONNECTORS, connector_for
-from carewire.core.types import Credentials, Interval
+from carewire.core.types import Credentials, Interval, Lake
 from carewire.connectors.base import MALFORMED, Stream
 from carewire.connectors.landing import LandingZone
 
@@ -196,7 +196,7 @@ def _say_set_aside(step: str, count: int) -> None:
 
 
 def publish(settings: Settings, *, run_id: str | None = None, interval: Interval | None = None,
-            now: datetime | None = None) -> Path:
+            now: datetime | None = None) -> Path | Lake:
     """Publish the snapshot, then export its analyst-facing tables from it. `now` is when
     (the wall clock when not given: `published_at` records the moment it happened, not a
     data time); `run_id` and `interval` say which run and data interval it follows."""

@@ -49,7 +49,9 @@ def collect(settings: Settings, now: datetime) -> dict[str, Any]:
     report: dict[str, Any] = {"streams": streams, "snapshot": str(settings.snapshot),
                               "replies": _replies(settings, now),
                               "erasures_waiting": _erasures(settings)}
-    if not settings.snapshot.exists():
+    from carewire.warehouse.snapshot import is_published
+
+    if not is_published(settings.snapshot):
         report["warehouse"] = None
         return report
     from carewire.warehouse.db import connect

@@ -10,6 +10,7 @@ Secrets never live here. A source that needs credentials names an Airflow Connec
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import logging
 import os
@@ -748,6 +749,10 @@ class Settings(BaseSettings):
         if self.warehouse_path is not None:
             raise ValueError("warehouse_path and warehouse_url name two warehouses: keep "
                              "one (the file, or the DuckLake)")
+        if self.snapshot_path is not None:
+            raise ValueError("snapshot_path is the file the DuckDB warehouse publishes; the "
+                             "DuckLake warehouse publishes a snapshot of itself, no file: "
+                             "leave snapshot_path out")
         return self
 
     @property
@@ -765,7 +770,11 @@ class Settings(BaseSettings):
         return self.warehouse_url is not None
 
     @property
-    def snapshot(self) -> Path:
+    def snapshot(self) -> Path | Lake:
+        """What analysts, the desk and the read commands read: the file the last publish
+        wrote, or on the DuckLake the lake at the snapshot the last publish committed."""
+        if self.warehouse_url is not None:
+            return dataclasses.replace(self.warehouse, published=True)
         return self.snapshot_path or self.data_dir / "analytics.duckdb"
 
     @property

@@ -35,9 +35,13 @@ class Lake:
 
     catalog: str
     data_path: str
+    published: bool = False
+    """The analysts' view of it: read-only, at the snapshot the last publish committed
+    (`Settings.snapshot`), instead of the newest."""
 
     def __str__(self) -> str:
-        return f"ducklake:{self.safe_catalog} (data {self.data_path})"
+        at = ", at its published snapshot" if self.published else ""
+        return f"ducklake:{self.safe_catalog} (data {self.data_path}{at})"
 
     @property
     def safe_catalog(self) -> str:

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import multiprocessing
 import shutil
+from dataclasses import replace
+from datetime import datetime, timezone
 from pathlib import Path
 
 import duckdb
@@ -16,9 +18,11 @@ from carewire.core.settings import SAMPLE_CONFIG, load_settings
 from carewire.core.types import Lake
 from carewire.maintenance.compact import compact_warehouse
 from carewire.warehouse import lake as lake_module
+from carewire.warehouse.analyst import AnalystQueryError, query
 from carewire.warehouse.db import connect
 from carewire.warehouse.keyed import add_new, put, values
 from carewire.warehouse.migrate import available, migrate
+from carewire.warehouse.snapshot import Publication, publish
 from carewire.warehouse.tables import TABLES
 
 
@@ -151,7 +155,7 @@ def test_the_demo_pipeline_makes_the_same_rows_on_the_lake_as_on_the_file(
         lake, demo_run_steps, tmp_path, monkeypatch):
     # the landing zone as the demo's load found it, loaded, enriched, routed, delivered
     # and published by the same steps on each backend: every table holds as many rows on
-    # DuckLake as in the file, and the analyst snapshot is written from the lake. On the
+    # DuckLake as in the file, and readers see them all at the published snapshot. On the
     # lake two processes deliver at once, and between them post each delivery once
     runs, delivered = {}, {}
     for backend in ("file", "lake"):
@@ -216,3 +220,47 @@ def test_compacting_the_lake_leaves_no_trace_of_deleted_rows(lake):
     with connect(lake, read_only=True) as con:
         assert con.execute("SELECT count(*) FROM core__authors").fetchone() == (12,)
     assert _traces(lake, b"handle_zqxv") == []
+
+
+def _publish(lake: Lake, run_id: str) -> None:
+    publish(lake, replace(lake, published=True), Publication(
+        datetime(2026, 11, 24, 9, tzinfo=timezone.utc), run_id), storage_version="v1.0.0")
+
+
+def _authors(target: Lake) -> int:
+    with connect(target, read_only=True) as con:
+        return con.execute("SELECT count(*) FROM core__authors").fetchone()[0]
+
+
+def test_readers_see_the_published_snapshot_until_the_next_publish(lake, tmp_path):
+    # no copy: a publish signs its commit, and the analysts' view (Settings.snapshot, the
+    # desk, `carewire sql`) attaches the lake at the newest such commit, while writers go
+    # on committing; an erasure's compaction expires it with every other snapshot, and
+    # the publish after it (maintenance always publishes) is what readers see next
+    analysts = replace(lake, published=True)
+    author = ["x", "a-0", "someone", None, None, 5, None, None, None, None, None,
+              "2026-11-24 08:00:00+00", "2026-11-24 08:00:00+00"]
+    with connect(lake) as con:
+        migrate(con)
+        put(con, "core__authors", values(13), author)
+    with pytest.raises(WarehouseError, match="nothing is published"):
+        _authors(analysts)
+    _publish(lake, "run-1")
+    with connect(lake) as con:
+        put(con, "core__authors", values(13), author[:1] + ["a-1"] + author[2:])
+    assert (_authors(lake), _authors(analysts)) == (2, 1)
+    assert query(analysts, "SELECT run_id FROM meta__snapshot")["run_id"].tolist() == ["run-1"]
+    with pytest.raises(AnalystQueryError, match="file system operations are disabled"):
+        query(analysts, f"SELECT * FROM read_csv('{tmp_path}/nothing.csv')")
+    with pytest.raises(WarehouseError, match="read-only"):
+        with connect(analysts):
+            pass
+    _publish(lake, "run-2")
+    assert _authors(analysts) == 2
+    with connect(lake) as con:
+        con.execute("DELETE FROM core__authors WHERE author_id = 'a-1'")
+    compact_warehouse(lake)
+    with pytest.raises(WarehouseError, match="nothing is published"):
+        _authors(analysts)
+    _publish(lake, "run-3")
+    assert _authors(analysts) == 1

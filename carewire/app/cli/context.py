@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import sys
 from contextlib import contextmanager
-from datetime import datetime, timezone
+from datetime import timezone
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -36,9 +36,9 @@ def read_snapshot(settings) -> Iterator[Any]:
     from carewire.warehouse.db import connect
 
     with connect(settings.snapshot, read_only=True) as con:
-        published = datetime.fromtimestamp(settings.snapshot.stat().st_mtime, timezone.utc)
+        [(published,)] = con.execute("SELECT max(published_at) FROM meta__snapshot").fetchall()
         print(f"(reading the snapshot {settings.snapshot}, published "
-              f"{published:%Y-%m-%d %H:%M:%S} UTC)", file=sys.stderr)
+              f"{published.astimezone(timezone.utc):%Y-%m-%d %H:%M:%S} UTC)", file=sys.stderr)
         yield con
 
 
