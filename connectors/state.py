@@ -22,6 +22,7 @@ of an existing deployment once (`legacy_json`).
 from __future__ import annotations
 
 import json
+import os
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Callable, Iterator
@@ -44,14 +45,16 @@ SQLITE_BUSY_S = 60
 """How long a SQLite writer waits for another's write lock before failing: a charge holds
 it for milliseconds, so only a stuck process makes anyone wait this long."""
 
-_engines: dict[str, sa.Engine] = {}
+_engines: dict[tuple[int, str], sa.Engine] = {}
 
 
 def engine(url: str) -> sa.Engine:
     """The engine of the store at `url`, its table created; one per URL and process (an
-    ingest task charges the ledger once per response)."""
-    if url in _engines:
-        return _engines[url]
+    ingest task charges the ledger once per response). Keyed by the process id too: a
+    forked task process (LocalExecutor, Celery's prefork pool) must not share its parent's
+    pooled connections."""
+    if (os.getpid(), url) in _engines:
+        return _engines[os.getpid(), url]
     try:
         parsed = sa.make_url(url)
         backend = parsed.get_backend_name()
@@ -69,14 +72,24 @@ def engine(url: str) -> sa.Engine:
         raise ConfigError(f"state_url names a {backend} database; the ingest state store "
                           "runs on SQLite or PostgreSQL")
     try:
-        _metadata.create_all(made)
+        _create_table(made)
     except DBAPIError as exc:
         made.dispose()
         raise ConfigError(f"cannot open the ingest state store at "
                           f"{parsed.render_as_string(hide_password=True)}: "
                           f"{str(exc.orig).strip()} Check that the database is running and "
                           "state_url is right.") from exc
-    return _engines.setdefault(url, made)
+    return _engines.setdefault((os.getpid(), url), made)
+
+
+def _create_table(made: sa.Engine) -> None:
+    """The table, if it is missing. The first tasks of a new deployment start at once, and
+    creating a table is check-then-create: the loser of that race finds it made."""
+    try:
+        _metadata.create_all(made)
+    except DBAPIError:
+        if not sa.inspect(made).has_table(ingest_state.name):
+            raise
 
 
 @contextmanager

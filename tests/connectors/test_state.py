@@ -35,7 +35,7 @@ def state_url(request, tmp_path):
         conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
     url = sa.make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
     yield url
-    state._engines.pop(url).dispose()
+    state.engine(url).dispose()
     with admin.connect() as conn:
         conn.execute(sa.text(f'DROP DATABASE "{name}" WITH (FORCE)'))
     admin.dispose()
@@ -75,6 +75,25 @@ def test_two_processes_charging_the_x_budget_at_once_lose_no_count(state_url):
     assert (month["tweets_read"], month["returned"], month["requests"], month["by_run"]) == (
         8 * CHARGES, 8 * CHARGES, 2 * CHARGES, {RUN: 8 * CHARGES})
     assert len(state.read(state_url, budget.KEY)["days"]["2026-11-24"]) == 8 * CHARGES
+
+
+def test_a_table_another_process_created_meanwhile_is_used(state_url):
+    """Creating the table is check-then-create, and the first tasks of a new deployment
+    start at once: here another connection creates it between the check and the create,
+    as the winner of that race does, and the store opens on the table it made."""
+    other = sa.create_engine(state_url)
+
+    def meanwhile(table, connection, **kw):
+        with other.begin() as conn:
+            conn.exec_driver_sql("CREATE TABLE ingest_state (key VARCHAR(200) PRIMARY KEY, "
+                                 "value TEXT NOT NULL)")
+
+    sa.event.listen(state.ingest_state, "before_create", meanwhile)
+    try:
+        assert state.read(state_url, budget.KEY) == {}
+    finally:
+        sa.event.remove(state.ingest_state, "before_create", meanwhile)
+        other.dispose()
 
 
 def test_an_earlier_releases_budget_files_are_carried_over_once(state_url, tmp_path):
@@ -124,3 +143,20 @@ def test_an_unreachable_store_is_a_clear_error_without_the_password():
         state.engine("postgresql+psycopg://carewire:s3cret@127.0.0.1:9/state"
                      "?connect_timeout=2")
     assert "s3cret" not in str(caught.value)
+
+
+def test_an_erasure_scrubs_the_source_documents_of_the_store(state_url):
+    from carewire.connectors.reddit.connector import AUTHORS_KEY
+    from carewire.maintenance.redact import redact_state
+    from carewire.maintenance.target import Target
+
+    with state.updating(state_url, AUTHORS_KEY) as cache:
+        cache.update({"sam_in_leeds": {"fetched_at": "2026-11-24T08:00:00+00:00"},
+                      "quiet_one": {"fetched_at": "2026-11-24T08:00:00+00:00"}})
+    budget.charge(fetching(state_url), MOMENT, ["1861"], RUN)
+    ledger = state.read(state_url, budget.KEY)
+
+    assert redact_state(state_url, Target("reddit", handles=frozenset({"sam_in_leeds"}))) == 1
+    assert sorted(state.read(state_url, AUTHORS_KEY)) == ["quiet_one"]
+    assert state.read(state_url, budget.KEY) == ledger  # another source's: untouched
+    assert redact_state(state_url, Target("reddit", handles=frozenset({"sam_in_leeds"}))) == 0
