@@ -770,16 +770,16 @@ class Settings(BaseSettings):
                                  "zone: set landing_url too, or leave them out")
             return self
         parts = urlsplit(self.landing_url)
+        if parts.password is not None or parts.username is not None:
+            raise ValueError("landing_url holds credentials: remove them from the URL and "
+                             "give them the store's own way (AWS_ACCESS_KEY_ID and "
+                             "AWS_SECRET_ACCESS_KEY in the environment, an instance role)")
         if self.landing_dir is not None:
             raise ValueError("landing_dir and landing_url name two landing zones: keep one "
                              "(the folder, or the object store)")
         if not parts.scheme or parts.scheme == "file" or len(parts.scheme) == 1:
             raise ValueError(f"landing_url {self.landing_url!r} is not an object store's "
                              "URL ('s3://bucket/prefix'): a local folder is landing_dir")
-        if parts.password is not None or parts.username is not None:
-            raise ValueError("landing_url holds credentials: remove them from the URL and "
-                             "give them the store's own way (AWS_ACCESS_KEY_ID and "
-                             "AWS_SECRET_ACCESS_KEY in the environment, an instance role)")
         if self.state_url is None:
             raise ValueError("landing_url puts the landing zone where several machines "
                              "ingest: set state_url to a database they all reach "

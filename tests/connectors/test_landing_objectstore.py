@@ -150,3 +150,33 @@ def test_the_warehouse_loads_replaced_and_skips_unchanged_batches_from_s3(s3_lan
             ("forum:a", "eSIM fixd")]
         assert con.execute("SELECT path FROM raw__landing_batches").fetchall() == [
             (f"feeds/forum/{hour(0).key}.jsonl",)]  # as the local zone names it
+
+    # retention deletes the loaded object once its interval is past the raw days
+    from carewire.maintenance.retention import purge
+    from carewire.warehouse.db import connect
+
+    with connect(settings.warehouse) as con:
+        purged = purge(con, settings, zone, hour(0).end + timedelta(days=91))
+    assert (purged["batches_purged"], purged["landing_files_deleted"]) == (1, 1)
+    assert objects(zone) == []
+
+
+def test_an_erasure_redacts_a_batch_object_and_the_cursor_entries(zone):
+    from carewire.maintenance.redact import redact_landing
+    from carewire.maintenance.target import Target
+
+    two = atom("eSIM stuck").replace(b"</feed>", b"<entry><id>b</id><title>Other</title>"
+                                     b"<link href='https://f.test/b'/><author><name>Ana"
+                                     b"</name></author><updated>2026-11-24T05:00:00Z</updated>"
+                                     b"</entry></feed>")
+    landed = zone.write_batch(STREAM, hour(0), [page(two)])
+    zone.save_cursor(STREAM, hour(0), {"seen": ["forum:a", "forum:b"]})
+    target = Target("feeds", source_ids=frozenset({"forum:a"}),
+                    published_ids=frozenset({"a"}))
+
+    result = redact_landing(zone, target)
+    assert [b.batch_id for b in result.batches] == [landed.batch_id]
+    assert result.state_files == 1 and result.raced == []
+    [body] = [p.body for p in landed.pages()]
+    assert b"<id>b</id>" in body and b"<id>a</id>" not in body and b"eSIM" not in body
+    assert zone.cursor_before(STREAM, hour(1).start) == {"seen": ["forum:b"]}
