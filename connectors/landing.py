@@ -285,9 +285,16 @@ class LandingZone:
                 except OSError as exc:  # removed since the listing (retention)
                     yield path, exc
             return
-        fs = self.root.fs
-        for name, info in fs.glob(f"{self.root.path}/*/*/*.jsonl", detail=True).items():
-            yield self.root / name[len(self.root.path):].lstrip("/"), object_fingerprint(info)
+        for name, info in self._objects().items():
+            if name.endswith(".jsonl") and name.count("/") == 2:
+                yield self.root / name, object_fingerprint(info)
+
+    def _objects(self) -> dict[str, dict[str, Any]]:
+        """Every object under the root by its name there, with what the listing says of
+        it. One flat listing (a LIST request per thousand objects), not a walk of the
+        folders (a LIST per stream)."""
+        found = self.root.fs.find(self.root.path, detail=True)
+        return {name[len(self.root.path):].lstrip("/"): info for name, info in found.items()}
 
     def batches(self) -> list[Batch]:
         """Every landed batch, oldest interval first; a file that cannot be read is an
@@ -369,9 +376,8 @@ class LandingZone:
         """The newest cursor entry of every stream, for `carewire status`."""
         latest = []
         if not self.local:
-            streams = {tuple(name[len(self.root.path):].strip("/").split("/")[:2])
-                       for name in self.root.fs.glob(
-                           f"{self.root.path}/*/*/{CURSOR_OBJECTS}/*.json")}
+            streams = {tuple(name.split("/")[:2]) for name in self._objects()
+                       if name.count("/") == 3 and name.split("/")[2] == CURSOR_OBJECTS}
             for source, stream in sorted(streams):
                 entries = self._entries(source, stream)
                 if entries:
