@@ -14,7 +14,7 @@ $(STAMP): setup.cfg pyproject.toml constraints-3.11.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints-3.11.txt \
-	    -e '.[test,scaleout,ducklake]'
+	    -e '.[test,scaleout,ducklake,objectstore]'
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps \
 	    --target $(OLD_DUCKDB) duckdb==1.1.3
 	touch $@
@@ -81,7 +81,7 @@ screenshots: $(STAMP)  ## the desk's screenshots in docs/screenshots, taken by i
 
 constraints:  ## re-resolve every dependency from setup.cfg into constraints-3.11.txt
 	rm -rf /tmp/carewire-constraints && $(PYTHON) -m venv /tmp/carewire-constraints
-	/tmp/carewire-constraints/bin/pip install --quiet -e '.[test,scaleout,ducklake]'
+	/tmp/carewire-constraints/bin/pip install --quiet -e '.[test,scaleout,ducklake,objectstore]'
 	{ sed -n '1,/^$$/p' constraints-3.11.txt; \
 	  /tmp/carewire-constraints/bin/pip freeze --exclude-editable | sed 's/+cpu$$//'; } > constraints-3.11.new
 	mv constraints-3.11.new constraints-3.11.txt

@@ -121,7 +121,7 @@ def _connector_run(source: str, build, scratch: Path) -> tuple[float, list, int]
         [stream] = CONNECTORS[source].streams(getattr(settings.sources, source))
         start = time.perf_counter()
         result = connector.fetch(stream, CURSORS.get(source, {}), INTERVAL)
-        LandingZone(settings.landing).write_batch(stream, INTERVAL, result.pages)
+        LandingZone.of(settings).write_batch(stream, INTERVAL, result.pages)
         elapsed = time.perf_counter() - start
         return elapsed, list(server.requests), result.summary["entries"]
     finally:

@@ -18,26 +18,26 @@ Then the page's URL, headers and body pass through the target's scrub (handles a
 other people's records, quotes of erased texts). A page is rewritten only when something
 changed; the batch file is replaced atomically, and only if no ingest replaced it while it
 was being redacted (otherwise the request stays queued and the next run redacts the new
-file). Other files under the source's folder (cursor manifests, the Reddit author cache)
-are JSON and are scrubbed the same way.
+file). Other files under the source's folder (cursor manifests, the Reddit author cache
+an earlier release kept there) are JSON and are scrubbed the same way, and so are the
+source's documents in the ingest state store (`redact_state`: the author cache now).
 """
 
 from __future__ import annotations
 
 import json
-import os
 import re
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any, Callable
 from urllib.parse import urlsplit
 
 from carewire.core.types import dumps
+from carewire.connectors import state
 from carewire.connectors.base import Page
 from carewire.connectors.feeds.mapping import _author as feed_author  # how the mapping reads one
 from carewire.connectors.feeds.mapping import entry_id, entry_key
 from carewire.connectors.feeds.mapping import parse_document as parse_feed
-from carewire.connectors.landing import CURSOR_FILE, Batch, LandingZone, atomic_write, exclusive
+from carewire.connectors.landing import CURSOR_FILE, CURSOR_OBJECTS, Batch, LandingZone, Location
 from carewire.maintenance.target import Target
 
 
@@ -289,7 +289,7 @@ def redact_landing(landing: LandingZone, target: Target) -> LandingResult:
     for batch in landing.batches():
         if batch.source != target.source:
             continue
-        before = os.stat(batch.path)
+        before = landing.version(batch.path)
         pages = list(batch.pages())
         redacted = []
         for page in pages:
@@ -304,30 +304,46 @@ def redact_landing(landing: LandingZone, target: Target) -> LandingResult:
         header = json.loads(batch.path.open(encoding="utf-8").readline())
         header["pages"] = len(redacted)
         lines = [dumps(header)] + [dumps(p.to_record(seq)) for seq, p in enumerate(redacted)]
-        now = os.stat(batch.path)
-        if (now.st_ino, now.st_mtime_ns, now.st_size) != (before.st_ino, before.st_mtime_ns,
-                                                          before.st_size):
+        if landing.version(batch.path) != before:
             result.raced.append(batch.batch_id)
             continue
-        atomic_write(batch.path, "\n".join(lines) + "\n")
+        landing.write_text(batch.path, "\n".join(lines) + "\n")
         result.batches.append(batch)
     for path in sorted((landing.root / target.source).rglob("*.json")):
-        if _scrub_state_file(path, target):
+        if _scrub_state_file(landing, path, target):
             result.state_files += 1
     return result
 
 
-def _scrub_state_file(path: Path, target: Target) -> bool:
-    """A JSON state file (a cursor manifest, a cache) without the target's traces, under
-    the lock its connector takes to merge into it (the Reddit author cache)."""
+def _scrub_state_file(landing: LandingZone, path: Location, target: Target) -> bool:
+    """A JSON state file (a cursor manifest or entry, the author cache an earlier release
+    kept here) without the target's traces, under the lock its writers take."""
     text = path.read_text(encoding="utf-8")
     if not target.holds(text) and not any(t.lower() in text.lower() for t in target.tokens):
         return False
-    with exclusive(path):
+    with landing.locked(path):
         data = json.loads(path.read_text(encoding="utf-8"))
         scrubbed = target.scrub_json(data)
         if scrubbed == data:
             return False
-        atomic_write(path, dumps(scrubbed) if path.name == CURSOR_FILE
-                     else json.dumps(scrubbed, indent=1, sort_keys=True))
+        landing.write_text(path, dumps(scrubbed) if path.name == CURSOR_FILE
+                           or path.parent.name == CURSOR_OBJECTS
+                           else json.dumps(scrubbed, indent=1, sort_keys=True))
     return True
+
+
+def redact_state(url: str, target: Target) -> int:
+    """Scrub the target's source's documents in the ingest state store (connectors/state.py:
+    keys `<source>/...`), each in its own locked transaction, then compact the store; the
+    number of documents changed."""
+    changed = 0
+    for key in state.keys(url, f"{target.source}/"):
+        with state.updating(url, key) as document:
+            scrubbed = target.scrub_json(document)
+            if scrubbed != document:
+                document.clear()
+                document.update(scrubbed)
+                changed += 1
+    if changed:
+        state.compact(url)
+    return changed

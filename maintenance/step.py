@@ -46,7 +46,7 @@ def apply(settings: Settings, request: ErasureRequest) -> dict[str, Any]:
     from carewire.connectors.landing import LandingZone
     from carewire.maintenance.compact import compact_desk, mark
     from carewire.maintenance.erase import erase_desk, erase_warehouse, resolve
-    from carewire.maintenance.redact import redact_landing
+    from carewire.maintenance.redact import redact_landing, redact_state
     from carewire.desk.store import Desk
     from carewire.warehouse.db import connect
 
@@ -68,7 +68,9 @@ def apply(settings: Settings, request: ErasureRequest) -> dict[str, Any]:
         removed = Counter({"landing:records": redacted.records,
                            "landing:pages": redacted.pages,
                            "landing:batch files": len(redacted.batches),
-                           "landing:state files": redacted.state_files})
+                           "landing:state files": redacted.state_files,
+                           "ingest state:documents": redact_state(settings.ingest_state_url,
+                                                                  target)})
         with connect(settings.warehouse) as con:
             for name, count in erase_warehouse(con, settings, target, landing,
                                                redacted.batches).items():

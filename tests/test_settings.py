@@ -201,3 +201,43 @@ def test_a_ducklake_url_makes_the_warehouse_a_lake_with_its_files_under_data(tmp
 def test_a_warehouse_setting_that_cannot_hold_is_refused(tmp_path, text, says):
     with pytest.raises(ConfigError, match=says):
         load_settings(write(tmp_path, text))
+
+
+def test_the_landing_zone_and_the_ingest_state_default_to_the_data_dir(tmp_path):
+    settings = load_settings(write(tmp_path, "data_dir: data\n"))
+    assert settings.landing == tmp_path / "data" / "landing"
+    assert settings.ingest_state_url == f"sqlite:///{tmp_path / 'data' / 'state.sqlite'}"
+    assert (settings.fetching.state_url, settings.fetching.state_files) == (
+        settings.ingest_state_url, settings.landing)
+
+
+def test_an_object_store_landing_zone_is_a_url_with_its_options_from_the_environment(
+        tmp_path, monkeypatch):
+    monkeypatch.setenv("CAREWIRE_LANDING_URL", "s3://care-bucket/landing")
+    monkeypatch.setenv("CAREWIRE_LANDING_STORAGE_OPTIONS",
+                       '{"endpoint_url": "http://minio:9000"}')
+    monkeypatch.setenv("CAREWIRE_STATE_URL", "postgresql+psycopg://cw@db/carewire")
+    settings = load_settings(write(tmp_path, "data_dir: data\n"))
+    assert settings.landing == "s3://care-bucket/landing"
+    assert settings.landing_storage_options == {"endpoint_url": "http://minio:9000"}
+    assert settings.fetching.state_url == "postgresql+psycopg://cw@db/carewire"
+    assert settings.fetching.state_files is None  # nothing local to carry over
+
+
+@pytest.mark.parametrize("text, says", [
+    ("landing_url: 's3://b/landing'\n", "set state_url to a database they all reach"),
+    ("landing_url: 's3://AKIA:s3cret@b/landing'\nstate_url: 'sqlite:///s.sqlite'\n",
+     "landing_url holds credentials"),
+    ("landing_url: 'file:///srv/landing'\nstate_url: 'sqlite:///s.sqlite'\n",
+     "a local folder is landing_dir"),
+    ("landing_url: '/srv/landing'\nstate_url: 'sqlite:///s.sqlite'\n",
+     "a local folder is landing_dir"),
+    ("landing_dir: l\nlanding_url: 's3://b/l'\nstate_url: 'sqlite:///s.sqlite'\n",
+     "name two landing zones"),
+    ("landing_storage_options: {endpoint_url: 'http://minio:9000'}\n",
+     "landing_storage_options are for an object-store"),
+])
+def test_a_landing_setting_that_cannot_hold_is_refused(tmp_path, text, says):
+    with pytest.raises(ConfigError, match=says) as refused:
+        load_settings(write(tmp_path, text))
+    assert "s3cret" not in str(refused.value)

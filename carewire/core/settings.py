@@ -122,7 +122,7 @@ class ForumSource(Section):
 class Fetching(BaseModel):
     """What every connector needs besides its own section of `sources`: the HTTP policy,
     the lag window re-read before each cursor, the brand keywords searches ask for, and
-    the landing root for source-wide state (X's read budget, Reddit's author cache).
+    the store of source-wide state (X's read budget, Reddit's author cache).
     Built from the whole settings by `Settings.fetching`; a connector sees no more."""
 
     model_config = ConfigDict(frozen=True)
@@ -130,7 +130,10 @@ class Fetching(BaseModel):
     http: "HttpSettings"
     lag: timedelta
     keywords: tuple[str, ...]
-    landing: Path
+    state_url: str
+    state_files: Path | None = None
+    """The local landing root, where the source-wide state lived in JSON files before the
+    state store: read once, when the store has no entry yet (connectors/state.py)."""
 
 
 class Sources(Section):
@@ -582,6 +585,23 @@ class Settings(BaseSettings):
         "conditional GETs slower ('*/15 * * * *'). docs/sources.md, \"Cadence\".")
     data_dir: Path = Path("data")
     landing_dir: Path | None = None
+    landing_url: str | None = Field(
+        default=None, description="The landing zone on object storage instead of the local "
+        "folder: an fsspec URL ('s3://bucket/carewire/landing', 'gs://...', 'az://...'; the "
+        "store's fsspec package installed: pip install 'carewire[objectstore]' for S3). "
+        "Credentials come from the store's own chain (AWS_ACCESS_KEY_ID, an instance "
+        "role), never from the URL. Every ingest worker and the process DAG must see the "
+        "same bucket; set state_url too (docs/scaling.md, \"Landing zone on object "
+        "storage\").")
+    landing_storage_options: dict[str, Any] = Field(
+        default_factory=dict, description="fsspec options of landing_url's filesystem, e.g. "
+        "{endpoint_url: 'http://minio:9000'} for an S3-compatible server other than AWS.")
+    state_url: str | None = Field(
+        default=None, description="SQLAlchemy URL of the ingest state store, which keeps "
+        "the X read-budget ledger and the Reddit author cache that parallel ingest tasks "
+        "share; default: SQLite at <data_dir>/state.sqlite. Where ingest runs on several "
+        "machines, a database they all reach: postgresql+psycopg://... (a password in "
+        "PGPASSWORD or ~/.pgpass).")
     warehouse_path: Path | None = None
     warehouse_url: str | None = Field(
         default=None, description="A DuckLake warehouse instead of the DuckDB file: "
@@ -728,11 +748,45 @@ class Settings(BaseSettings):
     @property
     def fetching(self) -> Fetching:
         return Fetching(http=self.http, lag=self.lag, keywords=tuple(self.keywords),
-                        landing=self.landing)
+                        state_url=self.ingest_state_url,
+                        state_files=self.landing if isinstance(self.landing, Path) else None)
 
     @property
-    def landing(self) -> Path:
+    def landing(self) -> Path | str:
+        """The landing root: the local folder, or the object-store URL `landing_url` names
+        (with `landing_storage_options`: connectors/landing.py opens either)."""
+        if self.landing_url is not None:
+            return self.landing_url
         return self.landing_dir or self.data_dir / "landing"
+
+    @property
+    def ingest_state_url(self) -> str:
+        return self.state_url or f"sqlite:///{self.data_dir / 'state.sqlite'}"
+
+    @model_validator(mode="after")
+    def _one_landing_zone(self) -> "Settings":
+        if self.landing_url is None:
+            if self.landing_storage_options:
+                raise ValueError("landing_storage_options are for an object-store landing "
+                                 "zone: set landing_url too, or leave them out")
+            return self
+        parts = urlsplit(self.landing_url)
+        if parts.password is not None or parts.username is not None:
+            raise ValueError("landing_url holds credentials: remove them from the URL and "
+                             "give them the store's own way (AWS_ACCESS_KEY_ID and "
+                             "AWS_SECRET_ACCESS_KEY in the environment, an instance role)")
+        if self.landing_dir is not None:
+            raise ValueError("landing_dir and landing_url name two landing zones: keep one "
+                             "(the folder, or the object store)")
+        if not parts.scheme or parts.scheme == "file" or len(parts.scheme) == 1:
+            raise ValueError(f"landing_url {self.landing_url!r} is not an object store's "
+                             "URL ('s3://bucket/prefix'): a local folder is landing_dir")
+        if self.state_url is None:
+            raise ValueError("landing_url puts the landing zone where several machines "
+                             "ingest: set state_url to a database they all reach "
+                             "(postgresql+psycopg://...), or the X read budget would be "
+                             "counted per machine")
+        return self
 
     @model_validator(mode="after")
     def _one_warehouse(self) -> "Settings":

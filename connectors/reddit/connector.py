@@ -13,13 +13,14 @@ low. A response hook on that session captures every API response as a
 `Page`, except the OAuth token response (it holds the token).
 
 The authors of mentions that name a brand keyword are looked up once
-(`/user/<name>/about`: karma and account age) and remembered for a week in
-`<landing>/reddit/_authors.json`; those responses are landed with the stream's pages.
+(`/user/<name>/about`: karma and account age) and remembered for a week in the ingest
+state store (connectors/state.py, key `reddit/authors`; before, the landing root's
+`reddit/_authors.json`, carried over once); those responses are landed with the stream's
+pages.
 """
 
 from __future__ import annotations
 
-import json
 import logging
 import re
 from datetime import datetime, timedelta
@@ -33,7 +34,7 @@ from carewire.core.settings import Fetching, RedditSource
 from carewire.connectors import http
 from carewire.core.types import Credentials, Interval, utc
 from carewire.connectors.base import FetchResult, Mention, Page, Stream
-from carewire.connectors.landing import atomic_write, exclusive
+from carewire.connectors import state
 from carewire.connectors.reddit import mapping
 from carewire.connectors.reddit.client import make_reddit
 
@@ -43,7 +44,10 @@ TOKEN_PATH = "/api/v1/access_token"
 PAGE_SIZE = 100
 LISTING_CAP = 1000  # Reddit serves about this many items of a listing, however it is paged
 AUTHOR_TTL = timedelta(days=7)
+AUTHORS_KEY = "reddit/authors"
+"""The author cache's key in the ingest state store: {lower-case name: lookup}."""
 AUTHORS_FILE = "_authors.json"
+"""Where an earlier release kept the cache, in the landing root's reddit folder."""
 BUDGET_HEADERS = ("x-ratelimit-remaining", "x-ratelimit-used", "x-ratelimit-reset")
 
 
@@ -296,9 +300,9 @@ class RedditConnector:
         looked_up: list[str] = []
         if self._keywords is None:
             return {"looked_up": 0, "cached": 0}
-        path = self.fetching.landing / mapping.SOURCE / AUTHORS_FILE
-        with exclusive(path):
-            cache = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+        files = self.fetching.state_files
+        first = state.legacy_json(files / mapping.SOURCE / AUTHORS_FILE if files else None)
+        cache = state.read(self.fetching.state_url, AUTHORS_KEY, first)
         wanted = sorted({m.author.handle for m in mentions
                          if m.author and m.author.handle and not m.is_deleted
                          and self._keywords.search(f"{m.title or ''}\n{m.text}")})
@@ -315,12 +319,9 @@ class RedditConnector:
                 found = False  # the account is gone; its 404 page is landed and skipped
             cache[name.lower()] = {"fetched_at": interval.end.isoformat(), "found": found}
             looked_up.append(name.lower())
-        if looked_up:
-            with exclusive(path):  # merge: a sibling stream may have written meanwhile
-                current = (json.loads(path.read_text(encoding="utf-8"))
-                           if path.exists() else {})
+        if looked_up:  # merge: a sibling stream may have written meanwhile
+            with state.updating(self.fetching.state_url, AUTHORS_KEY, first) as current:
                 for name in looked_up:  # the newest lookup is kept (a rerun may be older)
                     if current.get(name, {}).get("fetched_at", "") < cache[name]["fetched_at"]:
                         current[name] = cache[name]
-                atomic_write(path, json.dumps(current, indent=1, sort_keys=True))
         return {"looked_up": len(looked_up), "cached": cached}

@@ -4,15 +4,15 @@ that spreads the budget over the month.
 X caps (legacy Basic and Pro plans) or bills (pay-per-usage) the posts read per month,
 whatever query read them, and counts a post returned more than once in a UTC day once
 ("Posts are deduplicated daily", docs.x.com/x-api/fundamentals/post-cap). The ledger
-counts the same way. It is one file in the landing root, `x/_budget.json`:
+counts the same way. Its months, as the ledger keeps them:
 
     {"2026-11": {"tweets_read": 1520, "returned": 9310, "requests": 31, "by_run": {...}}}
 
 keyed by the month of the run's data interval end (never the wall clock, so a rerun of an
 old interval is charged to the month it belongs to). `tweets_read` counts each post once
 per day of the interval's end, as X bills it (a digest of each id read that day is kept
-beside the ledger, `x/_budget_days/<day>.ids`, the two newest days only: a digest, not
-the id, so an erasure has no trace to find there); `returned` counts every post
+beside the months, under `days`, the two newest days only: a digest, not the id, so an
+erasure has no trace to find there); `returned` counts every post
 returned. A run at minute cadence re-reads the `lag` window each time (edits,
 deletions, engagement counts): those re-reads are `returned`, not `tweets_read`, as on X's
 bill, except across midnight.
@@ -27,8 +27,11 @@ call X: its window starts at the cursor, so the next run reads it, nothing is lo
 minute polling spends the budget no faster than hourly polling: it cannot use up the month
 in its first week, and the month's reads stay under the budget.
 
-The mapped ingest tasks of the X streams run in parallel, so every read-modify-write holds
-an exclusive `fcntl` lock on `x/_budget.json.lock` and replaces the file atomically.
+The mapped ingest tasks of the X streams run in parallel, on one machine or several, so
+the ledger is a document of the ingest state store (connectors/state.py, key `x/budget`)
+and every read-modify-write is one transaction holding its row's lock. A deployment that
+kept the ledger as files in the landing root (`x/_budget.json`, `x/_budget_days/`) has
+them carried over the first time the store has no ledger, so no count is lost.
 
 Each month also records what every run read (`by_run`, keyed by stream and interval). A
 retry or rerun of an interval is allowed to read again what its earlier attempts read:
@@ -45,7 +48,8 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, Iterable
 
-from carewire.connectors.landing import atomic_write, exclusive
+from carewire.connectors import state
+from carewire.core.settings import Fetching
 from carewire.core.types import utc
 
 CONFIG_KEY = "sources.x.monthly_read_budget"
@@ -53,14 +57,18 @@ MIN_PAGE = 10
 """The fewest tweets a recent-search page may be asked for (`max_results`, 10 to 100)."""
 DAYS_KEPT = 2
 """Days whose read ids the ledger keeps: X deduplicates within a UTC day."""
+KEY = "x/budget"
+"""The ledger's key in the ingest state store: {"months": {...}, "days": {day: [digest]}}."""
 
 
-def ledger_path(landing: Path) -> Path:
-    return Path(landing) / "x" / "_budget.json"
-
-
-def days_dir(landing: Path) -> Path:
-    return Path(landing) / "x" / "_budget_days"
+def _legacy(files: Path | None) -> dict[str, Any]:
+    """The ledger as an earlier release kept it, in files of the local landing root."""
+    if files is None:
+        return {"months": {}, "days": {}}
+    ledger, days = files / "x" / "_budget.json", files / "x" / "_budget_days"
+    return {"months": json.loads(ledger.read_text(encoding="utf-8")) if ledger.is_file() else {},
+            "days": {file.stem: file.read_text(encoding="utf-8").split()
+                     for file in sorted(days.glob("*.ids"))}}
 
 
 def month_of(moment: datetime) -> str:
@@ -92,71 +100,63 @@ def allowance(limit: int | None, tweets_read: int, moment: datetime, streams: in
     return max(0, left) // max(1, streams)
 
 
-def _locked(landing: Path):
-    return exclusive(ledger_path(landing))
+def _updating(fetching: Fetching):
+    return state.updating(fetching.state_url, KEY, lambda: _legacy(fetching.state_files))
 
 
-def _load(path: Path) -> dict[str, dict[str, Any]]:
-    if not path.exists():
-        return {}
-    return json.loads(path.read_text(encoding="utf-8"))
-
-
-def spent(landing: Path, month: str, run: str | None = None) -> dict[str, int]:
+def spent(fetching: Fetching, month: str, run: str | None = None) -> dict[str, int]:
     """What the ledger holds for `month`: tweets_read and requests (zeros when new), and
     what earlier attempts of `run` read (`this_run`)."""
-    with _locked(landing) as path:
-        entry = _load(path).get(month, {})
+    entry = _months(fetching).get(month, {})
     return {"tweets_read": int(entry.get("tweets_read", 0)),
             "requests": int(entry.get("requests", 0)),
             "this_run": int(entry.get("by_run", {}).get(run, 0)) if run else 0}
 
 
-def charge(landing: Path, moment: datetime, tweet_ids: Iterable[str], run: str,
+def _months(fetching: Fetching) -> dict[str, dict[str, Any]]:
+    return state.read(fetching.state_url, KEY,
+                      lambda: _legacy(fetching.state_files))["months"]
+
+
+def charge(fetching: Fetching, moment: datetime, tweet_ids: Iterable[str], run: str,
            requests: int = 1) -> dict[str, int]:
     """Add one response's reads to the ledger of `moment`'s month (the run's interval end):
     the posts not yet read on its UTC day count as read. Returns the month's new totals."""
     ids = list(dict.fromkeys(_digest(tweet_id) for tweet_id in tweet_ids))
     day = f"{utc(moment):%Y-%m-%d}"
-    with _locked(landing) as path:
-        seen_file = days_dir(landing) / f"{day}.ids"
-        seen = set(seen_file.read_text(encoding="utf-8").split()) if seen_file.exists() else set()
+    with _updating(fetching) as ledger:
+        days = ledger.setdefault("days", {})
+        seen = set(days.get(day, ()))
         new = [tweet_id for tweet_id in ids if tweet_id not in seen]
         if new:
-            atomic_write(seen_file, "".join(f"{i}\n" for i in sorted(seen | set(new))))
-        _forget_old_days(landing, utc(moment))
-        ledger = _load(path)
-        entry = ledger.setdefault(month_of(utc(moment)), {"tweets_read": 0, "requests": 0})
+            days[day] = sorted(seen | set(new))
+        _forget_old_days(days, utc(moment))
+        entry = ledger.setdefault("months", {}).setdefault(
+            month_of(utc(moment)), {"tweets_read": 0, "requests": 0})
         entry["tweets_read"] = int(entry.get("tweets_read", 0)) + len(new)
         entry["returned"] = int(entry.get("returned", 0)) + len(ids)
         entry["requests"] = int(entry.get("requests", 0)) + requests
         by_run = entry.setdefault("by_run", {})
         by_run[run] = int(by_run.get(run, 0)) + len(new)
-        atomic_write(path, json.dumps(ledger, indent=1, sort_keys=True) + "\n")
         return {"tweets_read": entry["tweets_read"], "requests": entry["requests"]}
 
 
 def _digest(tweet_id: str) -> str:
-    """What the day's file keeps of a post id: 64 bits of its BLAKE2b digest, enough to
+    """What the day's list keeps of a post id: 64 bits of its BLAKE2b digest, enough to
     tell a day's posts apart, not enough to name one."""
     return hashlib.blake2b(tweet_id.encode("utf-8"), digest_size=8).hexdigest()
 
 
-def _forget_old_days(landing: Path, moment: datetime) -> None:
-    """Drop the read ids of days before the `DAYS_KEPT` newest up to `moment`'s (under the
-    ledger's lock): a later day counts its posts anew, as X does."""
+def _forget_old_days(days: dict[str, list[str]], moment: datetime) -> None:
+    """Drop the read ids of days before the `DAYS_KEPT` newest up to `moment`'s (in the
+    ledger's transaction): a later day counts its posts anew, as X does."""
     oldest = f"{moment - timedelta(days=DAYS_KEPT - 1):%Y-%m-%d}"
-    for file in days_dir(landing).glob("*.ids"):
-        if file.stem < oldest:
-            file.unlink(missing_ok=True)
+    for day in [day for day in days if day < oldest]:
+        del days[day]
 
 
-def read(landing: Path, monthly_read_budget: int | None) -> dict[str, Any]:
+def read(fetching: Fetching, monthly_read_budget: int | None) -> dict[str, Any]:
     """For `carewire status`: the configured budget and what each month has used."""
-    path = ledger_path(landing)
-    months: dict[str, dict[str, int]] = {}
-    if path.exists():  # status must not create folders
-        with _locked(landing):
-            months = _load(path)
-    return {"ledger": str(path), "monthly_read_budget": monthly_read_budget,
-            "config_key": CONFIG_KEY, "months": months}
+    return {"ledger": f"{state.safe_url(fetching.state_url)} ({KEY})",
+            "monthly_read_budget": monthly_read_budget, "config_key": CONFIG_KEY,
+            "months": _months(fetching)}

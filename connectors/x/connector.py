@@ -42,7 +42,7 @@ import tweepy
 
 from carewire.core.errors import AuthError, FatalSourceError, RetriableSourceError
 from carewire.core.settings import Fetching, XSource
-from carewire.connectors import http
+from carewire.connectors import http, state
 from carewire.core.types import Credentials, Interval
 from carewire.connectors.base import FetchResult, Mention, Page, Stream
 from carewire.connectors.x import budget, mapping
@@ -243,7 +243,7 @@ class _Run:
     """What one fetch has read so far: pages, mentions, budget and rate-limit state."""
 
     def __init__(self, connector: XConnector, stream: Stream, interval: Interval):
-        self.landing = connector.fetching.landing
+        self.fetching = connector.fetching
         self.stream = stream
         self.moment = interval.end
         self.month = budget.month_of(interval.end)
@@ -257,7 +257,7 @@ class _Run:
         self.retweets = 0
         self.rate_limit: dict[str, Any] = {}
         self.run = f"{stream.name}/{interval.key}"
-        self.spent = budget.spent(self.landing, self.month, self.run)
+        self.spent = budget.spent(self.fetching, self.month, self.run)
         self.reread = self.spent["this_run"]  # read by earlier attempts of this interval
         self.exhausted = False
         self.paced = False
@@ -269,7 +269,7 @@ class _Run:
         read plan (budget.allowance); 0, with the reason in `stopped`, when under `least`."""
         if self.limit is None:
             return wanted
-        self.spent = budget.spent(self.landing, self.month)
+        self.spent = budget.spent(self.fetching, self.month)
         read = self.spent["tweets_read"]
         allowed = budget.allowance(self.limit, read, self.moment, self.streams, self.reread)
         if allowed >= least:
@@ -285,10 +285,10 @@ class _Run:
         self.exhausted = True
         self.stopped = "monthly read budget spent"
         log.warning(
-            "X monthly read budget spent: %d of %d tweets read in %s (ledger %s); stream %s "
-            "stopped paging and keeps its cursor. Raise %s in carewire.yaml to read more "
-            "this month.", read, self.limit, self.month,
-            budget.ledger_path(self.landing), self.stream.name, budget.CONFIG_KEY)
+            "X monthly read budget spent: %d of %d tweets read in %s (ledger %s in %s); "
+            "stream %s stopped paging and keeps its cursor. Raise %s in carewire.yaml to "
+            "read more this month.", read, self.limit, self.month, budget.KEY,
+            state.safe_url(self.fetching.state_url), self.stream.name, budget.CONFIG_KEY)
         return 0
 
     def land(self, response: requests.Response) -> dict[str, Any] | None:
@@ -303,7 +303,7 @@ class _Run:
         document = mapping.body_json(page)
         data = document.get("data") if document else None
         tweets = data if isinstance(data, list) else []
-        self.spent = budget.charge(self.landing, self.moment,
+        self.spent = budget.charge(self.fetching, self.moment,
                                    [str(t["id"]) for t in tweets
                                     if isinstance(t, dict) and "id" in t], self.run)
         parsed = mapping.parse(self.stream, page)

@@ -1,8 +1,9 @@
 """Looking for traces everywhere a person's content could be: every landing file (its bytes,
 each page body and state file decoded: JSON values walked and unescaped, HTML entities
 unescaped), every column of every table and view in the warehouse and the snapshot (cast to
-text), every Parquet export, every desk table, and the raw bytes of the warehouse, snapshot
-and SQLite desk files (a deleted row's bytes may stay in a file's free blocks).
+text), every Parquet export, every desk table, every document of the ingest state store
+(the Reddit author cache), and the raw bytes of the warehouse, snapshot and SQLite desk
+and state files (a deleted row's bytes may stay in a file's free blocks).
 
 Written independently of maintenance/target.py on purpose: the proof must not share the
 erasure's own idea of what a trace is. Texts are looked for by a chunk from their middle,
@@ -169,7 +170,8 @@ def in_parquet(directory: Path, wanted: set[str]) -> list[Hit]:
     return hits
 
 
-def in_desk(url: str, wanted: set[str]) -> list[Hit]:
+def in_desk(url: str, wanted: set[str], store: str = "desk") -> list[Hit]:
+    """Every row of every table of a SQLAlchemy store (the desk, the ingest state store)."""
     hits = []
     engine = sa.create_engine(url)
     try:
@@ -178,13 +180,13 @@ def in_desk(url: str, wanted: set[str]) -> list[Hit]:
         with engine.connect() as conn:
             for table in meta.sorted_tables:
                 for row in conn.execute(sa.select(table)).all():
-                    hits += _hits(" | ".join(str(v) for v in row), wanted, "desk",
+                    hits += _hits(" | ".join(str(v) for v in row), wanted, store,
                                   table.name)
     finally:
         engine.dispose()
     url = sa.make_url(url)
     if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
-        hits += in_raw_bytes(Path(url.database), wanted, "desk bytes")
+        hits += in_raw_bytes(Path(url.database), wanted, f"{store} bytes")
     return hits
 
 
@@ -195,4 +197,5 @@ def everywhere(settings: Settings, wanted: set[str], exact: set[str] = frozenset
             + in_raw_bytes(settings.warehouse, wanted, "warehouse bytes")
             + in_duckdb(settings.snapshot, wanted, "snapshot")
             + in_raw_bytes(settings.snapshot, wanted, "snapshot bytes")
-            + in_parquet(settings.exports, wanted) + in_desk(settings.desk_url, wanted))
+            + in_parquet(settings.exports, wanted) + in_desk(settings.desk_url, wanted)
+            + in_desk(settings.ingest_state_url, wanted, "ingest state"))

@@ -18,7 +18,9 @@ from carewire.core.errors import AuthError, FatalSourceError, RetriableSourceErr
 from carewire.core.settings import Brand, RedditSearch, RedditSource, Settings, Sources
 from carewire.core.types import Credentials, Interval
 from carewire.connectors.base import Page
+from carewire.connectors import state
 from carewire.connectors.reddit import RedditConnector
+from carewire.connectors.reddit.connector import AUTHORS_KEY
 from tests.conftest import Reply, route_to_loopback
 
 INTERVAL = Interval(datetime(2026, 11, 24, 7, tzinfo=timezone.utc),
@@ -321,7 +323,7 @@ def test_authors_of_brand_mentions_are_looked_up_once_and_cached(tmp_path, fast_
     [author] = RedditConnector.parse(stream, first.pages[-1]).authors
     assert (author.author_id, author.karma, author.is_verified) == ("t2_abc12", 3520, True)
     assert author.account_created_at == datetime(2018, 1, 1, tzinfo=timezone.utc)
-    cache = json.loads((tmp_path / "landing" / "reddit" / "_authors.json").read_text())
+    cache = state.read(made.fetching.state_url, AUTHORS_KEY)
     assert cache["sam_in_leeds"]["fetched_at"] == INTERVAL.end.isoformat()
 
     next_hour = Interval(INTERVAL.end, INTERVAL.end + timedelta(hours=1))

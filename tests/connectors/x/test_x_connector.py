@@ -13,6 +13,7 @@ from carewire.app import pipeline
 from carewire.core.errors import AuthError, FatalSourceError, RetriableSourceError
 from carewire.core.settings import Settings, Sources, XQuery, XSource
 from carewire.core.types import Credentials, Interval
+from carewire.connectors import state
 from carewire.connectors.x import XConnector, budget
 from tests.conftest import Reply, route_to_loopback
 from tests.connectors.x.payloads import (RATE, at, edited, not_found, page, retweet, tweet,
@@ -221,7 +222,7 @@ def test_tweets_gone_from_the_lag_window_are_looked_up_and_flagged_deleted(
 
 def spend(settings, tweets: int, moment=INTERVAL.end, run: str = "other/earlier") -> None:
     """Charge the ledger with `tweets` reads of distinct posts, as earlier runs would."""
-    budget.charge(settings.landing, moment, [f"{run}-{i}" for i in range(tweets)], run)
+    budget.charge(settings.fetching, moment, [f"{run}-{i}" for i in range(tweets)], run)
 
 
 def test_each_page_asks_for_no_more_than_the_read_plan_leaves_and_stops_before_it(
@@ -249,7 +250,7 @@ def test_each_page_asks_for_no_more_than_the_read_plan_leaves_and_stops_before_i
     again = connector(settings, server).fetch(stream(settings), cursor, INTERVAL)
     assert [params(p)["max_results"] for p in server.paths()[1:]] == ["12", "12"]
     assert again.summary["complete"] is True and len(again.pages) == 2
-    month = budget.read(settings.landing, None)["months"]["2026-11"]
+    month = budget.read(settings.fetching, None)["months"]["2026-11"]
     assert (month["tweets_read"], month["returned"]) == (770, 765 + 3 + 3 + 2)
     assert month["tweets_read"] <= budget.paced(1000, INTERVAL.end)
 
@@ -268,9 +269,9 @@ def test_each_page_asks_for_no_more_than_the_read_plan_leaves_and_stops_before_i
     assert resumed.summary["complete"] is True and resumed.summary["budget_paced"] is False
     assert resumed.summary["budget"]["tweets_read"] == 777 + 5
     # what the ledger keeps to count a day's posts once: digests, not ids, of two days
-    days = sorted(budget.days_dir(settings.landing).glob("*.ids"))
-    assert [d.name for d in days] == ["2026-11-24.ids", "2026-11-25.ids"]
-    assert not [t["id"] for t in NEWER + OLDER for d in days if t["id"] in d.read_text()]
+    days = state.read(settings.ingest_state_url, budget.KEY)["days"]
+    assert sorted(days) == ["2026-11-24", "2026-11-25"]
+    assert not [t["id"] for t in NEWER + OLDER if t["id"] in json.dumps(days)]
     assert resumed.cursor["newest_created_at"] == at(24, 7, 50).isoformat()
 
 
@@ -301,14 +302,14 @@ def test_budget_ledger_is_shared_by_streams_running_in_parallel(fast_http, tmp_p
     settings = make_settings(tmp_path, fast_http)
     with ProcessPoolExecutor(4) as pool:
         list(pool.map(_charge_ten, [settings] * 8, range(8)))
-    month = budget.read(settings.landing, None)["months"]["2026-11"]
+    month = budget.read(settings.fetching, None)["months"]["2026-11"]
     assert (month["tweets_read"], month["requests"], month["by_run"]) == (
         800, 80, {"brand/20261124T070000Z--20261124T080000Z": 800})
 
 
 def _charge_ten(settings, worker: int):
     for page_number in range(10):
-        budget.charge(settings.landing, INTERVAL.end,
+        budget.charge(settings.fetching, INTERVAL.end,
                       [f"{worker}-{page_number}-{i}" for i in range(10)],
                       "brand/20261124T070000Z--20261124T080000Z")
 
