@@ -50,6 +50,7 @@ bench: $(STAMP)  ## throughput benchmarks; print ratios against a baseline and t
 	$(BIN)/python -m benchmarks.desk_queue
 	$(BIN)/python -m benchmarks.suggestions
 	$(BIN)/python -m benchmarks.landing_scan
+	$(BIN)/python -m benchmarks.publish
 	$(BIN)/python -m benchmarks.latency --minutes 2 --rate 1 --drain-minutes 4
 
 eval: $(STAMP)  ## quality of sentiment, relevance, dedupe, routing, alerts and suggestions on ../shared/data (official metrics)

@@ -1,13 +1,17 @@
 """The scale-out configuration on real services: Airflow's metadata on PostgreSQL, the
-CeleryExecutor with a Redis broker and two workers, the care desk on PostgreSQL, and the
-process DAG's hot path (enrich among its parts) on its own queue (deploy/scaleout.env,
+CeleryExecutor with a Redis broker and two workers, the care desk and the ingest state on
+PostgreSQL, the warehouse on DuckLake with its catalog in PostgreSQL, and the process
+DAG's hot path (enrich among its parts) on its own queue (deploy/scaleout.env,
 docs/scaling.md).
 
 The api-server, scheduler, dag-processor and both workers run as processes, as they
-would in a deployment; the sample's recorded traffic stands in for the platforms. Then
-the warehouse must hold what a local `carewire demo` run of the same hour holds, the desk
-on PostgreSQL the same items, and Airflow's metadata must show the hot_path task ran on
-the enrichment queue's worker and every other task on the default worker.
+would in a deployment; the sample's recorded traffic stands in for the platforms. While
+the hot path writes the lake on the enrichment worker, sync_outcomes writes it on the
+default worker; then sync_outcomes runs once more. The lake must then hold what a local
+`carewire demo` run of the same hour holds after one sync of outcomes, on the DuckDB
+file, the desk on PostgreSQL the same items, and Airflow's metadata must show the two
+workers' writing tasks overlapped, the hot_path task ran on the enrichment queue's worker
+and every other task on the default worker.
 
 Opt-in (`make test-scaleout`; CI runs it): it needs PostgreSQL and Redis. Without them it
 skips and says so, except where CAREWIRE_REQUIRE_SERVICES=1, where that is a failure.
@@ -16,14 +20,16 @@ skips and says so, except where CAREWIRE_REQUIRE_SERVICES=1, where that is a fai
 from __future__ import annotations
 
 import os
+import shutil
 import uuid
-from datetime import datetime
+from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 
-from carewire.core.settings import SAMPLE_CONFIG, load_settings
+from carewire.core.settings import SAMPLE_CONFIG, Settings, load_settings
+from carewire.core.types import Lake
 from carewire.connectors import configured_streams
 from carewire.connectors.landing import LandingZone
 from tests.conftest import POSTGRES_URL
@@ -71,9 +77,10 @@ def services():
 
 @pytest.fixture
 def databases(services):
-    """Two fresh PostgreSQL databases, Airflow's metadata and the desk's, dropped after."""
+    """Fresh PostgreSQL databases, dropped after: Airflow's metadata, the desk's, the
+    ingest state's and the DuckLake catalog."""
     suffix = uuid.uuid4().hex[:10]
-    names = {"metadata": f"carewire_airflow_{suffix}", "desk": f"carewire_desk_{suffix}"}
+    names = {role: f"carewire_{role}_{suffix}" for role in ("metadata", "desk", "state", "lake")}
     admin = sa.create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         for name in names.values():
@@ -104,7 +111,15 @@ def demo_interval_end(data_dir: Path) -> datetime:
     return ends.pop()
 
 
-def warehouse_counts(path: Path) -> dict[str, int]:
+def lake_at(url: str, data_path: Path) -> Lake:
+    """The DuckLake whose catalog is the PostgreSQL database at the SQLAlchemy `url`."""
+    parsed = sa.make_url(url)
+    return Lake(f"postgres:dbname={parsed.database} host={parsed.host or '127.0.0.1'} "
+                f"port={parsed.port or 5432} user={parsed.username or 'postgres'}",
+                f"{data_path}/")
+
+
+def warehouse_counts(path: Path | Lake) -> dict[str, int]:
     from carewire.warehouse.db import connect
 
     with connect(path, read_only=True) as con:
@@ -143,6 +158,15 @@ class Metadata:
         return self.rows("SELECT dag_id, task_id, state, queue, hostname FROM task_instance "
                          "ORDER BY dag_id, task_id, map_index")
 
+    def spans(self, dag_id: str, task_id: str) -> list[tuple[datetime, datetime]]:
+        """When each run of a task started and ended."""
+        return self.rows("SELECT start_date, end_date FROM task_instance WHERE dag_id = "
+                         ":dag AND task_id = :task ORDER BY start_date", dag=dag_id, task=task_id)
+
+    def running(self, dag_id: str, task_id: str) -> bool:
+        return bool(self.rows("SELECT 1 FROM task_instance WHERE dag_id = :dag AND task_id = "
+                              ":task AND state = 'running'", dag=dag_id, task=task_id))
+
 
 def succeeded(meta: Metadata, dag_ids: list[str]) -> bool:
     """Every run of these DAGs succeeded, and each has one. A failed run, or a task
@@ -156,12 +180,26 @@ def succeeded(meta: Metadata, dag_ids: list[str]) -> bool:
             and all(state == "success" for _, state in runs))
 
 
-def test_ingest_and_process_run_on_celery_workers_with_postgres_and_redis(
+def reference_after_sync(demo_data_dir: Path, tmp_path: Path) -> Settings:
+    """The local demo run's data, copied, after one sync of outcomes on the DuckDB file:
+    what the scaled-out runs must end with. The sync's clock is the wall clock, as the
+    sync_outcomes DAG's is (the community escalations it plans depend on it)."""
+    from carewire.app import pipeline
+
+    shutil.copytree(demo_data_dir, tmp_path / "reference")
+    settings = load_settings(SAMPLE_CONFIG).model_copy(
+        update={"data_dir": tmp_path / "reference"})
+    pipeline.sync_outcomes(settings, {}, datetime.now(timezone.utc))
+    return settings
+
+
+def test_ingest_process_and_sync_run_on_celery_workers_with_postgres_redis_and_ducklake(
         services, demo_data_dir, databases, broker, tmp_path):
     interval_end = demo_interval_end(demo_data_dir)
     ingest = [f"ingest_{source}"
               for source in configured_streams(load_settings(SAMPLE_CONFIG))]
     metadata_url = databases["metadata"]
+    lake = lake_at(databases["lake"], tmp_path / "lake")
     relocate = {
         "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": metadata_url,
         "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN_ASYNC": metadata_url,
@@ -171,6 +209,9 @@ def test_ingest_and_process_run_on_celery_workers_with_postgres_and_redis(
         "CAREWIRE_CONFIG": str(SAMPLE_CONFIG),
         "CAREWIRE_DATA_DIR": str(tmp_path / "data"),
         "CAREWIRE_ROUTING__DESK_URL": databases["desk"],
+        "CAREWIRE_STATE_URL": databases["state"],
+        "CAREWIRE_WAREHOUSE_URL": f"ducklake:{lake.catalog}",
+        "CAREWIRE_WAREHOUSE_DATA_PATH": lake.data_path,
     }
     meta = Metadata(metadata_url)
     try:
@@ -185,27 +226,37 @@ def test_ingest_and_process_run_on_celery_workers_with_postgres_and_redis(
             cluster.start("dag-processor", "dag-processor")
             cluster.start_worker("default", queue="default", concurrency=2)
             cluster.start_worker("enrichment", queue=ENRICHMENT_QUEUE, concurrency=1)
-            cluster.wait(lambda: {*ingest, "process"} <= meta.parsed_dags(),
+            cluster.wait(lambda: {*ingest, "process", "sync_outcomes"} <= meta.parsed_dags(),
                          "DAGs parsed by the dag-processor", timeout=180)
 
             cluster.airflow("dags", "unpause", "--treat-dag-id-as-regex",
-                            "^(process|ingest_.*)$", "--yes")
+                            "^(process|sync_outcomes|ingest_.*)$", "--yes")
             cluster.airflow_each([("dags", "trigger", dag_id, "--logical-date",
                                    interval_end.isoformat()) for dag_id in ingest])
             cluster.wait(lambda: succeeded(meta, ingest), "successful ingest runs",
                          timeout=RUN_TIMEOUT_S)
             # One process run over everything landed (the scheduler starts none by itself
-            # here, asset-triggered runs included: see Cluster).
+            # here, asset-triggered runs included: see Cluster); while its hot path writes
+            # the lake, a sync_outcomes run writes it from the other worker.
             cluster.airflow("dags", "trigger", "process")
-            cluster.wait(lambda: succeeded(meta, ["process"]), "a successful process run",
+            cluster.wait(lambda: meta.running("process", "hot_path"), "the hot path running",
                          timeout=RUN_TIMEOUT_S)
+            cluster.airflow("dags", "trigger", "sync_outcomes")
+            cluster.wait(lambda: succeeded(meta, ["process", "sync_outcomes"]),
+                         "successful process and sync_outcomes runs", timeout=RUN_TIMEOUT_S)
+            # and once more after the hot path, as the next half hour's run would
+            cluster.airflow("dags", "trigger", "sync_outcomes")
+            cluster.wait(lambda: succeeded(meta, ["process", "sync_outcomes"]),
+                         "the second sync_outcomes run", timeout=RUN_TIMEOUT_S)
             tasks = meta.tasks()
+            [(hot_start, hot_end)] = meta.spans("process", "hot_path")
+            (sync_start, sync_end), _ = meta.spans("sync_outcomes", "sync")
     finally:
         meta.engine.dispose()
 
-    scaled = load_settings(SAMPLE_CONFIG).model_copy(update={"data_dir": tmp_path / "data"})
-    local = load_settings(SAMPLE_CONFIG).model_copy(update={"data_dir": demo_data_dir})
-    counts = warehouse_counts(scaled.warehouse)
+    assert sync_start < hot_end and hot_start < sync_end  # the two workers wrote at once
+    local = reference_after_sync(demo_data_dir, tmp_path)
+    counts = warehouse_counts(lake)
     assert counts["core__mentions"] >= 500
     assert counts == warehouse_counts(local.warehouse)
     assert desk_items(databases["desk"]) == desk_items(local.desk_url) > 0
@@ -216,5 +267,5 @@ def test_ingest_and_process_run_on_celery_workers_with_postgres_and_redis(
               if (dag, task) != ("process", "hot_path")}
     assert enrich and set(enrich) == {(ENRICHMENT_QUEUE, "enrichment")}
     assert others == {("default", "default")}
-    assert {dag for dag, *_ in tasks} == {*ingest, "process"}
+    assert {dag for dag, *_ in tasks} == {*ingest, "process", "sync_outcomes"}
     assert all(state == "success" for _, _, state, _, _ in tasks)
