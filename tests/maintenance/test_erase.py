@@ -4,6 +4,7 @@ landing zone again does not bring them back."""
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import duckdb
@@ -12,14 +13,17 @@ import pytest
 from carewire.app import pipeline
 from carewire.connectors.feeds.mapping import entry_guid
 from carewire.core.settings import Settings
+from carewire.core.types import Lake
 from carewire.maintenance import audit, requests, step
+from carewire.warehouse.db import connect
 from tests.maintenance import traces
+from tests.warehouse.test_lake import lake_settings
 
 
 def pick_author(settings: Settings, source: str) -> tuple[str, list[str]]:
     """An author of `source` with mentions on the desk and in shared issue clusters, whose
     handle no other platform's landing files use (a namesake elsewhere is someone else)."""
-    with duckdb.connect(str(settings.warehouse), read_only=True) as con:
+    with connect(settings.warehouse, read_only=True) as con:
         rows = con.execute("""
             SELECT a.handle, list(DISTINCT a.author_id), count(*) AS n
             FROM core__mentions m JOIN core__authors a USING (source, author_id)
@@ -50,7 +54,7 @@ alert quoting their article): the same content."""
 
 
 def their_mentions(settings: Settings, source: str, author_ids: list[str]) -> list[tuple]:
-    with duckdb.connect(str(settings.warehouse), read_only=True) as con:
+    with connect(settings.warehouse, read_only=True) as con:
         return con.execute(
             "SELECT source_id, coalesce(title, ''), text, is_deleted FROM core__mentions "
             f"WHERE (source, source_id) IN {THEIRS}",
@@ -61,7 +65,7 @@ def others_words(settings: Settings, source: str, author_ids: list[str]) -> set[
     """Titles and texts that other people's mentions on `source` carry as well: a forum's
     feed titles every reply "re: <the thread's title>", so a reply's title is everyone's
     in that thread, and their replies rightly keep it after this author is erased."""
-    with duckdb.connect(str(settings.warehouse), read_only=True) as con:
+    with connect(settings.warehouse, read_only=True) as con:
         return {value for row in con.execute(
             "SELECT coalesce(title, ''), text FROM core__mentions WHERE source = $source "
             f"AND (source, source_id) NOT IN {THEIRS}",
@@ -77,14 +81,14 @@ KPIS = {
 }
 
 
-def kpis(path: Path) -> dict[str, int]:
-    with duckdb.connect(str(path), read_only=True) as con:
+def kpis(path: Path | Lake) -> dict[str, int]:
+    with connect(path, read_only=True) as con:
         return {name: int(con.execute(sql).fetchone()[0] or 0) for name, sql in KPIS.items()}
 
 
 def expected_drop(settings: Settings, source: str, author_ids: list[str]) -> dict[str, int]:
     """What erasing them must take off each KPI, worked out before the erasure."""
-    with duckdb.connect(str(settings.warehouse), read_only=True) as con:
+    with connect(settings.warehouse, read_only=True) as con:
         theirs = THEIRS
         params = {"source": source, "ids": author_ids}
 
@@ -115,7 +119,24 @@ def expected_drop(settings: Settings, source: str, author_ids: list[str]) -> dic
 @pytest.mark.parametrize("source", ["x", "reddit", "forums", "feeds"])
 def test_an_erased_author_leaves_no_trace_and_kpis_drop_by_their_mentions(demo_settings,
                                                                           source):
-    settings = demo_settings
+    erase_and_check(demo_settings, source)
+
+
+def test_an_erased_author_leaves_no_trace_in_the_lake_its_files_or_its_catalog(
+        lake, demo_run_steps, tmp_path, monkeypatch):
+    # the same proof on the DuckLake warehouse (the demo's pipeline on part of its streams,
+    # tests/warehouse/test_lake.py): no row of the lake or of its published view, no
+    # Parquet file under its data path (a file only an expired snapshot named included),
+    # and nothing in its catalog database keeps them (tests/maintenance/traces.py)
+    if shutil.which("pg_dump") is None:
+        pytest.skip("pg_dump is not installed: it reads the whole catalog database")
+    erase_and_check(lake_settings(lake, demo_run_steps, tmp_path / "data", monkeypatch),
+                    "reddit")
+
+
+def erase_and_check(settings: Settings, source: str) -> None:
+    """Erase an author of `source` by the maintenance run: before, the search finds them
+    everywhere it looks; after, nowhere, and the KPIs drop by their mentions."""
     handle, author_ids = pick_author(settings, source)
     mentions = their_mentions(settings, source, author_ids)
     ids = [m[0] for m in mentions]
@@ -127,10 +148,13 @@ def test_an_erased_author_leaves_no_trace_and_kpis_drop_by_their_mentions(demo_s
                          [t for m in mentions for t in m[1:3] if t and t not in shared], names)
     wanted = set().union(*kinds.values())
     exact = traces.native(source, author_ids + ids, names)
-    seen_before(traces.everywhere(settings, wanted, exact, source), kinds, exact, source)
+    scanned = (("warehouse bytes",) if isinstance(settings.warehouse, Lake)
+               else ("warehouse bytes", "snapshot bytes"))
+    seen_before(traces.everywhere(settings, wanted, exact, source), kinds, exact, source,
+                scanned)
     before, drop = kpis(settings.snapshot), expected_drop(settings, source, author_ids)
     assert drop["clustered"] >= 1 and drop["routed"] >= 1
-    with duckdb.connect(str(settings.warehouse), read_only=True) as con:
+    with connect(settings.warehouse, read_only=True) as con:
         # The run also erases what the platforms deleted (none of it shows in the views).
         drop["mentions"] += con.execute(
             f"SELECT count(*) FROM core__mentions WHERE is_deleted AND (source, source_id) "
@@ -146,7 +170,7 @@ def test_an_erased_author_leaves_no_trace_and_kpis_drop_by_their_mentions(demo_s
     assert {name: before[name] - after[name] for name in KPIS} == drop
     assert requests.pending(settings) == []
     assert [e["request_id"] for e in result["erasures"]][:1] == [request.request_id]
-    with duckdb.connect(str(settings.snapshot), read_only=True) as con:
+    with connect(settings.snapshot, read_only=True) as con:
         rows = audit.rows(con, settings, source, handle)
     assert len(rows) == 1
     row = rows[0]
@@ -157,7 +181,7 @@ def test_an_erased_author_leaves_no_trace_and_kpis_drop_by_their_mentions(demo_s
 
 
 def display_names(settings: Settings, source: str, author_ids: list[str]) -> list[str]:
-    with duckdb.connect(str(settings.warehouse), read_only=True) as con:
+    with connect(settings.warehouse, read_only=True) as con:
         return [n for (n,) in con.execute(
             "SELECT DISTINCT display_name FROM core__authors WHERE source = ? AND "
             "list_contains(?, author_id) AND display_name IS NOT NULL",
@@ -165,9 +189,10 @@ def display_names(settings: Settings, source: str, author_ids: list[str]) -> lis
 
 
 def seen_before(hits: list[tuple[str, str, str]], kinds: dict[str, set[str]],
-                exact: set[str], source: str) -> None:
+                exact: set[str], source: str, scanned: tuple[str, ...]) -> None:
     """The search must find, before the erasure, every needle in the warehouse, some in
-    the raw bytes of the warehouse and snapshot files, and in the landing zone the handle,
+    the snapshot and in each store of bytes `scanned` (the warehouse's and the snapshot's
+    files; on the lake, its files and catalog), and in the landing zone the handle,
     every platform-native id and name, and every kind of needle: a search that finds
     nothing proves nothing. (Ids the warehouse makes up are not in the landing zone: a
     forum's `host:2362` is written `2362` there, a feed author's `host:name` is the
@@ -177,8 +202,9 @@ def seen_before(hits: list[tuple[str, str, str]], kinds: dict[str, set[str]],
         found.setdefault(store, set()).add(needle)
     wanted = set().union(*kinds.values())
     assert wanted - found.get("warehouse", set()) == set(), "missing in the warehouse"
-    assert found.get("warehouse bytes"), "the byte scan must see them in the file"
-    assert found.get("snapshot bytes"), "the byte scan must see them in the snapshot"
+    assert found.get("snapshot"), "the search must see them in the snapshot"
+    for store in scanned:
+        assert found.get(store), f"the scan must see them in the {store}"
     landing = found.get("landing", set())
     assert (kinds["handle"] | kinds["name"] | exact) - landing == set()
     made_up = {"forums": {"author_id", "source_id"}, "feeds": {"author_id"}}.get(source, ())
@@ -189,7 +215,7 @@ def seen_before(hits: list[tuple[str, str, str]], kinds: dict[str, set[str]],
 
 def max_moment(settings: Settings):
     """The run's moment: the demo's own interval end, so retention keeps its fresh batches."""
-    with duckdb.connect(str(settings.warehouse), read_only=True) as con:
+    with connect(settings.warehouse, read_only=True) as con:
         return con.execute("SELECT max(interval_end) FROM raw__landing_batches").fetchone()[0]
 
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import html
 import json
+import subprocess
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -25,7 +26,9 @@ import duckdb
 import sqlalchemy as sa
 
 from carewire.core.settings import Settings
+from carewire.core.types import Lake
 from carewire.connectors.base import Page
+from carewire.warehouse.db import connect
 
 
 Hit = tuple[str, str, str]
@@ -134,16 +137,18 @@ def in_raw_bytes(path: Path, wanted: set[str], store: str) -> list[Hit]:
     return hits
 
 
-def in_duckdb(path: Path, wanted: set[str], store: str) -> list[Hit]:
+def in_duckdb(path: Path | Lake, wanted: set[str], store: str) -> list[Hit]:
     """Every row of every table and view, all its columns as one text (BLOBs decoded as
-    UTF-8 where they are, else cast), searched by DuckDB for every needle at once."""
+    UTF-8 where they are, else cast), searched by DuckDB for every needle at once. A
+    DuckDB file, the lake, or the lake's published view."""
     hits = []
-    with duckdb.connect(str(path), read_only=True) as con:
+    name = path.name if isinstance(path, Path) else "lake"
+    with connect(path, read_only=True) as con:
         columns: dict[str, list[tuple[str, str]]] = {}
         for table, column, kind in con.execute(
                 "SELECT table_name, column_name, data_type FROM information_schema.columns "
-                "WHERE table_schema = 'main' ORDER BY table_name, ordinal_position"
-                ).fetchall():
+                "WHERE table_catalog = current_database() AND table_schema = 'main' "
+                "ORDER BY table_name, ordinal_position").fetchall():
             columns.setdefault(table, []).append((column, kind))
         for table, cols in columns.items():
             text = ", ".join(
@@ -155,9 +160,27 @@ def in_duckdb(path: Path, wanted: set[str], store: str) -> list[Hit]:
                      needles AS (SELECT unnest($needles) AS needle)
                 SELECT needle, count(*) FROM rows, needles WHERE contains(row, needle)
                 GROUP BY needle ORDER BY needle""", {"needles": sorted(wanted)}).fetchall()
-            hits += [(store, f"{path.name} {table} ({count} rows)", needle)
+            hits += [(store, f"{name} {table} ({count} rows)", needle)
                      for needle, count in found]
     return hits
+
+
+def in_lake_files(lake: Lake, wanted: set[str], store: str) -> list[Hit]:
+    """What the lake keeps outside its tables' current rows: every Parquet file under its
+    data path, whichever snapshot still names it or none (each row, all columns as text),
+    and its catalog database dumped whole by pg_dump (rows inlined in the catalog, column
+    statistics, snapshots)."""
+    hits = []
+    with duckdb.connect() as con:
+        for path in sorted(Path(lake.data_path).rglob("*.parquet")):
+            for row in con.execute("SELECT * FROM read_parquet(?)", [str(path)]).fetchall():
+                hits += _hits(" | ".join(str(v) for v in row), wanted, store, path.name)
+    options = dict(part.split("=", 1) for part in lake.catalog.removeprefix(
+        "postgres:").split())
+    dump = subprocess.run(["pg_dump", "-h", options["host"], "-p", options.get("port", "5432"),
+                           "-U", options["user"], options["dbname"]],
+                          capture_output=True, check=True, text=True).stdout
+    return hits + _hits(html.unescape(dump), wanted, store, "catalog (pg_dump)")
 
 
 def in_parquet(directory: Path, wanted: set[str]) -> list[Hit]:
@@ -192,10 +215,16 @@ def in_desk(url: str, wanted: set[str], store: str = "desk") -> list[Hit]:
 
 def everywhere(settings: Settings, wanted: set[str], exact: set[str] = frozenset(),
                source: str | None = None) -> list[Hit]:
-    return (in_landing(settings.landing, wanted, exact, source)
-            + in_duckdb(settings.warehouse, wanted, "warehouse")
-            + in_raw_bytes(settings.warehouse, wanted, "warehouse bytes")
-            + in_duckdb(settings.snapshot, wanted, "snapshot")
-            + in_raw_bytes(settings.snapshot, wanted, "snapshot bytes")
+    """On the DuckDB file: its rows and bytes, and the snapshot's. On the lake: its rows,
+    its files and catalog ("warehouse bytes"), and the rows of its published view."""
+    warehouse, snapshot = settings.warehouse, settings.snapshot
+    stored = (in_duckdb(warehouse, wanted, "warehouse")
+              + in_duckdb(snapshot, wanted, "snapshot"))
+    if isinstance(warehouse, Lake):
+        stored += in_lake_files(warehouse, wanted, "warehouse bytes")
+    else:
+        stored += (in_raw_bytes(warehouse, wanted, "warehouse bytes")
+                   + in_raw_bytes(snapshot, wanted, "snapshot bytes"))
+    return (in_landing(settings.landing, wanted, exact, source) + stored
             + in_parquet(settings.exports, wanted) + in_desk(settings.desk_url, wanted)
             + in_desk(settings.ingest_state_url, wanted, "ingest state"))

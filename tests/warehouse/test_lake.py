@@ -151,6 +151,25 @@ def _counts(con) -> dict[str, int]:
     return {name: con.execute(f"SELECT count(*) FROM {name}").fetchone()[0] for name in TABLES}
 
 
+def _landed(demo_run_steps, data: Path, monkeypatch) -> None:
+    """The STREAMS' landing zone as the demo's load found it, in the data directory `data`
+    that the environment names from now on."""
+    for stream in STREAMS:
+        shutil.copytree(demo_run_steps.before["load"] / "landing" / stream,
+                        data / "landing" / stream)
+    monkeypatch.setenv("CAREWIRE_DATA_DIR", str(data))
+
+
+def lake_settings(lake: Lake, demo_run_steps, data: Path, monkeypatch):
+    """Settings on the lake after the demo's pipeline ran on the STREAMS' landing zone."""
+    _landed(demo_run_steps, data, monkeypatch)
+    monkeypatch.setenv("CAREWIRE_WAREHOUSE_URL", "ducklake:" + lake.catalog)
+    monkeypatch.setenv("CAREWIRE_WAREHOUSE_DATA_PATH", lake.data_path)
+    settings = load_settings(SAMPLE_CONFIG)
+    _pipeline(settings, _deliver)
+    return settings
+
+
 def test_the_demo_pipeline_makes_the_same_rows_on_the_lake_as_on_the_file(
         lake, demo_run_steps, tmp_path, monkeypatch):
     # the landing zone as the demo's load found it, loaded, enriched, routed, delivered
@@ -159,11 +178,7 @@ def test_the_demo_pipeline_makes_the_same_rows_on_the_lake_as_on_the_file(
     # lake two processes deliver at once, and between them post each delivery once
     runs, delivered = {}, {}
     for backend in ("file", "lake"):
-        data = tmp_path / backend
-        for stream in STREAMS:
-            shutil.copytree(demo_run_steps.before["load"] / "landing" / stream,
-                            data / "landing" / stream)
-        monkeypatch.setenv("CAREWIRE_DATA_DIR", str(data))
+        _landed(demo_run_steps, tmp_path / backend, monkeypatch)
         if backend == "lake":
             monkeypatch.setenv("CAREWIRE_WAREHOUSE_URL", "ducklake:" + lake.catalog)
             monkeypatch.setenv("CAREWIRE_WAREHOUSE_DATA_PATH", lake.data_path)
