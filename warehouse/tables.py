@@ -625,7 +625,8 @@ _TABLES = (
         carewire_version VARCHAR NOT NULL -- the carewire release that published
         duckdb_version VARCHAR NOT NULL -- the DuckDB that wrote it
         storage_version VARCHAR NOT NULL -- the DuckDB storage format of the snapshot file
-            -- (setting snapshot_storage_version): DuckDB readers from this version on open it"""),
+            -- (setting snapshot_storage_version): DuckDB readers from this version on open it;
+            -- `ducklake` on the DuckLake warehouse, whose publish writes no file"""),
           ("published_at",), exported=True, diffed=False),
 )
 
