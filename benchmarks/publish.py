@@ -23,14 +23,9 @@ from __future__ import annotations
 import argparse
 import tempfile
 import time
-import uuid
-from contextlib import contextmanager
 from dataclasses import replace
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Iterator
-
-import sqlalchemy as sa
 
 from benchmarks.connectors import machine
 from carewire.core.types import Lake
@@ -38,7 +33,7 @@ from carewire.warehouse.db import connect, transaction
 from carewire.warehouse.exports import export_parquet
 from carewire.warehouse.migrate import migrate
 from carewire.warehouse.snapshot import Publication, publish
-from tests.conftest import POSTGRES_URL
+from tests.conftest import fresh_database, lake_catalog
 
 PERIOD_S = 15 * 60
 """The publish DAG's default period (`publish.schedule`, every 15 minutes)."""
@@ -73,23 +68,6 @@ def fill(con, mentions: int) -> None:
                 FROM {rows}""")
 
 
-@contextmanager
-def lake_database() -> Iterator[str]:
-    """A fresh PostgreSQL database for a lake's catalog, dropped after."""
-    url = sa.make_url(POSTGRES_URL)
-    name = f"carewire_bench_{uuid.uuid4().hex[:10]}"
-    admin = sa.create_engine(url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield (f"postgres:dbname={name} host={url.host or '127.0.0.1'} "
-               f"port={url.port or 5432} user={url.username or 'postgres'}")
-    finally:
-        with admin.connect() as conn:
-            conn.execute(sa.text(f'DROP DATABASE "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-
 def measure(warehouse: Path | Lake, snapshot: Path | Lake, exports: Path,
             mentions: int) -> dict[str, float]:
     """Seconds to fill (not timed further), publish, export, and open what was published."""
@@ -122,8 +100,8 @@ def run(sizes: list[int]) -> None:
             root = Path(scratch)
             results["file"] = measure(root / "warehouse.duckdb", root / "analytics.duckdb",
                                       root / "exports-file", mentions)
-            with lake_database() as catalog:
-                lake = Lake(catalog, f"{root / 'lake'}/")
+            with fresh_database("carewire_bench") as catalog:
+                lake = Lake(lake_catalog(catalog), f"{root / 'lake'}/")
                 results["lake"] = measure(lake, replace(lake, published=True),
                                           root / "exports-lake", mentions)
         for backend, seconds in results.items():

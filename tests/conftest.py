@@ -4,6 +4,7 @@ demo run's data, and desk stores on SQLite and the local PostgreSQL."""
 from __future__ import annotations
 
 import functools
+from contextlib import contextmanager
 import os
 import uuid
 import threading
@@ -12,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Iterator
 from urllib.parse import urlsplit, urlunsplit
 
 import pytest
@@ -343,6 +345,28 @@ def need_postgres() -> None:
     pytest.skip(reason)
 
 
+@contextmanager
+def fresh_database(prefix: str) -> Iterator[sa.URL]:
+    """A new, empty PostgreSQL database on the server of POSTGRES_URL, named `prefix` and
+    a random suffix; dropped after, with any connection still open to it."""
+    name = f"{prefix}_{uuid.uuid4().hex[:12]}"
+    admin = sa.create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield sa.make_url(POSTGRES_URL).set(database=name)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def lake_catalog(url: sa.URL) -> str:
+    """The DuckLake catalog (`Lake.catalog`) in the PostgreSQL database at `url`."""
+    return (f"postgres:dbname={url.database} host={url.host or '127.0.0.1'} "
+            f"port={url.port or 5432} user={url.username or 'postgres'}")
+
+
 @pytest.fixture
 def lake(tmp_path):
     """A fresh, empty DuckLake warehouse: its catalog a new PostgreSQL database on the
@@ -351,18 +375,8 @@ def lake(tmp_path):
     from carewire.core.types import Lake
 
     need_postgres()
-    url = sa.make_url(POSTGRES_URL)
-    name = f"carewire_lake_{uuid.uuid4().hex[:12]}"
-    admin = sa.create_engine(url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    parts = {"dbname": name, "host": url.host or "127.0.0.1", "port": url.port or 5432,
-             "user": url.username or "postgres"}
-    yield Lake("postgres:" + " ".join(f"{k}={v}" for k, v in parts.items()),
-               f"{tmp_path / 'lake'}/")
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'DROP DATABASE "{name}" WITH (FORCE)'))
-    admin.dispose()
+    with fresh_database("carewire_lake") as url:
+        yield Lake(lake_catalog(url), f"{tmp_path / 'lake'}/")
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

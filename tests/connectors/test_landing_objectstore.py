@@ -4,25 +4,19 @@ through s3fs, as a deployment with `landing_url: s3://...` reaches AWS or MinIO.
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 
 import duckdb
 import pytest
 
 from carewire.app import pipeline
 from carewire.core.settings import Settings
-from carewire.core.types import Interval
 from carewire.connectors.base import Page, Stream
 from carewire.connectors.landing import LandingZone, fingerprint, object_fingerprint
+from tests.connectors.test_landing import T0, hour
 from tests.s3_server import s3_endpoint, s3_landing  # noqa: F401 (fixtures)
 
-T0 = datetime(2026, 11, 24, 6, tzinfo=timezone.utc)
-HOUR = timedelta(hours=1)
 STREAM = Stream(source="feeds", name="forum")
-
-
-def hour(n: int) -> Interval:
-    return Interval(T0 + n * HOUR, T0 + (n + 1) * HOUR)
 
 
 def page(body: bytes) -> Page:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import multiprocessing
-import uuid
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -16,7 +15,7 @@ from carewire.core.errors import ConfigError
 from carewire.core.settings import Fetching, HttpSettings
 from carewire.connectors import state
 from carewire.connectors.x import budget
-from tests.conftest import POSTGRES_URL, need_postgres
+from tests.conftest import fresh_database, need_postgres
 
 MOMENT = datetime(2026, 11, 24, 8, tzinfo=timezone.utc)
 RUN = "brand/20261124T070000Z--20261124T080000Z"
@@ -29,16 +28,10 @@ def state_url(request, tmp_path):
         yield f"sqlite:///{tmp_path / 'data' / 'state.sqlite'}"
         return
     need_postgres()
-    name = f"carewire_state_{uuid.uuid4().hex[:12]}"
-    admin = sa.create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    url = sa.make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
-    yield url
-    state.engine(url).dispose()
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'DROP DATABASE "{name}" WITH (FORCE)'))
-    admin.dispose()
+    with fresh_database("carewire_state") as database:
+        url = database.render_as_string(hide_password=False)
+        yield url
+        state.engine(url).dispose()
 
 
 def fetching(url: str, files: Path | None = None) -> Fetching:

@@ -175,12 +175,16 @@ def in_lake_files(lake: Lake, wanted: set[str], store: str) -> list[Hit]:
         for path in sorted(Path(lake.data_path).rglob("*.parquet")):
             for row in con.execute("SELECT * FROM read_parquet(?)", [str(path)]).fetchall():
                 hits += _hits(" | ".join(str(v) for v in row), wanted, store, path.name)
+    return hits + _hits(html.unescape(catalog_dump(lake)), wanted, store, "catalog (pg_dump)")
+
+
+def catalog_dump(lake: Lake) -> str:
+    """The lake's catalog database dumped whole by pg_dump, as SQL text."""
     options = dict(part.split("=", 1) for part in lake.catalog.removeprefix(
         "postgres:").split())
-    dump = subprocess.run(["pg_dump", "-h", options["host"], "-p", options.get("port", "5432"),
+    return subprocess.run(["pg_dump", "-h", options["host"], "-p", options.get("port", "5432"),
                            "-U", options["user"], options["dbname"]],
                           capture_output=True, check=True, text=True).stdout
-    return hits + _hits(html.unescape(dump), wanted, store, "catalog (pg_dump)")
 
 
 def in_parquet(directory: Path, wanted: set[str]) -> list[Hit]:

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import os
 import shutil
-import uuid
+from contextlib import ExitStack
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -32,7 +32,7 @@ from carewire.core.settings import SAMPLE_CONFIG, Settings, load_settings
 from carewire.core.types import Lake
 from carewire.connectors import configured_streams
 from carewire.connectors.landing import LandingZone
-from tests.conftest import POSTGRES_URL
+from tests.conftest import POSTGRES_URL, fresh_database, lake_catalog
 from tests.scaleout.cluster import REPO, Cluster
 
 pytestmark = pytest.mark.scaleout
@@ -79,18 +79,9 @@ def services():
 def databases(services):
     """Fresh PostgreSQL databases, dropped after: Airflow's metadata, the desk's, the
     ingest state's and the DuckLake catalog."""
-    suffix = uuid.uuid4().hex[:10]
-    names = {role: f"carewire_{role}_{suffix}" for role in ("metadata", "desk", "state", "lake")}
-    admin = sa.create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        for name in names.values():
-            conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    yield {role: sa.make_url(POSTGRES_URL).set(database=name).render_as_string(
-        hide_password=False) for role, name in names.items()}
-    with admin.connect() as conn:
-        for name in names.values():
-            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    with ExitStack() as stack:
+        yield {role: stack.enter_context(fresh_database(f"carewire_{role}")).render_as_string(
+            hide_password=False) for role in ("metadata", "desk", "state", "lake")}
 
 
 @pytest.fixture
@@ -109,14 +100,6 @@ def demo_interval_end(data_dir: Path) -> datetime:
     ends = {batch.interval.end for batch in LandingZone(data_dir / "landing").batches()}
     assert len(ends) == 1, ends
     return ends.pop()
-
-
-def lake_at(url: str, data_path: Path) -> Lake:
-    """The DuckLake whose catalog is the PostgreSQL database at the SQLAlchemy `url`."""
-    parsed = sa.make_url(url)
-    return Lake(f"postgres:dbname={parsed.database} host={parsed.host or '127.0.0.1'} "
-                f"port={parsed.port or 5432} user={parsed.username or 'postgres'}",
-                f"{data_path}/")
 
 
 def warehouse_counts(path: Path | Lake) -> dict[str, int]:
@@ -199,7 +182,7 @@ def test_ingest_process_and_sync_run_on_celery_workers_with_postgres_redis_and_d
     ingest = [f"ingest_{source}"
               for source in configured_streams(load_settings(SAMPLE_CONFIG))]
     metadata_url = databases["metadata"]
-    lake = lake_at(databases["lake"], tmp_path / "lake")
+    lake = Lake(lake_catalog(sa.make_url(databases["lake"])), f"{tmp_path / 'lake'}/")
     relocate = {
         "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": metadata_url,
         "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN_ASYNC": metadata_url,

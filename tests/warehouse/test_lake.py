@@ -24,6 +24,7 @@ from carewire.warehouse.keyed import add_new, put, values
 from carewire.warehouse.migrate import available, migrate
 from carewire.warehouse.snapshot import Publication, publish
 from carewire.warehouse.tables import TABLES
+from tests.maintenance.traces import catalog_dump
 
 
 def test_a_missing_extension_package_is_named_and_nothing_is_fetched(monkeypatch):
@@ -199,16 +200,9 @@ def test_the_demo_pipeline_makes_the_same_rows_on_the_lake_as_on_the_file(
 def _traces(lake: Lake, word: bytes) -> list[str]:
     """Where `word` is still written: the lake's files, and its catalog database dumped
     whole by pg_dump (inlined rows, column statistics, everything)."""
-    import subprocess
-
     found = [str(path) for path in Path(lake.data_path).rglob("*")
              if path.is_file() and word in path.read_bytes()]
-    settings = dict(part.split("=", 1) for part in lake.catalog.removeprefix(
-        "postgres:").split())
-    dump = subprocess.run(["pg_dump", "-h", settings["host"], "-p", str(settings["port"]),
-                           "-U", settings["user"], settings["dbname"]],
-                          capture_output=True, check=True).stdout
-    return found + (["catalog"] if word in dump else [])
+    return found + (["catalog"] if word.decode() in catalog_dump(lake) else [])
 
 
 def test_compacting_the_lake_leaves_no_trace_of_deleted_rows(lake):
